@@ -1,0 +1,512 @@
+"""The ``mnemo`` command. Heavy modules (llama_cpp, textual, torch) load only inside the
+commands that need them, so ``mnemo --help`` stays instant.
+
+stdout carries answers and data (``--json``); diagnostics and errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from mnemo import __version__
+from mnemo.errors import BadInput, MnemoError
+
+app = typer.Typer(
+    name="mnemo",
+    help="A local-first terminal assistant that runs open-weight models on your machine and remembers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+models_app = typer.Typer(help="List, inspect, add, download and pick models (models.toml).",
+                         no_args_is_help=True)
+conversations_app = typer.Typer(help="List, read, search, export and delete conversations.",
+                                no_args_is_help=True)
+app.add_typer(models_app, name="models")
+app.add_typer(conversations_app, name="conversations")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
+def _emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _when(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else "-"
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log diagnostics to stderr.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        print(f"mnemo {__version__}")
+        raise typer.Exit()
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        logging.getLogger("mnemo").addHandler(handler)
+        logging.getLogger("mnemo").setLevel(logging.DEBUG)
+
+
+# ---------------------------------------------------------------------------- ask
+
+
+@app.command()
+def ask(
+    text: Annotated[str, typer.Argument(help="The message; '-' reads it from stdin.")],
+    conversation: Annotated[Optional[int], typer.Option("--conversation", "-c",
+                            help="Continue this conversation (default: the latest one).")] = None,
+    new: Annotated[bool, typer.Option("--new", "-n", help="Start a new conversation.")] = False,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="A models.toml entry.")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", min=1,
+                          help="Longest reply, in tokens (default: the model's max_tokens).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer one message and exit; the reply streams to stdout."""
+    if text == "-":
+        text = sys.stdin.read()
+    if not text.strip():
+        raise BadInput("the message is empty; pass the text, or '-' with text on stdin")
+    if new and conversation is not None:
+        raise BadInput("--new and --conversation cannot be used together; pick one")
+    from contextlib import closing
+
+    from mnemo.assistant import Assistant, Reply
+
+    assistant = Assistant.open(model=model)
+    try:
+        if new:
+            assistant.new_conversation()
+        elif conversation is not None:
+            assistant.use_conversation(conversation)
+        else:
+            assistant.continue_latest()
+        reply = None
+        out = sys.stdout
+        with closing(assistant.stream(text, max_tokens=max_tokens)) as stream:
+            for item in stream:
+                if isinstance(item, Reply):
+                    reply = item
+                elif not as_json:
+                    out.write(item)
+                    out.flush()
+        assert reply is not None
+        if as_json:
+            _emit_json(reply.to_dict())
+        else:
+            out.write("\n")
+    finally:
+        assistant.close()
+
+
+# ------------------------------------------------------------------------- models
+
+
+def _user_models_doc():
+    import tomlkit
+
+    from mnemo import paths
+
+    path = paths.user_models_file()
+    if path.exists():
+        from mnemo import config
+
+        config._read_toml(path)  # a broken file is reported, never overwritten
+        return path, tomlkit.parse(path.read_text(encoding="utf-8"))
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("Your models: entries here add to or replace mnemo's shipped ones."))
+    return path, doc
+
+
+def _save_user_models(path: Path, doc: Any) -> None:
+    """Write the user's models.toml atomically; if the result does not load, restore it."""
+    import os
+
+    import tomlkit
+
+    from mnemo import config, paths
+
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    paths.private_dir(path.parent)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    os.replace(tmp, path)
+    try:
+        config.load_registry()
+    except MnemoError:
+        if old is None:
+            path.unlink()
+        else:
+            path.write_text(old, encoding="utf-8")
+        raise
+
+
+def _add_entry(name: str, fields: dict[str, Any]) -> Path:
+    import tomlkit
+
+    path, doc = _user_models_doc()
+    models = doc.get("models")
+    if models is None:
+        models = tomlkit.aot()
+        doc.append("models", models)
+    for entry in models:
+        if entry.get("name") == name:
+            raise BadInput(f"{path} already has a model named '{name}'; pass --name to pick another")
+    table = tomlkit.table()
+    table["name"] = name
+    for key, value in fields.items():
+        if value is not None:
+            table[key] = value
+    models.append(table)
+    _save_user_models(path, doc)
+    return path
+
+
+@models_app.command("list")
+def models_list(as_json: JsonOpt = False) -> None:
+    """The models you can use; the default is marked with *."""
+    from mnemo import config
+
+    registry = config.load_registry()
+    if as_json:
+        _emit_json({"default": registry.default,
+                    "models": [s.to_dict() for s in registry.models.values()]})
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for col in ("", "name", "kind", "source", "description"):
+        table.add_column(col, overflow="fold")
+    for spec in registry.models.values():
+        src = spec.source if spec.kind == "gguf" else spec.base_url
+        table.add_row("*" if spec.name == registry.default else "", spec.name, spec.kind,
+                      src or "", spec.description)
+    _console().print(table)
+
+
+def _model_details(spec: Any) -> dict[str, Any]:
+    from mnemo.engine import gguf, sources
+
+    details = spec.to_dict()
+    if spec.kind != "gguf":
+        return details
+    try:
+        path = sources.resolve(spec, join=False)
+    except MnemoError as e:
+        details.update(file=None, problem=str(e))
+        return details
+    details["file"] = str(path) if path else None
+    if path is None:
+        details["problem"] = "shipped in parts; they are joined on first use"
+        return details
+    details["size_bytes"] = path.stat().st_size
+    try:
+        meta = gguf.read_metadata(path)
+    except MnemoError as e:
+        details["problem"] = str(e)
+        return details
+    details["gguf"] = {
+        "name": meta.get("general.name"),
+        "architecture": meta.get("general.architecture"),
+        "training_context": gguf.training_context(meta),
+        "layers": meta.get(f"{meta.get('general.architecture')}.block_count"),
+        "chat_template": "tokenizer.chat_template" in meta,
+    }
+    return details
+
+
+@models_app.command("show")
+def models_show(name: Annotated[Optional[str], typer.Argument(help="Default: the default model.")] = None,
+                as_json: JsonOpt = False) -> None:
+    """One model's settings, file and GGUF metadata."""
+    from mnemo import config
+
+    spec = config.load_registry().get(name)
+    details = _model_details(spec)
+    if as_json:
+        _emit_json(details)
+        return
+    console = _console()
+    for key, value in details.items():
+        if isinstance(value, dict):
+            console.print(f"{key}:", markup=False)
+            for k, v in value.items():
+                console.print(f"  {k}: {v}", markup=False)
+        elif value not in (None, ""):
+            console.print(f"{key}: {value}", markup=False)
+
+
+@models_app.command("use")
+def models_use(name: str) -> None:
+    """Make NAME the default model (written to your models.toml)."""
+    from mnemo import config
+
+    config.load_registry().get(name)
+    path, doc = _user_models_doc()
+    doc["default"] = name
+    _save_user_models(path, doc)
+    print(f"default model: {name}", file=sys.stderr)
+
+
+@models_app.command("add")
+def models_add(
+    path: Annotated[Path, typer.Argument(help="A .gguf file on this machine.")],
+    name: Annotated[Optional[str], typer.Option(help="Default: the file name without .gguf.")] = None,
+    n_ctx: Annotated[Optional[int], typer.Option(help="Context length.")] = None,
+) -> None:
+    """Register a local GGUF file in your models.toml."""
+    from mnemo.engine import gguf
+
+    path = path.expanduser().resolve()
+    gguf.read_metadata(path)  # a clear error for a missing or non-GGUF file
+    name = name or _slug(path.stem)
+    target = _add_entry(name, {"source": str(path), "n_ctx": n_ctx})
+    print(f"added model '{name}' to {target}", file=sys.stderr)
+
+
+def _slug(stem: str) -> str:
+    import re
+
+    slug = re.sub(r"[^A-Za-z0-9._+-]+", "-", stem).strip("-.").lower()
+    return slug or "model"
+
+
+@models_app.command("pull")
+def models_pull(
+    what: Annotated[str, typer.Argument(help="An https:// URL, or the name of a models.toml entry with a URL source.")],
+    sha256: Annotated[Optional[str], typer.Option("--sha256", help="Expected checksum (required with a URL).")] = None,
+    name: Annotated[Optional[str], typer.Option(help="Name for the new entry.")] = None,
+) -> None:
+    """Download a GGUF file (resumable, with progress), verify it and register it."""
+    import re
+
+    from mnemo import config
+    from mnemo.engine import download, sources
+
+    registry = config.load_registry()
+    if sources.is_url(what):
+        url = what
+        if not sha256 or not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
+            raise BadInput("--sha256 with the file's 64-hex-digit checksum is required with a URL")
+        existing = next((s for s in registry.models.values() if s.source == url), None)
+    else:
+        existing = registry.get(what)
+        if not existing.source or not sources.is_url(existing.source):
+            raise BadInput(f"model '{what}' has no URL source; there is nothing to download")
+        url, sha256 = existing.source, existing.sha256
+    assert sha256 is not None
+    target = sources.downloaded_path(url)
+    entry_name = name or (existing.name if existing else _slug(target.stem))
+    if existing is None and entry_name in registry.models:
+        raise BadInput(f"a model named '{entry_name}' exists already; pass --name to pick another")
+
+    from rich.progress import (BarColumn, DownloadColumn, Progress, TimeRemainingColumn,
+                               TransferSpeedColumn)
+
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                  TransferSpeedColumn(), TimeRemainingColumn(), console=_console(stderr=True),
+                  transient=True) as bar:
+        task = bar.add_task(target.name, total=None)
+        download.pull(url, sha256, target,
+                      progress=lambda done, total: bar.update(task, completed=done, total=total))
+    if existing is None:
+        _add_entry(entry_name, {"source": url, "sha256": sha256.lower()})
+    print(f"downloaded {target} and verified it; use it with --model {entry_name}", file=sys.stderr)
+
+
+# ------------------------------------------------------------------ conversations
+
+
+def _store():
+    from mnemo import paths
+    from mnemo.store import Store
+
+    if not paths.db_path().exists():
+        return None
+    return Store.open()
+
+
+@conversations_app.command("list")
+def conversations_list(
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Conversations, pinned first, then newest first."""
+    store = _store()
+    items = store.conversations(limit) if store else []
+    if as_json:
+        _emit_json([c.to_dict() for c in items])
+        return
+    if not items:
+        print("no conversations yet; start one with `mnemo ask` or `mnemo chat`", file=sys.stderr)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for col in ("id", "updated", "messages", "model", "title"):
+        table.add_column(col, overflow="fold")
+    for c in items:
+        table.add_row(str(c.id), _when(c.updated_at), str(c.message_count), c.model or "",
+                      c.title)
+    _console().print(table, markup=False)
+
+
+def _require_store():
+    store = _store()
+    if store is None:
+        raise BadInput("there are no conversations yet; start one with `mnemo ask`")
+    return store
+
+
+@conversations_app.command("show")
+def conversations_show(conversation_id: int, as_json: JsonOpt = False) -> None:
+    """Print a conversation."""
+    store = _require_store()
+    conv = store.conversation(conversation_id)
+    messages = store.messages(conversation_id)
+    if as_json:
+        _emit_json({"conversation": conv.to_dict(), "messages": [m.to_dict() for m in messages]})
+        return
+    sys.stdout.write(_markdown(conv, messages))
+
+
+def _markdown(conv: Any, messages: list[Any]) -> str:
+    lines = [f"# {conv.title or 'Untitled'}", "",
+             f"_conversation {conv.id} · {conv.model or 'unknown model'} · started {_when(conv.created_at)}_", ""]
+    for m in messages:
+        who = "You" if m.role == "user" else f"mnemo ({m.model})" if m.model else m.role
+        mark = "" if m.finish_reason in (None, "stop", "length", "observed") else f" · {m.finish_reason}"
+        lines += [f"**{who}** · {_when(m.created_at)}{mark}", "", m.content, ""]
+    return "\n".join(lines)
+
+
+@conversations_app.command("search")
+def conversations_search(
+    query: str,
+    limit: Annotated[int, typer.Option(help="How many hits.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Full-text search over every message (SQLite FTS5)."""
+    store = _store()
+    hits = store.search(query, limit) if store else []
+    if as_json:
+        _emit_json([{"conversation_id": h.message.conversation_id, "conversation_title": h.conversation_title,
+                     "message_id": h.message.id, "role": h.message.role, "snippet": h.snippet,
+                     "created_at": h.message.created_at} for h in hits])
+        return
+    if not hits:
+        print(f"nothing matches {query!r}", file=sys.stderr)
+        return
+    console = _console()
+    for h in hits:
+        console.print(f"{h.message.conversation_id}#{h.message.id} {_when(h.message.created_at)} "
+                      f"{h.message.role}: {' '.join(h.snippet.split())}", markup=False)
+
+
+@conversations_app.command("export")
+def conversations_export(
+    conversation_id: int,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or json")] = "markdown",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (mode 0600) instead of stdout.")] = None,
+) -> None:
+    """Export a conversation as Markdown or JSON."""
+    if fmt not in ("markdown", "md", "json"):
+        raise BadInput(f"unknown format '{fmt}'; use markdown or json")
+    store = _require_store()
+    conv = store.conversation(conversation_id)
+    messages = store.messages(conversation_id)
+    if fmt == "json":
+        text = json.dumps({"conversation": conv.to_dict(), "messages": [m.to_dict() for m in messages]},
+                          ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = _markdown(conv, messages)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from mnemo import paths
+
+    if output.exists() and output.is_dir():
+        raise BadInput(f"{output} is a directory; give a file name")
+    paths.private_file(output).write_text(text, encoding="utf-8")
+    print(f"wrote {output}", file=sys.stderr)
+
+
+@conversations_app.command("delete")
+def conversations_delete(
+    conversation_id: int,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Delete a conversation and every message in it (text and search index)."""
+    store = _require_store()
+    conv = store.conversation(conversation_id)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise BadInput("pass --yes to delete without a confirmation prompt")
+        typer.confirm(f"Delete conversation {conv.id} '{conv.title}' ({conv.message_count} messages)?",
+                      abort=True, err=True)
+    store.delete_conversation(conversation_id)
+    print(f"deleted conversation {conversation_id}", file=sys.stderr)
+
+
+# ------------------------------------------------------------------------ doctor
+
+
+@app.command()
+def doctor(as_json: JsonOpt = False) -> None:
+    """Check the installation: llama.cpp, GPU offload, models, database, embedder."""
+    from mnemo.doctor import report
+
+    result = report()
+    if as_json:
+        _emit_json(result)
+    else:
+        from mnemo.doctor import render
+
+        sys.stdout.write(render(result))
+    if not result["ok"]:
+        raise typer.Exit(1)
+
+
+# -------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    try:
+        app()
+    except MnemoError as e:
+        print(f"mnemo: {e}", file=sys.stderr)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        print("mnemo: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

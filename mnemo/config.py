@@ -1,0 +1,293 @@
+"""models.toml and config.toml -> typed objects.
+
+Both files are read with ``tomllib`` and validated strictly: an unknown key, a wrong
+type or a missing field is a :class:`ConfigError` naming the file, the line and the key.
+The user's models.toml adds entries to the shipped registry and replaces same-named ones.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from mnemo import paths
+from mnemo.errors import ConfigError
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You are mnemo, a helpful assistant that runs privately on the user's own computer. "
+    "Answer clearly and concisely."
+)
+N_CTX_CAP = 8192
+
+
+def shipped_models_file() -> Path:
+    """The registry shipped with mnemo: inside the wheel, or at the root of a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "models.toml", here.parent / "models.toml"):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(f"mnemo's shipped models.toml is missing beside {here}; reinstall mnemo")
+
+
+@dataclass(frozen=True)
+class Sampling:
+    temperature: float = 0.7
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    max_tokens: int = 512
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    kind: str = "gguf"
+    source: str | None = None
+    sha256: str | None = None
+    description: str = ""
+    n_ctx: int | None = None
+    n_gpu_layers: int | str = "auto"
+    chat_template: str | None = None
+    base_url: str | None = None
+    model: str | None = None
+    api_key_env: str | None = None
+    sampling: Sampling = field(default_factory=Sampling)
+    origin: str = ""  # the file that defined this entry
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sampling"}
+        out["sampling"] = {f.name: getattr(self.sampling, f.name) for f in fields(Sampling)}
+        return out
+
+
+@dataclass(frozen=True)
+class Registry:
+    default: str
+    models: dict[str, ModelSpec]
+    files: tuple[Path, ...]
+
+    def get(self, name: str | None = None) -> ModelSpec:
+        name = name or self.default
+        try:
+            return self.models[name]
+        except KeyError:
+            known = ", ".join(sorted(self.models)) or "none"
+            raise ConfigError(
+                f"unknown model '{name}'; known models: {known} (see `mnemo models list`)"
+            ) from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+
+
+# ---------------------------------------------------------------------------- parsing
+
+_SAMPLING_TYPES: dict[str, tuple[type, ...]] = {
+    "temperature": (int, float),
+    "top_p": (int, float),
+    "top_k": (int,),
+    "min_p": (int, float),
+    "repeat_penalty": (int, float),
+    "max_tokens": (int,),
+    "seed": (int,),
+}
+_ENTRY_TYPES: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    "kind": (str,),
+    "source": (str,),
+    "sha256": (str,),
+    "description": (str,),
+    "n_ctx": (int,),
+    "n_gpu_layers": (int, str),
+    "chat_template": (str,),
+    "base_url": (str,),
+    "model": (str,),
+    "api_key_env": (str,),
+    **_SAMPLING_TYPES,
+}
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a UTF-8 text file; fix or remove it") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot be read ({e.strerror}); fix its permissions") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}; fix that line") from None
+
+
+def _line_of(text: str, key: str, table: str | None = None, index: int = 0) -> int | None:
+    """1-based line of ``key = ...`` inside the ``index``-th ``[[table]]`` (or at top level)."""
+    lines = text.splitlines()
+    start, end = 0, len(lines)
+    header = re.compile(r"^\s*\[")
+    if table is not None:
+        tables = [i for i, ln in enumerate(lines) if re.match(rf"^\s*\[\[\s*{table}\s*\]\]", ln)]
+        if index >= len(tables):
+            return None
+        start = tables[index] + 1
+    nxt = [i for i in range(start, len(lines)) if header.match(lines[i])]
+    if nxt:
+        end = nxt[0]
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for i in range(start, end):
+        if pattern.match(lines[i]):
+            return i + 1
+    return start if table is not None else None
+
+
+def _where(path: Path, line: int | None) -> str:
+    return f"{path}, line {line}" if line else str(path)
+
+
+def _check_type(value: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):  # bool is an int in Python; TOML keeps them apart
+        return bool in types
+    return isinstance(value, types)
+
+
+def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: every [[models]] item must be a table; fix entry {index + 1}")
+
+    def fail(key: str, problem: str) -> ConfigError:
+        line = _line_of(text, key, "models", index)
+        return ConfigError(f"{_where(path, line)}: key '{key}' {problem}")
+
+    for key, value in raw.items():
+        if key not in _ENTRY_TYPES:
+            known = ", ".join(_ENTRY_TYPES)
+            raise fail(key, f"is not a model field (known: {known})")
+        types = _ENTRY_TYPES[key]
+        if not _check_type(value, types):
+            want = " or ".join(_TYPE_NAMES[t] for t in types if t in _TYPE_NAMES)
+            raise fail(key, f"must be {want}, not {value!r}")
+    if "name" not in raw:
+        raise fail("name", "is missing from this [[models]] entry")
+    name = raw["name"].strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:+-]*", name):
+        raise fail("name", f"'{name}' must be letters, digits and . _ : + - only")
+    kind = raw.get("kind", "gguf")
+    if kind not in ("gguf", "openai"):
+        raise fail("kind", f"must be \"gguf\" or \"openai\", not {kind!r}")
+    source = raw.get("source")
+    if kind == "gguf":
+        if not source:
+            raise fail("source", "is required for a gguf model (package:, a path or a URL)")
+        if source.startswith(("https://", "http://")) and not raw.get("sha256"):
+            raise fail("sha256", "is required when source is a URL")
+    if kind == "openai" and not raw.get("base_url"):
+        raise fail("base_url", "is required for kind = \"openai\"")
+    sha = raw.get("sha256")
+    if sha is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", sha):
+        raise fail("sha256", "must be 64 hexadecimal digits")
+    n_ctx = raw.get("n_ctx")
+    if n_ctx is not None and not 256 <= n_ctx <= 1 << 20:
+        raise fail("n_ctx", f"must be between 256 and {1 << 20}, not {n_ctx}")
+    gpu = raw.get("n_gpu_layers", "auto")
+    if isinstance(gpu, str) and gpu != "auto" or isinstance(gpu, int) and gpu < -1:
+        raise fail("n_gpu_layers", f"must be \"auto\", -1 (all) or a layer count, not {gpu!r}")
+    sampling_raw = {k: raw[k] for k in _SAMPLING_TYPES if k in raw}
+    for key, lo, hi in (
+        ("temperature", 0, 5), ("top_p", 0, 1), ("min_p", 0, 1),
+        ("repeat_penalty", 0, 5), ("max_tokens", 1, 1 << 20), ("top_k", 0, 1 << 20),
+    ):
+        if key in sampling_raw and not lo <= sampling_raw[key] <= hi:
+            raise fail(key, f"must be between {lo} and {hi}, not {sampling_raw[key]}")
+    sampling = Sampling(**{k: (float(v) if float in _SAMPLING_TYPES[k] else v)
+                           for k, v in sampling_raw.items()})
+    return ModelSpec(
+        name=name,
+        kind=kind,
+        source=source,
+        sha256=sha.lower() if sha else None,
+        description=raw.get("description", ""),
+        n_ctx=n_ctx,
+        n_gpu_layers=gpu,
+        chat_template=raw.get("chat_template"),
+        base_url=raw.get("base_url"),
+        model=raw.get("model"),
+        api_key_env=raw.get("api_key_env"),
+        sampling=sampling,
+        origin=str(path),
+    )
+
+
+def _parse_models_file(path: Path) -> tuple[str | None, list[ModelSpec]]:
+    data, text = _read_toml(path)
+    for key in data:
+        if key not in ("default", "models"):
+            raise ConfigError(
+                f"{_where(path, _line_of(text, key))}: key '{key}' is not known here "
+                "(a models.toml holds `default` and [[models]] tables)"
+            )
+    default = data.get("default")
+    if default is not None and not isinstance(default, str):
+        raise ConfigError(f"{_where(path, _line_of(text, 'default'))}: key 'default' must be a string")
+    models = data.get("models", [])
+    if not isinstance(models, list):
+        raise ConfigError(f"{_where(path, _line_of(text, 'models'))}: key 'models' must be [[models]] tables")
+    specs = [_parse_entry(raw, i, path, text) for i, raw in enumerate(models)]
+    seen: set[str] = set()
+    for i, spec in enumerate(specs):
+        if spec.name in seen:
+            line = _line_of(text, "name", "models", i)
+            raise ConfigError(f"{_where(path, line)}: key 'name': '{spec.name}' is defined twice")
+        seen.add(spec.name)
+    return default, specs
+
+
+def load_registry() -> Registry:
+    files = [shipped_models_file()]
+    user = paths.user_models_file()
+    if user.exists():
+        files.append(user)
+    default: str | None = None
+    models: dict[str, ModelSpec] = {}
+    for path in files:
+        file_default, specs = _parse_models_file(path)
+        default = file_default or default
+        for spec in specs:
+            models[spec.name] = spec
+    if default is None:
+        raise ConfigError(f"{files[0]}: key 'default' is missing; add default = \"NAME\"")
+    if default not in models:
+        src = files[-1] if len(files) > 1 else files[0]
+        data, text = _read_toml(src)
+        line = _line_of(text, "default") if "default" in data else None
+        known = ", ".join(sorted(models))
+        raise ConfigError(
+            f"{_where(src, line)}: key 'default' names unknown model '{default}'; known: {known}"
+        )
+    return Registry(default=default, models=models, files=tuple(files))
+
+
+def load_settings() -> Settings:
+    path = paths.user_config_file()
+    if not path.exists():
+        return Settings()
+    data, text = _read_toml(path)
+    known = {f.name: f for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(
+                f"{_where(path, _line_of(text, key))}: key '{key}' is not a setting "
+                f"(known: {', '.join(known)})"
+            )
+        if not isinstance(value, str):
+            raise ConfigError(f"{_where(path, _line_of(text, key))}: key '{key}' must be a string")
+        values[key] = value
+    return Settings(**values)

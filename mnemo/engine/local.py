@@ -1,0 +1,176 @@
+"""Run a GGUF model in-process with llama-cpp-python."""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import llama_cpp
+from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+from mnemo.config import N_CTX_CAP, ModelSpec, Sampling
+from mnemo.engine import Engine, Generation, Message
+from mnemo.engine.gguf import read_metadata, training_context
+from mnemo.errors import ModelError
+
+log = logging.getLogger("mnemo.llama")
+
+# Used when a GGUF file carries no chat template of its own.
+CHATML_TEMPLATE = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
+    "{{ message['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+# ggml_log_level: NONE=0, DEBUG=1, INFO=2, WARN=3, ERROR=4, CONT=5 (continues the last one)
+_LEVELS = {0: logging.CRITICAL, 1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING,
+           4: logging.ERROR}
+_last_level = logging.DEBUG
+
+
+@llama_cpp.llama_log_callback
+def _route_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+    global _last_level
+    _last_level = _LEVELS.get(level, _last_level)
+    message = text.decode("utf-8", errors="replace").rstrip()
+    if message.strip("."):
+        log.log(_last_level, "%s", message)
+
+
+# llama.cpp's own logging goes to Python logging, never onto the terminal.
+llama_cpp.llama_log_set(_route_log, ctypes.c_void_p(0))
+
+
+def system_info() -> dict[str, Any]:
+    info = llama_cpp.llama_print_system_info().decode("utf-8", errors="replace").strip()
+    offload = bool(llama_cpp.llama_supports_gpu_offload())
+    upper = info.upper()
+    backend = "cpu"
+    for name in ("CUDA", "METAL", "VULKAN", "HIP", "SYCL"):
+        if f"{name} :" in upper or f"{name} =" in upper or f"{name}:" in upper:
+            backend = name.lower()
+            break
+    return {
+        "llama_cpp_python": llama_cpp.__version__,
+        "gpu_offload": offload,
+        "backend": backend if offload else "cpu",
+        "system_info": info,
+    }
+
+
+def _threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class LocalEngine(Engine):
+    def __init__(self, spec: ModelSpec, path: Path):
+        self.spec = spec
+        self.path = path
+        meta = read_metadata(path)
+        self.n_ctx = spec.n_ctx or min(training_context(meta) or 4096, N_CTX_CAP)
+        offload = llama_cpp.llama_supports_gpu_offload()
+        if spec.n_gpu_layers == "auto":
+            gpu_layers = -1 if offload else 0
+        else:
+            gpu_layers = int(spec.n_gpu_layers) if offload else 0
+        self.backend = system_info()["backend"] if gpu_layers else "cpu"
+        try:
+            self.llm = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=self.n_ctx,
+                n_gpu_layers=gpu_layers,
+                n_threads=_threads(),
+                seed=spec.sampling.seed if spec.sampling.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as e:
+            raise ModelError(
+                f"cannot load model file {path}: llama.cpp could not read it ({e}); "
+                "the file is corrupt or truncated, re-download it"
+            ) from None
+        n_layers = meta.get(f"{meta.get('general.architecture')}.block_count")
+        self.gpu_layers = (n_layers or 0) if gpu_layers == -1 else gpu_layers
+        self.lock = threading.Lock()
+        model = self.llm._model
+        eos, bos = self.llm.token_eos(), self.llm.token_bos()
+        self._eos_text = model.token_get_text(eos) if eos != -1 else ""
+        template = spec.chat_template or meta.get("tokenizer.chat_template") or CHATML_TEMPLATE
+        self.template_source = (
+            "models.toml" if spec.chat_template else
+            "gguf" if meta.get("tokenizer.chat_template") else "chatml fallback"
+        )
+        self._formatter = Jinja2ChatFormatter(
+            template=template,
+            eos_token=self._eos_text,
+            bos_token=model.token_get_text(bos) if bos != -1 else "",
+            stop_token_ids=[eos],
+        )
+
+    # -- tokens
+
+    def tokenize(self, text: str, special: bool = False) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8", errors="replace"), add_bos=False, special=special)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenize(text))
+
+    def render(self, messages: list[Message]) -> str:
+        try:
+            return self._formatter(messages=messages).prompt
+        except Exception as e:  # a broken Jinja template from models.toml
+            raise ModelError(f"model '{self.spec.name}': its chat template failed: {e}") from None
+
+    def prompt_tokens(self, messages: list[Message]) -> list[int]:
+        return self.tokenize(self.render(messages), special=True)
+
+    def count_prompt(self, messages: list[Message]) -> int:
+        return len(self.prompt_tokens(messages))
+
+    # -- generation
+
+    def stream(self, messages: list[Message], sampling: Sampling,
+               max_tokens: int | None = None) -> Iterator[str | Generation]:
+        tokens = self.prompt_tokens(messages)
+        room = self.n_ctx - len(tokens)
+        if room <= 0:
+            raise ModelError(
+                f"the prompt has {len(tokens)} tokens, more than the model's context of {self.n_ctx}"
+            )
+        max_tokens = min(max_tokens or sampling.max_tokens, room)
+        parts: list[str] = []
+        finish = "stopped"
+        with self.lock:
+            cached = llama_cpp.Llama.longest_token_prefix(self.llm._input_ids.tolist(), tokens)
+            chunks = self.llm.create_completion(
+                tokens,
+                max_tokens=max_tokens,
+                temperature=sampling.temperature,
+                top_p=sampling.top_p,
+                top_k=sampling.top_k,
+                min_p=sampling.min_p,
+                repeat_penalty=sampling.repeat_penalty,
+                seed=sampling.seed,
+                stop=[self._eos_text] if self._eos_text else [],
+                stream=True,
+            )
+            try:
+                for chunk in chunks:
+                    choice = chunk["choices"][0]
+                    text = choice.get("text") or ""
+                    if text:
+                        parts.append(text)
+                        yield text
+                    if choice.get("finish_reason"):
+                        finish = choice["finish_reason"]
+            finally:
+                chunks.close()
+        text = "".join(parts)
+        yield Generation(text, finish, len(tokens), self.count_tokens(text), min(cached, len(tokens)))
+
+    def close(self) -> None:
+        self.llm.close()

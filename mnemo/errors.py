@@ -1,0 +1,31 @@
+"""Errors that reach the user as one sentence and an exit code (see DESIGN.md)."""
+
+from __future__ import annotations
+
+
+class MnemoError(Exception):
+    """A failure the user can act on; its message is shown as is, on one line."""
+
+    exit_code = 1
+
+
+class BadInput(MnemoError):
+    """Bad usage, configuration or a missing/broken model file: exit code 2."""
+
+    exit_code = 2
+
+
+class ConfigError(BadInput):
+    """An invalid models.toml or config.toml; the message names file, line and key."""
+
+
+class ModelError(BadInput):
+    """A model that cannot be found, loaded or reached; the message says what to do."""
+
+
+class NotFound(BadInput):
+    """A conversation, message or memory id that does not exist."""
+
+
+class StoreError(MnemoError):
+    """The database cannot be used (corrupt, newer schema, read-only)."""

@@ -1,0 +1,76 @@
+"""Prompt layout and token budget.
+
+Layout: ``[system] [conversation window] [new user message]``. The window keeps the
+newest turns that fit in ``n_ctx`` minus the reply budget. When it overflows, the oldest
+turns are dropped in large steps (``STEP`` messages at a time) rather than one turn per
+reply, so the start of the prompt stays byte-identical for many turns and llama.cpp
+reuses its KV cache instead of re-reading the conversation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mnemo.engine import Engine, Message
+from mnemo.errors import BadInput
+
+STEP = 8  # messages dropped at once when the window overflows (an even number: whole turns)
+PER_MESSAGE = 8  # template tokens around each message, used only for the first estimate
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str
+    content: str
+    tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Prompt:
+    messages: list[Message]
+    window_start: int  # index of the first history turn kept
+    tokens: int  # the whole rendered prompt
+    budget: int  # tokens the prompt may use: n_ctx minus the reply budget
+
+
+def window_start(token_counts: list[int], budget: int, step: int = STEP) -> int:
+    """Smallest start index whose turns fit ``budget``, rounded up to a multiple of ``step``."""
+    total = sum(token_counts)
+    start = 0
+    while total > budget and start < len(token_counts):
+        total -= token_counts[start]
+        start += 1
+    if start:
+        start = min(len(token_counts), -(-start // step) * step)
+    return start
+
+
+def build(engine: Engine, system: str, history: list[Turn], user: str, reply_tokens: int) -> Prompt:
+    budget = engine.n_ctx - reply_tokens
+    head = [{"role": "system", "content": system}] if system else []
+    tail = [{"role": "user", "content": user}]
+    fixed = engine.count_prompt(head + tail)
+    if fixed > budget:
+        raise BadInput(
+            f"the message is too long: with the system prompt it takes {fixed} tokens and "
+            f"model '{engine.spec.name}' has room for {budget} (n_ctx {engine.n_ctx} minus "
+            f"{reply_tokens} for the reply); shorten it or use a model with a larger n_ctx"
+        )
+    counts = [(t.tokens if t.tokens is not None else engine.count_tokens(t.content)) + PER_MESSAGE
+              for t in history]
+    start = window_start(counts, budget - fixed)
+    while True:
+        start = _first_user(history, start)
+        window = [{"role": t.role, "content": t.content} for t in history[start:]]
+        messages = head + window + tail
+        tokens = engine.count_prompt(messages)
+        if tokens <= budget or start >= len(history):
+            return Prompt(messages, start, tokens, budget)
+        start += STEP
+
+
+def _first_user(history: list[Turn], start: int) -> int:
+    """Chat templates want the window to open on a user turn."""
+    while start < len(history) and history[start].role != "user":
+        start += 1
+    return start

@@ -1,0 +1,289 @@
+"""The conversation store: one SQLite file (WAL), opened through sqlite-utils.
+
+Every timestamp comes from the injected clock, never from SQLite. The connection is
+shared between threads (the TUI's workers, background memory work) behind one lock;
+each public method is one short transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3 as _stdlib_sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.utils import sqlite3
+
+from mnemo import paths
+from mnemo.errors import NotFound, StoreError
+from mnemo.store.migrations import MIGRATIONS
+
+Clock = Callable[[], float]
+_DB_ERRORS = (sqlite3.DatabaseError, _stdlib_sqlite3.DatabaseError)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: int
+    title: str
+    model: str | None
+    created_at: float
+    updated_at: float
+    pinned: bool = False
+    incognito: bool = False
+    message_count: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    conversation_id: int
+    role: str
+    content: str
+    created_at: float
+    parent_id: int | None = None
+    tokens: int | None = None
+    model: str | None = None
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cached_tokens: int | None = None
+    completed_at: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    message: Message
+    conversation_title: str
+    snippet: str
+
+
+def _conversation(row: dict[str, Any]) -> Conversation:
+    return Conversation(
+        id=row["id"], title=row["title"] or "", model=row["model"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+        pinned=bool(row["pinned"]), incognito=bool(row["incognito"]),
+        message_count=row.get("message_count") or 0,
+    )
+
+
+def _message(row: dict[str, Any]) -> Message:
+    meta = json.loads(row["meta"]) if row.get("meta") else {}
+    return Message(
+        id=row["id"], conversation_id=row["conversation_id"], role=row["role"],
+        content=row["content"], created_at=row["created_at"], parent_id=row["parent_id"],
+        tokens=row["tokens"], model=row["model"], finish_reason=row["finish_reason"],
+        prompt_tokens=row["prompt_tokens"], completion_tokens=row["completion_tokens"],
+        cached_tokens=row["cached_tokens"], completed_at=row["completed_at"], meta=meta,
+    )
+
+
+def fts_query(text: str) -> str:
+    """Quote every word so that user text is never parsed as FTS5 syntax."""
+    words = [w for w in text.replace('"', " ").split() if w.strip()]
+    return " ".join(f'"{w}"' for w in words)
+
+
+class Store:
+    def __init__(self, db: sqlite_utils.Database, path: Path, clock: Clock):
+        self.db = db
+        self.path = path
+        self.clock = clock
+        self.lock = threading.RLock()
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: Path | None = None, clock: Clock | None = None) -> "Store":
+        path = path or paths.db_path()
+        paths.private_dir(path.parent)
+        existed = path.exists() and path.stat().st_size > 0
+        paths.private_file(path)
+        try:
+            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0,
+                                   isolation_level=None)
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            db = sqlite_utils.Database(conn, execute_plugins=False)
+            store = cls(db, path, clock or time.time)
+            store._migrate(backup=existed)
+        except _DB_ERRORS as e:
+            raise StoreError(
+                f"database {path} cannot be used ({e}); if it is damaged, move it aside "
+                "and mnemo will start a new one"
+            ) from None
+        return store
+
+    def _migrate(self, backup: bool) -> None:
+        table = self.db["_migrations"]
+        if not table.exists():
+            table.create({"name": str, "applied_at": float}, pk="name")
+        applied = {row["name"] for row in table.rows}
+        known = [name for name, _ in MIGRATIONS]
+        newer = sorted(applied - set(known))
+        if newer:
+            raise StoreError(
+                f"database {self.path} was written by a newer mnemo (migration {newer[-1]}); "
+                "upgrade mnemo to use it"
+            )
+        pending = [(n, fn) for n, fn in MIGRATIONS if n not in applied]
+        if pending and backup and applied:
+            self._backup(f"before-{pending[0][0]}")
+        for name, fn in pending:
+            with self.transaction():
+                fn(self.db)
+                table.insert({"name": name, "applied_at": self.clock()})
+
+    def _backup(self, label: str) -> Path:
+        target = self.path.with_name(f"{self.path.name}.{label}.bak")
+        dest = sqlite3.connect(str(paths.private_file(target)))
+        try:
+            self.db.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    def migrations(self) -> list[str]:
+        return [row["name"] for row in self.db["_migrations"].rows_where(order_by="name")]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.lock:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.conn.close()
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+
+    # ------------------------------------------------------------ conversations
+
+    def create_conversation(self, title: str = "", model: str | None = None,
+                            incognito: bool = False) -> Conversation:
+        now = self.clock()
+        with self.transaction():
+            table = self.db["conversations"].insert(
+                {"title": title, "model": model, "created_at": now, "updated_at": now,
+                 "pinned": 0, "incognito": int(incognito)}
+            )
+            cid = table.last_pk
+        return self.conversation(cid)
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        with self.lock:
+            rows = list(self.db.query(
+                "select c.*, (select count(*) from messages m where m.conversation_id = c.id) "
+                "as message_count from conversations c where c.id = ?", [conversation_id]))
+        if not rows:
+            raise NotFound(f"there is no conversation {conversation_id}; see `mnemo conversations list`")
+        return _conversation(rows[0])
+
+    def conversations(self, limit: int | None = None) -> list[Conversation]:
+        sql = ("select c.*, (select count(*) from messages m where m.conversation_id = c.id) "
+               "as message_count from conversations c order by c.pinned desc, c.updated_at desc, c.id desc")
+        params: list[Any] = []
+        if limit:
+            sql += " limit ?"
+            params.append(limit)
+        with self.lock:
+            return [_conversation(r) for r in self.db.query(sql, params)]
+
+    def latest_conversation(self) -> Conversation | None:
+        with self.lock:
+            row = next(self.db.query(
+                "select id from conversations order by updated_at desc, id desc limit 1"), None)
+        return self.conversation(row["id"]) if row else None
+
+    def update_conversation(self, conversation_id: int, **changes: Any) -> Conversation:
+        allowed = {"title", "model", "pinned", "incognito"}
+        bad = set(changes) - allowed
+        if bad:
+            raise ValueError(f"cannot change {', '.join(sorted(bad))}")
+        self.conversation(conversation_id)
+        with self.transaction():
+            self.db["conversations"].update(conversation_id, changes)
+        return self.conversation(conversation_id)
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Remove the conversation and its messages, FTS rows included."""
+        self.conversation(conversation_id)
+        with self.transaction():
+            self.db.execute("update messages set parent_id = null where conversation_id = ?",
+                            [conversation_id])
+            self.db.execute("delete from messages where conversation_id = ?", [conversation_id])
+            self.db.execute("delete from conversations where id = ?", [conversation_id])
+
+    # ----------------------------------------------------------------- messages
+
+    def add_message(self, conversation_id: int, role: str, content: str, *,
+                    parent_id: int | None = None, tokens: int | None = None,
+                    model: str | None = None, finish_reason: str | None = None,
+                    prompt_tokens: int | None = None, completion_tokens: int | None = None,
+                    cached_tokens: int | None = None, created_at: float | None = None,
+                    meta: dict[str, Any] | None = None) -> Message:
+        now = self.clock()
+        row = {
+            "conversation_id": conversation_id, "parent_id": parent_id, "role": role,
+            "content": content, "tokens": tokens, "model": model,
+            "finish_reason": finish_reason, "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens, "cached_tokens": cached_tokens,
+            "created_at": created_at if created_at is not None else now, "completed_at": now,
+            "meta": json.dumps(meta) if meta else None,
+        }
+        with self.transaction():
+            mid = self.db["messages"].insert(row).last_pk
+            self.db["conversations"].update(conversation_id, {"updated_at": now})
+        return self.message(mid)
+
+    def message(self, message_id: int) -> Message:
+        with self.lock:
+            rows = list(self.db["messages"].rows_where("id = ?", [message_id]))
+        if not rows:
+            raise NotFound(f"there is no message {message_id}")
+        return _message(rows[0])
+
+    def messages(self, conversation_id: int) -> list[Message]:
+        with self.lock:
+            return [_message(r) for r in self.db["messages"].rows_where(
+                "conversation_id = ?", [conversation_id], order_by="id")]
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        q = fts_query(query)
+        if not q:
+            return []
+        sql = (
+            "select m.*, c.title as conversation_title, "
+            "snippet(messages_fts, 0, '[', ']', '…', 12) as snippet "
+            "from messages_fts join messages m on m.rowid = messages_fts.rowid "
+            "join conversations c on c.id = m.conversation_id "
+            "where messages_fts match ? order by rank limit ?"
+        )
+        with self.lock:
+            rows = list(self.db.query(sql, [q, limit]))
+        return [SearchHit(_message(r), r["conversation_title"] or "", r["snippet"]) for r in rows]
