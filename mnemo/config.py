@@ -41,6 +41,7 @@ class Sampling:
     repeat_penalty: float = 1.1
     max_tokens: int = 512
     seed: int | None = None
+    stop: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ _SAMPLING_TYPES: dict[str, tuple[type, ...]] = {
     "repeat_penalty": (int, float),
     "max_tokens": (int,),
     "seed": (int,),
+    "stop": (list,),
 }
 _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "name": (str,),
@@ -112,7 +114,8 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "api_key_env": (str,),
     **_SAMPLING_TYPES,
 }
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+               list: "a list of strings"}
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
@@ -200,6 +203,10 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
     if isinstance(gpu, str) and gpu != "auto" or isinstance(gpu, int) and gpu < -1:
         raise fail("n_gpu_layers", f"must be \"auto\", -1 (all) or a layer count, not {gpu!r}")
     sampling_raw = {k: raw[k] for k in _SAMPLING_TYPES if k in raw}
+    if "stop" in sampling_raw:
+        if not all(isinstance(s, str) and s for s in sampling_raw["stop"]):
+            raise fail("stop", "must be a list of non-empty strings")
+        sampling_raw["stop"] = tuple(sampling_raw["stop"])
     for key, lo, hi in (
         ("temperature", 0, 5), ("top_p", 0, 1), ("min_p", 0, 1),
         ("repeat_penalty", 0, 5), ("max_tokens", 1, 1 << 20), ("top_k", 0, 1 << 20),

@@ -155,7 +155,7 @@ class LocalEngine(Engine):
                 min_p=sampling.min_p,
                 repeat_penalty=sampling.repeat_penalty,
                 seed=sampling.seed,
-                stop=[self._eos_text] if self._eos_text else [],
+                stop=[s for s in (self._eos_text, *sampling.stop) if s],
                 stream=True,
             )
             try:

@@ -1,0 +1,57 @@
+"""Shared fixtures: every test gets its own MNEMO_HOME; CLI tests run the real command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "home"
+    path.mkdir()
+    monkeypatch.setenv("MNEMO_HOME", str(path))
+    return path
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def mnemo(home: Path):
+    """Run the real ``mnemo`` command in a subprocess against the test's home."""
+
+    def run(*args: str, input: str | None = None, timeout: float = 300) -> Result:
+        env = {**os.environ, "MNEMO_HOME": str(home), "COLUMNS": "200"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "mnemo", *args], input=input, capture_output=True,
+            text=True, env=env, timeout=timeout, stdin=None if input is not None else subprocess.DEVNULL,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+def write_user_models(home: Path, text: str) -> Path:
+    path = home / "models.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def files_in(path: Path) -> set[str]:
+    return {str(p.relative_to(path)) for p in path.rglob("*")}

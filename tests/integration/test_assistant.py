@@ -1,0 +1,97 @@
+"""The Python API on the real SmolLM2-135M through llama.cpp."""
+
+import pytest
+
+from mnemo import Assistant, Reply
+from mnemo.errors import BadInput
+
+pytestmark = pytest.mark.model
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_800_000_000.0
+
+    def __call__(self):
+        self.now += 1.0
+        return self.now
+
+
+@pytest.fixture
+def assistant(home):
+    a = Assistant.open(clock=Clock())
+    yield a
+    a.close()
+
+
+def test_send_answers_and_persists_the_turn(assistant):
+    reply = assistant.send("What is the capital of France?", max_tokens=32)
+    assert reply.text.strip()
+    assert reply.model == "smollm2-135m" and reply.memories == []
+    assert reply.usage.prompt_tokens > 10 and reply.usage.completion_tokens > 0
+    assert reply.timings.first_token_ms is not None and reply.timings.total_ms >= reply.timings.first_token_ms
+    messages = assistant.history()
+    assert [m.role for m in messages] == ["user", "assistant"]
+    assert messages[1].id == reply.message_id and messages[1].content == reply.text
+    assert messages[1].parent_id == messages[0].id
+    assert messages[0].tokens > 0 and messages[1].finish_reason in ("stop", "length")
+    assert messages[1].created_at > messages[0].created_at  # the injected clock
+
+
+def test_stream_yields_several_deltas_then_the_reply(assistant):
+    items = list(assistant.stream("Count from one to ten in words.", max_tokens=40))
+    deltas, last = items[:-1], items[-1]
+    assert isinstance(last, Reply)
+    assert len(deltas) >= 3 and all(isinstance(d, str) for d in deltas)
+    assert "".join(deltas) == last.text
+
+
+def test_a_continued_conversation_sends_the_earlier_turns(assistant):
+    first = assistant.send("My name is Zorblax and I collect teapots.", max_tokens=24)
+    second = assistant.send("What do I collect?", max_tokens=24)
+    assert second.conversation_id == first.conversation_id
+    sent = assistant.last_prompt.messages
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
+    assert sent[1]["content"] == "My name is Zorblax and I collect teapots."
+    assert sent[2]["content"] == first.text
+    assert second.usage.prompt_tokens > first.usage.prompt_tokens
+    # the KV cache of the first turn is reused: the shared prefix is not evaluated again
+    assert second.usage.cached_tokens >= first.usage.prompt_tokens - 1
+
+
+def test_new_conversation_starts_empty(assistant):
+    a = assistant.send("Hello there", max_tokens=8)
+    new_id = assistant.new_conversation()
+    b = assistant.send("Hi again", max_tokens=8)
+    assert b.conversation_id == new_id != a.conversation_id
+    assert [m["role"] for m in assistant.last_prompt.messages] == ["system", "user"]
+
+
+def test_closing_the_stream_keeps_the_partial_reply_marked_stopped(assistant):
+    stream = assistant.stream("Write a long story about a lighthouse keeper.", max_tokens=200)
+    got = [next(stream) for _ in range(5)]
+    stream.close()
+    saved = assistant.history()[-1]
+    assert saved.role == "assistant" and saved.finish_reason == "stopped"
+    assert saved.content == "".join(got)
+
+
+def test_observe_records_without_generating(assistant):
+    u, a = assistant.observe("I planted tomatoes today.", "Nice, enjoy the harvest!")
+    assert (u.role, a.role, a.parent_id, a.finish_reason) == ("user", "assistant", u.id, "observed")
+    assert assistant.store.search("tomatoes")[0].message.id == u.id
+
+
+def test_empty_message_is_bad_input(assistant):
+    with pytest.raises(BadInput, match="empty"):
+        assistant.send("   ")
+    assert assistant.history() == []
+
+
+def test_gemma_entry_runs(home):
+    a = Assistant.open(model="gemma3-270m")
+    reply = a.send("Say hello.", max_tokens=8)
+    assert reply.model == "gemma3-270m" and reply.usage.completion_tokens > 0
+    assert a.engine.template_source == "models.toml"
+    assert a.engine.render([{"role": "user", "content": "hi"}]).startswith("<bos><start_of_turn>user\nhi")
+    a.close()

@@ -1,0 +1,185 @@
+"""The real ``mnemo`` command in a subprocess, on the real default model."""
+
+import json
+import stat
+
+import pytest
+
+from tests.conftest import files_in, write_user_models
+
+pytestmark = pytest.mark.model
+
+CONTRACT_KEYS = {"conversation_id", "message_id", "reply", "model", "memories", "usage", "timings"}
+
+
+def test_ask_streams_an_answer(mnemo, home):
+    result = mnemo("ask", "What is the capital of France?", "--max-tokens", "32")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    assert result.stderr == ""  # llama.cpp's logging never reaches the terminal
+    assert stat.S_IMODE((home / "mnemo.db").stat().st_mode) == 0o600
+
+
+def test_ask_json_matches_the_contract(mnemo):
+    result = mnemo("ask", "--json", "Name a colour.", "--max-tokens", "16")
+    assert result.returncode == 0, result.stderr
+    data = result.json()
+    assert CONTRACT_KEYS <= set(data)
+    assert isinstance(data["conversation_id"], int) and isinstance(data["message_id"], int)
+    assert data["reply"].strip() and data["model"] == "smollm2-135m"
+    assert data["memories"] == []
+    assert set(data["usage"]) == {"prompt_tokens", "completion_tokens", "cached_tokens"}
+    assert set(data["timings"]) == {"recall_ms", "first_token_ms", "total_ms"}
+    assert all(isinstance(v, int) for v in data["usage"].values())
+    shown = mnemo("conversations", "show", str(data["conversation_id"]), "--json").json()
+    assert shown["messages"][-1]["id"] == data["message_id"]
+    assert shown["messages"][-1]["content"] == data["reply"]
+
+
+def test_conversation_flags(mnemo):
+    first = mnemo("ask", "--json", "Hello, I am Ada.", "--max-tokens", "8").json()
+    cont = mnemo("ask", "--json", "Who am I?", "--max-tokens", "8").json()
+    assert cont["conversation_id"] == first["conversation_id"]  # the latest one by default
+    new = mnemo("ask", "--json", "--new", "Fresh start.", "--max-tokens", "8").json()
+    assert new["conversation_id"] != first["conversation_id"]
+    back = mnemo("ask", "--json", "--conversation", str(first["conversation_id"]), "Again?", "--max-tokens", "8").json()
+    assert back["conversation_id"] == first["conversation_id"]
+    assert back["usage"]["prompt_tokens"] > first["usage"]["prompt_tokens"]
+    messages = mnemo("conversations", "show", str(first["conversation_id"]), "--json").json()["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 3
+
+
+def test_ask_reads_stdin(mnemo):
+    result = mnemo("ask", "--json", "-", "--max-tokens", "8", input="What is two plus two?\n")
+    assert result.returncode == 0, result.stderr
+    conv = result.json()["conversation_id"]
+    shown = mnemo("conversations", "show", str(conv), "--json").json()
+    assert shown["messages"][0]["content"] == "What is two plus two?\n"
+
+
+def assert_bad_input(result, *fragments):
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert result.stdout == ""
+
+
+def test_unknown_model_lists_known_ones_and_writes_nothing(mnemo, home):
+    assert_bad_input(mnemo("ask", "--model", "nope", "hi"), "unknown model 'nope'", "smollm2-135m", "gemma3-270m")
+    assert files_in(home) == set()
+
+
+def test_invalid_models_toml_names_file_line_key(mnemo, home):
+    write_user_models(home, '[[models]]\nname = "x"\nsource = "x.gguf"\nn_ctx = "lots"\n')
+    assert_bad_input(mnemo("ask", "hi"), str(home / "models.toml"), "line 4", "'n_ctx'")
+    assert files_in(home) == {"models.toml"}
+
+
+def test_missing_gguf_says_which_file(mnemo, home):
+    write_user_models(home, 'default = "gone"\n[[models]]\nname = "gone"\nsource = "/nowhere/gone.gguf"\n')
+    assert_bad_input(mnemo("ask", "hi"), "/nowhere/gone.gguf", "does not exist")
+    assert files_in(home) == {"models.toml"}
+
+
+@pytest.mark.parametrize("kind", ["not-gguf", "truncated-header", "truncated-tensors"])
+def test_corrupt_gguf_says_which_file_and_what_to_do(mnemo, home, kind):
+    from mnemo import config
+    from mnemo.engine import sources
+
+    good = sources.resolve(config.load_registry().get()).read_bytes()
+    bad = home / "bad.gguf"
+    bad.write_bytes({"not-gguf": b"<html>404</html>", "truncated-header": good[:2000],
+                     "truncated-tensors": good[: len(good) // 2]}[kind])
+    write_user_models(home, f'default = "bad"\n[[models]]\nname = "bad"\nsource = "{bad}"\n')
+    assert_bad_input(mnemo("ask", "hi"), str(bad), "re-download")
+    assert files_in(home) == {"models.toml", "bad.gguf"}
+
+
+def test_empty_message_and_conflicting_flags(mnemo, home):
+    assert_bad_input(mnemo("ask", "   "), "empty")
+    assert_bad_input(mnemo("ask", "-", input=""), "empty")
+    assert_bad_input(mnemo("ask", "--new", "--conversation", "1", "hi"), "--new")
+    assert files_in(home) == set()
+
+
+def test_unknown_conversation(mnemo):
+    mnemo("ask", "hi", "--max-tokens", "4")
+    assert_bad_input(mnemo("ask", "--conversation", "999", "hi"), "no conversation 999")
+
+
+def test_conversations_commands(mnemo, home):
+    mnemo("ask", "--new", "Tell me about giraffes.", "--max-tokens", "16")
+    mnemo("ask", "--new", "What is a quasar?", "--max-tokens", "16")
+    listed = mnemo("conversations", "list", "--json").json()
+    assert [c["title"] for c in listed] == ["What is a quasar?", "Tell me about giraffes."]
+    assert all(c["message_count"] == 2 for c in listed)
+    assert "giraffes" in mnemo("conversations", "list").stdout
+
+    hits = mnemo("conversations", "search", "giraffe", "--json").json()
+    assert hits and hits[0]["conversation_id"] == listed[1]["id"] and "[giraffes]" in hits[0]["snippet"]
+
+    md = mnemo("conversations", "export", str(listed[1]["id"]))
+    assert md.stdout.startswith("# Tell me about giraffes.") and "**You**" in md.stdout
+    out = home / "export.json"
+    exported = mnemo("conversations", "export", str(listed[1]["id"]), "--format", "json", "-o", str(out))
+    assert exported.returncode == 0 and stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert json.loads(out.read_text())["messages"][0]["content"] == "Tell me about giraffes."
+    assert_bad_input(mnemo("conversations", "export", "1", "--format", "pdf"), "unknown format")
+
+    assert_bad_input(mnemo("conversations", "delete", str(listed[1]["id"])), "--yes")
+    deleted = mnemo("conversations", "delete", str(listed[1]["id"]), "--yes")
+    assert deleted.returncode == 0
+    assert [c["id"] for c in mnemo("conversations", "list", "--json").json()] == [listed[0]["id"]]
+    assert mnemo("conversations", "search", "giraffe", "--json").json() == []
+
+
+def test_models_commands(mnemo, home):
+    listed = mnemo("models", "list", "--json").json()
+    assert listed["default"] == "smollm2-135m"
+    assert {m["name"] for m in listed["models"]} >= {"smollm2-135m", "gemma3-270m"}
+    shown = mnemo("models", "show", "--json").json()
+    assert shown["gguf"]["architecture"] == "llama" and shown["size_bytes"] > 50_000_000
+
+    from mnemo import config
+    from mnemo.engine import sources
+
+    path = sources.resolve(config.load_registry().get())
+    added = mnemo("models", "add", str(path), "--name", "my-smol", "--n-ctx", "2048")
+    assert added.returncode == 0, added.stderr
+    assert mnemo("models", "use", "my-smol").returncode == 0
+    assert mnemo("models", "list", "--json").json()["default"] == "my-smol"
+    assert_bad_input(mnemo("models", "add", str(path), "--name", "my-smol"), "already has")
+    assert_bad_input(mnemo("models", "use", "nope"), "unknown model")
+    reply = mnemo("ask", "--json", "hi", "--max-tokens", "4").json()
+    assert reply["model"] == "my-smol"
+    text = (home / "models.toml").read_text()
+    assert 'default = "my-smol"' in text and "n_ctx = 2048" in text
+    not_gguf = home / "notes.txt"
+    not_gguf.write_text("hello")
+    assert_bad_input(mnemo("models", "add", str(not_gguf)), "not a GGUF")
+
+
+def test_doctor(mnemo, home):
+    result = mnemo("doctor", "--json")
+    assert result.returncode == 0, result.stderr
+    report = result.json()
+    assert report["ok"] and report["llama_cpp"]["llama_cpp_python"]
+    assert report["llama_cpp"]["backend"] == ("cpu" if not report["llama_cpp"]["gpu_offload"] else report["llama_cpp"]["backend"])
+    default = next(m for m in report["models"] if m["default"])
+    assert default["found"] and default["file"].endswith(".gguf")
+    assert report["embedder"]["ok"]
+    assert report["database"]["exists"] is False and not (home / "mnemo.db").exists()  # doctor only looks
+    assert "all good" in mnemo("doctor").stdout
+    (home / "mnemo.db").write_bytes(b"garbage" * 1000)
+    broken = mnemo("doctor", "--json")
+    assert broken.returncode == 1 and broken.json()["database"]["ok"] is False
+
+
+def test_corrupt_database_is_one_clear_error(mnemo, home):
+    (home / "mnemo.db").write_bytes(b"garbage" * 1000)
+    result = mnemo("ask", "hi", "--max-tokens", "4")
+    assert result.returncode == 1 and "mnemo.db" in result.stderr and "Traceback" not in result.stderr
+    assert (home / "mnemo.db").read_bytes() == b"garbage" * 1000

