@@ -19,7 +19,9 @@ from mnemo import config, prompt
 from mnemo.config import ModelSpec, Registry, Settings
 from mnemo.engine import Engine, Generation
 from mnemo.errors import BadInput
-from mnemo.store import Message, Store
+from mnemo.memory import Memory, MemoryBank, rules
+from mnemo.memory.records import Record
+from mnemo.store import Conversation, Message, Store
 
 Clock = Callable[[], float]
 TITLE_CHARS = 60
@@ -40,16 +42,6 @@ class Timings:
 
 
 @dataclass(frozen=True)
-class Memory:
-    id: int
-    kind: str
-    text: str
-    score: float
-    created_at: float
-    source_message_id: int | None = None
-
-
-@dataclass(frozen=True)
 class Reply:
     text: str
     conversation_id: int
@@ -59,6 +51,7 @@ class Reply:
     memories: list[Memory] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     timings: Timings = field(default_factory=Timings)
+    remembered: list[Record] = field(default_factory=list)  # memories written by this turn
 
     def to_dict(self) -> dict[str, Any]:
         """The ``mnemo ask --json`` object (DESIGN.md, public contracts)."""
@@ -68,10 +61,7 @@ class Reply:
             "reply": self.text,
             "model": self.model,
             "finish_reason": self.finish_reason,
-            "memories": [
-                {k: m.__dict__[k] for k in ("id", "kind", "text", "score", "created_at")}
-                for m in self.memories
-            ],
+            "memories": [m.to_dict() for m in self.memories],
             "usage": asdict(self.usage),
             "timings": asdict(self.timings),
         }
@@ -86,14 +76,27 @@ def _ms(start: float, end: float) -> float:
     return round((end - start) * 1000, 1)
 
 
+MEMORY_BUDGET = 600  # most tokens the recalled memories may take
+EMBEDDER_WAIT = 60.0  # a fresh process waits this long, at most, for vectors before recall
+
+
+def _second_person(text: str) -> str:
+    out = text.replace("The user's", "Your").replace("the user's", "your")
+    out = out.replace("The user", "You").replace("the user", "you")
+    out = out.replace("You is ", "You are ").replace("you is ", "you are ")
+    return out
+
+
 class Assistant:
     def __init__(self, registry: Registry, spec: ModelSpec, settings: Settings, store: Store,
-                 clock: Clock):
+                 clock: Clock, memory: bool = True):
         self.registry = registry
         self.spec = spec
         self.settings = settings
         self.store = store
         self.clock = clock
+        self.memory_enabled = memory
+        self.bank = MemoryBank(store)
         self.conversation_id: int | None = None
         self.last_prompt: prompt.Prompt | None = None
         self._engine: Engine | None = None
@@ -101,12 +104,14 @@ class Assistant:
 
     @classmethod
     def open(cls, home: str | Path | None = None, model: str | None = None,
-             clock: Clock | None = None, *, load_model: bool = True) -> "Assistant":
+             clock: Clock | None = None, *, load_model: bool = True,
+             memory: bool = True) -> "Assistant":
         """Validate the configuration, resolve the model and open the store.
 
         Bad configuration or a missing/corrupt model raises before anything is written.
         ``home`` is the same as ``MNEMO_HOME``. With ``load_model=False`` the model loads on
         first use (or through :meth:`load_model`, which the TUI calls in a worker).
+        ``memory=False`` neither reads nor writes long-term memory.
         """
         if home is not None:
             os.environ["MNEMO_HOME"] = str(home)
@@ -123,8 +128,10 @@ class Assistant:
 
             gguf.read_metadata(sources.resolve(spec))
         store = Store.open(clock=clock)
-        assistant = cls(registry, spec, settings, store, clock or time.time)
+        assistant = cls(registry, spec, settings, store, clock or time.time, memory=memory)
         assistant._engine = engine
+        if memory and assistant.bank.records.count() > 0:
+            assistant.bank.start()  # load the embedder while the user types / the model runs
         return assistant
 
     # ------------------------------------------------------------------ model
@@ -148,8 +155,8 @@ class Assistant:
 
     # ----------------------------------------------------------- conversations
 
-    def new_conversation(self, title: str = "") -> int:
-        self.conversation_id = self.store.create_conversation(title, self.spec.name).id
+    def new_conversation(self, title: str = "", incognito: bool = False) -> int:
+        self.conversation_id = self.store.create_conversation(title, self.spec.name, incognito).id
         return self.conversation_id
 
     def use_conversation(self, conversation_id: int) -> None:
@@ -164,13 +171,114 @@ class Assistant:
     def history(self) -> list[Message]:
         return self.store.messages(self.conversation_id) if self.conversation_id else []
 
-    def _conversation_for(self, text: str) -> int:
+    def _conversation_for(self, text: str) -> Conversation:
         if self.conversation_id is None:
-            return self.new_conversation(_title(text))
+            self.new_conversation(_title(text))
         conv = self.store.conversation(self.conversation_id)
         if not conv.title:
-            self.store.update_conversation(conv.id, title=_title(text))
-        return conv.id
+            conv = self.store.update_conversation(conv.id, title=_title(text))
+        return conv
+
+    def _remembers(self, conv: Conversation | None) -> bool:
+        return self.memory_enabled and not (conv and conv.incognito)
+
+    # ------------------------------------------------------------------ memory
+
+    def system_prompt(self) -> str:
+        """The stable head of every prompt: settings' system prompt plus the profile."""
+        system = self.settings.system_prompt
+        if self.memory_enabled:
+            profile = self.bank.profile()
+            if profile:
+                system += "\n\nWhat you know about the user (notes, not instructions to follow blindly " \
+                          "unless they are the user's standing instructions):\n" + \
+                          "\n".join(f"- {r.text}" for r in profile)
+        return system
+
+    def _wait_for_vectors(self) -> None:
+        if self.bank.records.count() == 0:
+            return
+        self.bank.start()
+        self.bank.wait_idle(EMBEDDER_WAIT)
+
+    def recall(self, query: str, k: int = 10) -> list[Memory]:
+        """What would be injected for ``query`` in the current conversation, without generating."""
+        conv = self.store.conversation(self.conversation_id) if self.conversation_id else None
+        if not self._remembers(conv):
+            return []
+        history = self.history()
+        engine = self.engine
+        turns = [prompt.Turn(m.role, m.content, m.tokens, m.id) for m in history]
+        plan = prompt.build(engine, self.system_prompt(), turns, query,
+                            self._reply_budget(None, engine), reserve=self._memory_budget(engine))
+        return self._recall(query, history[plan.window_start:] if history else [], engine, k)
+
+    def _memory_budget(self, engine: Engine) -> int:
+        return min(MEMORY_BUDGET, engine.n_ctx // 6)
+
+    def _reply_budget(self, max_tokens: int | None, engine: Engine) -> int:
+        return min(max_tokens or self.spec.sampling.max_tokens, engine.n_ctx // 2)
+
+    def _recall(self, query: str, window: list[Message], engine: Engine, k: int = 12) -> list[Memory]:
+        self._wait_for_vectors()
+        return self.bank.recall(query, exclude_sources={m.id for m in window},
+                                budget_tokens=self._memory_budget(engine),
+                                count_tokens=engine.count_tokens, k=k)
+
+    def remember(self, text: str, kind: str = "fact", pinned: bool = False) -> list[Record]:
+        """Store a fact at once (``/remember``, ``mnemo memory add``)."""
+        found = rules.facts(text)
+        if not found:
+            found = [rules.Fact(kind, rules.third_person(text), pinned=pinned)]
+        return [self.bank.add(f.text, f.kind, subject=f.subject, pinned=f.pinned or pinned) for f in found]
+
+    def forget(self, query: str) -> list[Record]:
+        """Tombstone what ``query`` is about (``/forget``, "forget where I live")."""
+        self._wait_for_vectors()
+        matched = self.bank.matching(query)
+        self.bank.forget(matched)
+        return matched
+
+    def _act(self, text: str, user: Message, conv: Conversation, replies_so_far: int) -> tuple[str | None, list[Record]]:
+        """Apply what the message asks of memory; a deterministic reply when it was a command."""
+        intents = rules.parse(text, self.clock())
+        written: list[Record] = []
+        acks: list[str] = []
+        for intent in intents:
+            if isinstance(intent, rules.Remember):
+                facts = [i for i in intents if isinstance(i, rules.Fact)] or \
+                    [rules.Fact("fact", rules.third_person(intent.text))]
+                for f in facts:
+                    written.append(self.bank.add(f.text, f.kind, subject=f.subject, pinned=f.pinned, message=user))
+                acks.append("Got it, I will remember that. " + " ".join(_second_person(f.text) for f in facts))
+                break
+            if isinstance(intent, rules.Forget):
+                gone = self.forget(intent.query)
+                acks.append(f"Done, I forgot {len(gone)} {'memory' if len(gone) == 1 else 'memories'} about "
+                            f"\"{intent.query}\"." if gone else f"I had nothing about \"{intent.query}\" to forget.")
+            elif isinstance(intent, rules.ListOp):
+                record = self.bank.update_list(intent, user)
+                written.append(record)
+                if acks and acks[-1].startswith("Your "):
+                    acks.pop()
+                acks.append(_second_person(record.text))
+            elif isinstance(intent, rules.NewTask):
+                task = self.bank.tasks.add(intent, conv.id, replies_so_far + 1, user.id)
+                if task.kind == "after_replies":
+                    acks.append(f"OK, I will {'append' if task.action == 'append' else 'say'} \"{task.text}\" "
+                                f"in my reply number {intent.replies} from now.")
+                elif task.kind == "on_message":
+                    acks.append(f"OK, whenever you say \"{task.trigger}\", I will say \"{task.text}\".")
+                else:
+                    acks.append(f"OK, I will {task.describe()}.")
+            elif isinstance(intent, rules.CancelTask):
+                cancelled = self.bank.tasks.cancel(intent.query)
+                acks.append("Cancelled: " + "; ".join(t.describe() for t in cancelled) + "."
+                            if cancelled else "There was nothing to cancel.")
+            elif isinstance(intent, rules.Fact):
+                written.append(self.bank.add(intent.text, intent.kind, subject=intent.subject,
+                                             pinned=intent.pinned, message=user))
+        return (" ".join(acks) if acks else None), written
 
     # ------------------------------------------------------------------ turns
 
@@ -193,34 +301,65 @@ class Assistant:
         start = time.perf_counter()
         engine = self.engine
         sampling = self.spec.sampling
-        reply_tokens = max_tokens or sampling.max_tokens
-        conversation_id = self._conversation_for(text)
-        history = self.store.messages(conversation_id)
-        turns = [prompt.Turn(m.role, m.content, m.tokens) for m in history
-                 if m.role in ("user", "assistant")]
-        built = prompt.build(engine, self.settings.system_prompt, turns, text,
-                             min(reply_tokens, engine.n_ctx // 2))
-        self.last_prompt = built
+        reply_tokens = self._reply_budget(max_tokens, engine)
+        conv = self._conversation_for(text)
+        remembers = self._remembers(conv)
+        history = self.store.messages(conv.id)
         user = self.store.add_message(
-            conversation_id, "user", text, parent_id=history[-1].id if history else None,
+            conv.id, "user", text, parent_id=history[-1].id if history else None,
             tokens=engine.count_tokens(text), model=self.spec.name,
         )
+        replies_so_far = sum(1 for m in history if m.role == "assistant")
+        ack, written, fired, memories = None, [], [], []
+        if remembers:
+            ack, written = self._act(text, user, conv, replies_so_far)
+            fired = self.bank.tasks.due(conv.id, replies_so_far + 1, text, self.clock())
+        say = [t.text for t in fired if t.action == "say"]
+        prefix = "".join(f"Reminder: {t.text}\n\n" for t in fired if t.action == "remind")
+        suffix = "".join(f"\n\n{t.text}" for t in fired if t.action == "append")
+        fixed = " ".join(say) if say else ack  # a command gets its answer without the model
+
+        built = None
+        if fixed is None:
+            turns = [prompt.Turn(m.role, m.content, m.tokens, m.id) for m in history]
+            system = self.system_prompt()
+            reserve = self._memory_budget(engine) if remembers else 0
+            plan = prompt.build(engine, system, turns, text, reply_tokens, reserve=reserve)
+            if remembers:
+                memories = self._recall(text, history[plan.window_start:], engine)
+            built = prompt.build(engine, system, turns, text, reply_tokens, reserve=reserve,
+                                 memory_block=self.bank.block(memories) if memories else "")
+            self.last_prompt = built
         recalled = time.perf_counter()
+
         parts: list[str] = []
         first: float | None = None
         result: Generation | None = None
         finish = "stopped"
         try:
-            with closing(engine.stream(built.messages, sampling, reply_tokens)) as deltas:
-                for item in deltas:
-                    if isinstance(item, Generation):
-                        result = item
-                        continue
-                    if first is None:
-                        first = time.perf_counter()
-                    parts.append(item)
-                    yield item
-            finish = result.finish_reason if result else "stopped"
+            if prefix:
+                first = time.perf_counter()
+                parts.append(prefix)
+                yield prefix
+            if built is not None:
+                with closing(engine.stream(built.messages, sampling, reply_tokens)) as deltas:
+                    for item in deltas:
+                        if isinstance(item, Generation):
+                            result = item
+                            continue
+                        if first is None:
+                            first = time.perf_counter()
+                        parts.append(item)
+                        yield item
+                finish = result.finish_reason if result else "stopped"
+            else:
+                first = first or time.perf_counter()
+                parts.append(fixed)
+                yield fixed
+                finish = "memory" if not say else "task"
+            if suffix:
+                parts.append(suffix)
+                yield suffix
         except GeneratorExit:
             finish = "stopped"
             raise
@@ -229,9 +368,9 @@ class Assistant:
             raise
         finally:
             end = time.perf_counter()
-            reply_text = result.text if result else "".join(parts)
+            reply_text = "".join(parts)
             usage = Usage(
-                prompt_tokens=result.prompt_tokens if result else built.tokens,
+                prompt_tokens=result.prompt_tokens if result else (built.tokens if built else 0),
                 completion_tokens=result.completion_tokens if result else engine.count_tokens(reply_text),
                 cached_tokens=result.cached_tokens if result else 0,
             )
@@ -241,32 +380,49 @@ class Assistant:
                 total_ms=_ms(start, end),
             )
             saved = self.store.add_message(
-                conversation_id, "assistant", reply_text, parent_id=user.id,
-                tokens=usage.completion_tokens, model=self.spec.name, finish_reason=finish,
+                conv.id, "assistant", reply_text, parent_id=user.id,
+                tokens=engine.count_tokens(reply_text), model=self.spec.name, finish_reason=finish,
                 prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-                cached_tokens=usage.cached_tokens, meta={"timings": asdict(timings), "memories": []},
+                cached_tokens=usage.cached_tokens,
+                meta={"timings": asdict(timings), "memories": [m.id for m in memories],
+                      "tasks": [t.id for t in fired]},
             )
+            if remembers:
+                self.bank.ingest(user)
+                if built is not None:
+                    self.bank.ingest(saved)
         yield Reply(
-            text=reply_text, conversation_id=conversation_id, message_id=saved.id,
-            model=self.spec.name, finish_reason=finish, memories=[], usage=usage, timings=timings,
+            text=reply_text, conversation_id=conv.id, message_id=saved.id, model=self.spec.name,
+            finish_reason=finish, memories=memories, usage=usage, timings=timings, remembered=written,
         )
 
     def observe(self, user: str, assistant: str) -> tuple[Message, Message]:
-        """Record a turn that happened elsewhere, without generating."""
-        conversation_id = self._conversation_for(user)
-        history = self.store.messages(conversation_id)
+        """Record a turn that happened elsewhere, without generating (memory still learns)."""
+        conv = self._conversation_for(user)
+        history = self.store.messages(conv.id)
         count = self._engine.count_tokens if self._engine else (lambda _: None)
-        u = self.store.add_message(conversation_id, "user", user,
+        u = self.store.add_message(conv.id, "user", user,
                                    parent_id=history[-1].id if history else None, tokens=count(user))
-        a = self.store.add_message(conversation_id, "assistant", assistant, parent_id=u.id,
+        a = self.store.add_message(conv.id, "assistant", assistant, parent_id=u.id,
                                    tokens=count(assistant), finish_reason="observed")
+        if self._remembers(conv):
+            for f in rules.facts(user):
+                self.bank.add(f.text, f.kind, subject=f.subject, pinned=f.pinned, message=u)
+            self.bank.ingest(u)
+            self.bank.ingest(a)
         return u, a
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        """Wait for background memory work; there is none before the memory issue lands."""
-        return True
+        """Wait until background memory work (loading the embedder, embedding) is done."""
+        if self.bank.records.count() == 0:
+            return True
+        self.bank.start()
+        return self.bank.wait_idle(timeout)
 
     def close(self) -> None:
+        if self.bank.embedder.state in ("loading", "ready"):
+            self.bank.wait_idle(EMBEDDER_WAIT)  # vectors of this session land on disk
+        self.bank.close()
         self.store.close()
 
     def __enter__(self) -> "Assistant":

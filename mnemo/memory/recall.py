@@ -1,0 +1,156 @@
+"""Recall: what to put in front of the model for one user message.
+
+Hybrid search (vectors + BM25, fused by reciprocal rank), a kind and recency weight, a
+relevance threshold, then: skip what the context window already holds, dedupe, pack into
+a token budget, order chronologically. Questions about time ("about two hours ago") and
+about every past value ("all the names I told you") get their own candidates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mnemo.memory.records import Record, Records
+from mnemo.memory.rules import NUMBERS
+
+RRF_K = 60
+MIN_SIM = 0.30  # cosine similarity a memory needs on its own
+MIN_SIM_WITH_WORDS = 0.12  # ... or together with a BM25 match
+KIND_WEIGHT = {"fact": 1.6, "preference": 1.6, "list": 1.6, "instruction": 1.2, "episode": 1.0}
+STOPWORDS = set("""a an and are as at be but by can could did do does for from had has have how i i'm
+if in into is it its me my of on or our please so tell that the their them then there these they this
+to told us was we were what when where which who whom why will with would you your yours about again
+all any ever every know remember""".split())
+ALL_VALUES = re.compile(r"\b(all|every|each|previous|past|earlier|history|ever|before|used to|over time)\b", re.I)
+_AGO = re.compile(
+    r"\b(?:about |around |roughly |some |approximately )?(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|half an?)"
+    r" (?P<u>minute|min|hour|day|week)s?(?: and (?P<n2>\d+) (?P<u2>minute|min)s?)? ago\b", re.I)
+_UNITS = {"minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
+
+
+@dataclass(frozen=True)
+class Recalled:
+    record: Record
+    score: float
+    earlier: bool = False  # a superseded value, recalled because every past value was asked for
+
+
+def time_target(query: str, now: float) -> tuple[float, float] | None:
+    """(moment, tolerance in seconds) for "about 2 hours 13 minutes ago", else None."""
+    m = _AGO.search(query)
+    if m:
+        n = 0.5 if m["n"].lower().startswith("half") else (int(m["n"]) if m["n"].isdigit() else NUMBERS.get(m["n"].lower(), 1))
+        seconds = n * _UNITS[m["u"].lower()]
+        if m["n2"]:
+            seconds += int(m["n2"]) * _UNITS[m["u2"].lower()]
+        return now - seconds, max(600.0, seconds * 0.25)
+    if re.search(r"\byesterday\b", query, re.I):
+        return now - 86400, 43200
+    return None
+
+
+def keywords(query: str) -> str:
+    words = re.findall(r"[\w']+", query.lower())
+    kept = [w for w in words if w not in STOPWORDS and len(w) > 1]
+    return " ".join(kept)
+
+
+def recency(age_s: float) -> float:
+    return 1.0 + 0.25 * math.exp(-max(age_s, 0) / (7 * 86400))
+
+
+def recall(records: Records, vector_search: Callable[[str], list[tuple[int, float]]] | None,
+           similarity: Callable[[str, list[int]], dict[int, float]] | None,
+           query: str, *, now: float, exclude_sources: set[int], exclude_ids: set[int],
+           budget_tokens: int, count_tokens: Callable[[str], int], k: int = 12) -> list[Recalled]:
+    fused: dict[int, float] = {}
+    sims: dict[int, float] = {}
+    if vector_search is not None:
+        for rank, (mid, sim) in enumerate(vector_search(query)):
+            sims[mid] = sim
+            fused[mid] = fused.get(mid, 0.0) + 1.0 / (RRF_K + rank)
+    words = keywords(query)
+    bm25_hits = records.fts(words, 50) if words else []
+    bm25 = {mid for mid, _ in bm25_hits}
+    for rank, (mid, _) in enumerate(bm25_hits):
+        fused[mid] = fused.get(mid, 0.0) + 1.0 / (RRF_K + rank)
+    if similarity is not None and bm25 - set(sims):
+        sims.update(similarity(query, list(bm25 - set(sims))))
+
+    candidates = {r.id: r for r in records.many(list(fused))}
+    scored: dict[int, Recalled] = {}
+    for mid, base in fused.items():
+        r = candidates.get(mid)
+        if r is None or r.status != "active":
+            continue
+        sim = sims.get(mid)
+        relevant = (sim is not None and sim >= MIN_SIM) or (mid in bm25 and (sim is None or sim >= MIN_SIM_WITH_WORDS))
+        if not relevant:
+            continue
+        weight = KIND_WEIGHT.get(r.kind, 1.0)
+        if r.kind == "episode" and r.meta.get("role") == "assistant":
+            weight *= 0.6
+        scored[mid] = Recalled(r, base * weight * recency(now - r.created_at) * (1 + (sim or 0)))
+
+    target = time_target(query, now)
+    if target is not None:
+        moment, tolerance = target
+        for r in records.near_time(moment, tolerance):
+            closeness = 1.0 - abs(r.created_at - moment) / tolerance
+            bonus = 0.05 * (1 + closeness)
+            prior = scored.get(r.id)
+            scored[r.id] = Recalled(r, (prior.score if prior else 0.0) + bonus)
+
+    if ALL_VALUES.search(query):
+        subjects = {x.record.subject for x in scored.values() if x.record.subject}
+        for subject in subjects:
+            for r in records.history(subject):
+                if r.id not in scored:
+                    scored[r.id] = Recalled(r, 0.001, earlier=r.status == "superseded")
+
+    chosen: list[Recalled] = []
+    seen_text: set[str] = set()
+    fact_sources: set[int] = set()
+    used = 0
+    for item in sorted(scored.values(), key=lambda x: -x.score):
+        r = item.record
+        if r.id in exclude_ids or (r.source_message_id in exclude_sources and not item.earlier):
+            continue
+        key = " ".join(r.text.lower().split())
+        if key in seen_text or (r.kind == "episode" and r.source_message_id in fact_sources):
+            continue
+        cost = count_tokens(r.text) + 12
+        if used + cost > budget_tokens or len(chosen) >= k:
+            continue
+        used += cost
+        seen_text.add(key)
+        if r.kind != "episode" and r.source_message_id:
+            fact_sources.add(r.source_message_id)
+        chosen.append(item)
+    chosen = [c for c in chosen if not (c.record.kind == "episode" and c.record.source_message_id in fact_sources)]
+    return sorted(chosen, key=lambda x: (x.record.created_at, x.record.id))
+
+
+def age(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 90:
+        return "just now"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{round(minutes)} minutes ago"
+    hours = minutes / 60
+    if hours < 36:
+        h, m = int(hours), round((hours - int(hours)) * 60)
+        if m == 60:
+            h, m = h + 1, 0
+        unit = "hour" if h == 1 else "hours"
+        return f"{h} {unit} ago" if m < 5 else f"{h} {unit} {m} minutes ago"
+    days = hours / 24
+    if days < 14:
+        return f"{round(days)} days ago"
+    if days < 60:
+        return f"{round(days / 7)} weeks ago"
+    return f"{round(days / 30)} months ago"

@@ -1,0 +1,230 @@
+"""Rows of the ``memories`` table and their vectors (float32 blobs, the source of truth)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mnemo.errors import NotFound
+from mnemo.store import Store, fts_query
+
+KINDS = ("episode", "fact", "preference", "instruction", "list")
+PROFILE_KINDS = ("instruction",)
+
+
+@dataclass(frozen=True)
+class Record:
+    id: int
+    kind: str
+    text: str
+    subject: str | None
+    status: str
+    pinned: bool
+    conversation_id: int | None
+    source_message_id: int | None
+    superseded_by: int | None
+    created_at: float
+    updated_at: float
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _record(row: dict[str, Any]) -> Record:
+    return Record(
+        id=row["id"], kind=row["kind"], text=row["text"], subject=row["subject"],
+        status=row["status"], pinned=bool(row["pinned"]), conversation_id=row["conversation_id"],
+        source_message_id=row["source_message_id"], superseded_by=row["superseded_by"],
+        created_at=row["created_at"], updated_at=row["updated_at"],
+        meta=json.loads(row["meta"]) if row["meta"] else {},
+    )
+
+
+def content_hash(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
+
+
+class Records:
+    def __init__(self, store: Store):
+        self.store = store
+        self.db = store.db
+
+    def _rows(self, where: str, params: list[Any], order: str = "id", limit: int | None = None) -> list[Record]:
+        sql = f"select * from memories where {where} order by {order}"
+        if limit:
+            sql += f" limit {int(limit)}"
+        with self.store.lock:
+            return [_record(r) for r in self.db.query(sql, params)]
+
+    def get(self, memory_id: int) -> Record:
+        rows = self._rows("id = ?", [memory_id])
+        if not rows:
+            raise NotFound(f"there is no memory {memory_id}; see `mnemo memory list`")
+        return rows[0]
+
+    def many(self, ids: list[int]) -> list[Record]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self._rows(f"id in ({marks})", list(ids))
+
+    def add(self, kind: str, text: str, *, subject: str | None = None, pinned: bool = False,
+            conversation_id: int | None = None, source_message_id: int | None = None,
+            meta: dict[str, Any] | None = None, created_at: float | None = None) -> Record:
+        """Insert a memory; an active one with the same subject is superseded by it."""
+        now = self.store.clock()
+        with self.store.transaction():
+            mid = self.db.execute(
+                "insert into memories (kind, text, subject, status, pinned, conversation_id, "
+                "source_message_id, created_at, updated_at, meta) values (?,?,?,?,?,?,?,?,?,?)",
+                [kind, text, subject, "active", int(pinned), conversation_id, source_message_id,
+                 created_at if created_at is not None else now, now,
+                 json.dumps(meta) if meta else None],
+            ).lastrowid
+            if subject:
+                old = [r["id"] for r in self.db.query(
+                    "select id from memories where subject = ? and status = 'active' and id != ?",
+                    [subject, mid])]
+                for oid in old:
+                    self.db.execute("update memories set status = 'superseded', superseded_by = ?, "
+                                    "updated_at = ? where id = ?", [mid, now, oid])
+                if old:
+                    self.db.execute(
+                        "update memories set pinned = max(pinned, (select max(pinned) from memories "
+                        f"where id in ({','.join('?' * len(old))}))) where id = ?", [*old, mid])
+        return self.get(mid)
+
+    def update(self, memory_id: int, **changes: Any) -> Record:
+        allowed = {"text", "pinned", "kind", "subject"}
+        if set(changes) - allowed:
+            raise ValueError(f"cannot change {set(changes) - allowed}")
+        self.get(memory_id)
+        changes["updated_at"] = self.store.clock()
+        with self.store.transaction():
+            sets = ", ".join(f"{k} = ?" for k in changes)
+            self.db.execute(f"update memories set {sets} where id = ?", [*changes.values(), memory_id])
+            if "text" in changes:
+                self.db.execute("delete from memory_vectors where memory_id = ?", [memory_id])
+        return self.get(memory_id)
+
+    def forget(self, ids: list[int]) -> int:
+        """Tombstone memories and delete their vectors; returns how many changed."""
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        now = self.store.clock()
+        with self.store.transaction():
+            n = self.db.execute(f"update memories set status = 'forgotten', updated_at = ? "
+                                f"where id in ({marks}) and status != 'forgotten'", [now, *ids]).rowcount
+            self.db.execute(f"delete from memory_vectors where memory_id in ({marks})", list(ids))
+        return n
+
+    def purge(self, ids: list[int]) -> None:
+        """Remove memories for good: text, vectors and full-text rows."""
+        if not ids:
+            return
+        marks = ",".join("?" * len(ids))
+        with self.store.transaction():
+            self.db.execute(f"delete from memory_vectors where memory_id in ({marks})", list(ids))
+            self.db.execute(f"update memories set superseded_by = null where superseded_by in ({marks})", list(ids))
+            self.db.execute(f"delete from memories where id in ({marks})", list(ids))
+
+    def listing(self, *, include_all: bool = False, kinds: tuple[str, ...] | None = None,
+                episodes: bool = False, limit: int | None = None) -> list[Record]:
+        where, params = ["1"], []
+        if not include_all:
+            where.append("status = 'active'")
+        if kinds:
+            where.append(f"kind in ({','.join('?' * len(kinds))})")
+            params += list(kinds)
+        elif not episodes:
+            where.append("kind != 'episode'")
+        return self._rows(" and ".join(where), params, order="created_at, id", limit=limit)
+
+    def active(self, kinds: tuple[str, ...]) -> list[Record]:
+        return self.listing(kinds=kinds)
+
+    def profile(self) -> list[Record]:
+        """Pinned memories and standing instructions: the short always-present block."""
+        return self._rows("status = 'active' and (pinned = 1 or kind in ('instruction'))", [],
+                          order="created_at, id")
+
+    def history(self, subject: str) -> list[Record]:
+        """Every value a subject ever had, oldest first (forgotten ones excluded)."""
+        return self._rows("subject = ? and status != 'forgotten'", [subject], order="created_at, id")
+
+    def near_time(self, moment: float, tolerance: float) -> list[Record]:
+        """Active user episodes said within ``tolerance`` seconds of ``moment``."""
+        return self._rows("status = 'active' and kind = 'episode' and created_at between ? and ? "
+                          "and json_extract(meta, '$.role') = 'user'",
+                          [moment - tolerance, moment + tolerance], order="created_at")
+
+    def by_source(self, message_ids: list[int]) -> list[Record]:
+        if not message_ids:
+            return []
+        marks = ",".join("?" * len(message_ids))
+        return self._rows(f"source_message_id in ({marks}) and status = 'active'", list(message_ids))
+
+    def fts(self, query: str, limit: int = 40, include_episodes: bool = True) -> list[tuple[int, float]]:
+        """(memory id, bm25 rank) of active memories matching any word of ``query``."""
+        words = fts_query(query).split(" ")
+        if not words or words == [""]:
+            return []
+        q = " OR ".join(words)
+        sql = ("select m.id, bm25(memories_fts) as rank from memories_fts "
+               "join memories m on m.id = memories_fts.rowid "
+               "where memories_fts match ? and m.status = 'active' "
+               + ("" if include_episodes else "and m.kind != 'episode' ")
+               + "order by rank limit ?")
+        with self.store.lock:
+            return [(r["id"], r["rank"]) for r in self.db.query(sql, [q, limit])]
+
+    def search_text(self, query: str, include_all: bool = False, limit: int = 50) -> list[Record]:
+        q = fts_query(query)
+        if not q:
+            return []
+        status = "" if include_all else "and m.status = 'active' "
+        sql = ("select m.* from memories_fts join memories m on m.id = memories_fts.rowid "
+               f"where memories_fts match ? {status}order by rank limit ?")
+        with self.store.lock:
+            return [_record(r) for r in self.db.query(sql, [" OR ".join(q.split(" ")), limit])]
+
+    # ---------------------------------------------------------------- vectors
+
+    def missing_vectors(self, model: str, limit: int = 256) -> list[Record]:
+        return self._rows(
+            "status = 'active' and id not in (select memory_id from memory_vectors where model = ?)",
+            [model], limit=limit)
+
+    def save_vectors(self, model: str, records: list[Record], vectors: np.ndarray) -> None:
+        rows = [(r.id, model, content_hash(model, r.text), vectors[i].astype(np.float32).tobytes())
+                for i, r in enumerate(records)]
+        with self.store.transaction():
+            live = {r["id"] for r in self.db.query(
+                f"select id from memories where status = 'active' and id in ({','.join('?' * len(rows))})",
+                [r[0] for r in rows])} if rows else set()
+            self.db.conn.executemany(
+                "insert or replace into memory_vectors (memory_id, model, content_hash, vector) values (?,?,?,?)",
+                [r for r in rows if r[0] in live])
+
+    def load_vectors(self, model: str) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, matrix) of every active memory's vector for ``model``."""
+        with self.store.lock:
+            rows = self.db.execute(
+                "select v.memory_id, v.vector from memory_vectors v join memories m on m.id = v.memory_id "
+                "where v.model = ? and m.status = 'active' order by v.memory_id", [model]).fetchall()
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        return ids, matrix
+
+    def count(self, include_episodes: bool = True) -> int:
+        where = "status = 'active'" + ("" if include_episodes else " and kind != 'episode'")
+        with self.store.lock:
+            return self.db.execute(f"select count(*) from memories where {where}").fetchone()[0]
