@@ -87,6 +87,21 @@ def _second_person(text: str) -> str:
     return out
 
 
+COMMAND_REPLIES = ("memory", "task")  # finish reasons of replies mnemo gave without the model
+
+
+def _turns(history: list[Message]) -> list[prompt.Turn]:
+    """The conversation as the model sees it: memory commands and their fixed answers are
+    left out (their effect lives in memory), so a small model does not parrot them."""
+    skip = {m.parent_id for m in history if m.finish_reason in COMMAND_REPLIES}
+    return [prompt.Turn(m.role, m.content, m.tokens, m.id) for m in history
+            if m.finish_reason not in COMMAND_REPLIES and m.id not in skip]
+
+
+def _ids(turns: list[prompt.Turn]) -> set[int]:
+    return {t.id for t in turns if t.id is not None}
+
+
 class Assistant:
     def __init__(self, registry: Registry, spec: ModelSpec, settings: Settings, store: Store,
                  clock: Clock, memory: bool = True):
@@ -208,10 +223,10 @@ class Assistant:
             return []
         history = self.history()
         engine = self.engine
-        turns = [prompt.Turn(m.role, m.content, m.tokens, m.id) for m in history]
+        turns = _turns(history)
         plan = prompt.build(engine, self.system_prompt(), turns, query,
                             self._reply_budget(None, engine), reserve=self._memory_budget(engine))
-        return self._recall(query, history[plan.window_start:] if history else [], engine, k)
+        return self._recall(query, _ids(turns[plan.window_start:]), engine, k)
 
     def _memory_budget(self, engine: Engine) -> int:
         return min(MEMORY_BUDGET, engine.n_ctx // 6)
@@ -219,9 +234,10 @@ class Assistant:
     def _reply_budget(self, max_tokens: int | None, engine: Engine) -> int:
         return min(max_tokens or self.spec.sampling.max_tokens, engine.n_ctx // 2)
 
-    def _recall(self, query: str, window: list[Message], engine: Engine, k: int = 12) -> list[Memory]:
+    def _recall(self, query: str, window: set[int], engine: Engine, k: int = 12,
+                skip: set[int] | None = None) -> list[Memory]:
         self._wait_for_vectors()
-        return self.bank.recall(query, exclude_sources={m.id for m in window},
+        return self.bank.recall(query, exclude_sources=window, exclude_ids=skip,
                                 budget_tokens=self._memory_budget(engine),
                                 count_tokens=engine.count_tokens, k=k)
 
@@ -313,7 +329,7 @@ class Assistant:
         ack, written, fired, memories = None, [], [], []
         if remembers:
             ack, written = self._act(text, user, conv, replies_so_far)
-            fired = self.bank.tasks.due(conv.id, replies_so_far + 1, text, self.clock())
+            fired = self.bank.tasks.due(conv.id, replies_so_far + 1, text, self.clock(), user.id)
         say = [t.text for t in fired if t.action == "say"]
         prefix = "".join(f"Reminder: {t.text}\n\n" for t in fired if t.action == "remind")
         suffix = "".join(f"\n\n{t.text}" for t in fired if t.action == "append")
@@ -321,12 +337,13 @@ class Assistant:
 
         built = None
         if fixed is None:
-            turns = [prompt.Turn(m.role, m.content, m.tokens, m.id) for m in history]
+            turns = _turns(history)
             system = self.system_prompt()
             reserve = self._memory_budget(engine) if remembers else 0
             plan = prompt.build(engine, system, turns, text, reply_tokens, reserve=reserve)
             if remembers:
-                memories = self._recall(text, history[plan.window_start:], engine)
+                memories = self._recall(text, _ids(turns[plan.window_start:]), engine,
+                                        skip={r.id for r in written})
             built = prompt.build(engine, system, turns, text, reply_tokens, reserve=reserve,
                                  memory_block=self.bank.block(memories) if memories else "")
             self.last_prompt = built
@@ -387,10 +404,9 @@ class Assistant:
                 meta={"timings": asdict(timings), "memories": [m.id for m in memories],
                       "tasks": [t.id for t in fired]},
             )
-            if remembers:
+            if remembers and built is not None:  # a command's effect is in memory already
                 self.bank.ingest(user)
-                if built is not None:
-                    self.bank.ingest(saved)
+                self.bank.ingest(saved)
         yield Reply(
             text=reply_text, conversation_id=conv.id, message_id=saved.id, model=self.spec.name,
             finish_reason=finish, memories=memories, usage=usage, timings=timings, remembered=written,

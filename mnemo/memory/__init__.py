@@ -7,9 +7,11 @@ waits for embeddings. No UI imports here.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import re
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +27,15 @@ from mnemo.store import Message, Store
 log = logging.getLogger("mnemo.memory")
 
 CHUNK_CHARS = 600
+_open_banks: "weakref.WeakSet[MemoryBank]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    # A worker left inside torch while the interpreter tears down aborts the process
+    # ("terminate called without an active exception"): stop them all first.
+    for bank in list(_open_banks):
+        bank.close()
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,7 @@ class MemoryBank:
         self._closed = False
         self._started = False
         self._index_ready = False
+        _open_banks.add(self)
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -156,9 +168,13 @@ class MemoryBank:
     def vectors_ready(self) -> bool:
         return self._index_ready
 
-    def close(self) -> None:
+    def close(self, timeout: float = 60.0) -> None:
+        """Stop the worker (it finishes the batch in hand) and wait for it."""
         self._closed = True
         self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     # --------------------------------------------------------------- writing
 
@@ -252,7 +268,7 @@ class MemoryBank:
     # ------------------------------------------------------------------ recall
 
     def recall(self, query: str, *, exclude_sources: set[int] | None = None,
-               budget_tokens: int = 600, count_tokens: Callable[[str], int] | None = None,
+               exclude_ids: set[int] | None = None, budget_tokens: int = 600, count_tokens: Callable[[str], int] | None = None,
                k: int = 12, include_profile: bool = False) -> list[Memory]:
         vector_search = similarity = None
         if self.vectors_ready:
@@ -269,9 +285,11 @@ class MemoryBank:
             def similarity(text: str, ids: list[int]):  # noqa: F811
                 return self.index.similarity(embed(text), ids)
 
-        profile = set() if include_profile else {r.id for r in self.records.profile()}
+        skip = set(exclude_ids or ())
+        if not include_profile:
+            skip |= {r.id for r in self.records.profile()}
         found = recall(self.records, vector_search, similarity, query, now=self.clock(),
-                       exclude_sources=exclude_sources or set(), exclude_ids=profile,
+                       exclude_sources=exclude_sources or set(), exclude_ids=skip,
                        budget_tokens=budget_tokens, count_tokens=count_tokens or _approx_tokens, k=k)
         return [self._memory(x) for x in found]
 

@@ -17,6 +17,7 @@ from mnemo.memory.records import Record, Records
 from mnemo.memory.rules import NUMBERS
 
 RRF_K = 60
+TIMELY = 3  # messages recalled for "about N hours ago": the best fits of time and meaning
 MIN_SIM = 0.30  # cosine similarity a memory needs on its own
 MIN_SIM_WITH_WORDS = 0.12  # ... or together with a BM25 match
 KIND_WEIGHT = {"fact": 1.6, "preference": 1.6, "list": 1.6, "instruction": 1.2, "episode": 1.0}
@@ -25,10 +26,19 @@ if in into is it its me my of on or our please so tell that the their them then 
 to told us was we were what when where which who whom why will with would you your yours about again
 all any ever every know remember""".split())
 ALL_VALUES = re.compile(r"\b(all|every|each|previous|past|earlier|history|ever|before|used to|over time)\b", re.I)
+_NUM = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half an?"
 _AGO = re.compile(
-    r"\b(?:about |around |roughly |some |approximately )?(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|half an?)"
-    r" (?P<u>minute|min|hour|day|week)s?(?: and (?P<n2>\d+) (?P<u2>minute|min)s?)? ago\b", re.I)
-_UNITS = {"minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
+    rf"\b(?P<n>{_NUM})(?P<half> and a half)? (?P<u>minute|min|hour|day|week)s?"
+    rf"(?:,? (?:and )?(?P<n2>{_NUM}) (?P<u2>minute|min|second)s?)? ago\b", re.I)
+_UNITS = {"second": 1, "minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
+_WORDS = {**NUMBERS, "eleven": 11, "twelve": 12}
+
+
+def _count(word: str) -> float:
+    word = word.lower()
+    if word.startswith("half"):
+        return 0.5
+    return float(word) if word.isdigit() else float(_WORDS.get(word, 1))
 
 
 @dataclass(frozen=True)
@@ -36,17 +46,18 @@ class Recalled:
     record: Record
     score: float
     earlier: bool = False  # a superseded value, recalled because every past value was asked for
+    timely: bool = False  # said at the moment the question asks about
+    listed: bool = False  # part of a subject's history that the question asks for in full
 
 
 def time_target(query: str, now: float) -> tuple[float, float] | None:
     """(moment, tolerance in seconds) for "about 2 hours 13 minutes ago", else None."""
     m = _AGO.search(query)
     if m:
-        n = 0.5 if m["n"].lower().startswith("half") else (int(m["n"]) if m["n"].isdigit() else NUMBERS.get(m["n"].lower(), 1))
-        seconds = n * _UNITS[m["u"].lower()]
+        seconds = (_count(m["n"]) + (0.5 if m["half"] else 0)) * _UNITS[m["u"].lower()]
         if m["n2"]:
-            seconds += int(m["n2"]) * _UNITS[m["u2"].lower()]
-        return now - seconds, max(600.0, seconds * 0.25)
+            seconds += _count(m["n2"]) * _UNITS[m["u2"].lower()]
+        return now - seconds, max(600.0, seconds * 0.15)
     if re.search(r"\byesterday\b", query, re.I):
         return now - 86400, 43200
     return None
@@ -66,6 +77,8 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
            similarity: Callable[[str, list[int]], dict[int, float]] | None,
            query: str, *, now: float, exclude_sources: set[int], exclude_ids: set[int],
            budget_tokens: int, count_tokens: Callable[[str], int], k: int = 12) -> list[Recalled]:
+    """``exclude_sources``: messages the context window holds (their episodes are skipped);
+    ``exclude_ids``: memories already in the prompt (the profile) or written by this message."""
     fused: dict[int, float] = {}
     sims: dict[int, float] = {}
     if vector_search is not None:
@@ -98,18 +111,21 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     target = time_target(query, now)
     if target is not None:
         moment, tolerance = target
-        for r in records.near_time(moment, tolerance):
-            closeness = 1.0 - abs(r.created_at - moment) / tolerance
-            bonus = 0.05 * (1 + closeness)
+        near = records.near_time(moment, tolerance)
+        near_sims = similarity(query, [r.id for r in near]) if similarity and near else {}
+        def fit(r: Record) -> float:
+            return (1.0 - abs(r.created_at - moment) / tolerance) + near_sims.get(r.id, sims.get(r.id, 0.0))
+        for r in sorted(near, key=fit, reverse=True)[:TIMELY]:
             prior = scored.get(r.id)
-            scored[r.id] = Recalled(r, (prior.score if prior else 0.0) + bonus)
+            scored[r.id] = Recalled(r, (prior.score if prior else 0.0) + 0.1 * (1 + fit(r)), timely=True)
 
     if ALL_VALUES.search(query):
         subjects = {x.record.subject for x in scored.values() if x.record.subject}
         for subject in subjects:
             for r in records.history(subject):
-                if r.id not in scored:
-                    scored[r.id] = Recalled(r, 0.001, earlier=r.status == "superseded")
+                prior = scored.get(r.id)
+                scored[r.id] = Recalled(r, prior.score if prior else 0.001,
+                                        earlier=r.status == "superseded", listed=True)
 
     chosen: list[Recalled] = []
     seen_text: set[str] = set()
@@ -117,8 +133,9 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     used = 0
     for item in sorted(scored.values(), key=lambda x: -x.score):
         r = item.record
-        if r.id in exclude_ids or (r.source_message_id in exclude_sources and not item.earlier):
-            continue
+        in_window = r.kind == "episode" and r.source_message_id in exclude_sources
+        if (r.id in exclude_ids and not item.listed) or (in_window and not item.timely):
+            continue  # the window quotes it already (but not when it was said)
         key = " ".join(r.text.lower().split())
         if key in seen_text or (r.kind == "episode" and r.source_message_id in fact_sources):
             continue

@@ -25,6 +25,7 @@ class Task:
     status: str
     fired: int
     created_at: float
+    source_message_id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -44,7 +45,8 @@ def _task(row: dict[str, Any]) -> Task:
     return Task(id=row["id"], kind=row["kind"], action=row["action"], text=row["text"],
                 trigger=row["trigger"], conversation_id=row["conversation_id"],
                 due_reply=row["due_reply"], due_at=row["due_at"], repeat=bool(row["repeat"]),
-                status=row["status"], fired=row["fired"], created_at=row["created_at"])
+                status=row["status"], fired=row["fired"], created_at=row["created_at"],
+                source_message_id=row["source_message_id"])
 
 
 def _norm(text: str) -> str:
@@ -99,11 +101,15 @@ class Tasks:
                 f"update tasks set status = ?, updated_at = ? where id in ({','.join('?' * len(ids))})",
                 [status, self.store.clock(), *ids])
 
-    def due(self, conversation_id: int, reply_number: int, text: str, now: float) -> list[Task]:
-        """Tasks that fire on this reply; one-shot ones are marked done."""
+    def due(self, conversation_id: int, reply_number: int, text: str, now: float,
+            message_id: int | None = None) -> list[Task]:
+        """Tasks that fire on this reply (not those the message itself just set); one-shot
+        ones are marked done."""
         fired: list[Task] = []
         message = f" {_norm(text)} "
         for t in self.pending():
+            if message_id is not None and t.source_message_id == message_id:
+                continue
             if t.kind == "after_replies":
                 hit = t.conversation_id == conversation_id and t.due_reply == reply_number
             elif t.kind == "on_message":
