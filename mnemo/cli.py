@@ -30,8 +30,11 @@ models_app = typer.Typer(help="List, inspect, add, download and pick models (mod
                          no_args_is_help=True)
 conversations_app = typer.Typer(help="List, read, search, export and delete conversations.",
                                 no_args_is_help=True)
+memory_app = typer.Typer(help="See, search, add, forget, export and import what mnemo remembers.",
+                         no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(conversations_app, name="conversations")
+app.add_typer(memory_app, name="memory")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
@@ -85,6 +88,7 @@ def ask(
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="A models.toml entry.")] = None,
     max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", min=1,
                           help="Longest reply, in tokens (default: the model's max_tokens).")] = None,
+    no_memory: Annotated[bool, typer.Option("--no-memory", help="Neither read nor write long-term memory.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer one message and exit; the reply streams to stdout."""
@@ -98,7 +102,7 @@ def ask(
 
     from mnemo.assistant import Assistant, Reply
 
-    assistant = Assistant.open(model=model)
+    assistant = Assistant.open(model=model, memory=not no_memory)
     try:
         if new:
             assistant.new_conversation()
@@ -441,6 +445,208 @@ def conversations_delete(
                       abort=True, err=True)
     store.delete_conversation(conversation_id)
     print(f"deleted conversation {conversation_id}", file=sys.stderr)
+
+
+# ------------------------------------------------------------------------ memory
+
+
+def _bank(vectors: bool = False):
+    """The memory bank without a model; None when there is no database yet."""
+    store = _store()
+    if store is None:
+        return None
+    from mnemo.memory import MemoryBank
+
+    bank = MemoryBank(store)
+    if vectors and bank.records.count() > 0:
+        bank.start()
+        bank.wait_idle(120)
+    return bank
+
+
+def _memory_rows(records: list[Any]) -> None:
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for col in ("id", "kind", "status", "created", "text"):
+        table.add_column(col, overflow="fold")
+    for r in records:
+        status = r.status + (" · pinned" if r.pinned else "")
+        table.add_row(str(r.id), r.kind, status, _when(r.created_at), r.text)
+    _console().print(table, markup=False)
+
+
+@memory_app.command("list")
+def memory_list(
+    show_all: Annotated[bool, typer.Option("--all", help="Include superseded and forgotten memories.")] = False,
+    kind: Annotated[Optional[str], typer.Option(help="fact, preference, instruction, list or episode.")] = None,
+    episodes: Annotated[bool, typer.Option(help="Include episodes (the stored message chunks).")] = False,
+    limit: Annotated[Optional[int], typer.Option(help="At most this many.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What mnemo remembers (facts, preferences, instructions, lists), oldest first."""
+    from mnemo.memory.records import KINDS
+
+    if kind is not None and kind not in KINDS:
+        raise BadInput(f"unknown kind '{kind}'; use one of {', '.join(KINDS)}")
+    bank = _bank()
+    records = bank.records.listing(include_all=show_all, kinds=(kind,) if kind else None,
+                                   episodes=episodes, limit=limit) if bank else []
+    if as_json:
+        _emit_json([r.to_dict() for r in records])
+    elif records:
+        _memory_rows(records)
+    else:
+        print("no memories yet", file=sys.stderr)
+
+
+@memory_app.command("search")
+def memory_search(
+    query: str,
+    limit: Annotated[int, typer.Option(help="How many.")] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search memories the way recall does (meaning and words), best first."""
+    bank = _bank(vectors=True)
+    found = bank.recall(query, budget_tokens=10**6, k=limit, include_profile=True) if bank else []
+    found.sort(key=lambda m: -m.score)
+    if as_json:
+        _emit_json([{**m.to_dict(), "source_message_id": m.source_message_id} for m in found])
+        return
+    if not found:
+        print(f"nothing remembered about {query!r}", file=sys.stderr)
+        return
+    console = _console()
+    for m in found:
+        console.print(f"{m.id:>5}  {m.score:.3f}  {_when(m.created_at)}  {m.kind:<11} {m.text}", markup=False)
+
+
+@memory_app.command("add")
+def memory_add(
+    text: str,
+    kind: Annotated[str, typer.Option(help="fact, preference or instruction.")] = "fact",
+    pin: Annotated[bool, typer.Option("--pin", help="Keep it in every prompt (the profile).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remember something now, as you would with /remember."""
+    if kind not in ("fact", "preference", "instruction"):
+        raise BadInput(f"--kind must be fact, preference or instruction, not '{kind}'")
+    if not text.strip():
+        raise BadInput("the memory is empty; give the text to remember")
+    from mnemo.memory import MemoryBank
+    from mnemo.store import Store
+
+    added = MemoryBank(Store.open()).remember(text, kind, pinned=pin)
+    if as_json:
+        _emit_json([r.to_dict() for r in added])
+    else:
+        for r in added:
+            print(f"remembered #{r.id}: {r.text}", file=sys.stderr)
+
+
+@memory_app.command("forget")
+def memory_forget(
+    what: Annotated[Optional[str], typer.Argument(help="A memory id, or words saying what to forget.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Erase every memory for good (text, vectors, index).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Forget memories: they are never recalled again and their vectors are deleted."""
+    if everything == (what is not None):
+        raise BadInput("give a memory id or what to forget, or --all (not both)")
+    bank = _bank(vectors=what is not None and not what.isdigit())
+    if bank is None:
+        raise BadInput("there are no memories yet")
+
+    def confirm(prompt: str) -> None:
+        if yes:
+            return
+        if not sys.stdin.isatty():
+            raise BadInput("pass --yes to forget without a confirmation prompt")
+        typer.confirm(prompt, abort=True, err=True)
+
+    if everything:
+        ids = [r["id"] for r in bank.store.db.query("select id from memories")]
+        confirm(f"Erase all {len(ids)} memories for good?")
+        bank.records.purge(ids)
+        gone = ids
+    else:
+        assert what is not None
+        records = [bank.records.get(int(what))] if what.isdigit() else bank.matching(what)
+        records = [r for r in records if r.status != "forgotten"]
+        if not records:
+            raise BadInput(f"nothing remembered matches {what!r}; see `mnemo memory list`")
+        if not what.isdigit():
+            _memory_rows(records)
+            confirm(f"Forget these {len(records)} memories?")
+        bank.forget(records)
+        gone = [r.id for r in records]
+    if as_json:
+        _emit_json({"forgotten": gone})
+    else:
+        print(f"forgot {len(gone)} {'memory' if len(gone) == 1 else 'memories'}", file=sys.stderr)
+
+
+@memory_app.command("export")
+def memory_export(
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (mode 0600).")] = None,
+    episodes: Annotated[bool, typer.Option(help="Include episodes (message chunks).")] = False,
+) -> None:
+    """Export memories as JSON Lines (one memory per line), every status included."""
+    bank = _bank()
+    records = bank.records.listing(include_all=True, episodes=episodes) if bank else []
+    keys = ("kind", "text", "subject", "status", "pinned", "created_at", "updated_at", "meta")
+    text = "".join(json.dumps({k: getattr(r, k) for k in keys}, ensure_ascii=False) + "\n"
+                   for r in records)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from mnemo import paths
+
+    if output.is_dir():
+        raise BadInput(f"{output} is a directory; give a file name")
+    paths.private_file(output).write_text(text, encoding="utf-8")
+    print(f"wrote {len(records)} memories to {output}", file=sys.stderr)
+
+
+@memory_app.command("import")
+def memory_import(
+    source: Annotated[Path, typer.Argument(help="A JSON Lines file from `mnemo memory export`.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Import memories from JSON Lines; the file is checked whole before anything is written."""
+    from mnemo.memory.records import KINDS
+
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise BadInput(f"cannot read {source}: {getattr(e, 'strerror', None) or e}") from None
+    rows = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise BadInput(f"{source}, line {n}: not JSON ({e.msg}); nothing was imported") from None
+        if not isinstance(row, dict) or row.get("kind") not in KINDS or not isinstance(row.get("text"), str) \
+                or not row["text"].strip():
+            raise BadInput(f"{source}, line {n}: needs a 'kind' ({', '.join(KINDS)}) and a non-empty "
+                           "'text'; nothing was imported")
+        if row.get("status", "active") not in ("active", "superseded", "forgotten"):
+            raise BadInput(f"{source}, line {n}: unknown status {row.get('status')!r}; nothing was imported")
+        for key in ("created_at", "updated_at"):
+            if key in row and not isinstance(row[key], (int, float)):
+                raise BadInput(f"{source}, line {n}: '{key}' must be a number; nothing was imported")
+        rows.append(row)
+    from mnemo.memory.records import Records
+    from mnemo.store import Store
+
+    added = Records(Store.open()).import_rows(rows)
+    if as_json:
+        _emit_json({"imported": added, "skipped": len(rows) - added})
+    else:
+        print(f"imported {added} memories ({len(rows) - added} were there already)", file=sys.stderr)
 
 
 # ------------------------------------------------------------------------ doctor

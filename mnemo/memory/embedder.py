@@ -22,6 +22,8 @@ log = logging.getLogger("mnemo.embedder")
 
 NAME = "all-MiniLM-L6-v2"
 DIM = 384
+_loaded: dict[str, object] = {}  # one model per device for the whole process
+_load_lock = threading.Lock()
 
 
 def model_dir() -> Path | None:
@@ -77,7 +79,10 @@ class Embedder:
             hf_logging.disable_progress_bar()  # nothing may print over the answer or the TUI
 
             device = None if self.device == "auto" else self.device
-            self._model = SentenceTransformer(str(path), device=device, local_files_only=True)
+            with _load_lock:
+                if self.device not in _loaded:
+                    _loaded[self.device] = SentenceTransformer(str(path), device=device, local_files_only=True)
+                self._model = _loaded[self.device]
             log.info("embedder %s ready on %s", NAME, self._model.device)
         except BaseException as e:  # reported through ready() / state
             log.warning("embedder failed to load: %s", e)

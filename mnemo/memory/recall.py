@@ -127,6 +127,8 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
                 scored[r.id] = Recalled(r, prior.score if prior else 0.001,
                                         earlier=r.status == "superseded", listed=True)
 
+    stale = records.derived_messages(
+        [x.record.source_message_id for x in scored.values() if x.record.kind == "episode" and x.record.source_message_id])
     chosen: list[Recalled] = []
     seen_text: set[str] = set()
     fact_sources: set[int] = set()
@@ -137,7 +139,7 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
         if (r.id in exclude_ids and not item.listed) or (in_window and not item.timely):
             continue  # the window quotes it already (but not when it was said)
         key = " ".join(r.text.lower().split())
-        if key in seen_text or (r.kind == "episode" and r.source_message_id in fact_sources):
+        if key in seen_text or (r.kind == "episode" and r.source_message_id in fact_sources | stale):
             continue
         cost = count_tokens(r.text) + 12
         if used + cost > budget_tokens or len(chosen) >= k:

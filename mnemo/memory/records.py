@@ -164,18 +164,47 @@ class Records:
                           "and json_extract(meta, '$.role') = 'user'",
                           [moment - tolerance, moment + tolerance], order="created_at")
 
+    def derived_messages(self, message_ids: list[int] | None, memory_ids: list[int] | None = None) -> set[int]:
+        """Of ``message_ids`` (None: all messages), those that carry a memory that is now
+        superseded or forgotten (or one of ``memory_ids``): the message that stated it, the
+        reply to that message, and replies written with it in the prompt. They are stale."""
+        if message_ids is not None and not message_ids:
+            return set()
+        if memory_ids is None:
+            bad = ("select id, source_message_id from memories where kind != 'episode' "
+                   "and status in ('superseded', 'forgotten')")
+            params: list[Any] = []
+        else:
+            bad = f"select id, source_message_id from memories where id in ({','.join('?' * len(memory_ids))})"
+            params = list(memory_ids)
+        among = "1" if message_ids is None else f"m.id in ({','.join('?' * len(message_ids))})"
+        sql = (f"with bad as ({bad}) select m.id from messages m where {among} and ("
+               "m.id in (select source_message_id from bad) or m.parent_id in (select source_message_id from bad) "
+               "or exists (select 1 from json_each(coalesce(m.meta, '{}'), '$.memories') j "
+               "where j.value in (select id from bad)))")
+        with self.store.lock:
+            return {r[0] for r in self.db.execute(sql, params + list(message_ids or ())).fetchall()}
+
+    def episodes_of(self, message_ids: set[int]) -> list[Record]:
+        if not message_ids:
+            return []
+        marks = ",".join("?" * len(message_ids))
+        return self._rows(f"kind = 'episode' and status = 'active' and source_message_id in ({marks})",
+                          list(message_ids))
+
     def by_source(self, message_ids: list[int]) -> list[Record]:
         if not message_ids:
             return []
         marks = ",".join("?" * len(message_ids))
         return self._rows(f"source_message_id in ({marks}) and status = 'active'", list(message_ids))
 
-    def fts(self, query: str, limit: int = 40, include_episodes: bool = True) -> list[tuple[int, float]]:
-        """(memory id, bm25 rank) of active memories matching any word of ``query``."""
+    def fts(self, query: str, limit: int = 40, include_episodes: bool = True,
+            all_words: bool = False) -> list[tuple[int, float]]:
+        """(memory id, bm25 rank) of active memories matching any (or every) word of ``query``."""
         words = fts_query(query).split(" ")
         if not words or words == [""]:
             return []
-        q = " OR ".join(words)
+        q = (" AND " if all_words else " OR ").join(words)
         sql = ("select m.id, bm25(memories_fts) as rank from memories_fts "
                "join memories m on m.id = memories_fts.rowid "
                "where memories_fts match ? and m.status = 'active' "
@@ -193,6 +222,27 @@ class Records:
                f"where memories_fts match ? {status}order by rank limit ?")
         with self.store.lock:
             return [_record(r) for r in self.db.query(sql, [" OR ".join(q.split(" ")), limit])]
+
+    def import_rows(self, rows: list[dict[str, Any]]) -> int:
+        """Insert exported memories in one transaction, skipping ones already here."""
+        now = self.store.clock()
+        added = 0
+        with self.store.transaction():
+            for row in rows:
+                created = row.get("created_at", now)
+                exists = self.db.execute(
+                    "select 1 from memories where kind = ? and text = ? and created_at = ?",
+                    [row["kind"], row["text"], created]).fetchone()
+                if exists:
+                    continue
+                self.db.execute(
+                    "insert into memories (kind, text, subject, status, pinned, created_at, updated_at, meta) "
+                    "values (?,?,?,?,?,?,?,?)",
+                    [row["kind"], row["text"], row.get("subject"), row.get("status", "active"),
+                     int(bool(row.get("pinned"))), created, row.get("updated_at", now),
+                     json.dumps(row["meta"]) if row.get("meta") else None])
+                added += 1
+        return added
 
     # ---------------------------------------------------------------- vectors
 

@@ -86,10 +86,30 @@ def _cap(value: str) -> str:
     return value[:1].upper() + value[1:]
 
 
+_NOT_CONJUGATED = {"is", "was", "has", "can", "will", "would", "should", "could", "did", "does",
+                   "may", "might", "must", "had", "also", "really", "never", "always", "often",
+                   "usually", "sometimes", "just", "still", "don't", "didn't", "won't", "can't"}
+
+
+def _conjugate(m: re.Match[str]) -> str:
+    verb = m.group(1)
+    if verb.lower() in _NOT_CONJUGATED or not verb.isalpha():
+        return f"the user {verb}"
+    if verb == "do":
+        return "the user does"
+    if re.search(r"(s|sh|ch|x|o)$", verb):
+        return f"the user {verb}es"
+    if re.search(r"[^aeiou]y$", verb):
+        return f"the user {verb[:-1]}ies"
+    return f"the user {verb}s"
+
+
 def third_person(text: str) -> str:
     """'I love my cat' -> 'The user loves the user's cat' (good enough for notes)."""
     out = re.sub(r"\bI am\b|\bI'm\b", "the user is", text)
     out = re.sub(r"\bI have\b|\bI've\b", "the user has", out)
+    out = re.sub(r"\bI don't\b", "the user doesn't", out)
+    out = re.sub(r"\bI ([A-Za-z']+)", _conjugate, out)
     out = re.sub(r"\bI\b", "the user", out)
     out = re.sub(r"\b[Mm]y\b", "the user's", out)
     out = re.sub(r"\b[Mm]e\b", "the user", out)
@@ -301,20 +321,19 @@ def _due_time(lowered: str, now: float) -> float | None:
 # ----------------------------------------------------------------------- all
 
 _REMEMBER = re.compile(r"^\s*(?:/remember\b|(?:please |can you |could you )?remember(?: that| this)?[:,]?\s)(?P<v>.+)", re.I | re.S)
-_FORGET = re.compile(r"^\s*(?:/forget\b|(?:please |can you |could you )?forget(?: about| that| what| where| the| my| everything about)?\b)(?P<v>.*)", re.I | re.S)
+_FORGET = re.compile(r"^\s*(?:please |can you |could you )?/?forget\b[,:]?\s*(?:about |that |the fact that )?(?P<v>.*)$", re.I | re.S)
 
 
 def parse(text: str, now: float) -> list[Intent]:
     """Everything a user message asks mnemo to remember, change, forget or do later."""
     m = _FORGET.match(text)
     if m and not re.match(r"^\s*forget it\b", text, re.I):
-        query = _clean(m.group(0).split(None, 1)[1] if len(m.group(0).split(None, 1)) > 1 else "")
-        query = re.sub(r"^(?:about|that|the fact that)\s+", "", query, flags=re.I)
+        query = _clean(m["v"])
         return [Forget(query)] if query else []
     m = _REMEMBER.match(text)
     if m:
         inner = _clean(m["v"])
-        return [Remember(inner), *[f for f in facts(inner)]] if inner else []
+        return [Remember(inner)] if inner else []
     intents: list[Intent] = [*tasks(text, now)]
     if not intents:
         intents += list_ops(text)

@@ -1,0 +1,152 @@
+"""The memory bank without the embedder: records, superseding, lists, forgetting, tasks,
+the vector index and the small helpers recall uses."""
+
+import numpy as np
+import pytest
+
+from mnemo.memory import MemoryBank, chunks
+from mnemo.memory.index import VectorIndex
+from mnemo.memory.recall import age, keywords, time_target
+from mnemo.memory.rules import ListOp, NewTask
+from mnemo.store import Store
+
+NOW = 1_800_000_000.0
+
+
+class Clock:
+    def __init__(self):
+        self.now = NOW
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def bank(home):
+    return MemoryBank(Store.open(clock=Clock()))
+
+
+def test_a_new_value_supersedes_the_old_one_by_subject(bank):
+    brown = bank.add("The user's favourite colour is Brown.", "preference", subject="favourite colour")
+    bank.store.clock.now += 60
+    red = bank.add("The user's favourite colour is Red.", "preference", subject="favourite colour")
+    other = bank.add("The user's favourite food is pasta.", "preference", subject="favourite food")
+    assert bank.records.get(brown.id).status == "superseded"
+    assert bank.records.get(brown.id).superseded_by == red.id
+    assert bank.records.get(other.id).status == "active"
+    assert [r.text for r in bank.records.history("favourite colour")] == [brown.text, red.text]
+    assert [r.id for r in bank.records.listing()] == [red.id, other.id]
+    assert {r.id for r in bank.records.listing(include_all=True)} == {brown.id, red.id, other.id}
+
+
+def test_pinned_survives_superseding_and_forms_the_profile(bank):
+    bank.add("The user's name is Ada.", subject="name", pinned=True)
+    bank.add("The user's name is Bob.", subject="name")
+    bank.add("Standing instruction from the user: be brief.", "instruction")
+    assert [r.text for r in bank.profile()] == ["The user's name is Bob.",
+                                                 "Standing instruction from the user: be brief."]
+
+
+def test_lists_keep_quantities_and_history(bank):
+    for op in [ListOp("shopping list", "add", "milk", 2), ListOp("shopping list", "add", "eggs", 3),
+               ListOp("shopping list", "add", "egg", 1), ListOp("shopping list", "remove", "milk", 1)]:
+        current = bank.update_list(op, None)
+    assert current.meta["items"] == {"milk": 1, "eggs": 4}
+    assert current.text == "The user's shopping list: 1 milk, 4 eggs."
+    bank.update_list(ListOp("shopping list", "remove", "eggs", None), None)
+    cleared = bank.update_list(ListOp("shopping list", "clear"), None)
+    assert cleared.text == "The user's shopping list is empty."
+    active = [r for r in bank.records.listing() if r.kind == "list"]
+    assert active == [cleared]
+    assert len(bank.records.history("list:shopping list")) == 6
+
+
+def test_forget_tombstones_and_deletes_vectors(bank):
+    home = bank.add("The user lives in Prague.", subject="home")
+    bank.store.clock.now += 60
+    moved = bank.add("The user lives in Brno.", subject="home")
+    dog = bank.add("The user's dog is called Rex.", subject="dog name")
+    bank.records.save_vectors("m", [home, moved, dog], np.eye(3, 384, dtype=np.float32))
+    matched = bank.matching("where I live")
+    assert {r.id for r in matched} == {home.id, moved.id}  # every value of the subject
+    assert bank.forget(matched) == 2
+    assert {r.status for r in map(bank.records.get, (home.id, moved.id))} == {"forgotten"}
+    ids, _ = bank.records.load_vectors("m")
+    assert ids.tolist() == [dog.id]
+    assert bank.records.fts("Prague Brno") == []
+    assert [r.id for r in bank.records.listing()] == [dog.id]
+
+
+def test_purge_removes_text_and_fulltext_rows(bank):
+    secret = bank.add("The user's password hint is hunter2.")
+    bank.records.purge([secret.id])
+    db = bank.store.db
+    assert db.execute("select count(*) from memories").fetchone()[0] == 0
+    assert db.execute("select count(*) from memories_fts where memories_fts match 'hunter2'").fetchone()[0] == 0
+
+
+def test_episodes_are_chunked_and_searchable_before_any_vector(bank):
+    conv = bank.store.create_conversation("c")
+    message = bank.store.add_message(conv.id, "user", "I adore sailing. " * 100)
+    parts = bank.ingest(message)
+    assert len(parts) > 1 and all(p.kind == "episode" and p.meta["role"] == "user" for p in parts)
+    assert all(len(p.text) <= 600 for p in parts)
+    assert {mid for mid, _ in bank.records.fts("sailing")} == {p.id for p in parts}
+    assert len(bank.records.missing_vectors("any")) == len(parts)
+
+
+def test_chunks():
+    assert chunks("short") == ["short"]
+    assert chunks("   ") == []
+    long = chunks("x" * 1500)
+    assert [len(c) for c in long] == [600, 600, 300]
+
+
+def test_tasks_after_replies_on_message_and_time(bank):
+    conv = bank.store.create_conversation("c")
+    t = bank.tasks.add(NewTask("after_replies", "append", "Carpe diem", replies=3), conv.id, 1, None)
+    assert t.due_reply == 4
+    fired = [n for n in range(1, 8) if bank.tasks.due(conv.id, n, "hello", NOW)]
+    assert fired == [4]
+    trig = bank.tasks.add(NewTask("on_message", "say", "Bless you", trigger="Achooo!", repeat=True), conv.id, 0, 77)
+    assert bank.tasks.due(conv.id, 10, "Achooo!", NOW, message_id=77) == []  # not on the message that set it
+    assert [x.id for x in bank.tasks.due(conv.id, 11, "achooo", NOW)] == [trig.id]
+    assert [x.id for x in bank.tasks.due(conv.id, 12, "well... ACHOOO!", NOW)] == [trig.id]
+    assert bank.tasks.due(conv.id, 13, "achoo", NOW) == []
+    assert [x.id for x in bank.tasks.cancel("Achooo!")] == [trig.id]
+    assert bank.tasks.due(conv.id, 14, "Achooo!", NOW) == []
+    remind = bank.tasks.add(NewTask("at_time", "remind", "call mum", due_at=NOW + 3600), conv.id, 0, None)
+    assert bank.tasks.due(conv.id, 15, "hi", NOW + 3599) == []
+    assert [x.id for x in bank.tasks.due(conv.id, 16, "hi", NOW + 3601)] == [remind.id]
+    assert bank.tasks.due(conv.id, 17, "hi", NOW + 9999) == []  # once
+
+
+def test_vector_index_search_add_remove():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(50, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex(8)
+    index.reset(np.arange(1, 41), vectors[:40])
+    index.add(list(range(41, 51)), vectors[40:])
+    assert len(index) == 50
+    best = index.search(vectors[44], 3)
+    assert best[0][0] == 45 and best[0][1] == pytest.approx(1.0, abs=1e-5)
+    assert [s for _, s in best] == sorted((s for _, s in best), reverse=True)
+    index.remove([45])
+    assert 45 not in {i for i, _ in index.search(vectors[44], 50)}
+    index.add([3], vectors[44:45])  # re-embedded: the newest vector wins
+    assert index.search(vectors[44], 1)[0][0] == 3
+    assert len(index) == 49
+
+
+def test_time_questions_and_ages():
+    moment, tolerance = time_target("Which joke did I tell you about 2 hours 13 minutes ago?", NOW)
+    assert moment == NOW - (2 * 3600 + 13 * 60) and tolerance > 600
+    assert time_target("what did I say two and a half hours ago", NOW)[0] == NOW - 9000
+    assert time_target("what did I say yesterday?", NOW)[0] == NOW - 86400
+    assert time_target("what is my name?", NOW) is None
+    assert age(30) == "just now"
+    assert age(2 * 3600) == "2 hours ago"
+    assert age(2 * 3600 + 13 * 60) == "2 hours 13 minutes ago"
+    assert age(3 * 86400) == "3 days ago"
+    assert keywords("What is my dog's name?") == "dog's name"
