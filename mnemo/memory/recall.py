@@ -18,7 +18,8 @@ from mnemo.memory.rules import NUMBERS
 
 RRF_K = 60
 TIMELY = 3  # messages recalled for "about N hours ago": the best fits of time and meaning
-MIN_SIM = 0.30  # cosine similarity a memory needs on its own
+MIN_SIM = 0.30  # cosine similarity an episode needs on its own
+MIN_SIM_FACT = 0.18  # facts, preferences and lists are few and distilled: a lower bar
 MIN_SIM_WITH_WORDS = 0.12  # ... or together with a BM25 match
 KIND_WEIGHT = {"fact": 1.6, "preference": 1.6, "list": 1.6, "instruction": 1.2, "episode": 1.0}
 STOPWORDS = set("""a an and are as at be but by can could did do does for from had has have how i i'm
@@ -100,7 +101,8 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
         if r is None or r.status != "active":
             continue
         sim = sims.get(mid)
-        relevant = (sim is not None and sim >= MIN_SIM) or (mid in bm25 and (sim is None or sim >= MIN_SIM_WITH_WORDS))
+        floor = MIN_SIM if r.kind == "episode" else MIN_SIM_FACT
+        relevant = (sim is not None and sim >= floor) or (mid in bm25 and (sim is None or sim >= MIN_SIM_WITH_WORDS))
         if not relevant:
             continue
         weight = KIND_WEIGHT.get(r.kind, 1.0)

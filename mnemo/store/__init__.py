@@ -277,12 +277,13 @@ class Store:
         q = fts_query(query)
         if not q:
             return []
+        # rank and limit inside FTS5 first: a join around MATCH ranks every hit (slow)
         sql = (
-            "select m.*, c.title as conversation_title, "
-            "snippet(messages_fts, 0, '[', ']', '…', 12) as snippet "
-            "from messages_fts join messages m on m.rowid = messages_fts.rowid "
-            "join conversations c on c.id = m.conversation_id "
-            "where messages_fts match ? order by rank limit ?"
+            "select m.*, c.title as conversation_title, f.snippet from ("
+            "select rowid, rank, snippet(messages_fts, 0, '[', ']', '…', 12) as snippet "
+            "from messages_fts where messages_fts match ? order by rank limit ?) f "
+            "join messages m on m.rowid = f.rowid "
+            "join conversations c on c.id = m.conversation_id order by f.rank"
         )
         with self.lock:
             rows = list(self.db.query(sql, [q, limit]))
