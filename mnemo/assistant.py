@@ -409,10 +409,21 @@ class Assistant:
             if remembers and built is not None:  # a command's effect is in memory already
                 self.bank.ingest(user)
                 self.bank.ingest(saved)
+                if self.spec.memory_extraction == "model" and finish != "error":
+                    self.bank.submit(lambda: self._extract(user, engine, written))
         yield Reply(
             text=reply_text, conversation_id=conv.id, message_id=saved.id, model=self.spec.name,
             finish_reason=finish, memories=memories, usage=usage, timings=timings, remembered=written,
         )
+
+    def _extract(self, user: Message, engine: Engine, written: list[Record]) -> list[Record]:
+        """Background: facts the model reads in the user's message, beyond the rules'."""
+        from mnemo.memory import extract
+
+        raw = engine.complete_json(extract.messages_for(user.content), extract.SCHEMA)
+        known = {r.subject for r in written if r.subject} | {r.text for r in written}
+        return [self.bank.add(f.text, f.kind, subject=f.subject, message=user, meta={"extracted_by": "model"})
+                for f in extract.parse(raw, user.content) if f.subject not in known and f.text not in known]
 
     def observe(self, user: str, assistant: str) -> tuple[Message, Message]:
         """Record a turn that happened elsewhere, without generating (memory still learns)."""

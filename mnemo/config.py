@@ -57,6 +57,7 @@ class ModelSpec:
     base_url: str | None = None
     model: str | None = None
     api_key_env: str | None = None
+    memory_extraction: str = "rules"  # "model": the model also reads facts out of each turn
     sampling: Sampling = field(default_factory=Sampling)
     origin: str = ""  # the file that defined this entry
 
@@ -112,6 +113,7 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "base_url": (str,),
     "model": (str,),
     "api_key_env": (str,),
+    "memory_extraction": (str,),
     **_SAMPLING_TYPES,
 }
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
@@ -193,6 +195,8 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
             raise fail("sha256", "is required when source is a URL")
     if kind == "openai" and not raw.get("base_url"):
         raise fail("base_url", "is required for kind = \"openai\"")
+    if raw.get("memory_extraction", "rules") not in ("rules", "model"):
+        raise fail("memory_extraction", "must be \"rules\" or \"model\"")
     sha = raw.get("sha256")
     if sha is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", sha):
         raise fail("sha256", "must be 64 hexadecimal digits")
@@ -227,6 +231,7 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
         base_url=raw.get("base_url"),
         model=raw.get("model"),
         api_key_env=raw.get("api_key_env"),
+        memory_extraction=raw.get("memory_extraction", "rules"),
         sampling=sampling,
         origin=str(path),
     )

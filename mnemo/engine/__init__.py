@@ -48,6 +48,10 @@ class Engine(ABC):
                max_tokens: int | None = None) -> Iterator[str | Generation]:
         """Yield text deltas, then one Generation. Closing the iterator stops generation."""
 
+    def complete_json(self, messages: list[Message], schema: dict, max_tokens: int = 256) -> str:
+        """A reply constrained to ``schema`` (JSON), for background work such as extraction."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
 

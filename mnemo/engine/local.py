@@ -172,5 +172,24 @@ class LocalEngine(Engine):
         text = "".join(parts)
         yield Generation(text, finish, len(tokens), self.count_tokens(text), min(cached, len(tokens)))
 
+    def complete_json(self, messages: list[Message], schema: dict, max_tokens: int = 256) -> str:
+        """Greedy, grammar-constrained; the conversation's KV cache is saved and restored
+        around it, so the next turn still reuses its prefix."""
+        import json
+
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+        tokens = self.prompt_tokens(messages)
+        with self.lock:
+            state = self.llm.save_state()
+            try:
+                out = self.llm.create_completion(
+                    tokens, max_tokens=min(max_tokens, max(1, self.n_ctx - len(tokens))),
+                    temperature=0.0, grammar=grammar, stream=False)
+            finally:
+                self.llm.load_state(state)
+        return out["choices"][0]["text"]
+
     def close(self) -> None:
         self.llm.close()

@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 import weakref
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -101,6 +102,7 @@ class MemoryBank:
         self._closed = False
         self._started = False
         self._index_ready = False
+        self._jobs: deque[Callable[[], None]] = deque()
         _open_banks.add(self)
 
     @property
@@ -143,6 +145,11 @@ class MemoryBank:
         while not self._closed:
             self._wake.wait()
             self._wake.clear()
+            while self._jobs and not self._closed:
+                try:
+                    self._jobs.popleft()()
+                except Exception as e:
+                    log.warning("a background memory job failed: %s", e)
             try:
                 self._embed_missing()
             except Exception as e:  # a failed batch is retried on the next poke
@@ -159,6 +166,12 @@ class MemoryBank:
             vectors = self.embedder.encode([r.text for r in batch])
             self.records.save_vectors(self.embedder.name, batch, vectors)
             self.index.add([r.id for r in batch], vectors)
+
+    def submit(self, job: Callable[[], None]) -> None:
+        """Run ``job`` on the memory worker (after the reply, never in its way)."""
+        self.start()
+        self._jobs.append(job)
+        self._poke()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """True once every memory has its vector (and the embedder has loaded)."""
@@ -191,10 +204,10 @@ class MemoryBank:
         return added
 
     def add(self, text: str, kind: str = "fact", *, subject: str | None = None, pinned: bool = False,
-            message: Message | None = None) -> Record:
+            message: Message | None = None, meta: dict[str, Any] | None = None) -> Record:
         record = self.records.add(kind, text, subject=subject, pinned=pinned,
                                   conversation_id=message.conversation_id if message else None,
-                                  source_message_id=message.id if message else None)
+                                  source_message_id=message.id if message else None, meta=meta)
         self._poke()
         return record
 

