@@ -215,6 +215,27 @@ class Records:
         with self.store.lock:
             return [(r["id"], r["rank"]) for r in self.db.query(sql, [q, limit * 4, limit])]
 
+    def import_rows(self, rows: list[dict[str, Any]]) -> int:
+        """Insert exported memories in one transaction, skipping ones already here."""
+        now = self.store.clock()
+        added = 0
+        with self.store.transaction():
+            for row in rows:
+                created = row.get("created_at", now)
+                exists = self.db.execute(
+                    "select 1 from memories where kind = ? and text = ? and created_at = ?",
+                    [row["kind"], row["text"], created]).fetchone()
+                if exists:
+                    continue
+                self.db.execute(
+                    "insert into memories (kind, text, subject, status, pinned, created_at, updated_at, meta) "
+                    "values (?,?,?,?,?,?,?,?)",
+                    [row["kind"], row["text"], row.get("subject"), row.get("status", "active"),
+                     int(bool(row.get("pinned"))), created, row.get("updated_at", now),
+                     json.dumps(row["meta"]) if row.get("meta") else None])
+                added += 1
+        return added
+
     # ---------------------------------------------------------------- vectors
 
     def missing_vectors(self, model: str, limit: int = 256) -> list[Record]:
