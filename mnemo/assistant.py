@@ -77,7 +77,8 @@ def _ms(start: float, end: float) -> float:
 
 
 MEMORY_BUDGET = 600  # most tokens the recalled memories may take
-EMBEDDER_WAIT = 60.0  # a fresh process waits this long, at most, for vectors before recall
+EMBEDDER_WAIT = 60.0  # a fresh process waits this long, at most, for the embedder before recall
+BACKLOG_WAIT = 2.0  # ... and this long for memories still waiting for their vector
 
 
 def _second_person(text: str) -> str:
@@ -183,6 +184,29 @@ class Assistant:
         self.conversation_id = latest.id if latest else None
         return self.conversation_id
 
+    def retract_last(self) -> str | None:
+        """Remove the last exchange (the user's message and the reply) and return the user's
+        text, to edit it or generate again."""
+        history = self.history()
+        last_user = next((m for m in reversed(history) if m.role == "user"), None)
+        if last_user is None:
+            return None
+        doomed = [m.id for m in history if m.id >= last_user.id]
+        episodes = [r.id for r in self.bank.records.episodes_of(set(doomed))]
+        self.store.delete_messages(doomed)
+        self.bank.index.remove(episodes)
+        return last_user.content
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Delete a conversation with its messages and episodes (facts learnt in it stay)."""
+        with self.store.lock:
+            episodes = [r[0] for r in self.store.db.execute(
+                "select id from memories where kind = 'episode' and conversation_id = ?", [conversation_id])]
+        self.store.delete_conversation(conversation_id)
+        self.bank.index.remove(episodes)
+        if self.conversation_id == conversation_id:
+            self.conversation_id = None
+
     def history(self) -> list[Message]:
         return self.store.messages(self.conversation_id) if self.conversation_id else []
 
@@ -220,10 +244,11 @@ class Assistant:
         return system
 
     def _wait_for_vectors(self) -> None:
+        """Recall needs the embedder for the query; it never waits for older turns' vectors."""
         if self.bank.records.count() == 0:
             return
-        self.bank.start()
-        self.bank.wait_idle(EMBEDDER_WAIT)
+        if self.bank.wait_ready(EMBEDDER_WAIT):
+            self.bank.wait_idle(BACKLOG_WAIT)  # the last turn's few vectors, if still on their way
 
     def recall(self, query: str, k: int = 10) -> list[Memory]:
         """What would be injected for ``query`` in the current conversation, without generating."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -50,7 +49,9 @@ def _console(stderr: bool = False):
 
 
 def _when(ts: float | None) -> str:
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else "-"
+    from mnemo.export import when
+
+    return when(ts)
 
 
 def _size(n: int) -> str:
@@ -126,6 +127,27 @@ def ask(
             out.write("\n")
     finally:
         assistant.close()
+
+
+# --------------------------------------------------------------------------- chat
+
+
+@app.command()
+def chat(
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="A models.toml entry.")] = None,
+    incognito: Annotated[bool, typer.Option("--incognito", help="Start with a conversation that neither reads nor writes memory.")] = False,
+) -> None:
+    """Open the chat app."""
+    from mnemo.tui.app import MnemoApp
+
+    def opener():
+        from mnemo.assistant import Assistant
+
+        return Assistant.open(model=model, load_model=False)
+
+    app_ = MnemoApp(opener)
+    app_._incognito_next = incognito
+    app_.run()
 
 
 # ------------------------------------------------------------------------- models
@@ -366,17 +388,9 @@ def conversations_show(conversation_id: int, as_json: JsonOpt = False) -> None:
     if as_json:
         _emit_json({"conversation": conv.to_dict(), "messages": [m.to_dict() for m in messages]})
         return
-    sys.stdout.write(_markdown(conv, messages))
+    from mnemo.export import markdown
 
-
-def _markdown(conv: Any, messages: list[Any]) -> str:
-    lines = [f"# {conv.title or 'Untitled'}", "",
-             f"_conversation {conv.id} · {conv.model or 'unknown model'} · started {_when(conv.created_at)}_", ""]
-    for m in messages:
-        who = "You" if m.role == "user" else f"mnemo ({m.model})" if m.model else m.role
-        mark = "" if m.finish_reason in (None, "stop", "length", "observed") else f" · {m.finish_reason}"
-        lines += [f"**{who}** · {_when(m.created_at)}{mark}", "", m.content, ""]
-    return "\n".join(lines)
+    sys.stdout.write(markdown(conv, messages))
 
 
 @conversations_app.command("search")
@@ -418,7 +432,9 @@ def conversations_export(
         text = json.dumps({"conversation": conv.to_dict(), "messages": [m.to_dict() for m in messages]},
                           ensure_ascii=False, indent=2) + "\n"
     else:
-        text = _markdown(conv, messages)
+        from mnemo.export import markdown
+
+        text = markdown(conv, messages)
     if output is None:
         sys.stdout.write(text)
         return

@@ -86,7 +86,12 @@ class Registry:
 
 @dataclass(frozen=True)
 class Settings:
+    """config.toml: flat keys, all strings."""
+
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    theme: str = "textual-dark"  # the TUI's theme, remembered when changed there
+    send_key: str = "enter"  # TUI: sends the message
+    newline_key: str = "ctrl+j"  # TUI: a new line in the message (many terminals never send shift+enter)
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -303,3 +308,20 @@ def load_settings() -> Settings:
             raise ConfigError(f"{_where(path, _line_of(text, key))}: key '{key}' must be a string")
         values[key] = value
     return Settings(**values)
+
+
+def save_setting(key: str, value: str) -> None:
+    """Write one setting into the user's config.toml, keeping the rest of the file as it is."""
+    import os
+
+    import tomlkit
+
+    if key not in {f.name for f in fields(Settings)}:
+        raise ConfigError(f"'{key}' is not a setting")
+    path = paths.user_config_file()
+    doc = tomlkit.parse(_read_toml(path)[1]) if path.exists() else tomlkit.document()
+    doc[key] = value
+    paths.private_dir(path.parent)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    os.replace(tmp, path)

@@ -103,6 +103,7 @@ class MemoryBank:
         self._started = False
         self._index_ready = False
         self._jobs: deque[Callable[[], None]] = deque()
+        self._ready = threading.Event()  # the embedder and the index are loaded (or failed)
         _open_banks.add(self)
 
     @property
@@ -142,6 +143,8 @@ class MemoryBank:
             with self._state_lock:
                 self._idle.set()
             return
+        finally:
+            self._ready.set()
         while not self._closed:
             self._wake.wait()
             self._wake.clear()
@@ -176,6 +179,12 @@ class MemoryBank:
     def wait_idle(self, timeout: float | None = None) -> bool:
         """True once every memory has its vector (and the embedder has loaded)."""
         return self._idle.wait(timeout)
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """True once vector search can run (the embedder and the index are loaded); memories
+        still waiting for their vector are found by full-text search meanwhile."""
+        self.start()
+        return self._ready.wait(timeout) and self._index_ready
 
     @property
     def vectors_ready(self) -> bool:

@@ -65,7 +65,7 @@ def time_target(query: str, now: float) -> tuple[float, float] | None:
 
 
 def keywords(query: str) -> str:
-    words = re.findall(r"[\w']+", query.lower())
+    words = re.findall(r"[\w']+", re.sub(r"'s\b", "", query.lower()))
     kept = [w for w in words if w not in STOPWORDS and len(w) > 1]
     return " ".join(kept)
 

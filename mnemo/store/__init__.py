@@ -231,13 +231,33 @@ class Store:
         return self.conversation(conversation_id)
 
     def delete_conversation(self, conversation_id: int) -> None:
-        """Remove the conversation and its messages, FTS rows included."""
+        """Remove the conversation, its messages and their episodes: text, FTS rows, vectors.
+        Facts learnt in it stay (forget them with `mnemo memory forget`)."""
         self.conversation(conversation_id)
         with self.transaction():
             self.db.execute("update messages set parent_id = null where conversation_id = ?",
                             [conversation_id])
+            self._delete_episodes("conversation_id = ?", [conversation_id])
             self.db.execute("delete from messages where conversation_id = ?", [conversation_id])
             self.db.execute("delete from conversations where id = ?", [conversation_id])
+
+    def delete_messages(self, message_ids: list[int]) -> None:
+        """Remove messages (and their episodes) for good: edit-and-resend, /clear."""
+        if not message_ids:
+            return
+        marks = ",".join("?" * len(message_ids))
+        with self.transaction():
+            self.db.execute(f"update messages set parent_id = null where parent_id in ({marks})", message_ids)
+            self._delete_episodes(f"source_message_id in ({marks})", message_ids)
+            self.db.execute(f"delete from messages where id in ({marks})", message_ids)
+
+    def _delete_episodes(self, where: str, params: list[Any]) -> None:
+        ids = [r[0] for r in self.db.execute(
+            f"select id from memories where kind = 'episode' and {where}", params).fetchall()]
+        if ids:
+            marks = ",".join("?" * len(ids))
+            self.db.execute(f"delete from memory_vectors where memory_id in ({marks})", ids)
+            self.db.execute(f"delete from memories where id in ({marks})", ids)
 
     # ----------------------------------------------------------------- messages
 

@@ -1,0 +1,531 @@
+"""mnemo's chat app. It holds no business logic: it talks to the Assistant, in workers
+that post messages; handlers on the UI thread update the widgets."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown
+from textual.worker import get_current_worker
+
+from mnemo.tui.messages import (AssistantReady, Delta, ModelFailed, ModelLoaded, ReplyFailed,
+                                ReplyFinished, ReplyStopped, StartupFailed)
+from mnemo.tui.widgets.chat import ChatView, MessageView, Welcome
+from mnemo.tui.widgets.prompt import PromptInput
+from mnemo.tui.widgets.sidebar import Sidebar
+from mnemo.tui.widgets.status import StatusBar
+
+SLASH = ("/new", "/model", "/remember", "/forget", "/memories", "/export", "/clear", "/help", "/incognito")
+
+
+def open_assistant() -> Any:
+    """The default way to get an Assistant: the configured model, loaded later in a worker."""
+    from mnemo.assistant import Assistant
+
+    return Assistant.open(load_model=False)
+
+
+class MnemoApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "mnemo"
+    BINDINGS = [
+        Binding("ctrl+n", "new_conversation", "New", id="new"),
+        Binding("ctrl+o", "pick_model", "Model", id="model"),
+        Binding("ctrl+k", "memories", "Memories", id="memories"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="sidebar"),
+        Binding("ctrl+e", "edit_last", "Edit last", id="edit_last"),
+        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
+        Binding("ctrl+z", "undo_memory", "Undo memory", show=False, id="undo_memory"),
+        Binding("ctrl+f", "search", "Search", show=False, id="search"),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("escape", "stop", "Stop", show=False, id="stop"),
+        Binding("ctrl+q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, opener: Callable[[], Any] = open_assistant, settings: Any = None):
+        super().__init__()
+        from mnemo import config
+
+        self.opener = opener
+        self.assistant: Any = None
+        self.startup_error: str | None = None
+        try:
+            self.settings = settings or config.load_settings()
+        except Exception as e:  # a broken config.toml gets the error screen, not a traceback
+            self.settings = config.Settings()
+            self.startup_error = str(e)
+        self.model_name = "…"
+        self.model_state = "starting"
+        self.generating = False
+        self._stream = None
+        self._reply_view: MessageView | None = None
+        self._deltas = 0
+        self._started: float | None = None
+        self._speed: float | None = None
+        self._context_used = 0
+        self._undo: list[Any] = []
+        self._incognito_next = False
+
+    # ---------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Sidebar(id="sidebar")
+            with Vertical(id="main"):
+                yield ChatView(Welcome(self._welcome(), id="welcome"), id="chat")
+                yield PromptInput(self.settings.send_key, self.settings.newline_key, id="prompt",
+                                  placeholder="Message mnemo…  (/help for commands)")
+                yield StatusBar(id="status")
+        yield Footer()
+
+    def _welcome(self) -> str:
+        return ("Ask anything. mnemo runs the model on this machine and remembers what you tell it.\n"
+                f"{self.settings.send_key} sends · {self.settings.newline_key} new line · /help")
+
+    def on_mount(self) -> None:
+        try:
+            self.theme = self.settings.theme
+        except Exception:
+            pass  # an unknown theme name keeps the default
+        self.query_one(PromptInput).focus()
+        self._show_status()
+        self.set_interval(0.5, self._show_status)
+        if self.startup_error:
+            self.push_screen(_error_screen(self.startup_error))
+            return
+        self.open_assistant()
+
+    def now(self) -> float:
+        return self.assistant.clock() if self.assistant else time.time()
+
+    # ---------------------------------------------------------------- workers
+
+    @work(thread=True, exclusive=True, group="startup")
+    def open_assistant(self) -> None:
+        try:
+            self.post_message(AssistantReady(self.opener()))
+        except Exception as e:
+            self.post_message(StartupFailed(str(e)))
+
+    @work(thread=True, exclusive=True, group="model")
+    def load_model(self, name: str | None = None) -> None:
+        try:
+            engine = self.assistant.use_model(name) if name else self.assistant.load_model()
+            self.post_message(ModelLoaded(engine.spec.name))
+        except Exception as e:
+            self.post_message(ModelFailed(str(e)))
+
+    @work(thread=True, exclusive=True, group="generate")
+    def generate(self, text: str) -> None:
+        from mnemo.assistant import Reply
+
+        worker = get_current_worker()
+        try:
+            with closing(self.assistant.stream(text)) as stream:
+                for item in stream:
+                    if worker.is_cancelled:
+                        break
+                    if isinstance(item, Reply):
+                        self.post_message(ReplyFinished(item))
+                    else:
+                        self.post_message(Delta(item))
+            if worker.is_cancelled:
+                history = self.assistant.history()
+                self.post_message(ReplyStopped(history[-1] if history else None))
+        except Exception as e:
+            self.post_message(ReplyFailed(str(e)))
+
+    # ------------------------------------------------------------- handlers
+
+    async def on_assistant_ready(self, message: AssistantReady) -> None:
+        self.assistant = message.assistant
+        self.model_name = self.assistant.spec.name
+        self.model_state = "loading"
+        if self._incognito_next:
+            self.assistant.new_conversation(incognito=True)
+        await self.refresh_sidebar()
+        self.load_model()
+        if self.assistant.memory_enabled:
+            self.assistant.bank.start()  # the embedder loads beside the model, off the UI thread
+
+    def on_startup_failed(self, message: StartupFailed) -> None:
+        self.push_screen(_error_screen(message.error))
+
+    def on_model_loaded(self, message: ModelLoaded) -> None:
+        self.model_name = message.name
+        self.model_state = "ready"
+        self._show_status()
+
+    def on_model_failed(self, message: ModelFailed) -> None:
+        self.model_state = "failed"
+        self.notify(message.error, title="The model could not be loaded", severity="error", timeout=10)
+
+    async def on_delta(self, message: Delta) -> None:
+        if self._stream is None:
+            return
+        self._deltas += 1
+        if self._started is None:
+            self._started = time.perf_counter()
+        elif self._deltas > 1:
+            self._speed = (self._deltas - 1) / max(time.perf_counter() - self._started, 1e-6)
+        await self._stream.write(message.text)
+
+    async def on_reply_finished(self, message: ReplyFinished) -> None:
+        reply = message.reply
+        await self._end_stream()
+        if self._reply_view is not None:
+            await self._reply_view.finish(reply.text, finish_reason=reply.finish_reason,
+                                          memories=reply.memories, message_id=reply.message_id)
+        if reply.usage.completion_tokens and reply.timings.first_token_ms is not None:
+            seconds = (reply.timings.total_ms - reply.timings.first_token_ms) / 1000
+            if seconds > 0 and reply.usage.completion_tokens > 1:
+                self._speed = (reply.usage.completion_tokens - 1) / seconds
+        self._context_used = reply.usage.prompt_tokens + reply.usage.completion_tokens
+        if reply.remembered:
+            self._undo = list(reply.remembered)
+            self.notify("Remembered: " + " ".join(r.text for r in reply.remembered) + "  (ctrl+z to undo)",
+                        title="Memory", timeout=6)
+        self._done_generating()
+        await self.refresh_sidebar()
+
+    async def on_reply_stopped(self, message: ReplyStopped) -> None:
+        await self._end_stream()
+        saved = message.message
+        if self._reply_view is not None and saved is not None and saved.role == "assistant":
+            await self._reply_view.finish(saved.content, finish_reason=saved.finish_reason, memories=[],
+                                          message_id=saved.id)
+        self._done_generating()
+
+    async def on_reply_failed(self, message: ReplyFailed) -> None:
+        await self._end_stream()
+        if self._reply_view is not None:
+            await self._reply_view.finish(self._reply_view.text or "", finish_reason="error", memories=[],
+                                          message_id=None)
+        self.notify(message.error, title="No reply", severity="error", timeout=8)
+        self._done_generating()
+
+    async def _end_stream(self) -> None:
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+
+    def _done_generating(self) -> None:
+        self.generating = False
+        self._started = None
+        self._show_status()
+
+    # ------------------------------------------------------------- sending
+
+    @on(PromptInput.Submitted)
+    async def on_prompt_submitted(self, event: PromptInput.Submitted) -> None:
+        text = event.text
+        if text.strip().split(maxsplit=1)[0] in SLASH:
+            self.query_one(PromptInput).clear()
+            await self.run_slash(text.strip())
+            return
+        if self.assistant is None:
+            self.notify("mnemo is still starting; try again in a moment.", severity="warning", timeout=3)
+            return
+        if self.generating:
+            self.notify("Still answering: press Esc to stop it first.", severity="warning", timeout=3)
+            return
+        self.query_one(PromptInput).clear()
+        await self.send(text)
+
+    async def send(self, text: str) -> None:
+        chat = self.query_one(ChatView)
+        for welcome in chat.query(Welcome):
+            await welcome.remove()
+        await chat.mount(MessageView("user", text, created_at=self.now()))
+        self._reply_view = MessageView("assistant", "", model=self.assistant.spec.name, created_at=self.now())
+        await chat.mount(self._reply_view)
+        self._stream = Markdown.get_stream(self._reply_view.body)
+        self.generating = True
+        self._deltas = 0
+        self._speed = None
+        chat.anchor()
+        self.generate(text)
+
+    def action_stop(self) -> None:
+        if self.generating:
+            self.workers.cancel_group(self, "generate")
+
+    # --------------------------------------------------------- conversations
+
+    async def refresh_sidebar(self, query: str = "") -> None:
+        if self.assistant is None:
+            return
+        store = self.assistant.store
+        conversations = store.conversations()
+        note = ""
+        if query:
+            hits = store.search(query, limit=200)
+            order = list(dict.fromkeys(h.message.conversation_id for h in hits))
+            by_id = {c.id: c for c in conversations}
+            titled = [c.id for c in conversations if query.lower() in c.title.lower()]
+            ids = [i for i in dict.fromkeys(titled + order) if i in by_id]
+            conversations = [by_id[i] for i in ids]
+            note = f"{len(conversations)} match{'es' if len(conversations) != 1 else ''}"
+        await self.query_one(Sidebar).show(conversations, self.assistant.conversation_id, note)
+
+    @on(Input.Changed, "#conversation-search")
+    async def on_search_changed(self, event: Input.Changed) -> None:
+        await self.refresh_sidebar(event.value.strip())
+
+    async def show_conversation(self, conversation_id: int | None) -> None:
+        chat = self.query_one(ChatView)
+        await chat.remove_children()
+        messages = self.assistant.history() if conversation_id else []
+        if not messages:
+            await chat.mount(Welcome(self._welcome(), id="welcome"))
+        views = []
+        for m in messages:
+            memories = self._memories_of(m)
+            views.append(MessageView(m.role, m.content, model=m.model, created_at=m.created_at,
+                                     finish_reason=m.finish_reason, memories=memories, message_id=m.id))
+        await chat.mount_all(views)
+        chat.scroll_end(animate=False)
+        chat.anchor()
+
+    def _memories_of(self, message: Any) -> list[Any]:
+        """The memories a stored reply was given, as they are now (forgotten ones drop out)."""
+        from mnemo.memory import Memory, note_text
+
+        ids = (message.meta or {}).get("memories") or []
+        records = self.assistant.bank.records.many(ids) if ids else []
+        return [Memory(r.id, r.kind, note_text(r), 0.0, r.created_at, r.source_message_id)
+                for r in records if r.status != "forgotten"]
+
+    @on(Sidebar.Action)
+    async def on_sidebar_action(self, event: Sidebar.Action) -> None:
+        conversation = event.conversation
+        if event.action == "open":
+            if self.generating:
+                self.notify("Still answering: press Esc to stop it first.", severity="warning", timeout=3)
+                return
+            self.assistant.use_conversation(conversation.id)
+            await self.show_conversation(conversation.id)
+            self.query_one(PromptInput).focus()
+        elif event.action == "pin":
+            self.assistant.store.update_conversation(conversation.id, pinned=int(not conversation.pinned))
+            await self.refresh_sidebar()
+        elif event.action == "rename":
+            from mnemo.tui.screens.dialogs import AskText
+
+            async def renamed(title: str | None) -> None:
+                if title:
+                    self.assistant.store.update_conversation(conversation.id, title=title)
+                    await self.refresh_sidebar()
+
+            self.push_screen(AskText("Rename conversation", value=conversation.title), renamed)
+        elif event.action == "delete":
+            from mnemo.tui.screens.dialogs import Confirm
+
+            async def deleted(yes: bool | None) -> None:
+                if yes:
+                    self.assistant.delete_conversation(conversation.id)
+                    if self.assistant.conversation_id is None:
+                        await self.show_conversation(None)
+                    await self.refresh_sidebar()
+                    self.notify(f"Deleted “{conversation.title}”.", timeout=3)
+
+            self.push_screen(Confirm(f"Delete “{conversation.title}” and its "
+                                     f"{conversation.message_count} messages?"), deleted)
+
+    async def action_new_conversation(self, incognito: bool = False) -> None:
+        if self.assistant is None or self.generating:
+            return
+        self.assistant.conversation_id = None
+        if incognito:
+            self.assistant.new_conversation(incognito=True)
+        await self.show_conversation(None)
+        await self.refresh_sidebar()
+        self.query_one(PromptInput).focus()
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one(Sidebar)
+        sidebar.display = not sidebar.display
+
+    def action_search(self) -> None:
+        self.query_one(Sidebar).display = True
+        self.query_one("#conversation-search", Input).focus()
+
+    async def action_edit_last(self) -> None:
+        if self.assistant is None or self.generating:
+            return
+        text = self.assistant.retract_last()
+        if text is None:
+            return
+        await self.show_conversation(self.assistant.conversation_id)
+        prompt = self.query_one(PromptInput)
+        prompt.text = text
+        prompt.focus()
+
+    async def action_regenerate(self) -> None:
+        if self.assistant is None or self.generating:
+            return
+        text = self.assistant.retract_last()
+        if text is not None:
+            await self.show_conversation(self.assistant.conversation_id)
+            await self.send(text)
+
+    # ----------------------------------------------------------------- models
+
+    def action_pick_model(self) -> None:
+        if self.assistant is None:
+            return
+        from mnemo.tui.screens.models import ModelPicker
+
+        models = [(s.name, s.description) for s in self.assistant.registry.models.values()]
+
+        def picked(name: str | None) -> None:
+            if name and name != self.assistant.spec.name:
+                self.model_name = name
+                self.model_state = "loading"
+                self._show_status()
+                self.load_model(name)
+
+        self.push_screen(ModelPicker(models, self.assistant.spec.name), picked)
+
+    # ----------------------------------------------------------------- memory
+
+    def action_memories(self) -> None:
+        if self.assistant is None:
+            return
+        from mnemo.tui.screens.memories import MemoriesScreen
+
+        self.push_screen(MemoriesScreen(self.assistant))
+
+    def action_undo_memory(self) -> None:
+        if not self._undo or self.assistant is None:
+            return
+        self.assistant.bank.forget(self._undo)
+        self.notify(f"Undone: forgot {len(self._undo)} new {'memory' if len(self._undo) == 1 else 'memories'}.",
+                    timeout=3)
+        self._undo = []
+
+    def action_help(self) -> None:
+        from mnemo.tui.screens.dialogs import HelpScreen
+
+        self.push_screen(HelpScreen(self.settings.send_key, self.settings.newline_key))
+
+    async def run_slash(self, line: str) -> None:
+        command, _, arg = line.partition(" ")
+        arg = arg.strip()
+        if command == "/help":
+            self.action_help()
+        elif self.assistant is None:
+            self.notify("mnemo is still starting; try again in a moment.", severity="warning", timeout=3)
+        elif command == "/new":
+            await self.action_new_conversation()
+        elif command == "/model":
+            self.action_pick_model()
+        elif command == "/memories":
+            self.action_memories()
+        elif command == "/incognito":
+            await self.action_new_conversation(incognito=True)
+            self.notify("Incognito: this conversation neither reads nor writes memory.", timeout=4)
+        elif command in ("/remember", "/forget"):
+            if not arg:
+                self.notify(f"Usage: {command} TEXT", severity="warning", timeout=3)
+            elif self.generating:
+                self.notify("Still answering: press Esc to stop it first.", severity="warning", timeout=3)
+            else:
+                await self.send(line)  # the assistant handles it, as it does "remember that …"
+        elif command == "/export":
+            self.export_conversation()
+        elif command == "/clear":
+            self.clear_conversation()
+
+    def export_conversation(self) -> Path | None:
+        from mnemo import paths
+        from mnemo.export import markdown
+
+        if self.assistant is None or self.assistant.conversation_id is None:
+            self.notify("Nothing to export yet.", severity="warning", timeout=3)
+            return None
+        conv = self.assistant.store.conversation(self.assistant.conversation_id)
+        target = paths.private_dir(paths.data_dir() / "exports") / f"conversation-{conv.id}.md"
+        paths.private_file(target).write_text(markdown(conv, self.assistant.history()), encoding="utf-8")
+        self.notify(f"Saved {target}", title="Exported", timeout=6)
+        return target
+
+    def clear_conversation(self) -> None:
+        from mnemo.tui.screens.dialogs import Confirm
+
+        if self.assistant is None or self.assistant.conversation_id is None:
+            return
+        conversation_id = self.assistant.conversation_id
+
+        async def cleared(yes: bool | None) -> None:
+            if yes:
+                self.assistant.delete_conversation(conversation_id)
+                await self.show_conversation(None)
+                await self.refresh_sidebar()
+
+        self.push_screen(Confirm("Delete every message of this conversation?", yes="Clear"), cleared)
+
+    # ----------------------------------------------------------------- status
+
+    def _show_status(self) -> None:
+        a = self.assistant
+        engine = a._engine if a is not None else None
+        device = ""
+        if engine is not None:
+            device = "CPU" if engine.gpu_layers == 0 else f"GPU {engine.backend.upper()} ({engine.gpu_layers} layers)"
+        incognito = False
+        if a is not None and a.conversation_id is not None:
+            incognito = a.store.conversation(a.conversation_id).incognito
+        self.query_one(StatusBar).show(
+            model=self.model_name, model_state=self.model_state, device=device,
+            tokens_per_s=self._speed, context_used=self._context_used,
+            n_ctx=engine.n_ctx if engine is not None else None,
+            memories=a.bank.records.count(include_episodes=False) if a is not None else 0,
+            embedder=a.bank.embedder.state if a is not None else "idle", incognito=incognito)
+
+    # ------------------------------------------------------------------ misc
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_mounted and theme != self.settings.theme:
+            from dataclasses import replace
+
+            from mnemo import config
+
+            try:
+                config.save_setting("theme", theme)
+                self.settings = replace(self.settings, theme=theme)
+            except Exception as e:
+                self.notify(f"Could not save the theme: {e}", severity="warning", timeout=4)
+
+    def get_system_commands(self, screen: Screen) -> Any:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("New conversation", "Start a new conversation (/new)", self.action_new_conversation)
+        yield SystemCommand("Incognito conversation", "A conversation that neither reads nor writes memory",
+                            lambda: self.run_slash("/incognito"))
+        yield SystemCommand("Switch model", "Pick another model from models.toml (/model)", self.action_pick_model)
+        yield SystemCommand("Memories", "See, search, add, edit, pin and forget memories (/memories)",
+                            self.action_memories)
+        yield SystemCommand("Export conversation", "Save this conversation as Markdown (/export)",
+                            self.export_conversation)
+        yield SystemCommand("Edit last message", "Take back the last message to edit it", self.action_edit_last)
+        yield SystemCommand("Regenerate", "Answer the last message again", self.action_regenerate)
+        yield SystemCommand("Help", "Keys and slash commands (/help)", self.action_help)
+
+    def on_unmount(self) -> None:
+        if self.assistant is not None:
+            self.assistant.close()
+
+
+def _error_screen(error: str) -> Any:
+    from mnemo.tui.screens.dialogs import ErrorScreen
+
+    return ErrorScreen(error)

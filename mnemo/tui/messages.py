@@ -1,0 +1,48 @@
+"""Messages that workers post to the app; handlers on the UI thread apply them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+
+@dataclass
+class AssistantReady(Message):
+    assistant: Any
+
+
+@dataclass
+class StartupFailed(Message):
+    error: str
+
+
+@dataclass
+class ModelLoaded(Message):
+    name: str
+
+
+@dataclass
+class ModelFailed(Message):
+    error: str
+
+
+@dataclass
+class Delta(Message):
+    text: str
+
+
+@dataclass
+class ReplyFinished(Message):
+    reply: Any
+
+
+@dataclass
+class ReplyStopped(Message):
+    message: Any  # the saved partial reply (mnemo.store.Message) or None
+
+
+@dataclass
+class ReplyFailed(Message):
+    error: str

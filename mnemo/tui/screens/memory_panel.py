@@ -1,0 +1,34 @@
+"""The memories one reply was given: text, age and score."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label
+
+from mnemo.memory.recall import age
+
+
+class MemoryPanel(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,m", "dismiss", "Close")]
+
+    def __init__(self, memories: list[Any], now: float | None = None):
+        super().__init__(classes="dialog")
+        self.memories = memories
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="box panel-box"):
+            n = len(self.memories)
+            yield Label(f"Memories this reply was given ({n})" if n else
+                        "This reply was given no memories.", classes="question")
+            table = DataTable(cursor_type="row", zebra_stripes=True)
+            table.add_columns("age", "kind", "score", "memory")
+            now = self.now if self.now is not None else self.app.now()
+            for m in self.memories:
+                table.add_row(age(now - m.created_at), m.kind, f"{m.score:.3f}", m.text)
+            yield table

@@ -1,0 +1,100 @@
+"""The conversation: one MessageView per message, streaming Markdown for replies."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Label, Markdown, Static
+
+from mnemo.export import when
+
+CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)```", re.S)
+ENDINGS = {"stopped": "stopped", "error": "failed", "length": "cut at max tokens", "interrupted": "interrupted"}
+
+
+def safe(text: str) -> str:
+    """Terminal escape sequences and other control characters never reach the terminal."""
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f\x9b]", "\ufffd", text)
+
+
+class MessageView(Vertical, can_focus=True):
+    """A message; focus it to copy it (c), copy its code (y) or see its memories (m)."""
+
+    BINDINGS = [
+        Binding("c", "copy", "Copy", id="copy_reply"),
+        Binding("y", "copy_code", "Copy code", id="copy_code"),
+        Binding("m", "show_memories", "Memories used", id="reply_memories"),
+    ]
+
+    def __init__(self, role: str, text: str = "", *, model: str | None = None, created_at: float | None = None,
+                 finish_reason: str | None = None, memories: list[Any] | None = None,
+                 message_id: int | None = None):
+        super().__init__(classes=f"message {role}")
+        self.role = role
+        self.text = text
+        self.model = model
+        self.created_at = created_at
+        self.finish_reason = finish_reason
+        self.memories = memories or []
+        self.message_id = message_id
+
+    def compose(self):
+        yield Label(self._header(), classes="meta")
+        yield Markdown(safe(self.text), classes="body")
+        yield Label(self._footer(), classes="memories-hint")
+
+    def _header(self) -> str:
+        who = "You" if self.role == "user" else f"mnemo · {self.model}" if self.model else "mnemo"
+        stamp = f" · {when(self.created_at)[11:]}" if self.created_at else ""
+        ending = ENDINGS.get(self.finish_reason or "", "")
+        return f"{who}{stamp}" + (f" · {ending}" if ending else "")
+
+    def _footer(self) -> str:
+        n = len(self.memories)
+        return f"{n} {'memory' if n == 1 else 'memories'} used · m to show" if n else ""
+
+    @property
+    def body(self) -> Markdown:
+        return self.query_one(".body", Markdown)
+
+    async def finish(self, text: str, *, finish_reason: str | None, memories: list[Any],
+                     message_id: int | None, created_at: float | None = None) -> None:
+        self.text = text
+        self.finish_reason = finish_reason
+        self.memories = memories
+        self.message_id = message_id
+        self.created_at = created_at or self.created_at
+        await self.body.update(safe(text))
+        self.query_one(".meta", Label).update(self._header())
+        self.query_one(".memories-hint", Label).update(self._footer())
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.app.notify("Copied the message.", timeout=2)
+
+    def action_copy_code(self) -> None:
+        blocks = CODE_BLOCK.findall(self.text)
+        if not blocks:
+            self.app.notify("This message has no code block.", severity="warning", timeout=2)
+            return
+        self.app.copy_to_clipboard(blocks[-1])
+        self.app.notify("Copied the code block.", timeout=2)
+
+    def action_show_memories(self) -> None:
+        from mnemo.tui.screens.memory_panel import MemoryPanel
+
+        self.app.push_screen(MemoryPanel(self.memories, now=self.app.now()))
+
+
+class ChatView(VerticalScroll):
+    """Scrolls with the reply while you are at the bottom; stays put when you scroll up."""
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+
+class Welcome(Static):
+    pass
