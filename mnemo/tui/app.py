@@ -40,11 +40,10 @@ class MnemoApp(App[None]):
     BINDINGS = [
         Binding("ctrl+n", "new_conversation", "New", id="new"),
         Binding("ctrl+o", "pick_model", "Model", id="model"),
-        Binding("ctrl+k", "memories", "Memories", id="memories"),
+        Binding("f2", "memories", "Memories", id="memories"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="sidebar"),
-        Binding("ctrl+e", "edit_last", "Edit last", id="edit_last"),
         Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
-        Binding("ctrl+z", "undo_memory", "Undo memory", show=False, id="undo_memory"),
+        Binding("ctrl+g", "undo_memory", "Undo memory", show=False, id="undo_memory"),
         Binding("ctrl+f", "search", "Search", show=False, id="search"),
         Binding("f1", "help", "Help", id="help"),
         Binding("escape", "stop", "Stop", show=False, id="stop"),
@@ -192,7 +191,7 @@ class MnemoApp(App[None]):
         self._context_used = reply.usage.prompt_tokens + reply.usage.completion_tokens
         if reply.remembered:
             self._undo = list(reply.remembered)
-            self.notify("Remembered: " + " ".join(r.text for r in reply.remembered) + "  (ctrl+z to undo)",
+            self.notify("Remembered: " + " ".join(r.text for r in reply.remembered) + "  (ctrl+g to undo)",
                         title="Memory", timeout=6)
         self._done_generating()
         await self.refresh_sidebar()
@@ -224,6 +223,10 @@ class MnemoApp(App[None]):
         self._show_status()
 
     # ------------------------------------------------------------- sending
+
+    @on(PromptInput.EditLast)
+    async def on_edit_last(self) -> None:
+        await self.action_edit_last()
 
     @on(PromptInput.Submitted)
     async def on_prompt_submitted(self, event: PromptInput.Submitted) -> None:
@@ -295,6 +298,7 @@ class MnemoApp(App[None]):
         await chat.mount_all(views)
         chat.scroll_end(animate=False)
         chat.anchor()
+        self._show_status()
 
     def _memories_of(self, message: Any) -> list[Any]:
         """The memories a stored reply was given, as they are now (forgotten ones drop out)."""

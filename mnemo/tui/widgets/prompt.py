@@ -17,6 +17,9 @@ class PromptInput(TextArea):
     class Submitted(Message):
         text: str
 
+    class EditLast(Message):
+        """Up in an empty box: take back the last message to edit it."""
+
     def __init__(self, send_key: str = "enter", newline_key: str = "ctrl+j", **kwargs):
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)
         self.send_key = send_key
@@ -29,6 +32,11 @@ class PromptInput(TextArea):
             text = self.text
             if text.strip():
                 self.post_message(self.Submitted(text))
+            return
+        if event.key == "up" and not self.text:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.EditLast())
             return
         if event.key in self.newline_keys:
             event.stop()

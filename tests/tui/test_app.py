@@ -1,0 +1,431 @@
+"""The chat app driven by Pilot: real Assistant, store and memory; a scripted engine."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+
+import pytest
+
+from mnemo.tui.app import MnemoApp
+from mnemo.tui.messages import Delta, ReplyFinished
+from mnemo.tui.screens.dialogs import AskText, Confirm, ErrorScreen, HelpScreen
+from mnemo.tui.screens.memories import MemoriesScreen
+from mnemo.tui.screens.memory_panel import MemoryPanel
+from mnemo.tui.screens.models import ModelPicker
+from mnemo.tui.widgets.chat import MessageView
+from mnemo.tui.widgets.prompt import PromptInput
+from mnemo.tui.widgets.sidebar import ConversationItem
+from mnemo.tui.widgets.status import StatusBar
+
+SIZE = (120, 40)
+
+
+async def ready(pilot, app: MnemoApp) -> None:
+    for _ in range(400):
+        if app.assistant is not None and app.model_state == "ready":
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the app never became ready")
+
+
+async def idle(pilot, app: MnemoApp) -> None:
+    for _ in range(1000):
+        await pilot.pause(0.02)
+        if not app.generating:
+            await pilot.pause(0.05)
+            return
+    raise AssertionError("the reply never finished")
+
+
+async def say(pilot, app: MnemoApp, text: str) -> None:
+    prompt = app.query_one(PromptInput)
+    prompt.focus()
+    prompt.text = text
+    await pilot.press("enter")
+    await pilot.pause(0.05)
+    await idle(pilot, app)
+
+
+def views(app: MnemoApp) -> list[MessageView]:
+    return list(app.query(MessageView))
+
+
+def status(app: MnemoApp) -> str:
+    return str(app.query_one(StatusBar).render())
+
+
+async def test_first_frame_before_the_assistant_and_typing_meanwhile(scripted, home):
+    import threading
+
+    from mnemo.assistant import Assistant
+
+    gate = threading.Event()
+
+    def slow_opener():
+        gate.wait(10)
+        return Assistant.open(load_model=False)
+
+    app = MnemoApp(slow_opener)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.query_one("#welcome")
+        assert "starting" in status(app)
+        await pilot.press("h", "i")
+        assert app.query_one(PromptInput).text == "hi"
+        gate.set()
+        await ready(pilot, app)
+        assert "smollm2-135m" in status(app) and "CPU" in status(app)
+
+
+async def test_send_streams_the_reply_as_markdown(make_app):
+    seen: list[object] = []
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "hello there friend")
+        user, reply = views(app)
+        assert (user.role, user.text) == ("user", "hello there friend")
+        assert reply.text == "Echo: hello there friend"
+        assert reply.finish_reason == "stop" and reply.message_id is not None
+        assert sum(isinstance(m, Delta) for m in seen) == 4
+        assert sum(isinstance(m, ReplyFinished) for m in seen) == 1
+        assert app.query_one(PromptInput).text == ""
+        assert "tok/s" in status(app) and "ctx " in status(app)
+        stored = app.assistant.history()
+        assert [m.content for m in stored] == ["hello there friend", "Echo: hello there friend"]
+
+
+async def test_escape_stops_and_keeps_the_partial_reply(make_app, scripted):
+    scripted.delay = 0.02
+    scripted.words = 300
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        prompt = app.query_one(PromptInput)
+        prompt.text = "tell me everything"
+        await pilot.press("enter")
+        await pilot.pause(0.4)
+        assert app.generating
+        await pilot.press("escape")
+        await idle(pilot, app)
+        reply = views(app)[-1]
+        assert reply.finish_reason == "stopped" and "stopped" in str(reply.query_one(".meta").render())
+        saved = app.assistant.history()[-1]
+        assert saved.finish_reason == "stopped"
+        assert saved.content.startswith("Echo: tell me everything") and len(saved.content.split()) < 300
+        assert reply.text == saved.content
+
+
+async def test_newline_key_and_remapped_send_key(make_app):
+    from mnemo.config import Settings
+
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("a", "ctrl+j", "b")
+        assert app.query_one(PromptInput).text == "a\nb"
+        await pilot.press("enter")
+        await idle(pilot, app)
+        assert views(app)[0].text == "a\nb"
+
+    remapped = make_app(memory=False, settings=Settings(send_key="ctrl+s", newline_key="enter"))
+    async with remapped.run_test(size=SIZE) as pilot:
+        await ready(pilot, remapped)
+        await pilot.press("x", "enter", "y")
+        assert remapped.query_one(PromptInput).text == "x\ny" and not views(remapped)
+        await pilot.press("ctrl+s")
+        await idle(pilot, remapped)
+        assert views(remapped)[0].text == "x\ny"
+
+
+async def test_edit_last_and_regenerate(make_app, scripted):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "first question")
+        await say(pilot, app, "second qestion")
+        await pilot.press("up")  # in the empty box
+        await pilot.pause(0.1)
+        assert app.query_one(PromptInput).text == "second qestion"
+        assert [v.text for v in views(app)] == ["first question", "Echo: first question"]
+        app.query_one(PromptInput).text = "second question"
+        await pilot.press("enter")
+        await idle(pilot, app)
+        assert views(app)[-1].text == "Echo: second question"
+        calls = scripted.calls
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.1)
+        await idle(pilot, app)
+        assert [v.text for v in views(app)] == ["first question", "Echo: first question",
+                                                "second question", "Echo: second question"]
+        assert scripted.calls == calls + 1  # answered again, not copied
+        assert [m.content for m in app.assistant.history()] == [v.text for v in views(app)]
+
+
+async def test_sidebar_new_switch_rename_pin_delete_search(make_app):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "about giraffes")
+        first = app.assistant.conversation_id
+        await pilot.press("ctrl+n")
+        await pilot.pause(0.1)
+        assert not views(app) and app.query_one("#welcome")
+        await say(pilot, app, "about quasars")
+        second = app.assistant.conversation_id
+        assert second != first
+        items = list(app.query(ConversationItem))
+        assert [i.conversation.title for i in items] == ["about quasars", "about giraffes"]
+
+        listing = app.query_one("#conversations")
+        listing.focus()
+        listing.index = 1
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.assistant.conversation_id == first
+        assert [v.text for v in views(app)] == ["about giraffes", "Echo: about giraffes"]
+
+        listing.focus()
+        listing.index = 1
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, AskText)
+        app.screen.query_one("Input").value = "Giraffe facts"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.assistant.store.conversation(first).title == "Giraffe facts"
+
+        listing = app.query_one("#conversations")
+        listing.focus()
+        listing.index = [i.conversation.id for i in app.query(ConversationItem)].index(first)
+        await pilot.press("p")
+        await pilot.pause(0.1)
+        assert app.assistant.store.conversation(first).pinned
+        assert list(app.query(ConversationItem))[0].conversation.id == first  # pinned first
+
+        await pilot.click("#conversation-search")
+        await pilot.press(*"quasar")
+        await pilot.pause(0.2)
+        assert [i.conversation.id for i in app.query(ConversationItem)] == [second]
+        app.query_one("#conversation-search").value = ""
+        await pilot.pause(0.2)
+
+        listing = app.query_one("#conversations")
+        listing.focus()
+        listing.index = [i.conversation.id for i in app.query(ConversationItem)].index(second)
+        await pilot.press("d")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("y")
+        await pilot.pause(0.2)
+        assert [c.id for c in app.assistant.store.conversations()] == [first]
+
+
+async def test_model_picker_switches_and_the_conversation_goes_on(make_app):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "hello")
+        conversation = app.assistant.conversation_id
+        await pilot.press("ctrl+o")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ModelPicker)
+        picker = app.screen.query_one("OptionList")
+        picker.highlighted = [o.id for o in picker.options].index("gemma3-270m")
+        await pilot.press("enter")
+        await ready(pilot, app)
+        assert "gemma3-270m" in status(app)
+        await say(pilot, app, "still there?")
+        assert app.assistant.conversation_id == conversation
+        assert views(app)[-1].model == "gemma3-270m"
+        assert app.assistant.history()[-1].model == "gemma3-270m"
+
+
+async def test_memories_used_by_a_reply_and_the_toast_with_undo(make_app):
+    notices: list[str] = []
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.notify_original = app.notify
+        await ready(pilot, app)
+        await say(pilot, app, "My dog is called Rex.")
+        notices = [n.message for n in app._notifications]
+        assert any("Remembered: The user's dog is called Rex." in n for n in notices)
+        assert app.assistant.bank.wait_idle(120)
+        await pilot.press("ctrl+n")
+        await say(pilot, app, "What is my dog's name?")
+        reply = views(app)[-1]
+        assert any("Rex" in m.text for m in reply.memories)
+        assert "memor" in str(reply.query_one(".memories-hint").render())
+        reply.focus()
+        await pilot.press("m")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, MemoryPanel)
+        table = app.screen.query_one("DataTable")
+        assert any("Rex" in str(table.get_row_at(i)[-1]) for i in range(table.row_count))
+        await pilot.press("escape")
+
+        await say(pilot, app, "remember that my cat is called Tom")
+        tom = [r for r in app.assistant.bank.records.listing() if "Tom" in r.text]
+        assert tom
+        await pilot.press("ctrl+g")
+        await pilot.pause(0.1)
+        assert not [r for r in app.assistant.bank.records.listing() if "Tom" in r.text]
+
+
+async def test_memories_screen_add_edit_pin_forget(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("f2")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, MemoriesScreen)
+        await pilot.press("a")
+        await pilot.pause(0.1)
+        app.screen.query_one("Input").value = "My sister is called Anna"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        screen = app.screen
+        assert isinstance(screen, MemoriesScreen)
+        assert [r.text for r in screen.rows] == ["The user's sister is called Anna."]
+        screen.query_one("DataTable").focus()
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        app.screen.query_one("Input").value = "The user's sister is called Anne."
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert [r.text for r in screen.rows] == ["The user's sister is called Anne."]
+        await pilot.press("p")
+        await pilot.pause(0.1)
+        assert screen.rows[0].pinned and "Anne" in app.assistant.system_prompt()
+        screen.query_one("#memory-search").value = "nothing like this"
+        await pilot.pause(0.1)
+        assert screen.rows == []
+        screen.query_one("#memory-search").value = "sister"
+        await pilot.pause(0.1)
+        screen.query_one("DataTable").focus()
+        await pilot.press("f")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("y")
+        await pilot.pause(0.1)
+        assert screen.rows == [] and app.assistant.bank.records.listing() == []
+
+
+async def test_slash_commands(make_app, home):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "/help")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await say(pilot, app, "/remember I prefer green tea")
+        assert [r.text for r in app.assistant.bank.records.listing()] == ["The user prefers green tea."]
+        assert views(app)[-1].finish_reason == "memory"
+        await say(pilot, app, "/forget green tea")
+        assert app.assistant.bank.records.listing() == []
+        await say(pilot, app, "hello")
+        await say(pilot, app, "/export")
+        exported = home / "exports" / f"conversation-{app.assistant.conversation_id}.md"
+        assert "**You**" in exported.read_text() and stat.S_IMODE(exported.stat().st_mode) == 0o600
+        await say(pilot, app, "/memories")
+        assert isinstance(app.screen, MemoriesScreen)
+        await pilot.press("escape")
+        await say(pilot, app, "/model")
+        assert isinstance(app.screen, ModelPicker)
+        await pilot.press("escape")
+        await say(pilot, app, "/clear")
+        await pilot.press("y")
+        await pilot.pause(0.1)
+        assert app.assistant.store.conversations() == [] and not views(app)
+        await say(pilot, app, "/incognito")
+        assert "INCOGNITO" in status(app)
+        await say(pilot, app, "My dog is called Rex.")
+        assert app.assistant.bank.records.listing() == []
+        await say(pilot, app, "/new")
+        assert "INCOGNITO" not in status(app) and not views(app)
+
+
+async def test_copy_reply_and_code_block(make_app):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "```python print(1) ```")
+        reply = views(app)[-1]
+        reply.text = "Here:\n```python\nprint(1)\n```\n"
+        reply.focus()
+        await pilot.press("c")
+        assert app.clipboard == reply.text
+        await pilot.press("y")
+        assert app.clipboard == "print(1)\n"
+
+
+async def test_escape_sequences_never_reach_the_terminal(make_app):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "red \x1b[31mALERT\x1b]52;c;AAAA\x07 done")
+        stored = app.assistant.history()[0].content
+        assert "\x1b[31m" in stored  # kept intact in the store
+        for view in views(app):
+            rendered = view.body.source if hasattr(view.body, "source") else view.body._markdown
+            assert "\x1b" not in rendered and "\x07" not in rendered
+
+
+async def test_broken_config_shows_a_readable_screen(scripted, home):
+    (home / "models.toml").write_text('[[models]]\nname = "x"\nsource = "x.gguf"\nn_ctx = "big"\n')
+    app = MnemoApp()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            if isinstance(app.screen, ErrorScreen):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause(0.05)
+        assert isinstance(app.screen, ErrorScreen)
+        text = str(app.screen.query_one("#error-text").render())
+        assert "models.toml" in text and "line 4" in text and "n_ctx" in text
+        await pilot.press("q")
+
+
+async def test_missing_model_shows_a_readable_screen(scripted, home):
+    (home / "models.toml").write_text('default = "gone"\n[[models]]\nname = "gone"\nsource = "/nowhere/gone.gguf"\n')
+    app = MnemoApp()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(100):
+            if isinstance(app.screen, ErrorScreen):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause(0.05)
+        assert "/nowhere/gone.gguf" in str(app.screen.query_one("#error-text").render())
+
+
+async def test_theme_is_remembered(make_app, home):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        app.theme = "nord"
+        await pilot.pause(0.05)
+    assert 'theme = "nord"' in (home / "config.toml").read_text()
+    again = make_app(memory=False)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.05)
+        assert again.theme == "nord"
+
+
+async def test_command_palette_has_mnemo_commands(make_app):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"New conversation", "Switch model", "Memories", "Export conversation",
+                "Incognito conversation", "Theme", "Help"} <= titles
+
+
+@pytest.mark.model
+async def test_real_model_end_to_end(home):
+    app = MnemoApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "What is the capital of France?")
+        reply = views(app)[-1]
+        assert reply.role == "assistant" and reply.text.strip() and reply.finish_reason in ("stop", "length")
+        assert app.assistant.history()[-1].content == reply.text
