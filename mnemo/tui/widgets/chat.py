@@ -44,7 +44,9 @@ class MessageView(Vertical, can_focus=True):
     def compose(self):
         yield Label(self._header(), classes="meta")
         yield Markdown(safe(self.text), classes="body")
-        yield Label(self._footer(), classes="memories-hint")
+        hint = Label(self._footer(), classes="memories-hint")
+        hint.display = bool(self.memories)
+        yield hint
 
     def _header(self) -> str:
         who = "You" if self.role == "user" else f"mnemo · {self.model}" if self.model else "mnemo"
@@ -69,7 +71,9 @@ class MessageView(Vertical, can_focus=True):
         self.created_at = created_at or self.created_at
         await self.body.update(safe(text))
         self.query_one(".meta", Label).update(self._header())
-        self.query_one(".memories-hint", Label).update(self._footer())
+        hint = self.query_one(".memories-hint", Label)
+        hint.update(self._footer())
+        hint.display = bool(self.memories)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)

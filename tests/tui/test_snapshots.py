@@ -1,0 +1,85 @@
+"""SVG snapshots at a fixed size, with a fixed clock, a scripted engine and no cursor blink.
+Update them with `pytest tests/tui/test_snapshots.py --snapshot-update` after a deliberate
+change, and look at the report."""
+
+from __future__ import annotations
+
+from mnemo.memory import Memory
+from mnemo.tui.screens.memories import MemoriesScreen
+from mnemo.tui.screens.memory_panel import MemoryPanel
+from mnemo.tui.screens.models import ModelPicker
+from mnemo.tui.widgets.prompt import PromptInput
+from tests.tui.test_app import idle, ready
+
+SIZE = (110, 32)
+NOW = 1_800_000_000.0
+
+
+async def steady(pilot) -> None:
+    app = pilot.app
+    await ready(pilot, app)
+    app.query_one(PromptInput).cursor_blink = False
+    app._speed = 42.0
+    app._show_status()
+
+
+def test_chat_screen(snap_compare, make_app):
+    app = make_app(memory=False)
+
+    async def run_before(pilot):
+        await steady(pilot)
+        prompt = app.query_one(PromptInput)
+        prompt.text = "How do I list files, newest first?"
+        await pilot.press("enter")
+        await idle(pilot, app)
+        prompt.text = "Thanks!"
+        await pilot.press("enter")
+        await idle(pilot, app)
+        app._speed = 42.0
+        app._show_status()
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_memory_panel(snap_compare, make_app):
+    app = make_app(memory=False)
+    memories = [
+        Memory(1, "fact", "The user's dog is called Rex.", 0.0512, NOW - 3 * 86400, 1),
+        Memory(2, "episode", 'The user said: "I walk Rex every morning at seven."', 0.0331, NOW - 2 * 3600, 5),
+        Memory(3, "preference", "The user loves hiking in the mountains.", 0.0214, NOW - 600, 9),
+    ]
+
+    async def run_before(pilot):
+        await steady(pilot)
+        await app.push_screen(MemoryPanel(memories, now=NOW))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_memories_screen(snap_compare, make_app):
+    app = make_app(memory=True)
+
+    async def run_before(pilot):
+        await steady(pilot)
+        a = app.assistant
+        for text in ["My name is Ada", "My dog is called Rex", "I live in Prague", "I love hiking"]:
+            a.remember(text)
+            a.clock.now += 3600
+        await app.push_screen(MemoriesScreen(a))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_model_picker(snap_compare, make_app):
+    app = make_app(memory=False)
+
+    async def run_before(pilot):
+        await steady(pilot)
+        models = [(s.name, s.description) for s in app.assistant.registry.models.values()]
+        await app.push_screen(ModelPicker(models, app.assistant.spec.name))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
