@@ -335,6 +335,19 @@ def models_pull(
     print(f"downloaded {target} and verified it; use it with --model {entry_name}", file=sys.stderr)
 
 
+def _write_out(text: str, output: Path | None) -> None:
+    """Exported data goes to stdout, or to a file only the user can read (mode 0600)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from mnemo import paths
+
+    if output.is_dir():
+        raise BadInput(f"{output} is a directory; give a file name")
+    paths.private_file(output).write_text(text, encoding="utf-8")
+    print(f"wrote {output}", file=sys.stderr)
+
+
 # ------------------------------------------------------------------ conversations
 
 
@@ -435,15 +448,7 @@ def conversations_export(
         from mnemo.export import markdown
 
         text = markdown(conv, messages)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from mnemo import paths
-
-    if output.exists() and output.is_dir():
-        raise BadInput(f"{output} is a directory; give a file name")
-    paths.private_file(output).write_text(text, encoding="utf-8")
-    print(f"wrote {output}", file=sys.stderr)
+    _write_out(text, output)
 
 
 @conversations_app.command("delete")
@@ -614,15 +619,7 @@ def memory_export(
     keys = ("kind", "text", "subject", "status", "pinned", "created_at", "updated_at", "meta")
     text = "".join(json.dumps({k: getattr(r, k) for k in keys}, ensure_ascii=False) + "\n"
                    for r in records)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from mnemo import paths
-
-    if output.is_dir():
-        raise BadInput(f"{output} is a directory; give a file name")
-    paths.private_file(output).write_text(text, encoding="utf-8")
-    print(f"wrote {len(records)} memories to {output}", file=sys.stderr)
+    _write_out(text, output)
 
 
 @memory_app.command("import")

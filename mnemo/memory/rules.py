@@ -272,7 +272,7 @@ def tasks(text: str, now: float) -> list[NewTask | CancelTask]:
     lowered = text.lower()
     quote = re.search(_QUOTE, text)
     m = re.search(rf"\b{_ORD} (?:reply|response|answer|message)s?\b.*?\b(?:from now|after this|from this)", lowered) or \
-        re.search(rf"\b(?:reply|response|answer) (?:number )?(?P<ord>\d+) from now", lowered)
+        re.search(r"\b(?:reply|response|answer) (?:number )?(?P<ord>\d+) from now", lowered)
     if m and quote:
         n = _ordinal(m["ord"])
         if n:

@@ -8,7 +8,6 @@ each public method is one short transaction.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3 as _stdlib_sqlite3
 import threading
 import time

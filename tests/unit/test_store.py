@@ -1,7 +1,6 @@
 import stat
 
 import pytest
-from sqlite_utils.utils import sqlite3
 
 from mnemo.errors import NotFound, StoreError
 from mnemo.store import Store, fts_query, migrations
@@ -92,7 +91,7 @@ def test_listing_order_pinned_then_newest(home):
     store = Store.open(clock=clock)
     a = store.create_conversation("a")
     clock.now = 2.0
-    b = store.create_conversation("b")
+    store.create_conversation("b")
     clock.now = 3.0
     c = store.create_conversation("c")
     store.update_conversation(a.id, pinned=1)
