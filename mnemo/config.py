@@ -92,6 +92,7 @@ class Settings:
     theme: str = "textual-dark"  # the TUI's theme, remembered when changed there
     send_key: str = "enter"  # TUI: sends the message
     newline_key: str = "ctrl+j"  # TUI: a new line in the message (many terminals never send shift+enter)
+    keys: tuple[tuple[str, str], ...] = ()  # [keys] table: TUI binding id -> key(s), e.g. memories = "f3"
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -304,6 +305,12 @@ def load_settings() -> Settings:
                 f"{_where(path, _line_of(text, key))}: key '{key}' is not a setting "
                 f"(known: {', '.join(known)})"
             )
+        if key == "keys":
+            if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
+                raise ConfigError(f"{_where(path, _line_of(text, key))}: [keys] must map binding ids to "
+                                  "key names, e.g. memories = \"f3\"")
+            values[key] = tuple(sorted(value.items()))
+            continue
         if not isinstance(value, str):
             raise ConfigError(f"{_where(path, _line_of(text, key))}: key '{key}' must be a string")
         values[key] = value

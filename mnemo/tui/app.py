@@ -95,6 +95,8 @@ class MnemoApp(App[None]):
             self.theme = self.settings.theme
         except Exception:
             pass  # an unknown theme name keeps the default
+        if self.settings.keys:
+            self.set_keymap(dict(self.settings.keys))
         self.query_one(PromptInput).focus()
         self._show_status()
         self.set_interval(0.5, self._show_status)

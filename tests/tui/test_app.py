@@ -420,3 +420,18 @@ async def test_real_model_end_to_end(home):
         reply = views(app)[-1]
         assert reply.role == "assistant" and reply.text.strip() and reply.finish_reason in ("stop", "length")
         assert app.assistant.history()[-1].content == reply.text
+
+
+async def test_bindings_are_remapped_from_config(make_app, home):
+    from mnemo import config
+
+    (home / "config.toml").write_text('[keys]\nmemories = "f3"\n')
+    app = make_app(settings=config.load_settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("f2")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, MemoriesScreen)
+        await pilot.press("f3")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, MemoriesScreen)

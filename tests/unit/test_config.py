@@ -141,3 +141,13 @@ def test_memory_extraction_flag(home):
     assert config.load_registry().get("smollm2-135m").memory_extraction == "rules"
     message = error_for(home, '[[models]]\nname = "a"\nsource = "a.gguf"\nmemory_extraction = "llm"\n')
     assert "line 4" in message and "'memory_extraction'" in message
+
+
+def test_keys_table_and_bad_keys(home):
+    (home / "config.toml").write_text('send_key = "ctrl+s"\n\n[keys]\nmemories = "f3"\nnew = "ctrl+t"\n')
+    settings = config.load_settings()
+    assert settings.send_key == "ctrl+s"
+    assert dict(settings.keys) == {"memories": "f3", "new": "ctrl+t"}
+    (home / "config.toml").write_text('keys = "f3"\n')
+    with pytest.raises(ConfigError, match="line 1.*\\[keys\\]"):
+        config.load_settings()
