@@ -165,9 +165,15 @@ class Assistant:
             return self._engine
 
     def use_model(self, name: str) -> Engine:
-        """Switch model; the conversation goes on with the new one."""
-        self.spec = self.registry.get(name)
-        return self.load_model()
+        """Switch model; the conversation goes on with the new one. If it cannot be
+        loaded, the current model stays."""
+        from mnemo import engine as engines
+
+        spec = self.registry.get(name)
+        engine = engines.load(spec)
+        with self._engine_lock:
+            self.spec, self._engine = spec, engine
+        return engine
 
     # ----------------------------------------------------------- conversations
 

@@ -167,7 +167,10 @@ class MnemoApp(App[None]):
         self._show_status()
 
     def on_model_failed(self, message: ModelFailed) -> None:
-        self.model_state = "failed"
+        current = self.assistant._engine if self.assistant else None
+        self.model_name = self.assistant.spec.name if self.assistant else self.model_name
+        self.model_state = "ready" if current is not None and current.spec == self.assistant.spec else "failed"
+        self._show_status()
         self.notify(message.error, title="The model could not be loaded", severity="error", timeout=10)
 
     async def on_delta(self, message: Delta) -> None:

@@ -435,3 +435,26 @@ async def test_bindings_are_remapped_from_config(make_app, home):
         await pilot.press("f3")
         await pilot.pause(0.1)
         assert isinstance(app.screen, MemoriesScreen)
+
+
+async def test_a_model_that_fails_to_load_leaves_the_current_one(make_app, home, monkeypatch):
+    import mnemo.engine
+    from mnemo.errors import ModelError
+
+    real_load = mnemo.engine.load
+
+    def load(spec):
+        if spec.name == "gemma3-270m":
+            raise ModelError("cannot load model file gemma.gguf: it is corrupt; re-download it")
+        return real_load(spec)
+
+    monkeypatch.setattr(mnemo.engine, "load", load)
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        app.load_model("gemma3-270m")
+        await pilot.pause(0.3)
+        assert any("corrupt" in n.message for n in app._notifications)
+        assert app.model_state == "ready" and app.assistant.spec.name == "smollm2-135m"
+        await say(pilot, app, "still working?")
+        assert views(app)[-1].text == "Echo: still working?"
