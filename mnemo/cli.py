@@ -654,6 +654,38 @@ def memory_import(
         print(f"imported {added} memories ({len(rows) - added} were there already)", file=sys.stderr)
 
 
+# ------------------------------------------------------------------------- bench
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="Fewer runs and smaller sizes (a minute or two).")] = False,
+    only: Annotated[Optional[str], typer.Option(help="Comma-separated parts: generation, recall, startup, chat, tui, memory.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure mnemo against its baselines on this machine (in a temporary home)."""
+    from mnemo import bench as benchmarks
+
+    parts = [p.strip() for p in only.split(",")] if only else None
+    known = {"generation", "recall", "startup", "chat", "tui", "memory"}
+    if parts and set(parts) - known:
+        raise BadInput(f"unknown part(s) {', '.join(sorted(set(parts) - known))}; use {', '.join(sorted(known))}")
+    result = benchmarks.run(quick=quick, only=parts, progress=lambda name: print(f"measuring {name}…", file=sys.stderr))
+    if as_json:
+        _emit_json(result)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for col in ("figure", "value", "unit", "baseline", "ratio", "target", "ok"):
+        table.add_column(col)
+    for f in result["figures"]:
+        table.add_row(f["name"], str(f["value"]), f["unit"], str(f["baseline"] if f["baseline"] is not None else "–"),
+                      str(f["ratio"] if f["ratio"] is not None else "–"), f["target"],
+                      {True: "yes", False: "NO", None: "–"}[f["ok"]])
+    _console().print(table, markup=False)
+
+
 # ------------------------------------------------------------------------ doctor
 
 

@@ -1,0 +1,360 @@
+"""``mnemo bench``: mnemo's costs against their baselines, measured in the same run on
+this machine, as medians of several runs. Prints {"machine", "figures"}; each figure has
+name, value, unit, baseline, ratio, target and ok. Benchmarks measure; tests never time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+STORY = "Write a long story about a lighthouse keeper and a storm."
+
+
+def figure(name: str, value: float, unit: str, baseline: float | None = None, *,
+           ratio: float | None = None, target: str = "", ok: bool | None = None,
+           **extra: Any) -> dict[str, Any]:
+    if ratio is None and baseline:
+        ratio = value / baseline
+    return {"name": name, "value": round(value, 3), "unit": unit,
+            "baseline": None if baseline is None else round(baseline, 3),
+            "ratio": None if ratio is None else round(ratio, 3), "target": target, "ok": ok, **extra}
+
+
+def machine() -> dict[str, Any]:
+    import llama_cpp
+
+    from mnemo.engine.local import system_info
+
+    info = system_info()
+    return {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
+            "llama_cpp_python": llama_cpp.__version__, "backend": info["backend"]}
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# ------------------------------------------------------------------ generation
+
+
+def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
+    """Tokens/s through Assistant.stream (memory on) against llama-cpp-python generating the
+    same prompt with the same sampling; both count tokens the same way."""
+    from mnemo import Assistant
+
+    a = Assistant.open()
+    engine = a.engine
+    a.remember("My name is Ada and I like lighthouses.")
+    a.wait_idle(120)
+    sampling = a.spec.sampling
+
+    def rate(text: str, first: float, end: float) -> float:
+        n = engine.count_tokens(text)
+        return (n - 1) / max(end - first, 1e-9)
+
+    raw, ours = [], []
+    for _ in range(runs):
+        a.new_conversation()
+        first = None
+        parts = []
+        for item in a.stream(STORY, max_tokens=max_tokens):
+            if isinstance(item, str):
+                first = first or time.perf_counter()
+                parts.append(item)
+        ours.append(rate("".join(parts), first, time.perf_counter()))
+        tokens = engine.prompt_tokens(a.last_prompt.messages)
+        engine.llm.reset()
+        first = None
+        parts = []
+        for chunk in engine.llm.create_completion(
+                tokens, max_tokens=max_tokens, temperature=sampling.temperature, top_p=sampling.top_p,
+                top_k=sampling.top_k, min_p=sampling.min_p, repeat_penalty=sampling.repeat_penalty,
+                stream=True):
+            text = chunk["choices"][0]["text"]
+            if text:
+                first = first or time.perf_counter()
+                parts.append(text)
+        raw.append(rate("".join(parts), first, time.perf_counter()))
+
+    # time to first token, turn 2 against turn 30 of one conversation (memory on)
+    a.new_conversation()
+    ttft = []
+    for i in range(30):
+        reply = a.send(f"Give me one word that rhymes with cat, number {i}.", max_tokens=8)
+        ttft.append(reply.timings.first_token_ms)
+    a.close()
+    early, late = _median(ttft[1:4]), _median(ttft[27:30])
+    return [
+        figure("generation_tokens_per_s", _median(ours), "tok/s", _median(raw), target=">= 0.95",
+               ok=_median(ours) / _median(raw) >= 0.95),
+        figure("ttft_turn_30", late, "ms", early, target="<= 1.3", ok=late / early <= 1.3),
+    ]
+
+
+# ---------------------------------------------------------------------- recall
+
+
+def recall(sizes: list[int], queries: int) -> list[dict[str, Any]]:
+    """Recall latency (embed the query + hybrid search + pack). The first 1,000 chunks are
+    embedded for real (that is the ingestion figure); beyond them, stored vectors are random
+    unit vectors: search time does not depend on what the vectors say."""
+    import random
+
+    import numpy as np
+
+    from mnemo.memory import MemoryBank
+    from mnemo.store import Store
+
+    home = tempfile.mkdtemp(prefix="mnemo-bench-")
+    os.environ["MNEMO_HOME"] = home
+    rng = random.Random(1)
+    words = ("sister bakery garden train laptop concert boss lake bike museum grandma meeting "
+             "neighbour storm visited fixed painted forgot loved booked cancelled found lost").split()
+    bank = MemoryBank(Store.open())
+    bank.start()
+    bank.wait_ready(120)
+    figures = []
+    stored = 0
+    vec_rng = np.random.default_rng(1)
+    for size in sorted(sizes):
+        now = time.time()
+        rows = [(" ".join(rng.choice(words) for _ in range(12)) + f" (note {i}).",)
+                for i in range(stored, size)]
+        with bank.store.transaction():
+            bank.store.db.conn.executemany(
+                "insert into memories (kind, text, status, created_at, updated_at, meta) "
+                f"values ('episode', ?, 'active', {now}, {now}, '{{\"role\": \"user\"}}')", rows)
+        if stored == 0:
+            start = time.perf_counter()
+            bank._poke()
+            bank.wait_idle(3600)
+            figures.append(figure("ingestion", len(rows) / (time.perf_counter() - start), "chunks/s",
+                                  target="reported", ok=True))
+        else:
+            missing = bank.records.missing_vectors(bank.embedder.name, limit=len(rows) + 10)
+            vectors = vec_rng.normal(size=(len(missing), 384)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            bank.records.save_vectors(bank.embedder.name, missing, vectors)
+            bank.index.add([r.id for r in missing], vectors)
+        stored = size
+        timings = []
+        for _ in range(queries):
+            q = f"When did my {rng.choice(words)} get {rng.choice(words)}?"
+            t = time.perf_counter()
+            bank.recall(q, budget_tokens=600)
+            timings.append((time.perf_counter() - t) * 1000)
+        timings.sort()
+        p50, p95 = _median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
+        ok = (p50 <= 25 and p95 <= 60) if size >= 100_000 else None
+        figures.append(figure(f"recall_{size // 1000}k", p50, "ms p50", p95=round(p95, 2),
+                              target="p50 <= 25, p95 <= 60 at 100k", ok=ok))
+    bank.close()
+    return figures
+
+
+# ------------------------------------------------------------------- processes
+
+
+def _time_cmd(cmd: list[str], runs: int, env: dict[str, str] | None = None, stdin: str | None = None) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, env=env, input=stdin, text=True, check=False)
+        times.append(time.perf_counter() - t)
+    return _median(times)
+
+
+def startup(runs: int) -> list[dict[str, Any]]:
+    python = sys.executable
+    base = _time_cmd([python, "-c", "pass"], runs)
+    helped = _time_cmd([python, "-m", "mnemo", "--help"], runs)
+    home = tempfile.mkdtemp(prefix="mnemo-bench-")
+    env = {**os.environ, "MNEMO_HOME": home}
+    subprocess.run([python, "-m", "mnemo", "ask", "My dog is called Rex.", "--max-tokens", "8"],
+                   env=env, capture_output=True, check=False)
+    plain = _time_cmd([python, "-m", "mnemo", "ask", "--no-memory", "--new", "What is my dog's name?",
+                       "--max-tokens", "8"], runs, env)
+    with_memory = _time_cmd([python, "-m", "mnemo", "ask", "--new", "What is my dog's name?",
+                             "--max-tokens", "8"], runs, env)
+    return [
+        figure("help_seconds", helped, "s", base, ratio=helped - base, target="<= 0.3 s more",
+               ok=helped - base <= 0.3),
+        figure("ask_with_memory_seconds", with_memory, "s", plain, ratio=with_memory - plain,
+               target="<= 1.5 s more", ok=with_memory - plain <= 1.5),
+    ]
+
+
+# Times from the probe's first line (interpreter start-up itself is not mnemo's).
+CHAT_PROBE = r"""
+import json, sys, time
+t0 = time.perf_counter()
+from mnemo.tui.app import MnemoApp
+import asyncio
+
+async def main():
+    app = MnemoApp()
+    out = {}
+    async with app.run_test(size=(100, 30)) as pilot:
+        out["first_frame_s"] = time.perf_counter() - t0
+        while app.model_state != "ready":
+            await pilot.pause(0.01)
+        out["ready_s"] = time.perf_counter() - t0
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def chat(runs: int) -> list[dict[str, Any]]:
+    home = tempfile.mkdtemp(prefix="mnemo-bench-")
+    env = {**os.environ, "MNEMO_HOME": home}
+    frames, readies = [], []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", CHAT_PROBE], capture_output=True, text=True, env=env,
+                             check=False)
+        data = json.loads(out.stdout.strip().splitlines()[-1])
+        frames.append(data["first_frame_s"])
+        readies.append(data["ready_s"])
+    return [
+        figure("chat_first_frame_s", _median(frames), "s", target="<= 1.0", ok=_median(frames) <= 1.0),
+        figure("chat_ready_s", _median(readies), "s", target="reported", ok=True),
+    ]
+
+
+def tui_render(tokens: int = 600, rate: float = 600.0) -> list[dict[str, Any]]:
+    """Tokens/s the chat app renders from an engine producing ``rate`` tokens/s, against the
+    engine alone; the lag is how long the screen trails the engine at the end."""
+    import asyncio
+
+    from mnemo.assistant import Assistant
+    from mnemo.engine import Engine, Generation
+
+    class Paced(Engine):
+        def __init__(self, spec):
+            self.spec, self.n_ctx, self.backend, self.gpu_layers = spec, 4096, "cpu", 0
+
+        def count_tokens(self, text):
+            return len(text.split())
+
+        def count_prompt(self, messages):
+            return sum(4 + self.count_tokens(m["content"]) for m in messages)
+
+        def stream(self, messages, sampling, max_tokens=None):
+            start = time.perf_counter()
+            for i in range(tokens):
+                delay = start + (i + 1) / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                yield f" w{i}" if i % 12 else "\n\nword"
+            yield Generation("", "stop", 10, tokens, 0)
+
+        def complete_json(self, messages, schema, max_tokens=256):
+            return "{}"
+
+    home = tempfile.mkdtemp(prefix="mnemo-bench-")
+    os.environ["MNEMO_HOME"] = home
+    import mnemo.engine
+
+    original = mnemo.engine.load
+    mnemo.engine.load = lambda spec: Paced(spec)
+    try:
+        alone_start = time.perf_counter()
+        for _ in Paced(None).stream([], None):
+            pass
+        alone = tokens / (time.perf_counter() - alone_start)
+
+        from mnemo.tui.app import MnemoApp
+        from mnemo.tui.widgets.chat import MessageView
+        from mnemo.tui.widgets.prompt import PromptInput
+
+        async def drive() -> tuple[float, float]:
+            app = MnemoApp(lambda: Assistant.open(load_model=False, memory=False))
+            async with app.run_test(size=(120, 40)) as pilot:
+                while app.model_state != "ready":
+                    await pilot.pause(0.01)
+                app.query_one(PromptInput).text = "go"
+                start = time.perf_counter()
+                await pilot.press("enter")
+                deadline = start + 120
+                while time.perf_counter() < deadline:  # until the reply is finished on screen
+                    views = list(app.query(MessageView))
+                    if len(views) == 2 and views[-1].finish_reason is not None:
+                        break
+                    await pilot.pause(0.005)
+                else:
+                    raise TimeoutError("the chat app never finished the reply")
+                return start, time.perf_counter()
+
+        start, end = asyncio.run(drive())
+        shown = tokens / (end - start)
+        lag = (end - start) - tokens / rate
+    finally:
+        mnemo.engine.load = original
+    return [figure("tui_tokens_per_s", shown, "tok/s", alone, target=">= 0.90", ok=shown / alone >= 0.9,
+                   lag_ms=round(lag * 1000, 1))]
+
+
+def memory_use(turns: int) -> list[dict[str, Any]]:
+    """Resident memory of the chat app's process (its Assistant and the model) idle and
+    after ``turns`` turns, against the size of the model file."""
+    from mnemo import Assistant
+    from mnemo.engine import sources
+
+    home = tempfile.mkdtemp(prefix="mnemo-bench-")
+    os.environ["MNEMO_HOME"] = home
+    a = Assistant.open()
+    a.bank.start()
+    a.bank.wait_ready(120)
+    model_mb = sources.resolve(a.spec).stat().st_size / 2**20
+    idle = _rss_mb()
+    samples = []
+    for i in range(turns):
+        a.send(f"Tell me a fact about the number {i}.", max_tokens=16)
+        if i in (turns // 10, turns - 1):
+            a.wait_idle(60)
+            samples.append(_rss_mb())
+    a.close()
+    growth = (samples[-1] - samples[0]) / max(turns - 1 - turns // 10, 1)
+    return [
+        figure("rss_idle_mb", idle, "MB", model_mb, target="reported", ok=True),
+        figure(f"rss_after_{turns}_turns_mb", samples[-1], "MB", model_mb, target="no growth per turn",
+               ok=growth < 0.5, growth_mb_per_turn=round(growth, 3)),
+    ]
+
+
+def run(quick: bool = False, only: list[str] | None = None,
+        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    parts: dict[str, Callable[[], list[dict[str, Any]]]] = {
+        "generation": lambda: generation(runs=2 if quick else 5, max_tokens=64 if quick else 200),
+        "recall": lambda: recall([1000] if quick else [1000, 10_000, 100_000], queries=10 if quick else 50),
+        "startup": lambda: startup(runs=2 if quick else 5),
+        "chat": lambda: chat(runs=1 if quick else 3),
+        "tui": lambda: tui_render(tokens=200 if quick else 600),
+        "memory": lambda: memory_use(turns=20 if quick else 100),
+    }
+    os.environ["MNEMO_HOME"] = tempfile.mkdtemp(prefix="mnemo-bench-")  # never the user's data
+    figures = []
+    for name, part in parts.items():
+        if only and name not in only:
+            continue
+        if progress:
+            progress(name)
+        figures += part()
+    return {"machine": machine(), "figures": figures}

@@ -1,0 +1,22 @@
+"""`mnemo bench` prints the documented JSON (the figures themselves are measured, not tested)."""
+
+import pytest
+
+pytestmark = pytest.mark.model
+
+
+def test_bench_prints_figures_with_baselines(mnemo):
+    result = mnemo("bench", "--quick", "--only", "startup", "--json")
+    assert result.returncode == 0, result.stderr
+    data = result.json()
+    assert set(data) == {"machine", "figures"} and data["machine"]["cpus"] >= 1
+    names = [f["name"] for f in data["figures"]]
+    assert names == ["help_seconds", "ask_with_memory_seconds"]
+    for f in data["figures"]:
+        assert set(f) >= {"name", "value", "unit", "baseline", "ratio", "target", "ok"}
+        assert f["value"] > 0 and f["baseline"] > 0 and isinstance(f["ok"], bool)
+
+
+def test_bench_rejects_unknown_parts(mnemo):
+    result = mnemo("bench", "--only", "warp")
+    assert result.returncode == 2 and "unknown part" in result.stderr
