@@ -261,12 +261,17 @@ class Assistant:
         conv = self.store.conversation(self.conversation_id) if self.conversation_id else None
         if not self._remembers(conv):
             return []
-        history = self.history()
         engine = self.engine
+        _, _, window = self._plan(self.system_prompt(), self.history(), query, engine,
+                                  self._reply_budget(None, engine), self._memory_budget(engine))
+        return self._recall(query, window, engine, k)
+
+    def _plan(self, system: str, history: list[Message], text: str, engine: Engine, reply_tokens: int,
+              reserve: int) -> tuple[list[prompt.Turn], prompt.Prompt, set[int]]:
+        """The window for a reply (room kept for the memory block) and the messages it holds."""
         turns = _turns(history)
-        plan = prompt.build(engine, self.system_prompt(), turns, query,
-                            self._reply_budget(None, engine), reserve=self._memory_budget(engine))
-        return self._recall(query, _ids(turns[plan.window_start:]), engine, k)
+        plan = prompt.build(engine, system, turns, text, reply_tokens, reserve=reserve)
+        return turns, plan, _ids(turns[plan.window_start:])
 
     def _memory_budget(self, engine: Engine) -> int:
         return min(MEMORY_BUDGET, engine.n_ctx // 6)
@@ -370,15 +375,14 @@ class Assistant:
 
         built = None
         if fixed is None:
-            turns = _turns(history)
             system = self.system_prompt()
             reserve = self._memory_budget(engine) if remembers else 0
-            plan = prompt.build(engine, system, turns, text, reply_tokens, reserve=reserve)
+            turns, built, window = self._plan(system, history, text, engine, reply_tokens, reserve)
             if remembers:
-                memories = self._recall(text, _ids(turns[plan.window_start:]), engine,
-                                        skip={r.id for r in written})
-            built = prompt.build(engine, system, turns, text, reply_tokens, reserve=reserve,
-                                 memory_block=self.bank.block(memories) if memories else "")
+                memories = self._recall(text, window, engine, skip={r.id for r in written})
+            if memories:  # without a memory block the plan is already the prompt
+                built = prompt.build(engine, system, turns, text, reply_tokens, reserve=reserve,
+                                     memory_block=self.bank.block(memories))
             self.last_prompt = built
         recalled = time.perf_counter()
 

@@ -78,7 +78,3 @@ def load(spec: ModelSpec) -> Engine:
             )
         _engines[spec.name] = engine
         return engine
-
-
-def loaded() -> list[Engine]:
-    return list(_engines.values())

@@ -13,7 +13,6 @@ from mnemo.errors import NotFound
 from mnemo.store import Store, fts_query
 
 KINDS = ("episode", "fact", "preference", "instruction", "list")
-PROFILE_KINDS = ("instruction",)
 
 
 @dataclass(frozen=True)
@@ -146,9 +145,6 @@ class Records:
             where.append("kind != 'episode'")
         return self._rows(" and ".join(where), params, order="created_at, id", limit=limit)
 
-    def active(self, kinds: tuple[str, ...]) -> list[Record]:
-        return self.listing(kinds=kinds)
-
     def profile(self) -> list[Record]:
         """Pinned memories and standing instructions: the short always-present block."""
         return self._rows("status = 'active' and (pinned = 1 or kind in ('instruction'))", [],
@@ -191,12 +187,6 @@ class Records:
         marks = ",".join("?" * len(message_ids))
         return self._rows(f"kind = 'episode' and status = 'active' and source_message_id in ({marks})",
                           list(message_ids))
-
-    def by_source(self, message_ids: list[int]) -> list[Record]:
-        if not message_ids:
-            return []
-        marks = ",".join("?" * len(message_ids))
-        return self._rows(f"source_message_id in ({marks}) and status = 'active'", list(message_ids))
 
     def fts(self, query: str, limit: int = 40, include_episodes: bool = True,
             all_words: bool = False) -> list[tuple[int, float]]:
