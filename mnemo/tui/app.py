@@ -19,11 +19,12 @@ from textual.worker import get_current_worker
 
 from mnemo.tui.messages import (AssistantReady, Delta, ModelFailed, ModelLoaded, ReplyFailed,
                                 ReplyFinished, ReplyStopped, StartupFailed)
-from mnemo.tui.widgets.chat import ChatView, MessageView, Welcome
+from mnemo.tui.widgets.chat import ChatView, MessageView, Welcome, safe
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import Sidebar
 from mnemo.tui.widgets.status import StatusBar
 
+FRAME = 1 / 20  # seconds between screen updates while a reply streams
 SLASH = ("/new", "/model", "/remember", "/forget", "/memories", "/export", "/clear", "/help", "/incognito")
 
 
@@ -67,8 +68,7 @@ class MnemoApp(App[None]):
         self.generating = False
         self._stream = None
         self._reply_view: MessageView | None = None
-        self._deltas = 0
-        self._started: float | None = None
+        self._tokens = 0
         self._speed: float | None = None
         self._context_used = 0
         self._undo: list[Any] = []
@@ -130,15 +130,32 @@ class MnemoApp(App[None]):
         from mnemo.assistant import Reply
 
         worker = get_current_worker()
+        # A fast model makes hundreds of tokens a second; the screen takes them in batches of
+        # at most FRAME seconds so the UI thread never falls behind (no growing backlog).
+        pending: list[str] = []
+        first = last_post = 0.0
+
+        def flush(now: float) -> None:
+            nonlocal last_post
+            if pending:
+                self.post_message(Delta("".join(pending), len(pending), now - first))
+                pending.clear()
+            last_post = now
+
         try:
             with closing(self.assistant.stream(text)) as stream:
                 for item in stream:
                     if worker.is_cancelled:
                         break
+                    now = time.perf_counter()
                     if isinstance(item, Reply):
+                        flush(now)
                         self.post_message(ReplyFinished(item))
-                    else:
-                        self.post_message(Delta(item))
+                        continue
+                    first = first or now
+                    pending.append(item)
+                    if now - last_post >= FRAME:
+                        flush(now)
             if worker.is_cancelled:
                 history = self.assistant.history()
                 self.post_message(ReplyStopped(history[-1] if history else None))
@@ -176,12 +193,12 @@ class MnemoApp(App[None]):
     async def on_delta(self, message: Delta) -> None:
         if self._stream is None:
             return
-        self._deltas += 1
-        if self._started is None:
-            self._started = time.perf_counter()
-        elif self._deltas > 1:
-            self._speed = (self._deltas - 1) / max(time.perf_counter() - self._started, 1e-6)
-        await self._stream.write(message.text)
+        self._tokens += message.tokens
+        if message.elapsed > 0:
+            self._speed = (self._tokens - 1) / message.elapsed
+        if self._reply_view is not None:
+            self._reply_view.text += message.text
+        await self._stream.write(safe(message.text))
 
     async def on_reply_finished(self, message: ReplyFinished) -> None:
         reply = message.reply
@@ -224,7 +241,6 @@ class MnemoApp(App[None]):
 
     def _done_generating(self) -> None:
         self.generating = False
-        self._started = None
         self._show_status()
 
     # ------------------------------------------------------------- sending
@@ -258,7 +274,7 @@ class MnemoApp(App[None]):
         await chat.mount(self._reply_view)
         self._stream = Markdown.get_stream(self._reply_view.body)
         self.generating = True
-        self._deltas = 0
+        self._tokens = 0
         self._speed = None
         chat.anchor()
         self.generate(text)

@@ -30,7 +30,12 @@ class ModelFailed(Message):
 
 @dataclass
 class Delta(Message):
+    """Text the model produced since the last Delta: ``tokens`` pieces of it, the last one
+    ``elapsed`` seconds after the first token of the reply."""
+
     text: str
+    tokens: int = 1
+    elapsed: float = 0.0
 
 
 @dataclass

@@ -76,6 +76,19 @@ async def test_first_frame_before_the_assistant_and_typing_meanwhile(scripted, h
         assert "smollm2-135m" in status(app) and "CPU" in status(app)
 
 
+async def test_a_fast_model_reaches_the_screen_in_batches(make_app, scripted):
+    scripted.delay, scripted.words = 0.0005, 400
+    seen: list[object] = []
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "go")
+        deltas = [m for m in seen if isinstance(m, Delta)]
+        assert sum(d.tokens for d in deltas) == 402
+        assert len(deltas) < 402 / 4  # batched, about one per frame
+        assert views(app)[-1].text == "".join(d.text for d in deltas)
+
+
 async def test_send_streams_the_reply_as_markdown(make_app):
     seen: list[object] = []
     app = make_app()
@@ -86,7 +99,9 @@ async def test_send_streams_the_reply_as_markdown(make_app):
         assert (user.role, user.text) == ("user", "hello there friend")
         assert reply.text == "Echo: hello there friend"
         assert reply.finish_reason == "stop" and reply.message_id is not None
-        assert sum(isinstance(m, Delta) for m in seen) == 4
+        deltas = [m for m in seen if isinstance(m, Delta)]
+        assert "".join(d.text for d in deltas) == reply.text
+        assert sum(d.tokens for d in deltas) == 4
         assert sum(isinstance(m, ReplyFinished) for m in seen) == 1
         assert app.query_one(PromptInput).text == ""
         assert "tok/s" in status(app) and "ctx " in status(app)

@@ -64,12 +64,13 @@ class MessageView(Vertical, can_focus=True):
 
     async def finish(self, text: str, *, finish_reason: str | None, memories: list[Any],
                      message_id: int | None, created_at: float | None = None) -> None:
-        self.text = text
+        streamed, self.text = self.text, text
         self.finish_reason = finish_reason
         self.memories = memories
         self.message_id = message_id
         self.created_at = created_at or self.created_at
-        await self.body.update(safe(text))
+        if text != streamed:  # what streamed in is already on screen
+            await self.body.update(safe(text))
         self.query_one(".meta", Label).update(self._header())
         hint = self.query_one(".memories-hint", Label)
         hint.update(self._footer())
