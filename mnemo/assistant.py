@@ -79,6 +79,7 @@ def _ms(start: float, end: float) -> float:
 MEMORY_BUDGET = 600  # most tokens the recalled memories may take
 EMBEDDER_WAIT = 60.0  # a fresh process waits this long, at most, for the embedder before recall
 BACKLOG_WAIT = 2.0  # ... and this long for memories still waiting for their vector
+SAVE_EVERY = 0.5  # seconds between saves of a reply while it streams
 
 
 def _second_person(text: str) -> str:
@@ -386,14 +387,30 @@ class Assistant:
             self.last_prompt = built
         recalled = time.perf_counter()
 
+        if remembers and built is not None:
+            self.bank.ingest(user)  # in memory even if this process dies while the model writes
+        # The reply is on disk from its first token: saved as "interrupted" and rewritten
+        # every SAVE_EVERY seconds, so a crash or kill -9 keeps what was shown.
+        saved = self.store.add_message(conv.id, "assistant", "", parent_id=user.id,
+                                       model=self.spec.name, finish_reason="interrupted")
         parts: list[str] = []
         first: float | None = None
         result: Generation | None = None
         finish = "stopped"
+        last_save = time.perf_counter()
+
+        def add(piece: str) -> None:
+            nonlocal first, last_save
+            now = time.perf_counter()
+            first = first or now
+            parts.append(piece)
+            if now - last_save >= SAVE_EVERY:
+                self.store.update_message(saved.id, content="".join(parts))
+                last_save = now
+
         try:
             if prefix:
-                first = time.perf_counter()
-                parts.append(prefix)
+                add(prefix)
                 yield prefix
             if built is not None:
                 with closing(engine.stream(built.messages, sampling, reply_tokens)) as deltas:
@@ -401,18 +418,15 @@ class Assistant:
                         if isinstance(item, Generation):
                             result = item
                             continue
-                        if first is None:
-                            first = time.perf_counter()
-                        parts.append(item)
+                        add(item)
                         yield item
                 finish = result.finish_reason if result else "stopped"
             else:
-                first = first or time.perf_counter()
-                parts.append(fixed)
+                add(fixed)
                 yield fixed
                 finish = "memory" if not say else "task"
             if suffix:
-                parts.append(suffix)
+                add(suffix)
                 yield suffix
         except GeneratorExit:
             finish = "stopped"
@@ -433,16 +447,15 @@ class Assistant:
                 first_token_ms=_ms(start, first) if first else None,
                 total_ms=_ms(start, end),
             )
-            saved = self.store.add_message(
-                conv.id, "assistant", reply_text, parent_id=user.id,
-                tokens=engine.count_tokens(reply_text), model=self.spec.name, finish_reason=finish,
+            self.store.update_message(
+                saved.id, content=reply_text, tokens=engine.count_tokens(reply_text), finish_reason=finish,
                 prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
                 cached_tokens=usage.cached_tokens,
                 meta={"timings": asdict(timings), "memories": [m.id for m in memories],
                       "tasks": [t.id for t in fired]},
             )
+            saved = self.store.message(saved.id)
             if remembers and built is not None:  # a command's effect is in memory already
-                self.bank.ingest(user)
                 self.bank.ingest(saved)
                 if self.spec.memory_extraction == "model" and finish != "error":
                     self.bank.submit(lambda: self._extract(user, engine, written))

@@ -147,7 +147,9 @@ class Records:
 
     def profile(self) -> list[Record]:
         """Pinned memories and standing instructions: the short always-present block."""
-        return self._rows("status = 'active' and (pinned = 1 or kind in ('instruction'))", [],
+        # two indexed lookups; an OR across the two columns would scan every memory
+        return self._rows("id in (select id from memories where status = 'active' and pinned = 1 union "
+                          "select id from memories where kind = 'instruction' and status = 'active')", [],
                           order="created_at, id")
 
     def history(self, subject: str) -> list[Record]:

@@ -280,6 +280,14 @@ class Store:
             self.db["conversations"].update(conversation_id, {"updated_at": now})
         return self.message(mid)
 
+    def update_message(self, message_id: int, **changes: Any) -> None:
+        """Change a message in place: a streaming reply is saved as it grows."""
+        if "meta" in changes:
+            changes["meta"] = json.dumps(changes["meta"]) if changes["meta"] else None
+        changes.setdefault("completed_at", self.clock())
+        with self.transaction():
+            self.db["messages"].update(message_id, changes)
+
     def message(self, message_id: int) -> Message:
         with self.lock:
             rows = list(self.db["messages"].rows_where("id = ?", [message_id]))

@@ -134,10 +134,24 @@ def m005_tasks(db: Database) -> None:
     )
 
 
+def m006_privacy_and_pins(db: Database) -> None:
+    """Deleted text leaves the full-text indexes at once (FTS5 secure-delete: without it the
+    words stay in the index until a merge), and pinned memories are found by index."""
+    _run(
+        db,
+        """
+        insert into messages_fts(messages_fts, rank) values ('secure-delete', 1);
+        insert into memories_fts(memories_fts, rank) values ('secure-delete', 1);
+        create index memories_pinned on memories(status) where pinned = 1;
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("001_conversations", m001_conversations),
     ("002_messages", m002_messages),
     ("003_messages_fts", m003_messages_fts),
     ("004_memories", m004_memories),
     ("005_tasks", m005_tasks),
+    ("006_privacy_and_pins", m006_privacy_and_pins),
 ]
