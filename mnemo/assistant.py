@@ -52,6 +52,7 @@ class Reply:
     usage: Usage = field(default_factory=Usage)
     timings: Timings = field(default_factory=Timings)
     remembered: list[Record] = field(default_factory=list)  # memories written by this turn
+    notices: list[str] = field(default_factory=list)  # what the user should know, e.g. a cut message
 
     def to_dict(self) -> dict[str, Any]:
         """The ``mnemo ask --json`` object (DESIGN.md, public contracts)."""
@@ -64,6 +65,7 @@ class Reply:
             "memories": [m.to_dict() for m in self.memories],
             "usage": asdict(self.usage),
             "timings": asdict(self.timings),
+            "notices": self.notices,
         }
 
 
@@ -462,7 +464,15 @@ class Assistant:
         yield Reply(
             text=reply_text, conversation_id=conv.id, message_id=saved.id, model=self.spec.name,
             finish_reason=finish, memories=memories, usage=usage, timings=timings, remembered=written,
+            notices=self._notices(text, built),
         )
+
+    def _notices(self, text: str, built: prompt.Prompt | None) -> list[str]:
+        if built is None or not built.cut:
+            return []
+        return [f"your message was cut to fit {self.spec.name}'s context: the model read "
+                f"{len(text) - built.cut:,} of its {len(text):,} characters (start and end); "
+                "the whole message is saved"]
 
     def _extract(self, user: Message, engine: Engine, written: list[Record]) -> list[Record]:
         """Background: facts the model reads in the user's message, beyond the rules'."""

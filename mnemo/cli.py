@@ -117,6 +117,8 @@ def ask(
             _emit_json(reply.to_dict())
         else:
             out.write("\n")
+            for notice in reply.notices:
+                print(f"mnemo: note: {notice}", file=sys.stderr)
     finally:
         assistant.close()
 

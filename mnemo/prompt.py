@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from mnemo.engine import Engine, Message
 from mnemo.errors import BadInput
 
+CUT = "\n\n[… {n} characters cut here to fit the model's context …]\n\n"
 STEP = 8  # messages dropped at once when the window overflows (an even number: whole turns)
 PER_MESSAGE = 8  # template tokens around each message, used only for the first estimate
 
@@ -34,6 +35,7 @@ class Prompt:
     window_start: int  # index of the first history turn kept
     tokens: int  # the whole rendered prompt
     budget: int  # tokens the prompt may use: n_ctx minus the reply budget
+    cut: int = 0  # characters cut from the middle of the user's message to make it fit
 
 
 def window_start(token_counts: list[int], budget: int, step: int = STEP) -> int:
@@ -58,14 +60,7 @@ def build(engine: Engine, system: str, history: list[Turn], user: str, reply_tok
     the window does not move with the block's size."""
     budget = engine.n_ctx - reply_tokens
     head = [{"role": "system", "content": system}] if system else []
-    tail = [{"role": "user", "content": user}]
-    fixed = engine.count_prompt(head + tail)
-    if fixed > budget:
-        raise BadInput(
-            f"the message is too long: with the system prompt it takes {fixed} tokens and "
-            f"model '{engine.spec.name}' has room for {budget} (n_ctx {engine.n_ctx} minus "
-            f"{reply_tokens} for the reply); shorten it or use a model with a larger n_ctx"
-        )
+    user, cut, fixed = fit_message(engine, head, user, budget, reply_tokens)
     counts = [(t.tokens if t.tokens is not None else engine.count_tokens(t.content)) + PER_MESSAGE
               for t in history]
     start = window_start(counts, max(0, budget - fixed - reserve))
@@ -76,11 +71,41 @@ def build(engine: Engine, system: str, history: list[Turn], user: str, reply_tok
         messages = head + window + tail
         tokens = engine.count_prompt(messages)
         if tokens <= budget:
-            return Prompt(messages, start, tokens, budget)
+            return Prompt(messages, start, tokens, budget, cut)
         if start >= len(history):  # only the memory block can still give way
             messages = head + [{"role": "user", "content": user}]
-            return Prompt(messages, start, engine.count_prompt(messages), budget)
+            return Prompt(messages, start, engine.count_prompt(messages), budget, cut)
         start += STEP
+
+
+def fit_message(engine: Engine, head: list[Message], user: str, budget: int,
+                reply_tokens: int) -> tuple[str, int, int]:
+    """The user's message, or, when it alone overflows the budget, its start and end with a
+    marker between them; how many characters were cut; the tokens of ``head`` and it.
+    The stored message stays whole."""
+    def size(text: str) -> int:
+        return engine.count_prompt(head + [{"role": "user", "content": text}])
+
+    tokens = size(user)
+    if tokens <= budget:
+        return user, 0, tokens
+    room = budget - size(CUT.format(n=len(user)))
+    if room <= 0:
+        raise BadInput(
+            f"the system prompt leaves no room for a message: model '{engine.spec.name}' has room "
+            f"for {budget} tokens (n_ctx {engine.n_ctx} minus {reply_tokens} for the reply); "
+            "shorten the system prompt or use a model with a larger n_ctx"
+        )
+    keep = int(len(user) * room / max(engine.count_tokens(user), 1))
+    while keep > 0:
+        start = keep * 2 // 3  # the start of a paste says more than its end
+        text = user[:start] + CUT.format(n=len(user) - keep) + user[len(user) - (keep - start):]
+        tokens = size(text)
+        if tokens <= budget:
+            return text, len(user) - keep, tokens
+        keep = int(keep * 0.9)
+    text = CUT.format(n=len(user)).strip()
+    return text, len(user), size(text)
 
 
 def _first_user(history: list[Turn], start: int) -> int:

@@ -28,6 +28,7 @@ from mnemo.store import Message, Store
 log = logging.getLogger("mnemo.memory")
 
 CHUNK_CHARS = 600
+QUERY_CHARS = 2000  # longest query recall reads
 _open_banks: "weakref.WeakSet[MemoryBank]" = weakref.WeakSet()
 
 
@@ -316,6 +317,8 @@ class MemoryBank:
     def recall(self, query: str, *, exclude_sources: set[int] | None = None,
                exclude_ids: set[int] | None = None, budget_tokens: int = 600, count_tokens: Callable[[str], int] | None = None,
                k: int = 12, include_profile: bool = False) -> list[Memory]:
+        if len(query) > QUERY_CHARS:  # a long paste: its start and end say what it is about
+            query = query[: QUERY_CHARS // 2] + " " + query[-QUERY_CHARS // 2:]
         vector_search = similarity = None
         if self.vectors_ready:
             cache: dict[str, Any] = {}

@@ -211,6 +211,8 @@ class MnemoApp(App[None]):
             if seconds > 0 and reply.usage.completion_tokens > 1:
                 self._speed = (reply.usage.completion_tokens - 1) / seconds
         self._context_used = reply.usage.prompt_tokens + reply.usage.completion_tokens
+        for notice in reply.notices:
+            self.notify(notice, title="Note", severity="warning", timeout=10)
         if reply.remembered:
             self._undo = list(reply.remembered)
             self.notify("Remembered: " + " ".join(r.text for r in reply.remembered) + "  (ctrl+g to undo)",

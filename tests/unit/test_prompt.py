@@ -69,7 +69,17 @@ def test_window_start_rounds_up_to_step():
     assert prompt.window_start([10] * 20, 0) == 20
 
 
-def test_message_too_long_for_the_context_is_one_clear_error():
-    with pytest.raises(BadInput, match="too long") as info:
-        prompt.build(WordEngine(256), "sys", [], "word " * 1000, 100)
+def test_a_message_too_long_for_the_context_is_cut_in_the_middle():
+    text = " ".join(f"start{i}" for i in range(600)) + " " + " ".join(f"end{i}" for i in range(600))
+    built = prompt.build(WordEngine(512), "sys", turns(4), text, 100)
+    sent = built.messages[-1]["content"]
+    assert built.tokens <= built.budget and built.cut > 0
+    assert sent.startswith("start0 start1") and sent.endswith("end598 end599")
+    assert f"{built.cut} characters cut here" in sent
+    assert len(sent) < len(text)
+
+
+def test_a_system_prompt_that_leaves_no_room_is_one_clear_error():
+    with pytest.raises(BadInput, match="no room") as info:
+        prompt.build(WordEngine(256), "word " * 200, [], "hello", 100)
     assert "\n" not in str(info.value)

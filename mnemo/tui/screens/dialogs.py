@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Markdown
 
+from mnemo.tui.widgets.chat import plain
+
 
 class Confirm(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "dismiss(False)", "Cancel"), Binding("y", "dismiss(True)", "Yes")]
@@ -19,7 +21,7 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="box"):
-            yield Label(self.question, classes="question")
+            yield Label(plain(self.question), classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(self.yes, variant="error", id="yes")
                 yield Button("Cancel", id="no")
@@ -60,7 +62,7 @@ class ErrorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="box error-box"):
             yield Label("mnemo cannot start", classes="question")
-            yield Label(self.error, id="error-text")
+            yield Label(plain(self.error), id="error-text")
             yield Label("Fix the file or run `mnemo doctor` for a full check, then start mnemo again. "
                         "Press q to quit.", classes="hint")
 

@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label
 
+from mnemo.tui.widgets.chat import plain
+
 from mnemo.memory.recall import age
 from mnemo.tui.screens.dialogs import AskText, Confirm
 
@@ -58,7 +60,7 @@ class MemoriesScreen(Screen[None]):
         table.clear()
         now = self.app.now()
         for r in rows:
-            table.add_row(str(r.id), r.kind, "●" if r.pinned else "", age(now - r.created_at), r.text,
+            table.add_row(str(r.id), r.kind, "●" if r.pinned else "", age(now - r.created_at), plain(r.text),
                           key=str(r.id))
         total = len(self.bank.records.listing())
         self.query_one("#memory-count", Label).update(

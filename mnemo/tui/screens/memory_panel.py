@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+from mnemo.tui.widgets.chat import plain
+
 from mnemo.memory.recall import age
 
 
@@ -30,5 +32,5 @@ class MemoryPanel(ModalScreen[None]):
             table.add_columns("age", "kind", "score", "memory")
             now = self.now if self.now is not None else self.app.now()
             for m in self.memories:
-                table.add_row(age(now - m.created_at), m.kind, f"{m.score:.3f}", m.text)
+                table.add_row(age(now - m.created_at), m.kind, f"{m.score:.3f}", plain(m.text))
             yield table

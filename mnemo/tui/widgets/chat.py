@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Markdown, Static
@@ -15,9 +16,27 @@ CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 ENDINGS = {"stopped": "stopped", "error": "failed", "length": "cut at max tokens", "interrupted": "interrupted"}
 
 
+DISPLAY_CHARS = 20_000  # longest message shown in full; a bigger paste is shown cut
+
+
 def safe(text: str) -> str:
     """Terminal escape sequences and other control characters never reach the terminal."""
     return re.sub(r"[\x00-\x08\x0b-\x1f\x7f\x9b]", "\ufffd", text)
+
+
+def plain(text: str) -> Text:
+    """User or file text for a Label or a table cell: never read as Rich markup (a title
+    like "[/x]" would raise), never a control character."""
+    return Text(safe(text))
+
+
+def shown(text: str) -> str:
+    """What the chat displays of a message: harmless, and cut when it is huge (rendering a
+    megabyte of Markdown would freeze the screen); the stored message stays whole."""
+    if len(text) > DISPLAY_CHARS:
+        rest = len(text) - DISPLAY_CHARS
+        text = text[:DISPLAY_CHARS] + f"\n\n*… {rest:,} more characters not shown (/export shows them all)*"
+    return safe(text)
 
 
 class MessageView(Vertical, can_focus=True):
@@ -43,7 +62,7 @@ class MessageView(Vertical, can_focus=True):
 
     def compose(self):
         yield Label(self._header(), classes="meta")
-        yield Markdown(safe(self.text), classes="body")
+        yield Markdown(shown(self.text), classes="body")
         hint = Label(self._footer(), classes="memories-hint")
         hint.display = bool(self.memories)
         yield hint
@@ -70,7 +89,7 @@ class MessageView(Vertical, can_focus=True):
         self.message_id = message_id
         self.created_at = created_at or self.created_at
         if text != streamed:  # what streamed in is already on screen
-            await self.body.update(safe(text))
+            await self.body.update(shown(text))
         self.query_one(".meta", Label).update(self._header())
         hint = self.query_one(".memories-hint", Label)
         hint.update(self._footer())

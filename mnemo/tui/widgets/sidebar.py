@@ -11,12 +11,14 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, ListItem, ListView
 
+from mnemo.tui.widgets.chat import plain
+
 
 class ConversationItem(ListItem):
     def __init__(self, conversation: Any):
         pin = "● " if conversation.pinned else ""
         ghost = "◌ " if conversation.incognito else ""
-        super().__init__(Label(f"{pin}{ghost}{conversation.title or 'New conversation'}"))
+        super().__init__(Label(plain(f"{pin}{ghost}{conversation.title or 'New conversation'}")))
         self.conversation = conversation
 
 
