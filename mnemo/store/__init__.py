@@ -7,6 +7,7 @@ each public method is one short transaction.
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3 as _stdlib_sqlite3
 import threading
@@ -97,6 +98,18 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{w}"' for w in words)
 
 
+def _reason(e: BaseException) -> str:
+    """Why a write failed, in words a user can act on."""
+    text = str(e.strerror if isinstance(e, OSError) and e.strerror else e)
+    if isinstance(e, OSError) and e.errno == errno.EROFS or "readonly" in text or "read-only" in text.lower():
+        return "the file system is read-only (check where MNEMO_HOME points and its permissions)"
+    if isinstance(e, OSError) and e.errno == errno.ENOSPC or "disk is full" in text:
+        return "the disk is full; free some space and try again"
+    if isinstance(e, OSError) and e.errno == errno.EACCES:
+        return "permission denied (check the owner and permissions of mnemo's data dir)"
+    return text
+
+
 class Store:
     def __init__(self, db: sqlite_utils.Database, path: Path, clock: Clock):
         self.db = db
@@ -109,9 +122,12 @@ class Store:
     @classmethod
     def open(cls, path: Path | None = None, clock: Clock | None = None) -> "Store":
         path = path or paths.db_path()
-        paths.private_dir(path.parent)
-        existed = path.exists() and path.stat().st_size > 0
-        paths.private_file(path)
+        try:
+            paths.private_dir(path.parent)
+            existed = path.exists() and path.stat().st_size > 0
+            paths.private_file(path)
+        except OSError as e:
+            raise StoreError(f"cannot write to {path}: {_reason(e)}") from None
         try:
             conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0,
                                    isolation_level=None)
@@ -122,7 +138,11 @@ class Store:
             db = sqlite_utils.Database(conn, execute_plugins=False)
             store = cls(db, path, clock or time.time)
             store._migrate(backup=existed)
+        except StoreError:
+            raise
         except _DB_ERRORS as e:
+            if _reason(e) != str(e):  # full or read-only, not damaged
+                raise StoreError(f"cannot write to database {path}: {_reason(e)}") from None
             raise StoreError(
                 f"database {path} cannot be used ({e}); if it is damaged, move it aside "
                 "and mnemo will start a new one"
@@ -130,24 +150,32 @@ class Store:
         return store
 
     def _migrate(self, backup: bool) -> None:
-        table = self.db["_migrations"]
-        if not table.exists():
-            table.create({"name": str, "applied_at": float}, pk="name")
-        applied = {row["name"] for row in table.rows}
-        known = [name for name, _ in MIGRATIONS]
-        newer = sorted(applied - set(known))
+        applied = self._applied()
+        newer = sorted(applied - {name for name, _ in MIGRATIONS})
         if newer:
             raise StoreError(
                 f"database {self.path} was written by a newer mnemo (migration {newer[-1]}); "
                 "upgrade mnemo to use it"
             )
-        pending = [(n, fn) for n, fn in MIGRATIONS if n not in applied]
-        if pending and backup and applied:
-            self._backup(f"before-{pending[0][0]}")
-        for name, fn in pending:
-            with self.transaction():
-                fn(self.db)
-                table.insert({"name": name, "applied_at": self.clock()})
+        if all(name in applied for name, _ in MIGRATIONS):
+            return
+        if backup and applied:
+            self._backup(f"before-{next(n for n, _ in MIGRATIONS if n not in applied)}")
+        # One write transaction for the lot: processes opening a fresh home at once wait for
+        # the first one to migrate, then find nothing left to do.
+        with self.transaction():
+            self.db.execute("create table if not exists _migrations (name text primary key, applied_at float)")
+            applied = self._applied()
+            for name, fn in MIGRATIONS:
+                if name not in applied:
+                    fn(self.db)
+                    self.db.execute("insert into _migrations (name, applied_at) values (?, ?)",
+                                    [name, self.clock()])
+
+    def _applied(self) -> set[str]:
+        if not self.db["_migrations"].exists():
+            return set()
+        return {row[0] for row in self.db.execute("select name from _migrations").fetchall()}
 
     def _backup(self, label: str) -> Path:
         target = self.path.with_name(f"{self.path.name}.{label}.bak")
@@ -165,14 +193,21 @@ class Store:
     def transaction(self) -> Iterator[None]:
         with self.lock:
             conn = self.db.conn
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            else:
-                conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                else:
+                    conn.execute("COMMIT")
+            except sqlite3.OperationalError as e:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StoreError(f"cannot write to database {self.path}: {_reason(e)}; "
+                                 "nothing of this step was saved") from None
 
     def close(self) -> None:
         with self.lock:
