@@ -132,6 +132,7 @@ class Records:
             self.db.execute(f"delete from memory_vectors where memory_id in ({marks})", list(ids))
             self.db.execute(f"update memories set superseded_by = null where superseded_by in ({marks})", list(ids))
             self.db.execute(f"delete from memories where id in ({marks})", list(ids))
+        self.store.scrub()
 
     def listing(self, *, include_all: bool = False, kinds: tuple[str, ...] | None = None,
                 episodes: bool = False, limit: int | None = None) -> list[Record]:

@@ -23,7 +23,7 @@ from sqlite_utils.utils import sqlite3
 
 from mnemo import paths
 from mnemo.errors import NotFound, StoreError
-from mnemo.store.migrations import MIGRATIONS
+from mnemo.store.migrations import FTS_TABLES, MIGRATIONS, SECURE_FTS
 
 Clock = Callable[[], float]
 _DB_ERRORS = (sqlite3.DatabaseError, _stdlib_sqlite3.DatabaseError)
@@ -135,6 +135,7 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA secure_delete = ON")  # deleted text is overwritten, not left in free pages
             db = sqlite_utils.Database(conn, execute_plugins=False)
             store = cls(db, path, clock or time.time)
             store._migrate(backup=existed)
@@ -209,6 +210,16 @@ class Store:
                 raise StoreError(f"cannot write to database {self.path}: {_reason(e)}; "
                                  "nothing of this step was saved") from None
 
+    def scrub(self) -> None:
+        """After deleting for good: copy the WAL into the database and empty it, so old
+        copies of the deleted pages do not linger there either."""
+        with self.lock:
+            if not SECURE_FTS:  # merge the index so deleted words leave it
+                with self.transaction():
+                    for table in FTS_TABLES:
+                        self.db.execute(f"insert into {table}({table}) values ('optimize')")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         with self.lock:
             self.db.conn.close()
@@ -274,6 +285,7 @@ class Store:
             self._delete_episodes("conversation_id = ?", [conversation_id])
             self.db.execute("delete from messages where conversation_id = ?", [conversation_id])
             self.db.execute("delete from conversations where id = ?", [conversation_id])
+        self.scrub()
 
     def delete_messages(self, message_ids: list[int]) -> None:
         """Remove messages (and their episodes) for good: edit-and-resend, /clear."""
@@ -284,6 +296,7 @@ class Store:
             self.db.execute(f"update messages set parent_id = null where parent_id in ({marks})", message_ids)
             self._delete_episodes(f"source_message_id in ({marks})", message_ids)
             self.db.execute(f"delete from messages where id in ({marks})", message_ids)
+        self.scrub()
 
     def _delete_episodes(self, where: str, params: list[Any]) -> None:
         ids = [r[0] for r in self.db.execute(

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlite_utils import Database
+from sqlite_utils.utils import sqlite3
+
+FTS_TABLES = ("messages_fts", "memories_fts")
 
 
 def _run(db: Database, script: str) -> None:
@@ -134,17 +137,17 @@ def m005_tasks(db: Database) -> None:
     )
 
 
+SECURE_FTS = sqlite3.sqlite_version_info >= (3, 44, 0)  # FTS5 'secure-delete' exists
+
+
 def m006_privacy_and_pins(db: Database) -> None:
     """Deleted text leaves the full-text indexes at once (FTS5 secure-delete: without it the
-    words stay in the index until a merge), and pinned memories are found by index."""
-    _run(
-        db,
-        """
-        insert into messages_fts(messages_fts, rank) values ('secure-delete', 1);
-        insert into memories_fts(memories_fts, rank) values ('secure-delete', 1);
-        create index memories_pinned on memories(status) where pinned = 1;
-        """
-    )
+    words stay in the index until a merge; older SQLite gets an 'optimize' after each
+    deletion instead, see Store.scrub), and pinned memories are found by index."""
+    if SECURE_FTS:
+        for table in FTS_TABLES:
+            db.execute(f"insert into {table}({table}, rank) values ('secure-delete', 1)")
+    db.execute("create index memories_pinned on memories(status) where pinned = 1")
 
 
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [

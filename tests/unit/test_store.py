@@ -137,6 +137,26 @@ def test_delete_removes_messages_and_fts_rows(home):
     assert [h.conversation_title for h in store.search("hunter2")] == ["other"]
 
 
+@pytest.mark.parametrize("secure_fts", [True, False])
+def test_deleted_words_leave_the_full_text_index(home, monkeypatch, secure_fts):
+    """With FTS5 secure-delete (SQLite >= 3.44) or, before it, an index merge."""
+    import mnemo.store
+
+    monkeypatch.setattr(migrations, "SECURE_FTS", secure_fts and migrations.SECURE_FTS)
+    monkeypatch.setattr(mnemo.store, "SECURE_FTS", secure_fts and migrations.SECURE_FTS)
+    store = Store.open()
+    conv = store.create_conversation()
+    store.add_message(conv.id, "user", "the vault code is quaggamire")
+    store.add_message(store.create_conversation().id, "user", "unrelated words")
+
+    def on_disk() -> bytes:  # the index keeps the stem "quaggamir"; the table the whole word
+        return b"".join(p.read_bytes() for p in home.glob("mnemo.db*"))
+
+    assert b"quaggamir" in on_disk()
+    store.delete_conversation(conv.id)
+    assert b"quaggamir" not in on_disk() and b"unrelated" in on_disk()
+
+
 def test_transaction_rolls_back(home):
     store = Store.open()
     with pytest.raises(RuntimeError):
