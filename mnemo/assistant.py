@@ -80,6 +80,7 @@ def _ms(start: float, end: float) -> float:
 
 MEMORY_BUDGET = 600  # most tokens the recalled memories may take
 EMBEDDER_WAIT = 60.0  # a fresh process waits this long, at most, for the embedder before recall
+CLOSE_WAIT = 10.0  # closing waits this long, at most, for the embedding backlog
 BACKLOG_WAIT = 2.0  # ... and this long for memories still waiting for their vector
 SAVE_EVERY = 0.5  # seconds between saves of a reply while it streams
 
@@ -508,7 +509,7 @@ class Assistant:
 
     def close(self) -> None:
         if self.bank.embedder.state in ("loading", "ready"):
-            self.bank.wait_idle(EMBEDDER_WAIT)  # vectors of this session land on disk
+            self.bank.wait_idle(CLOSE_WAIT)  # vectors of this session land on disk; the next process embeds the rest
         self.bank.close()
         self.store.close()
 

@@ -16,6 +16,7 @@ import typer
 
 from mnemo import __version__
 from mnemo.errors import BadInput, MnemoError
+from mnemo.text import printable
 
 app = typer.Typer(
     name="mnemo",
@@ -85,8 +86,9 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer one message and exit; the reply streams to stdout."""
+    text = _utf8(text)
     if text == "-":
-        text = sys.stdin.read()
+        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
     if not text.strip():
         raise BadInput("the message is empty; pass the text, or '-' with text on stdin")
     if new and conversation is not None:
@@ -105,12 +107,13 @@ def ask(
             assistant.continue_latest()
         reply = None
         out = sys.stdout
+        shown = printable if out.isatty() else str  # a pipe gets the exact text
         with closing(assistant.stream(text, max_tokens=max_tokens)) as stream:
             for item in stream:
                 if isinstance(item, Reply):
                     reply = item
                 elif not as_json:
-                    out.write(item)
+                    out.write(shown(item))
                     out.flush()
         assert reply is not None
         if as_json:
@@ -118,9 +121,15 @@ def ask(
         else:
             out.write("\n")
             for notice in reply.notices:
-                print(f"mnemo: note: {notice}", file=sys.stderr)
+                print(f"mnemo: note: {printable(notice)}", file=sys.stderr)
     finally:
         assistant.close()
+
+
+def _utf8(text: str) -> str:
+    """Bytes that are not UTF-8 (Python keeps them as surrogates) become U+FFFD: SQLite
+    and the model take only real text."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 # --------------------------------------------------------------------------- chat
@@ -375,7 +384,7 @@ def conversations_list(
         table.add_column(col, overflow="fold")
     for c in items:
         table.add_row(str(c.id), _when(c.updated_at), str(c.message_count), c.model or "",
-                      c.title)
+                      printable(c.title))
     _console().print(table, markup=False)
 
 
@@ -397,7 +406,8 @@ def conversations_show(conversation_id: int, as_json: JsonOpt = False) -> None:
         return
     from mnemo.export import markdown
 
-    sys.stdout.write(markdown(conv, messages))
+    text = markdown(conv, messages)
+    sys.stdout.write(printable(text) if sys.stdout.isatty() else text)
 
 
 @conversations_app.command("search")
@@ -420,7 +430,7 @@ def conversations_search(
     console = _console()
     for h in hits:
         console.print(f"{h.message.conversation_id}#{h.message.id} {_when(h.message.created_at)} "
-                      f"{h.message.role}: {' '.join(h.snippet.split())}", markup=False)
+                      f"{h.message.role}: {printable(' '.join(h.snippet.split()))}", markup=False)
 
 
 @conversations_app.command("export")
@@ -487,7 +497,7 @@ def _memory_rows(records: list[Any]) -> None:
         table.add_column(col, overflow="fold")
     for r in records:
         status = r.status + (" · pinned" if r.pinned else "")
-        table.add_row(str(r.id), r.kind, status, _when(r.created_at), r.text)
+        table.add_row(str(r.id), r.kind, status, _when(r.created_at), printable(r.text))
     _console().print(table, markup=False)
 
 
@@ -533,7 +543,7 @@ def memory_search(
         return
     console = _console()
     for m in found:
-        console.print(f"{m.id:>5}  {m.score:.3f}  {_when(m.created_at)}  {m.kind:<11} {m.text}", markup=False)
+        console.print(f"{m.id:>5}  {m.score:.3f}  {_when(m.created_at)}  {m.kind:<11} {printable(m.text)}", markup=False)
 
 
 @memory_app.command("add")
@@ -546,6 +556,7 @@ def memory_add(
     """Remember something now, as you would with /remember."""
     if kind not in ("fact", "preference", "instruction"):
         raise BadInput(f"--kind must be fact, preference or instruction, not '{kind}'")
+    text = _utf8(text)
     if not text.strip():
         raise BadInput("the memory is empty; give the text to remember")
     from mnemo.memory import MemoryBank
@@ -556,7 +567,7 @@ def memory_add(
         _emit_json([r.to_dict() for r in added])
     else:
         for r in added:
-            print(f"remembered #{r.id}: {r.text}", file=sys.stderr)
+            print(f"remembered #{r.id}: {printable(r.text)}", file=sys.stderr)
 
 
 @memory_app.command("forget")
@@ -714,7 +725,7 @@ def main() -> None:
     try:
         app()
     except MnemoError as e:
-        print(f"mnemo: {e}", file=sys.stderr)
+        print(f"mnemo: {printable(str(e))}", file=sys.stderr)
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         print("mnemo: interrupted", file=sys.stderr)

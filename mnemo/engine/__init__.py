@@ -7,6 +7,7 @@ from turn to turn) and guarded by one lock.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -58,6 +59,14 @@ class Engine(ABC):
 
 _engines: dict[str, Engine] = {}
 _loading = threading.Lock()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Free the models before the interpreter takes apart the modules their destructors use."""
+    for engine in list(_engines.values()):
+        engine.close()
+    _engines.clear()
 
 
 def load(spec: ModelSpec) -> Engine:

@@ -29,6 +29,7 @@ log = logging.getLogger("mnemo.memory")
 
 CHUNK_CHARS = 600
 QUERY_CHARS = 2000  # longest query recall reads
+MAX_EPISODES = 40  # chunks kept of one message (about 24,000 characters)
 _open_banks: "weakref.WeakSet[MemoryBank]" = weakref.WeakSet()
 
 
@@ -202,12 +203,16 @@ class MemoryBank:
     # --------------------------------------------------------------- writing
 
     def ingest(self, message: Message) -> list[Record]:
-        """Store a message as episode chunks (searchable now, embedded in the background)."""
+        """Store a message as episode chunks (searchable now, embedded in the background).
+        A huge paste is remembered by its start and end; all of it stays in the conversation."""
+        parts = list(enumerate(chunks(message.content)))
+        if len(parts) > MAX_EPISODES:
+            parts = parts[: MAX_EPISODES - 8] + parts[-8:]
         added = [
             self.records.add("episode", piece, conversation_id=message.conversation_id,
                              source_message_id=message.id, created_at=message.created_at,
                              meta={"role": message.role, "part": i})
-            for i, piece in enumerate(chunks(message.content))
+            for i, piece in parts
         ]
         if added:
             self._poke()

@@ -19,7 +19,8 @@ from textual.worker import get_current_worker
 
 from mnemo.tui.messages import (AssistantReady, Delta, ModelFailed, ModelLoaded, ReplyFailed,
                                 ReplyFinished, ReplyStopped, StartupFailed)
-from mnemo.tui.widgets.chat import ChatView, MessageView, Welcome, safe
+from mnemo.text import printable
+from mnemo.tui.widgets.chat import ChatView, MessageView, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import Sidebar
 from mnemo.tui.widgets.status import StatusBar
@@ -198,7 +199,7 @@ class MnemoApp(App[None]):
             self._speed = (self._tokens - 1) / message.elapsed
         if self._reply_view is not None:
             self._reply_view.text += message.text
-        await self._stream.write(safe(message.text))
+        await self._stream.write(printable(message.text))
 
     async def on_reply_finished(self, message: ReplyFinished) -> None:
         reply = message.reply

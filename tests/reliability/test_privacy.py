@@ -4,7 +4,6 @@ and deleting really deletes (checked in the bytes of the database file)."""
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import stat
 import sys

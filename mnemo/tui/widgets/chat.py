@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Markdown, Static
 
 from mnemo.export import when
+from mnemo.text import printable
 
 CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 ENDINGS = {"stopped": "stopped", "error": "failed", "length": "cut at max tokens", "interrupted": "interrupted"}
@@ -19,15 +20,10 @@ ENDINGS = {"stopped": "stopped", "error": "failed", "length": "cut at max tokens
 DISPLAY_CHARS = 20_000  # longest message shown in full; a bigger paste is shown cut
 
 
-def safe(text: str) -> str:
-    """Terminal escape sequences and other control characters never reach the terminal."""
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f\x9b]", "\ufffd", text)
-
-
 def plain(text: str) -> Text:
     """User or file text for a Label or a table cell: never read as Rich markup (a title
     like "[/x]" would raise), never a control character."""
-    return Text(safe(text))
+    return Text(printable(text))
 
 
 def shown(text: str) -> str:
@@ -36,7 +32,7 @@ def shown(text: str) -> str:
     if len(text) > DISPLAY_CHARS:
         rest = len(text) - DISPLAY_CHARS
         text = text[:DISPLAY_CHARS] + f"\n\n*… {rest:,} more characters not shown (/export shows them all)*"
-    return safe(text)
+    return printable(text)
 
 
 class MessageView(Vertical, can_focus=True):
