@@ -732,6 +732,13 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as e:
+        sqlite = sys.modules.get("sqlite_utils.utils")
+        if sqlite is not None and isinstance(e, sqlite.sqlite3.DatabaseError):
+            print(f"mnemo: the database failed: {printable(str(e))}; `mnemo doctor` checks it, and a "
+                  "damaged database can be moved aside (mnemo then starts a new one)", file=sys.stderr)
+            sys.exit(1)
+        raise
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from mnemo.engine import Engine, Generation
 
 
 class ScriptedEngine(Engine):
-    """Answers "Echo: <message>" word by word, ``delay`` seconds per word."""
+    """Answers "Echo: <message>" (its first 200 words) word by word, ``delay`` seconds per word."""
 
     delay = 0.002
     words = 0  # a longer reply: this many extra words
@@ -33,7 +33,7 @@ class ScriptedEngine(Engine):
     def stream(self, messages, sampling, max_tokens=None) -> Iterator[str | Generation]:
         type(self).calls += 1
         last = messages[-1]["content"].split("</memory>")[-1].strip()
-        pieces = ["Echo:"] + last.split() + [f"w{i}" for i in range(type(self).words)]
+        pieces = ["Echo:"] + last.split()[:200] + [f"w{i}" for i in range(type(self).words)]
         out = []
         for i, piece in enumerate(pieces):
             time.sleep(type(self).delay)

@@ -385,6 +385,25 @@ async def test_escape_sequences_never_reach_the_terminal(make_app):
             assert "\x1b" not in rendered and "\x07" not in rendered
 
 
+async def test_a_megabyte_paste_is_shown_cut_and_sent_cut_with_a_notice(make_app):
+    from mnemo.tui.widgets.chat import DISPLAY_CHARS
+
+    paste = "".join(f"row {i}: \x1b[2J value {i * 7}\n" for i in range(50_000))
+    assert len(paste) > 1_000_000
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, paste)
+        user, reply = views(app)
+        shown = user.shown_text
+        assert len(shown) < DISPLAY_CHARS + 200 and "more characters not shown" in shown
+        assert "\x1b" not in shown
+        assert app.assistant.history()[0].content == paste  # stored whole
+        assert reply.finish_reason == "stop"
+        notes = [n.message for n in app._notifications]
+        assert any("cut to fit" in n for n in notes)
+
+
 @pytest.mark.parametrize("models_toml, expected", [
     ('[[models]]\nname = "x"\nsource = "x.gguf"\nn_ctx = "big"\n', ["models.toml", "line 4", "n_ctx"]),
     ('default = "gone"\n[[models]]\nname = "gone"\nsource = "/nowhere/gone.gguf"\n', ["/nowhere/gone.gguf"]),

@@ -18,6 +18,7 @@ ENDINGS = {"stopped": "stopped", "error": "failed", "length": "cut at max tokens
 
 
 DISPLAY_CHARS = 20_000  # longest message shown in full; a bigger paste is shown cut
+MARKDOWN_CHARS = 8_000  # a longer message is shown as plain text (parsing it would stall the screen)
 
 
 def plain(text: str) -> Text:
@@ -58,7 +59,10 @@ class MessageView(Vertical, can_focus=True):
 
     def compose(self):
         yield Label(self._header(), classes="meta")
-        yield Markdown(shown(self.text), classes="body")
+        if len(self.text) > MARKDOWN_CHARS:  # a paste: shown as it is
+            yield Static(Text(shown(self.text)), classes="body paste")
+        else:
+            yield Markdown(shown(self.text), classes="body")
         hint = Label(self._footer(), classes="memories-hint")
         hint.display = bool(self.memories)
         yield hint
@@ -75,7 +79,13 @@ class MessageView(Vertical, can_focus=True):
 
     @property
     def body(self) -> Markdown:
+        """The Markdown body of a reply (a long paste is a Static; see ``shown_text``)."""
         return self.query_one(".body", Markdown)
+
+    @property
+    def shown_text(self) -> str:
+        body = self.query_one(".body")
+        return body.source if isinstance(body, Markdown) else str(body.render())
 
     async def finish(self, text: str, *, finish_reason: str | None, memories: list[Any],
                      message_id: int | None, created_at: float | None = None) -> None:
