@@ -288,6 +288,44 @@ def models_add(
     print(f"added model '{name}' to {target}", file=sys.stderr)
 
 
+@models_app.command("discover")
+def models_discover(
+    url: Annotated[str, typer.Argument(help="An OpenAI-compatible server, e.g. http://gpu-box:8080/v1")],
+    add: Annotated[bool, typer.Option("--add", help="Add each model to your models.toml.")] = False,
+    api_key_env: Annotated[Optional[str], typer.Option(help="Environment variable holding the API key.")] = None,
+    n_ctx: Annotated[Optional[int], typer.Option(help="Context length to assume for added models.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the models a server offers (GET /models); --add registers them as kind = "openai"."""
+    import os
+
+    from mnemo import config
+    from mnemo.engine.remote import list_models
+
+    if not url.startswith(("http://", "https://")):
+        raise BadInput(f"'{url}' is not an http:// or https:// URL")
+    ids = list_models(url, os.environ.get(api_key_env) if api_key_env else None)
+    known = config.load_registry().models
+    added = []
+    if add:
+        for model_id in ids:
+            name = _slug(model_id)
+            if name in known:
+                continue
+            _add_entry(name, {"kind": "openai", "base_url": url, "model": model_id,
+                              "api_key_env": api_key_env, "n_ctx": n_ctx})
+            added.append(name)
+    if as_json:
+        _emit_json({"url": url, "models": ids, "added": added})
+        return
+    for model_id in ids:
+        print(printable(model_id))
+    if add:
+        print(f"added {len(added)} to your models.toml: {', '.join(added) or 'none new'}", file=sys.stderr)
+    elif ids:
+        print("add them with --add, then use one with --model NAME", file=sys.stderr)
+
+
 def _slug(stem: str) -> str:
     import re
 

@@ -27,5 +27,9 @@ class NotFound(BadInput):
     """A conversation, message or memory id that does not exist."""
 
 
+class BackendError(MnemoError):
+    """A remote model server that cannot be reached or fails mid-reply: exit code 1."""
+
+
 class StoreError(MnemoError):
     """The database cannot be used (corrupt, newer schema, read-only)."""

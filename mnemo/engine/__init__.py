@@ -81,9 +81,8 @@ def load(spec: ModelSpec) -> Engine:
 
             engine = LocalEngine(spec, sources.resolve(spec))
         else:
-            raise ModelError(
-                f"model '{spec.name}': kind '{spec.kind}' is not supported by this version of "
-                "mnemo yet; use a gguf model"
-            )
+            from mnemo.engine.remote import RemoteEngine
+
+            engine = RemoteEngine(spec)
         _engines[spec.name] = engine
         return engine
