@@ -121,6 +121,7 @@ class Assistant:
         self.last_prompt: prompt.Prompt | None = None
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
+        self._told: set[str] = set()  # engine notices already shown
 
     @classmethod
     def open(cls, home: str | Path | None = None, model: str | None = None,
@@ -469,9 +470,14 @@ class Assistant:
         )
 
     def _notices(self, text: str, built: prompt.Prompt | None) -> list[str]:
+        notices = []
+        engine_notice = getattr(self._engine, "notice", None)
+        if engine_notice and engine_notice not in self._told:
+            self._told.add(engine_notice)
+            notices.append(engine_notice)
         if built is None or not built.cut:
-            return []
-        return [f"your message was cut to fit {self.spec.name}'s context: the model read "
+            return notices
+        return notices + [f"your message was cut to fit {self.spec.name}'s context: the model read "
                 f"{len(text) - built.cut:,} of its {len(text):,} characters (start and end); "
                 "the whole message is saved"]
 

@@ -14,10 +14,17 @@ from mnemo.errors import MnemoError
 
 def _llama() -> dict[str, Any]:
     try:
-        from mnemo.engine.local import system_info
+        from mnemo.engine.local import gpu_names, gpu_present, system_info
     except ImportError as e:
         return {"ok": False, "problem": f"llama-cpp-python cannot be imported ({e}); reinstall it"}
-    return {"ok": True, **system_info()}
+    return {"ok": True, **system_info(), "gpus": gpu_names(), "gpu_present": gpu_present()}
+
+
+def gpu_layers(spec: Any, layers: int | None, offload: bool) -> int:
+    """How many of the model's layers ``n_gpu_layers`` puts on the GPU with this build."""
+    if not offload or not layers:
+        return 0
+    return layers if spec.n_gpu_layers == "auto" else min(int(spec.n_gpu_layers), layers)
 
 
 def model_details(spec: Any) -> dict[str, Any]:
@@ -54,7 +61,7 @@ def model_details(spec: Any) -> dict[str, Any]:
     return {**details, "status": "found"}
 
 
-def _models() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _models(offload: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     from mnemo import config
 
     try:
@@ -68,7 +75,9 @@ def _models() -> tuple[dict[str, Any], list[dict[str, Any]]]:
                        "source": spec.source or spec.base_url, "file": details.get("file"),
                        "size_bytes": details.get("size_bytes"), "status": details["status"],
                        "found": details["status"] != "missing",
-                       "problem": details.get("problem"), "gguf": details.get("gguf")})
+                       "problem": details.get("problem"), "gguf": details.get("gguf"),
+                       "gpu_layers": gpu_layers(spec, (details.get("gguf") or {}).get("layers"), offload)
+                       if spec.kind == "gguf" else None})
     default = next(m for m in models if m["default"])
     return {"ok": default["found"], "default": registry.default,
             "files": [str(f) for f in registry.files]}, models
@@ -113,7 +122,8 @@ def _embedder() -> dict[str, Any]:
 
 
 def report() -> dict[str, Any]:
-    models_info, models = _models()
+    llama = _llama()
+    models_info, models = _models(bool(llama.get("gpu_offload")))
     result = {
         "mnemo": __version__,
         "python": sys.version.split()[0],
@@ -122,7 +132,7 @@ def report() -> dict[str, Any]:
                   "config_dir": str(paths.config_dir()), "data_dir": str(paths.data_dir()),
                   "user_models_file": str(paths.user_models_file()),
                   "config_file": str(paths.user_config_file())},
-        "llama_cpp": _llama(),
+        "llama_cpp": llama,
         "registry": models_info,
         "models": models,
         "database": _database(),
@@ -146,6 +156,11 @@ def render(r: dict[str, Any]) -> str:
         gpu = "yes" if ll["gpu_offload"] else "no (this build runs on the CPU)"
         out += [f"{_mark(True)}llama-cpp-python {ll['llama_cpp_python']} · backend {ll['backend']} · GPU offload {gpu}",
                 f"   {ll['system_info']}"]
+        if ll["gpus"]:
+            out += [f"   GPU {name}" for name in ll["gpus"]]
+        if ll["gpu_present"] and not ll["gpu_offload"]:
+            out.append(f"{_mark(False)}this machine has a GPU but this llama.cpp build cannot use it; "
+                       "see the README's GPU section")
     else:
         out.append(f"{_mark(False)}{ll['problem']}")
     reg = r["registry"]
@@ -155,12 +170,16 @@ def render(r: dict[str, Any]) -> str:
     for m in r["models"]:
         star = "*" if m["default"] else " "
         if m["kind"] != "gguf":
-            out.append(f"{_mark(True)}{star}{m['name']}: {m['kind']} at {m['source']}")
+            out.append(f"{_mark(True)}{star}{m['name']}: {m['kind']} server at {m['source']} (runs there; "
+                       "memory and embeddings stay here; not contacted by doctor)")
         elif m["file"]:
             g = m.get("gguf") or {}
             extra = f" · {g.get('architecture')} · trained context {g.get('training_context')}" if g else ""
             size = f" ({m['size_bytes'] / 2**20:.0f} MB)" if m.get("size_bytes") else ""
-            out.append(f"{_mark(m['found'])}{star}{m['name']}: {m['file']}{size}{extra}")
+            g_layers = g.get("layers")
+            where = (f" · {m['gpu_layers']}/{g_layers} layers on the GPU" if m["gpu_layers"] else " · runs on the CPU") \
+                if g_layers else ""
+            out.append(f"{_mark(m['found'])}{star}{m['name']}: {m['file']}{size}{extra}{where}")
             if m["problem"]:
                 out.append(f"     {m['problem']}")
         else:

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mnemo.config import ModelSpec, Sampling
-from mnemo.errors import ModelError
 
 Message = dict[str, str]  # {"role": ..., "content": ...}
 
@@ -33,8 +32,9 @@ class Generation:
 class Engine(ABC):
     spec: ModelSpec
     n_ctx: int
-    backend: str  # "cpu", "cuda", "metal", "vulkan", ...
+    backend: str  # "cpu", "cuda", "metal", "vulkan", "remote", ...
     gpu_layers: int
+    notice: str | None = None  # why the model runs where it runs, for the user to see once
 
     @abstractmethod
     def count_tokens(self, text: str) -> int:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import platform
+import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,6 +67,25 @@ def system_info() -> dict[str, Any]:
     }
 
 
+def gpu_present() -> bool:
+    """Whether this machine visibly has a GPU llama.cpp could use (NVIDIA, or Apple silicon)."""
+    return (os.path.exists("/proc/driver/nvidia/gpus") or shutil.which("nvidia-smi") is not None
+            or (sys.platform == "darwin" and platform.machine() == "arm64"))
+
+
+def gpu_names() -> list[str]:
+    """NVIDIA GPUs with their memory, as nvidia-smi tells (empty when it is not there)."""
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return []
+    try:
+        out = subprocess.run([smi, "--query-gpu=name,memory.total", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=5, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [" · ".join(part.strip() for part in line.split(",")) for line in out.splitlines() if line.strip()]
+
+
 def _threads() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -79,20 +102,19 @@ class LocalEngine(Engine):
         else:
             gpu_layers = int(spec.n_gpu_layers) if offload else 0
         self.backend = system_info()["backend"] if gpu_layers else "cpu"
+        self.notice: str | None = None  # shown once to the user: why the model runs where it runs
+        if gpu_layers == 0 and spec.n_gpu_layers != 0 and not offload and gpu_present():
+            self.notice = (f"this llama.cpp build cannot use the GPU, so '{spec.name}' runs on the CPU; "
+                           "see the README's GPU section to install a GPU build")
         try:
-            self.llm = llama_cpp.Llama(
-                model_path=str(path),
-                n_ctx=self.n_ctx,
-                n_gpu_layers=gpu_layers,
-                n_threads=_threads(),
-                seed=spec.sampling.seed if spec.sampling.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED,
-                verbose=False,
-            )
-        except (ValueError, RuntimeError, OSError) as e:
-            raise ModelError(
-                f"cannot load model file {path}: llama.cpp could not read it ({e}); "
-                "the file is corrupt or truncated, re-download it"
-            ) from None
+            self.llm = self._load(path, gpu_layers)
+        except ModelError as e:
+            if gpu_layers == 0:
+                raise
+            self.notice = f"'{spec.name}' did not load on the GPU (too big for its memory?); it runs on the CPU"
+            log.warning("%s: %s", self.notice, e)
+            gpu_layers = 0
+            self.llm = self._load(path, 0)
         n_layers = meta.get(f"{meta.get('general.architecture')}.block_count")
         self.gpu_layers = (n_layers or 0) if gpu_layers == -1 else gpu_layers
         self.lock = threading.Lock()
@@ -124,6 +146,22 @@ class LocalEngine(Engine):
             return self._formatter(messages=messages).prompt
         except Exception as e:  # a broken Jinja template from models.toml
             raise ModelError(f"model '{self.spec.name}': its chat template failed: {e}") from None
+
+    def _load(self, path: Path, gpu_layers: int) -> "llama_cpp.Llama":
+        try:
+            return llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=self.n_ctx,
+                n_gpu_layers=gpu_layers,
+                n_threads=_threads(),
+                seed=self.spec.sampling.seed if self.spec.sampling.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as e:
+            raise ModelError(
+                f"cannot load model file {path}: llama.cpp could not read it ({e}); "
+                "the file is corrupt or truncated, re-download it"
+            ) from None
 
     def prompt_tokens(self, messages: list[Message]) -> list[int]:
         return self.tokenize(self.render(messages), special=True)

@@ -101,7 +101,7 @@ def test_discover_lists_and_adds_the_servers_models(home, mnemo, server):
     assert listed.json()["models"] == ["smol-remote"]
     added = mnemo("models", "discover", server, "--add", "--n-ctx", "2048")
     assert added.returncode == 0 and "smol-remote" in added.stderr
-    names = [m["name"] for m in mnemo("models", "list", "--json").json()]
+    names = [m["name"] for m in mnemo("models", "list", "--json").json()["models"]]
     assert "smol-remote" in names
     r = mnemo("ask", "--new", "--model", "smol-remote", "Say hi.", "--max-tokens", "8")
     assert r.returncode == 0, r.stderr
