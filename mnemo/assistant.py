@@ -20,6 +20,7 @@ from mnemo.config import ModelSpec, Registry, Settings
 from mnemo.engine import Engine, Generation
 from mnemo.errors import BadInput
 from mnemo.memory import Memory, MemoryBank, as_data, rules
+from mnemo.memory.embedder import Embedder
 from mnemo.memory.records import Record
 from mnemo.store import Conversation, Message, Store
 
@@ -116,7 +117,7 @@ class Assistant:
         self.store = store
         self.clock = clock
         self.memory_enabled = memory
-        self.bank = MemoryBank(store)
+        self.bank = MemoryBank(store, Embedder(settings.embedder))
         self.conversation_id: int | None = None
         self.last_prompt: prompt.Prompt | None = None
         self._engine: Engine | None = None

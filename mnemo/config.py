@@ -84,6 +84,9 @@ class Registry:
             ) from None
 
 
+EMBEDDERS = ("numpy", "sentence-transformers")
+
+
 @dataclass(frozen=True)
 class Settings:
     """config.toml: flat keys, all strings."""
@@ -93,6 +96,7 @@ class Settings:
     send_key: str = "enter"  # TUI: sends the message
     newline_key: str = "ctrl+j"  # TUI: a new line in the message (many terminals never send shift+enter)
     keys: tuple[tuple[str, str], ...] = ()  # [keys] table: TUI binding id -> key(s), e.g. memories = "f3"
+    embedder: str = "numpy"  # or "sentence-transformers" (torch; uses a GPU when torch sees one)
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -313,6 +317,9 @@ def load_settings() -> Settings:
             continue
         if not isinstance(value, str):
             raise ConfigError(f"{_where(path, _line_of(text, key))}: key '{key}' must be a string")
+        if key == "embedder" and value not in EMBEDDERS:
+            raise ConfigError(f"{_where(path, _line_of(text, key))}: embedder must be one of "
+                              f"{', '.join(EMBEDDERS)}, not {value!r}")
         values[key] = value
     return Settings(**values)
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 from textual import on, work
@@ -508,7 +509,9 @@ class MnemoApp(App[None]):
         a = self.assistant
         engine = a._engine if a is not None else None
         device = ""
-        if engine is not None:
+        if engine is not None and engine.backend == "remote":
+            device = f"remote {urlsplit(engine.spec.base_url or '').netloc}"
+        elif engine is not None:
             device = "CPU" if engine.gpu_layers == 0 else f"GPU {engine.backend.upper()} ({engine.gpu_layers} layers)"
         incognito = False
         if a is not None and a.conversation_id is not None:

@@ -151,3 +151,11 @@ def test_keys_table_and_bad_keys(home):
     (home / "config.toml").write_text('keys = "f3"\n')
     with pytest.raises(ConfigError, match="line 1.*\\[keys\\]"):
         config.load_settings()
+
+
+def test_embedder_setting(home):
+    (home / "config.toml").write_text('embedder = "sentence-transformers"\n')
+    assert config.load_settings().embedder == "sentence-transformers"
+    (home / "config.toml").write_text('theme = "nord"\nembedder = "gpu"\n')
+    with pytest.raises(ConfigError, match="config.toml, line 2.*embedder must be one of numpy"):
+        config.load_settings()
