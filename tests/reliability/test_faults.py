@@ -104,35 +104,45 @@ def test_kill_9_during_ask_keeps_everything_and_the_partial_reply(home, mnemo):
     assert any("Ada Quill" in m["text"] for m in after.json()["memories"])
 
 
-TUI_PROBE = r"""
+# The chat app, headless, in a process of its own: sends argv[1], then with argv[2] == "hold"
+# prints STREAMING once the reply has 150 characters and waits to be killed, or with
+# "finish" waits for the reply and the memory work, then prints DONE.
+CHAT_PROBE = r"""
 import asyncio, sys
 from mnemo.tui.app import MnemoApp
 from mnemo.tui.widgets.chat import MessageView
 from mnemo.tui.widgets.prompt import PromptInput
 
-async def main():
+async def main(text, mode):
     app = MnemoApp()
     async with app.run_test(size=(100, 30)) as pilot:
         while app.model_state != "ready":
             await pilot.pause(0.02)
-        app.query_one(PromptInput).text = sys.argv[1]
+        app.query_one(PromptInput).text = text
         await pilot.press("enter")
         while True:
             views = list(app.query(MessageView))
-            if len(views) == 2 and len(views[-1].text) > 150:
+            if mode == "hold" and len(views) == 2 and len(views[-1].text) > 150:
                 print("STREAMING", views[-1].text.replace("\n", " "), flush=True)
-                break
+                await asyncio.sleep(120)
+            if mode == "finish" and len(views) == 2 and not app.generating:
+                app.assistant.wait_idle(60)
+                print("DONE", flush=True)
+                return
             await pilot.pause(0.02)
-        await asyncio.sleep(120)
 
-asyncio.run(main())
+asyncio.run(main(sys.argv[1], sys.argv[2]))
 """
+
+
+def chat_probe(home: Path, text: str, mode: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", CHAT_PROBE, text, mode], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env_for(home))
 
 
 def test_kill_9_during_a_reply_in_the_chat_app(home, mnemo):
     write_user_models(home, 'default = "counter"\n' + COUNTER)
-    proc = subprocess.Popen([sys.executable, "-c", TUI_PROBE, NUMBERS], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env_for(home))
+    proc = chat_probe(home, NUMBERS, "hold")
     line = read_until(proc, len("STREAMING") + 150)
     assert line.startswith("STREAMING")
     time.sleep(1.2)
@@ -146,35 +156,10 @@ def test_kill_9_during_a_reply_in_the_chat_app(home, mnemo):
     assert after.json()["conversation_id"] == partial["conversation_id"]  # the conversation goes on
 
 
-CHAT_OPEN_PROBE = r"""
-import asyncio, sys
-from mnemo.tui.app import MnemoApp
-from mnemo.tui.widgets.chat import MessageView
-from mnemo.tui.widgets.prompt import PromptInput
-
-async def main():
-    app = MnemoApp()
-    async with app.run_test(size=(100, 30)) as pilot:
-        while app.model_state != "ready":
-            await pilot.pause(0.02)
-        print("READY", flush=True)
-        app.query_one(PromptInput).text = sys.argv[1]
-        await pilot.press("enter")
-        while not (len(list(app.query(MessageView))) == 2 and not app.generating):
-            await pilot.pause(0.05)
-        app.assistant.wait_idle(60)
-        print("DONE", flush=True)
-
-asyncio.run(main())
-"""
-
-
 def test_four_processes_and_a_chat_app_on_one_fresh_home(home):
     """Four `mnemo ask` at once plus the chat app, starting on an empty home (so they also
     race to create the database): no "database is locked", nothing lost or doubled."""
-    chat = subprocess.Popen([sys.executable, "-c", CHAT_OPEN_PROBE, "Hello from the chat app, I am Zed."],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            env=env_for(home))
+    chat = chat_probe(home, "Hello from the chat app, I am Zed.", "finish")
     asks = [spawn(home, "ask", "--new", "--max-tokens", "12", f"Message number {i}: my locker code is {i}{i}{i}.")
             for i in range(4)]
     results = [(p.wait(240), p.stdout.read().decode(), p.stderr.read().decode()) for p in asks]
