@@ -261,3 +261,29 @@ def test_a_read_only_data_dir_is_a_clear_error_and_is_not_touched(home, mnemo, t
             line = one_clear_line(r.stderr)
             assert "read-only" in line and str(frozen) in line
         assert {p.name: p.read_bytes() for p in frozen.iterdir() if p.is_file()} == before
+
+
+def test_an_older_database_is_upgraded_once_and_a_newer_one_refused(home, mnemo, monkeypatch):
+    import mnemo.store as store_module
+    from mnemo.store import Store, migrations
+
+    with monkeypatch.context() as m:  # a database as the first mnemo release left it
+        m.setattr(store_module, "MIGRATIONS", migrations.MIGRATIONS[:5])
+        old = Store.open()
+        old.add_message(old.create_conversation("old").id, "user", "from the old days")
+        old.close()
+    for _ in range(2):
+        r = mnemo("conversations", "search", "old days", "--json")
+        assert r.returncode == 0, r.stderr
+        assert [h["message_id"] for h in r.json()] == [1]
+    backups = sorted(p.name for p in home.glob("mnemo.db.*.bak"))
+    assert backups == [f"mnemo.db.before-{migrations.MIGRATIONS[5][0]}.bak"]  # one backup, one migration
+    with db(home) as conn:
+        assert [r[0] for r in conn.execute("select name from _migrations order by name")] == \
+            [n for n, _ in migrations.MIGRATIONS]
+        conn.execute("insert into _migrations values ('999_from_the_future', 0)")
+    files = [home / "mnemo.db", home / "mnemo.db-wal"]
+    before = [p.read_bytes() if p.exists() else None for p in files]
+    r = mnemo("ask", "hello", "--max-tokens", "4")
+    assert r.returncode == 1 and "newer mnemo" in one_clear_line(r.stderr)
+    assert [p.read_bytes() if p.exists() else None for p in files] == before
