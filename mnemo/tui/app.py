@@ -21,11 +21,12 @@ from textual.worker import get_current_worker
 from mnemo.tui.messages import (AssistantReady, Delta, ModelFailed, ModelLoaded, ReplyFailed,
                                 ReplyFinished, ReplyStopped, StartupFailed)
 from mnemo.text import printable
-from mnemo.tui.widgets.chat import ChatView, MessageView, Welcome
+from mnemo.tui.widgets.chat import ChatView, Earlier, MessageView, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import Sidebar
 from mnemo.tui.widgets.status import StatusBar
 
+SHOWN = 80  # messages kept on screen; /export writes the whole conversation
 FRAME = 1 / 20  # seconds between screen updates while a reply streams
 SLASH = ("/new", "/model", "/remember", "/forget", "/memories", "/export", "/clear", "/help", "/incognito")
 
@@ -276,6 +277,7 @@ class MnemoApp(App[None]):
         await chat.mount(MessageView("user", text, created_at=self.now()))
         self._reply_view = MessageView("assistant", "", model=self.assistant.spec.name, created_at=self.now())
         await chat.mount(self._reply_view)
+        await self._keep_recent(chat)
         self._stream = Markdown.get_stream(self._reply_view.body)
         self.generating = True
         self._tokens = 0
@@ -315,8 +317,13 @@ class MnemoApp(App[None]):
         messages = self.assistant.history() if conversation_id else []
         if not messages:
             await chat.mount(Welcome(self._welcome(), id="welcome"))
+        hidden = max(0, len(messages) - SHOWN)
+        if hidden:
+            earlier = Earlier()
+            earlier.show(hidden)
+            await chat.mount(earlier)
         views = []
-        for m in messages:
+        for m in messages[hidden:]:
             memories = self._memories_of(m)
             views.append(MessageView(m.role, m.content, model=m.model, created_at=m.created_at,
                                      finish_reason=m.finish_reason, memories=memories, message_id=m.id))
@@ -324,6 +331,20 @@ class MnemoApp(App[None]):
         chat.scroll_end(animate=False)
         chat.anchor()
         self._show_status()
+
+    async def _keep_recent(self, chat: ChatView) -> None:
+        """At most SHOWN messages stay mounted: a long chat does not grow the app's memory
+        (or slow its layout) with every turn."""
+        views = list(chat.query(MessageView))
+        extra = len(views) - SHOWN
+        if extra <= 0:
+            return
+        await chat.remove_children(views[:extra])
+        notes = list(chat.query(Earlier))
+        earlier = notes[0] if notes else Earlier()
+        earlier.show(earlier.hidden + extra)
+        if not notes:
+            await chat.mount(earlier, before=0)
 
     def _memories_of(self, message: Any) -> list[Any]:
         """The memories a stored reply was given, as they are now (forgotten ones drop out)."""

@@ -385,6 +385,25 @@ async def test_escape_sequences_never_reach_the_terminal(make_app):
             assert "\x1b" not in rendered and "\x07" not in rendered
 
 
+async def test_a_long_chat_keeps_only_recent_messages_on_screen(make_app, monkeypatch):
+    import mnemo.tui.app as tui_app
+    from mnemo.tui.widgets.chat import Earlier
+
+    monkeypatch.setattr(tui_app, "SHOWN", 6)
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        for i in range(5):
+            await say(pilot, app, f"message {i}")
+        shown = views(app)
+        assert len(shown) == 6 and shown[0].text == "message 2" and shown[-1].text == "Echo: message 4"
+        assert app.query_one(Earlier).hidden == 4 and "4 earlier messages" in str(app.query_one(Earlier).render())
+        assert len(app.assistant.history()) == 10  # all of it is stored
+        await app.show_conversation(app.assistant.conversation_id)  # reopened: the same window
+        assert [v.text for v in views(app)] == [v.text for v in shown]
+        assert app.query_one(Earlier).hidden == 4
+
+
 async def test_a_megabyte_paste_is_shown_cut_and_sent_cut_with_a_notice(make_app):
     from mnemo.tui.widgets.chat import DISPLAY_CHARS
 

@@ -128,3 +128,14 @@ class ChatView(VerticalScroll):
 
 class Welcome(Static):
     pass
+
+
+class Earlier(Static):
+    """Stands for the messages of a long conversation that are no longer on screen."""
+
+    hidden = 0
+
+    def show(self, hidden: int) -> None:
+        self.hidden = hidden
+        self.update(f"{hidden} earlier {'message is' if hidden == 1 else 'messages are'} not shown here "
+                    "· /export writes the whole conversation")
