@@ -1,0 +1,1 @@
+"""Evaluations: `mnemo eval`. ``scoring`` holds the judge-free scores."""
