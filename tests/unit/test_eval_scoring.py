@@ -85,3 +85,24 @@ def test_spy_keywords(answer, score):
 def test_contains_is_whole_words():
     assert scoring.contains("The value of key K7 is 4412.", "4412") == 1.0
     assert scoring.contains("The value is 44120.", "4412") == 0.0
+
+
+def test_examples_are_made_from_the_seed():
+    from mnemo.evals import ltm
+
+    a = ltm.examples(1, list(ltm.TYPES), 2)
+    b = ltm.examples(1, list(ltm.TYPES), 2)
+    assert [[t.text for t in e.turns] for e in a] == [[t.text for t in e.turns] for e in b]
+    assert [[t.text for t in e.turns] for e in a] != [[t.text for t in e.turns] for e in ltm.examples(2, list(ltm.TYPES), 2)]
+    assert {e.type for e in a} == set(ltm.TYPES) and len(a) == 18
+    for e in a:
+        assert any(t.asks for t in e.turns) and e.evidence
+
+
+def test_an_answer_naming_the_evidence_scores_full_marks():
+    from mnemo.evals import ltm
+
+    for e in ltm.examples(3, ["colours", "key_value", "cross_conversation", "jokes", "spy_meeting"], 3):
+        answer = "It is " + " and ".join(e.evidence) + "."
+        assert e.score([answer]) == 1.0, (e.name, answer)
+        assert e.score(["I do not know."]) == 0.0
