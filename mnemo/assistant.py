@@ -123,6 +123,7 @@ class Assistant:
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
         self._told: set[str] = set()  # engine notices already shown
+        self.window_tokens: int | None = None  # cap on the conversation window; None: the context decides
 
     @classmethod
     def open(cls, home: str | Path | None = None, model: str | None = None,
@@ -383,6 +384,8 @@ class Assistant:
         if fixed is None:
             system = self.system_prompt()
             reserve = self._memory_budget(engine) if remembers else 0
+            if self.window_tokens:  # a shorter window than the context allows (the eval's plain agent)
+                reserve = max(reserve, engine.n_ctx - reply_tokens - self.window_tokens)
             turns, built, window = self._plan(system, history, text, engine, reply_tokens, reserve)
             if remembers:
                 memories = self._recall(text, window, engine, skip={r.id for r in written})

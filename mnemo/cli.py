@@ -708,6 +708,70 @@ def memory_import(
 # ------------------------------------------------------------------------- bench
 
 
+eval_app = typer.Typer(help="Evaluations: does the memory work?", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+def _span(text: str) -> int:
+    """'8k' -> 8000 tokens."""
+    t = text.strip().lower()
+    try:
+        return int(float(t[:-1]) * 1000) if t.endswith("k") else int(t)
+    except ValueError:
+        raise BadInput(f"--span must be a number of tokens such as 8k or 1500, not '{text}'") from None
+
+
+@eval_app.command("ltm")
+def eval_ltm(
+    span: Annotated[str, typer.Option(help="Tokens of distraction the memories must span: 1k, 8k, 32k, 120k.")] = "8k",
+    seed: Annotated[int, typer.Option(help="The same seed gives the same conversation.")] = 1,
+    agents: Annotated[str, typer.Option(help="Comma-separated: mnemo, plain, full-context.")] = "mnemo,plain,full-context",
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="A models.toml entry.")] = None,
+    types: Annotated[Optional[str], typer.Option(help="Comma-separated test types (default: all).")] = None,
+    examples: Annotated[int, typer.Option(help="Examples per test type.")] = 1,
+    out: Annotated[Path, typer.Option(help="Folder for results.json, report.md, chart.png (and resume state).")] = Path("ltm-results"),
+    as_json: JsonOpt = False,
+) -> None:
+    """GoodAI-style long-term-memory benchmark: one long conversation with distraction
+    between the needles and the questions, scored without an LLM judge. Resumes when run
+    again with the same --out."""
+    from mnemo.evals import report, runner
+    from mnemo.evals.ltm import TYPES
+
+    span_tokens = _span(span)
+    agent_list = [a.strip() for a in agents.split(",") if a.strip()]
+    bad = sorted(set(agent_list) - set(runner.AGENTS))
+    if bad or not agent_list:
+        raise BadInput(f"unknown agent(s) {', '.join(bad) or '(none)'}; use {', '.join(runner.AGENTS)}")
+    type_list = [t.strip() for t in types.split(",")] if types else list(TYPES)
+    bad = sorted(set(type_list) - set(TYPES))
+    if bad:
+        raise BadInput(f"unknown test type(s) {', '.join(bad)}; use {', '.join(TYPES)}")
+    if examples < 1:
+        raise BadInput("--examples must be at least 1")
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[tokens]} tokens"), console=_console(stderr=True),
+                  transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(agent: str, done: int, total: int, tokens: int) -> None:
+            if agent not in tasks:
+                tasks[agent] = bar.add_task(agent, total=total, tokens=0)
+            bar.update(tasks[agent], completed=done, tokens=tokens)
+
+        results = runner.run(span_tokens=span_tokens, seed=seed, agents=agent_list, model=model,
+                             types=type_list, per_type=examples, out=out, progress=progress)
+    text = report.markdown(results)
+    _write_out(text, out / "report.md")
+    report.chart(results, out / "chart.png")
+    if as_json:
+        _emit_json(results)
+    else:
+        sys.stdout.write(text)
+
+
 @app.command()
 def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Fewer runs and smaller sizes (a minute or two).")] = False,

@@ -1,0 +1,38 @@
+"""`mnemo eval ltm` end to end on the shipped model, small: two test types, a short span."""
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.model
+
+
+def test_eval_ltm_writes_results_report_and_chart_and_resumes(mnemo, tmp_path):
+    out = tmp_path / "ltm"
+    args = ("eval", "ltm", "--span", "1500", "--types", "colours,key_value", "--agents", "mnemo,plain",
+            "--out", str(out), "--json")
+    r = mnemo(*args)
+    assert r.returncode == 0, r.stderr[-2000:]
+    results = r.json()
+    assert results == json.loads((out / "results.json").read_text())
+    assert results["config"]["span_tokens"] == 1500 and results["config"]["events"] > 12
+    for agent in ("mnemo", "plain"):
+        a = results["agents"][agent]
+        assert set(a["types"]) == {"colours", "key_value"} and a["max"] == 2
+        assert 0 <= a["total"] <= 2 and 0 <= a["context_recall"] <= 1 and a["tokens"] > 0
+        for t in a["types"].values():
+            assert len(t["examples"]) == 1 and t["examples"][0]["replies"]
+    # memory puts the evidence in front of the model; the short window of the plain agent does not
+    assert results["agents"]["mnemo"]["context_recall"] > results["agents"]["plain"]["context_recall"]
+    assert "| colours |" in (out / "report.md").read_text()
+    assert (out / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    again = mnemo(*args)  # everything is done already: it only rescores
+    assert again.returncode == 0 and again.json()["agents"] == results["agents"]
+
+
+def test_eval_rejects_bad_arguments(mnemo, tmp_path):
+    r = mnemo("eval", "ltm", "--agents", "mnemo,robot", "--out", str(tmp_path / "x"))
+    assert r.returncode == 2 and "robot" in r.stderr
+    r = mnemo("eval", "ltm", "--span", "lots", "--out", str(tmp_path / "x"))
+    assert r.returncode == 2 and "--span" in r.stderr
