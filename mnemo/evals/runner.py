@@ -34,6 +34,7 @@ class Event:
     turn: Turn | None  # None: a distraction turn
     example: int = -1  # index into the examples
     tokens: int = 0  # a distraction turn's size
+    attached: bool = False  # follows the previous event with nothing in between
 
 
 def schedule(exs: list[Example], span_tokens: int, seed: int) -> list[Event]:
@@ -48,14 +49,14 @@ def schedule(exs: list[Example], span_tokens: int, seed: int) -> list[Event]:
         turn = queues[i].pop(0)
         events.append(Event(turn, i))
         for _ in range(turn.consecutive):
-            events.append(Event(queues[i].pop(0), i))
+            events.append(Event(queues[i].pop(0), i, attached=True))
     gaps = len(events)
     out: list[Event] = []
     per_gap = span_tokens / max(gaps, 1)
     owed = 0.0
     for event in events:
         owed += per_gap
-        while owed >= 60:  # distraction turns of about 60-200 tokens
+        while owed >= 60 and not event.attached:  # distraction turns of about 60-200 tokens
             size = int(min(owed, rng.randint(60, 200)))
             out.append(Event(None, tokens=size))
             owed -= size

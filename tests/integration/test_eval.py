@@ -36,3 +36,29 @@ def test_eval_rejects_bad_arguments(mnemo, tmp_path):
     assert r.returncode == 2 and "robot" in r.stderr
     r = mnemo("eval", "ltm", "--span", "lots", "--out", str(tmp_path / "x"))
     assert r.returncode == 2 and "--span" in r.stderr
+
+
+def test_an_interrupted_run_resumes_without_losing_or_repeating_a_message(home, tmp_path):
+    from mnemo.evals import runner
+    from mnemo.evals.ltm import examples
+    from mnemo.store import Store
+
+    exs = examples(4, ["key_value", "trigger"], 1)
+    events = runner.schedule(exs, 400, 4)
+    out = tmp_path / "ltm"
+
+    def stop_at_7(agent, done, total, tokens):
+        if done == 7:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_agent("mnemo", events, exs, model=None, out=out, seed=4, progress=stop_at_7)
+    assert json.loads((out / "state-mnemo.json").read_text())["done"] == 7
+    result = runner.run_agent("mnemo", events, exs, model=None, out=out, seed=4)
+    assert json.loads((out / "state-mnemo.json").read_text())["done"] == len(events)
+    assert set(result["types"]) == {"key_value", "trigger"}
+    store = Store.open(out / "homes" / "mnemo" / "mnemo.db")
+    users = [r[0] for r in store.db.execute("select content from messages where role = 'user' order by id")]
+    assert len(users) == len(events)  # every event sent once
+    sent = [e.turn.text for e in events if e.turn is not None]
+    assert [u for u in users if u in sent] == sent

@@ -106,3 +106,19 @@ def test_an_answer_naming_the_evidence_scores_full_marks():
         answer = "It is " + " and ".join(e.evidence) + "."
         assert e.score([answer]) == 1.0, (e.name, answer)
         assert e.score(["I do not know."]) == 0.0
+
+
+def test_the_schedule_spreads_distraction_but_never_inside_a_prospective_test():
+    from mnemo.evals import ltm, runner
+
+    exs = ltm.examples(1, list(ltm.TYPES), 1)
+    events = runner.schedule(exs, 8000, 1)
+    assert 7000 <= sum(e.tokens for e in events if e.turn is None) <= 8000
+    sent = [e for e in events if e.turn is not None]
+    assert len(sent) == sum(len(x.turns) + len(x.reset) for x in exs)
+    for i, e in enumerate(events):
+        if e.turn is not None and e.turn.consecutive:
+            follow = events[i + 1: i + 1 + e.turn.consecutive]
+            assert all(f.turn is not None and f.example == e.example for f in follow)
+    for k, x in enumerate(exs):  # each example keeps its own order
+        assert [e.turn.text for e in sent if e.example == k] == [t.text for t in x.turns + x.reset]
