@@ -45,7 +45,7 @@ def chart(results: dict[str, Any], path: Path) -> Path:
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("score")
     ax.set_title(f"LTM benchmark, span {results['config']['span_tokens']} tokens")
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
