@@ -70,6 +70,8 @@ def test_a_whole_session_opens_no_network_connection(guarded_env, home):
     run("models", "list")
     run("doctor")
     run("chat", "--help")
+    run("eval", "ltm", "--span", "200", "--types", "key_value", "--agents", "mnemo",
+        "--out", str(home.parent / "ltm"))
     probe = (
         "import asyncio\n"
         "from mnemo.tui.app import MnemoApp\n"
