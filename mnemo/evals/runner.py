@@ -123,7 +123,7 @@ def run_agent(agent: str, events: list[Event], exs: list[Example], *, model: str
                 clock.now += 60
                 a.observe(*distraction(rng, event.tokens))
             else:
-                _send(a, agent, event, exs, clock, state)
+                _send(a, event, exs, clock, state)
             state["seconds"] += time.perf_counter() - started
             state["done"] = n + 1
             state["clock"] = clock.now
@@ -137,7 +137,7 @@ def run_agent(agent: str, events: list[Event], exs: list[Example], *, model: str
     return _scores(state, exs)
 
 
-def _send(a, agent: str, event: Event, exs: list[Example], clock: Clock, state: dict[str, Any]) -> None:
+def _send(a, event: Event, exs: list[Example], clock: Clock, state: dict[str, Any]) -> None:
     turn = event.turn
     assert turn is not None
     convs = state["conversations"]
