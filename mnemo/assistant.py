@@ -470,15 +470,14 @@ class Assistant:
         yield Reply(
             text=reply_text, conversation_id=conv.id, message_id=saved.id, model=self.spec.name,
             finish_reason=finish, memories=memories, usage=usage, timings=timings, remembered=written,
-            notices=self._notices(text, built),
+            notices=self._notices(text, built, engine),
         )
 
-    def _notices(self, text: str, built: prompt.Prompt | None) -> list[str]:
+    def _notices(self, text: str, built: prompt.Prompt | None, engine: Engine) -> list[str]:
         notices = []
-        engine_notice = getattr(self._engine, "notice", None)
-        if engine_notice and engine_notice not in self._told:
-            self._told.add(engine_notice)
-            notices.append(engine_notice)
+        if engine.notice and engine.notice not in self._told:  # once per Assistant
+            self._told.add(engine.notice)
+            notices.append(engine.notice)
         if built is None or not built.cut:
             return notices
         return notices + [f"your message was cut to fit {self.spec.name}'s context: the model read "

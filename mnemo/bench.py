@@ -40,6 +40,13 @@ def machine() -> dict[str, Any]:
             "llama_cpp_python": llama_cpp.__version__, "backend": info["backend"]}
 
 
+def _use_new_home() -> str:
+    """A new, empty MNEMO_HOME for this process: a benchmark never touches the user's data."""
+    home = tempfile.mkdtemp(prefix="mnemo-bench-")
+    os.environ["MNEMO_HOME"] = home
+    return home
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -133,8 +140,7 @@ def recall(sizes: list[int], queries: int) -> list[dict[str, Any]]:
     from mnemo.memory import MemoryBank
     from mnemo.store import Store
 
-    home = tempfile.mkdtemp(prefix="mnemo-bench-")
-    os.environ["MNEMO_HOME"] = home
+    _use_new_home()
     vocab = np.array(corpus_words())
     rng = np.random.default_rng(1)
 
@@ -290,8 +296,7 @@ def tui_render(tokens: int = 600, rate: float = 600.0, runs: int = 3) -> list[di
 
     TEXT = [f" w{i}" if i % 12 else "\n\nword" for i in range(tokens)]
     final = "".join(TEXT).strip()
-    home = tempfile.mkdtemp(prefix="mnemo-bench-")
-    os.environ["MNEMO_HOME"] = home
+    _use_new_home()
     import mnemo.engine
 
     original = mnemo.engine.load
@@ -350,8 +355,7 @@ def _memory_use(turns: int) -> list[dict[str, Any]]:
     from mnemo.tui.app import MnemoApp
     from mnemo.tui.widgets.prompt import PromptInput
 
-    home = tempfile.mkdtemp(prefix="mnemo-bench-")
-    os.environ["MNEMO_HOME"] = home
+    home = _use_new_home()
     spec = config.load_registry().get(None)
     # The default model with short replies, so a hundred turns take a minute, and a 2,048-token
     # context: llama.cpp's KV cache becomes resident as the conversation fills the context
@@ -399,7 +403,7 @@ def run(quick: bool = False, only: list[str] | None = None,
         "tui": lambda: tui_render(runs=1 if quick else 3),
         "memory": lambda: memory_use(turns=20 if quick else 100),
     }
-    os.environ["MNEMO_HOME"] = tempfile.mkdtemp(prefix="mnemo-bench-")  # never the user's data
+    _use_new_home()
     figures = []
     for name, part in parts.items():
         if only and name not in only:

@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
 from textual.worker import get_current_worker
 
+from mnemo.text import printable
 from mnemo.tui.messages import (AssistantReady, Delta, ModelFailed, ModelLoaded, ReplyFailed,
                                 ReplyFinished, ReplyStopped, StartupFailed)
-from mnemo.text import printable
 from mnemo.tui.widgets.chat import ChatView, Earlier, MessageView, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import Sidebar
@@ -264,8 +264,7 @@ class MnemoApp(App[None]):
         if self.assistant is None:
             self.notify("mnemo is still starting; try again in a moment.", severity="warning", timeout=3)
             return
-        if self.generating:
-            self.notify("Still answering: press Esc to stop it first.", severity="warning", timeout=3)
+        if self._busy():
             return
         self.query_one(PromptInput).clear()
         await self.send(text)
@@ -284,6 +283,12 @@ class MnemoApp(App[None]):
         self._speed = None
         chat.anchor()
         self.generate(text)
+
+    def _busy(self) -> bool:
+        """True (and says so) while a reply is being written."""
+        if self.generating:
+            self.notify("Still answering: press Esc to stop it first.", severity="warning", timeout=3)
+        return self.generating
 
     def action_stop(self) -> None:
         if self.generating:
@@ -359,8 +364,7 @@ class MnemoApp(App[None]):
     async def on_sidebar_action(self, event: Sidebar.Action) -> None:
         conversation = event.conversation
         if event.action == "open":
-            if self.generating:
-                self.notify("Still answering: press Esc to stop it first.", severity="warning", timeout=3)
+            if self._busy():
                 return
             self.assistant.use_conversation(conversation.id)
             await self.show_conversation(conversation.id)
@@ -487,9 +491,7 @@ class MnemoApp(App[None]):
         elif command in ("/remember", "/forget"):
             if not arg:
                 self.notify(f"Usage: {command} TEXT", severity="warning", timeout=3)
-            elif self.generating:
-                self.notify("Still answering: press Esc to stop it first.", severity="warning", timeout=3)
-            else:
+            elif not self._busy():
                 await self.send(line)  # the assistant handles it, as it does "remember that …"
         elif command == "/export":
             self.export_conversation()

@@ -176,6 +176,15 @@ async def test_edit_last_and_regenerate(make_app, scripted):
         assert [m.content for m in app.assistant.history()] == [v.text for v in views(app)]
 
 
+async def on_conversation(pilot, app: MnemoApp, conversation_id: int, key: str) -> None:
+    """Highlight a conversation in the sidebar and press ``key`` there."""
+    listing = app.query_one("#conversations")
+    listing.focus()
+    listing.index = [i.conversation.id for i in app.query(ConversationItem)].index(conversation_id)
+    await pilot.press(key)
+    await pilot.pause(0.1)
+
+
 async def test_sidebar_new_switch_rename_pin_delete_search(make_app):
     app = make_app(memory=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -191,29 +200,18 @@ async def test_sidebar_new_switch_rename_pin_delete_search(make_app):
         items = list(app.query(ConversationItem))
         assert [i.conversation.title for i in items] == ["about quasars", "about giraffes"]
 
-        listing = app.query_one("#conversations")
-        listing.focus()
-        listing.index = 1
-        await pilot.press("enter")
-        await pilot.pause(0.1)
+        await on_conversation(pilot, app, first, "enter")
         assert app.assistant.conversation_id == first
         assert [v.text for v in views(app)] == ["about giraffes", "Echo: about giraffes"]
 
-        listing.focus()
-        listing.index = 1
-        await pilot.press("r")
-        await pilot.pause(0.1)
+        await on_conversation(pilot, app, first, "r")
         assert isinstance(app.screen, AskText)
         app.screen.query_one("Input").value = "Giraffe facts"
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert app.assistant.store.conversation(first).title == "Giraffe facts"
 
-        listing = app.query_one("#conversations")
-        listing.focus()
-        listing.index = [i.conversation.id for i in app.query(ConversationItem)].index(first)
-        await pilot.press("p")
-        await pilot.pause(0.1)
+        await on_conversation(pilot, app, first, "p")
         assert app.assistant.store.conversation(first).pinned
         assert list(app.query(ConversationItem))[0].conversation.id == first  # pinned first
 
@@ -224,11 +222,7 @@ async def test_sidebar_new_switch_rename_pin_delete_search(make_app):
         app.query_one("#conversation-search").value = ""
         await pilot.pause(0.2)
 
-        listing = app.query_one("#conversations")
-        listing.focus()
-        listing.index = [i.conversation.id for i in app.query(ConversationItem)].index(second)
-        await pilot.press("d")
-        await pilot.pause(0.1)
+        await on_conversation(pilot, app, second, "d")
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
         await pilot.pause(0.2)

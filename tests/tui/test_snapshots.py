@@ -23,6 +23,19 @@ async def steady(pilot) -> None:
     app._show_status()
 
 
+def snap_screen(snap_compare, app, make_screen, prepare=None) -> bool:
+    """The app, steady, with the screen ``make_screen()`` pushed over it."""
+
+    async def run_before(pilot):
+        await steady(pilot)
+        if prepare:
+            prepare()
+        await app.push_screen(make_screen())
+        await pilot.pause(0.1)
+
+    return snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
 def test_chat_screen(snap_compare, make_app):
     app = make_app(memory=False)
 
@@ -50,36 +63,25 @@ def test_memory_panel(snap_compare, make_app):
         Memory(3, "preference", "The user loves hiking in the mountains.", 0.0214, NOW - 600, 9),
     ]
 
-    async def run_before(pilot):
-        await steady(pilot)
-        await app.push_screen(MemoryPanel(memories, now=NOW))
-        await pilot.pause(0.1)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_screen(snap_compare, app, lambda: MemoryPanel(memories, now=NOW))
 
 
 def test_memories_screen(snap_compare, make_app):
     app = make_app(memory=True)
 
-    async def run_before(pilot):
-        await steady(pilot)
-        a = app.assistant
+    def remember():
         for text in ["My name is Ada", "My dog is called Rex", "I live in Prague", "I love hiking"]:
-            a.remember(text)
-            a.clock.now += 3600
-        await app.push_screen(MemoriesScreen(a))
-        await pilot.pause(0.1)
+            app.assistant.remember(text)
+            app.assistant.clock.now += 3600
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_screen(snap_compare, app, lambda: MemoriesScreen(app.assistant), remember)
 
 
 def test_model_picker(snap_compare, make_app):
     app = make_app(memory=False)
 
-    async def run_before(pilot):
-        await steady(pilot)
+    def picker():
         models = [(s.name, s.description) for s in app.assistant.registry.models.values()]
-        await app.push_screen(ModelPicker(models, app.assistant.spec.name))
-        await pilot.pause(0.1)
+        return ModelPicker(models, app.assistant.spec.name)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_screen(snap_compare, app, picker)
