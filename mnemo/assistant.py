@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mnemo import config, prompt
+from mnemo import config, paths, prompt
 from mnemo.config import ModelSpec, Registry, Settings
-from mnemo.engine import Engine, Generation
-from mnemo.errors import BadInput
+from mnemo.engine import Engine, EngineFactory, Generation
+from mnemo.errors import BackendError, BadInput
 from mnemo.memory import Memory, MemoryBank, as_data, rules
 from mnemo.memory.embedder import Embedder
 from mnemo.memory.records import Record
@@ -104,14 +104,34 @@ def _turns(history: list[Message]) -> list[prompt.Turn]:
             if m.finish_reason not in COMMAND_REPLIES and m.id not in skip]
 
 
+def _first_load(engine: Engine) -> None:
+    """Wait for the model: a file llama.cpp cannot read raises here, before anything is
+    written. A crash is left for the turn to report, with the user's message kept."""
+    try:
+        engine.wait_ready()
+    except BackendError:
+        pass
+
+
+def _count(engine: Engine, text: str) -> int | None:
+    """Tokens of ``text``, or None when the engine can no longer say (its process died)."""
+    try:
+        return engine.count_tokens(text)
+    except BackendError:
+        return None
+
+
 def _ids(turns: list[prompt.Turn]) -> set[int]:
     return {t.id for t in turns if t.id is not None}
 
 
 class Assistant:
     def __init__(self, registry: Registry, spec: ModelSpec, settings: Settings, store: Store,
-                 clock: Clock, memory: bool = True):
+                 clock: Clock, memory: bool = True, engine_factory: EngineFactory | None = None):
+        from mnemo import engine as engines
+
         self.registry = registry
+        self._engine_factory = engine_factory or engines.open_engine
         self.spec = spec
         self.settings = settings
         self.store = store
@@ -128,30 +148,40 @@ class Assistant:
     @classmethod
     def open(cls, home: str | Path | None = None, model: str | None = None,
              clock: Clock | None = None, *, load_model: bool = True,
-             memory: bool = True) -> "Assistant":
+             memory: bool = True, engine_factory: EngineFactory | None = None) -> "Assistant":
         """Validate the configuration, resolve the model and open the store.
 
-        Bad configuration or a missing/corrupt model raises before anything is written.
-        ``home`` is the same as ``MNEMO_HOME``. With ``load_model=False`` the model loads on
-        first use (or through :meth:`load_model`, which the TUI calls in a worker).
-        ``memory=False`` neither reads nor writes long-term memory.
+        Bad configuration or a missing/corrupt model file raises before anything is written.
+        ``home`` is the same as ``MNEMO_HOME``. With ``load_model`` (the default) the model
+        starts loading at once in its own process, while the store opens; the first turn
+        waits for it. With ``load_model=False`` it starts on first use (or through
+        :meth:`load_model`). ``memory=False`` neither reads nor writes long-term memory.
+        ``engine_factory`` makes the engine for a models.toml entry (default:
+        ``mnemo.engine.open_engine``).
         """
+        from mnemo import engine as engines
+
         if home is not None:
             os.environ["MNEMO_HOME"] = str(home)
         registry = config.load_registry()
         settings = config.load_settings()
         spec = registry.get(model)
-        engine = None
-        if load_model:
-            from mnemo import engine as engines
-
-            engine = engines.load(spec)
-        elif spec.kind == "gguf":
+        if spec.kind == "gguf":
             from mnemo.engine import gguf, sources
 
             gguf.read_metadata(sources.resolve(spec))
-        store = Store.open(clock=clock)
-        assistant = cls(registry, spec, settings, store, clock or time.time, memory=memory)
+        factory = engine_factory or engines.open_engine
+        engine = factory(spec) if load_model else None  # it loads while the store opens
+        try:
+            if engine is not None and not paths.db_path().exists():
+                _first_load(engine)  # a first run creates nothing for a model that cannot load
+            store = Store.open(clock=clock)
+        except BaseException:
+            if engine is not None:
+                engine.close()
+            raise
+        assistant = cls(registry, spec, settings, store, clock or time.time, memory=memory,
+                        engine_factory=factory)
         assistant._engine = engine
         if memory and assistant.bank.records.count() > 0:
             assistant.bank.start()  # load the embedder while the user types / the model runs
@@ -164,22 +194,42 @@ class Assistant:
         return self.load_model()
 
     def load_model(self) -> Engine:
+        """The current model, loaded (waits for it). A model whose process has died is
+        started afresh."""
         with self._engine_lock:
-            if self._engine is None or self._engine.spec != self.spec:
-                from mnemo import engine as engines
+            old = self._engine
+            if old is None or old.spec != self.spec or not old.alive:
+                self._engine = self._engine_factory(self.spec)
+                if old is not None:
+                    old.close()
+            engine = self._engine
+        engine.wait_ready()
+        return engine
 
-                self._engine = engines.load(self.spec)
-            return self._engine
+    def model_status(self) -> str:
+        """"ready", "loading", "stopped" (its process died, or it could not load: the next turn
+        starts it again) or "none" (not started yet). Never waits."""
+        engine = self._engine
+        if engine is None:
+            return "none"
+        if not engine.alive:
+            return "stopped"
+        return "ready" if engine.ready else "loading"
 
     def use_model(self, name: str) -> Engine:
-        """Switch model; the conversation goes on with the new one. If it cannot be
-        loaded, the current model stays."""
-        from mnemo import engine as engines
-
+        """Switch model; the conversation goes on with the new one and the old one's
+        process ends. If the new one cannot be loaded, the current model stays."""
         spec = self.registry.get(name)
-        engine = engines.load(spec)
+        engine = self._engine_factory(spec)
+        try:
+            engine.wait_ready()
+        except BaseException:
+            engine.close()
+            raise
         with self._engine_lock:
-            self.spec, self._engine = spec, engine
+            old, self.spec, self._engine = self._engine, spec, engine
+        if old is not None and old is not engine:
+            old.close()
         return engine
 
     # ----------------------------------------------------------- conversations
@@ -291,7 +341,7 @@ class Assistant:
         self._wait_for_vectors()
         return self.bank.recall(query, exclude_sources=window, exclude_ids=skip,
                                 budget_tokens=self._memory_budget(engine),
-                                count_tokens=engine.count_tokens, k=k)
+                                count_many=engine.count_many, k=k)
 
     def remember(self, text: str, kind: str = "fact", pinned: bool = False) -> list[Record]:
         """Store a fact at once (``/remember``, ``mnemo memory add``)."""
@@ -360,7 +410,7 @@ class Assistant:
         if not text.strip():
             raise BadInput("the message is empty; type something to send")
         start = time.perf_counter()
-        engine = self.engine
+        engine = self._engine_for(text)
         sampling = self.spec.sampling
         reply_tokens = self._reply_budget(max_tokens, engine)
         conv = self._conversation_for(text)
@@ -445,9 +495,10 @@ class Assistant:
         finally:
             end = time.perf_counter()
             reply_text = "".join(parts)
+            reply_count = _count(engine, reply_text)  # None when the model's process has died
             usage = Usage(
                 prompt_tokens=result.prompt_tokens if result else (built.tokens if built else 0),
-                completion_tokens=result.completion_tokens if result else engine.count_tokens(reply_text),
+                completion_tokens=result.completion_tokens if result else reply_count or 0,
                 cached_tokens=result.cached_tokens if result else 0,
             )
             timings = Timings(
@@ -456,7 +507,7 @@ class Assistant:
                 total_ms=_ms(start, end),
             )
             self.store.update_message(
-                saved.id, content=reply_text, tokens=engine.count_tokens(reply_text), finish_reason=finish,
+                saved.id, content=reply_text, tokens=reply_count, finish_reason=finish,
                 prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
                 cached_tokens=usage.cached_tokens,
                 meta={"timings": asdict(timings), "memories": [m.id for m in memories],
@@ -472,6 +523,20 @@ class Assistant:
             finish_reason=finish, memories=memories, usage=usage, timings=timings, remembered=written,
             notices=self._notices(text, built, engine),
         )
+
+    def _engine_for(self, text: str) -> Engine:
+        """The loaded model for a turn. If its process dies while loading, the user's message
+        is kept, with an empty reply marked failed, and the error goes on up."""
+        try:
+            return self.load_model()
+        except BackendError:
+            conv = self._conversation_for(text)
+            history = self.store.messages(conv.id)
+            user = self.store.add_message(conv.id, "user", text, parent_id=history[-1].id if history else None,
+                                          model=self.spec.name)
+            self.store.add_message(conv.id, "assistant", "", parent_id=user.id, model=self.spec.name,
+                                   finish_reason="error")
+            raise
 
     def _notices(self, text: str, built: prompt.Prompt | None, engine: Engine) -> list[str]:
         notices = []
@@ -497,7 +562,8 @@ class Assistant:
         """Record a turn that happened elsewhere, without generating (memory still learns)."""
         conv = self._conversation_for(user)
         history = self.store.messages(conv.id)
-        count = self._engine.count_tokens if self._engine else (lambda _: None)
+        engine = self._engine
+        count = engine.count_tokens if engine is not None and engine.ready and engine.alive else (lambda _: None)
         u = self.store.add_message(conv.id, "user", user,
                                    parent_id=history[-1].id if history else None, tokens=count(user))
         a = self.store.add_message(conv.id, "assistant", assistant, parent_id=u.id,
@@ -521,6 +587,10 @@ class Assistant:
             self.bank.wait_idle(CLOSE_WAIT)  # vectors of this session land on disk; the next process embeds the rest
         self.bank.close()
         self.store.close()
+        with self._engine_lock:
+            engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.close()  # a local model's process ends, and its memory is given back
 
     def __enter__(self) -> "Assistant":
         return self

@@ -31,13 +31,39 @@ def figure(name: str, value: float, unit: str, baseline: float | None = None, *,
 
 
 def machine() -> dict[str, Any]:
-    import llama_cpp
+    """This machine, and the llama.cpp build as the default model's own process reports it."""
+    from mnemo import config
+    from mnemo.engine import open_engine
 
-    from mnemo.engine.local import system_info
-
-    info = system_info()
+    engine = open_engine(config.load_registry().get(None))
+    try:
+        info = engine.info()  # type: ignore[attr-defined]
+    finally:
+        engine.close()
     return {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
-            "llama_cpp_python": llama_cpp.__version__, "backend": info["backend"]}
+            "llama_cpp_python": info["llama_cpp_python"], "backend": info["backend"],
+            "gpu_offload": info["gpu_offload"]}
+
+
+# A bare python with llama-cpp-python: the same model, prompt tokens and sampling, no mnemo.
+RAW_PROBE = r"""
+import json, sys, time
+import llama_cpp
+job = json.loads(sys.stdin.read())
+llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=job["n_gpu_layers"],
+                      verbose=False)
+rates = []
+for _ in range(job["runs"]):
+    llm.reset()
+    first, n = None, 0
+    for chunk in llm.create_completion(job["tokens"], max_tokens=job["max_tokens"], stream=True,
+                                       **job["sampling"]):
+        if chunk["choices"][0]["text"]:
+            first = first or time.perf_counter()
+            n += 1
+    rates.append((time.perf_counter() - first, n))
+print(json.dumps(rates))
+"""
 
 
 def _use_new_home() -> str:
@@ -68,38 +94,23 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     from mnemo import Assistant
 
     a = Assistant.open()
-    engine = a.engine
+    engine = a.load_model()
     a.remember("My name is Ada and I like lighthouses.")
     a.wait_idle(120)
     sampling = a.spec.sampling
+    ours = _rates(a, runs, max_tokens)
+    # The baseline: llama-cpp-python in a bare python, on the same prompt tokens and sampling,
+    # counted the same way (text chunks after the first, over the time since the first).
+    from mnemo.engine import sources
 
-    def rate(text: str, first: float, end: float) -> float:
-        n = engine.count_tokens(text)
-        return (n - 1) / max(end - first, 1e-9)
-
-    raw, ours = [], []
-    for _ in range(runs):
-        a.new_conversation()
-        first = None
-        parts = []
-        for item in a.stream(STORY, max_tokens=max_tokens):
-            if isinstance(item, str):
-                first = first or time.perf_counter()
-                parts.append(item)
-        ours.append(rate("".join(parts), first, time.perf_counter()))
-        tokens = engine.prompt_tokens(a.last_prompt.messages)
-        engine.llm.reset()
-        first = None
-        parts = []
-        for chunk in engine.llm.create_completion(
-                tokens, max_tokens=max_tokens, temperature=sampling.temperature, top_p=sampling.top_p,
-                top_k=sampling.top_k, min_p=sampling.min_p, repeat_penalty=sampling.repeat_penalty,
-                stream=True):
-            text = chunk["choices"][0]["text"]
-            if text:
-                first = first or time.perf_counter()
-                parts.append(text)
-        raw.append(rate("".join(parts), first, time.perf_counter()))
+    job = {"path": str(sources.resolve(a.spec)), "n_ctx": engine.n_ctx, "runs": runs, "max_tokens": max_tokens,
+           "n_gpu_layers": -1 if engine.gpu_layers else 0,
+           "tokens": engine.prompt_tokens(a.last_prompt.messages),  # type: ignore[attr-defined]
+           "sampling": {"temperature": sampling.temperature, "top_p": sampling.top_p, "top_k": sampling.top_k,
+                        "min_p": sampling.min_p, "repeat_penalty": sampling.repeat_penalty}}
+    out = subprocess.run([sys.executable, "-c", RAW_PROBE], input=json.dumps(job), capture_output=True,
+                         text=True, check=True)
+    raw = [(n - 1) / span for span, n in json.loads(out.stdout.strip().splitlines()[-1])]
 
     # time to first token, turn 2 against turn 30 of one conversation (memory on)
     a.new_conversation()
@@ -113,7 +124,80 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
         figure("generation_tokens_per_s", _median(ours), "tok/s", _median(raw), target=">= 0.95",
                ok=_median(ours) / _median(raw) >= 0.95),
         figure("ttft_turn_30", late, "ms", early, target="<= 1.3", ok=late / early <= 1.3),
+        *model_process(), *gpu_offload(runs, max_tokens),
     ]
+
+
+def model_process() -> list[dict[str, Any]]:
+    """The model's own process: its resident memory while loaded, and whether closing the
+    engine gives it all back (the process is gone; on NVIDIA, the GPU memory too)."""
+    from mnemo import config
+    from mnemo.engine import open_engine
+
+    gpu_before = _gpu_used_mb()
+    engine = open_engine(config.load_registry().get(None))
+    engine.wait_ready()
+    info = engine.info()  # type: ignore[attr-defined]
+    gpu_loaded = _gpu_used_mb()
+    engine.close()
+    gone = not Path(f"/proc/{info['pid']}").exists()
+    gpu_after = _gpu_used_mb()
+    figures = [figure("model_process_rss_freed_mb", info["rss_mb"] if gone else 0.0, "MB", info["rss_mb"],
+                      target="all of it, the process ends on close", ok=gone)]
+    if gpu_before is not None and gpu_loaded is not None and gpu_after is not None:
+        held = gpu_loaded - gpu_before
+        figures.append(figure("model_process_gpu_freed_mb", gpu_loaded - gpu_after, "MB", held,
+                              target="all of it", ok=gpu_after - gpu_before <= max(16.0, 0.05 * held)))
+    return figures
+
+
+def _gpu_used_mb() -> float | None:
+    import shutil
+
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return None
+    try:
+        out = subprocess.run([smi, "--query-gpu=memory.used", "--format=csv,noheader,nounits"],
+                             capture_output=True, text=True, timeout=10, check=True).stdout
+        return sum(float(x) for x in out.split())
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+
+
+def gpu_offload(runs: int, max_tokens: int) -> list[dict[str, Any]]:
+    """With a GPU build: the default model with every layer offloaded against n_gpu_layers = 0."""
+    from mnemo import Assistant, config
+
+    spec = config.load_registry().get(None)
+    a = Assistant.open(memory=False)
+    try:
+        if not a.load_model().gpu_layers:
+            return []  # a CPU build, or no GPU: nothing to compare
+        gpu = _median(_rates(a, runs, max_tokens))
+    finally:
+        a.close()
+    home = Path(os.environ["MNEMO_HOME"])
+    (home / "models.toml").write_text(
+        f'[[models]]\nname = "cpu-only"\nsource = "{spec.source}"\nn_gpu_layers = 0\n', encoding="utf-8")
+    with Assistant.open(model="cpu-only", memory=False) as cpu_assistant:
+        cpu = _median(_rates(cpu_assistant, runs, max_tokens))
+    return [figure("generation_gpu_vs_cpu", gpu, "tok/s", cpu, target="reported", ok=True)]
+
+
+def _rates(a: Any, runs: int, max_tokens: int) -> list[float]:
+    """Tokens/s of a story through Assistant.stream: text chunks after the first, over the
+    time since the first (as the baseline counts them)."""
+    rates = []
+    for _ in range(runs):
+        a.new_conversation()
+        first, n = None, 0
+        for item in a.stream(STORY, max_tokens=max_tokens):
+            if isinstance(item, str):
+                first = first or time.perf_counter()
+                n += 1
+        rates.append((n - 1) / max(time.perf_counter() - first, 1e-9))
+    return rates
 
 
 # ---------------------------------------------------------------------- recall
@@ -213,12 +297,37 @@ def startup(runs: int) -> list[dict[str, Any]]:
                        "--max-tokens", "8"], runs, env)
     with_memory = _time_cmd([python, "-m", "mnemo", "ask", "--new", "What is my dog's name?",
                              "--max-tokens", "8"], runs, env)
+    bare = _time_cmd([python, "-c", BARE_ASK], runs, env, stdin=json.dumps(_bare_job("What is my dog's name?")))
     return [
+        figure("ask_no_memory_seconds", plain, "s", bare, ratio=plain - bare, target="<= 0.5 s more",
+               ok=plain - bare <= 0.5),
         figure("help_seconds", helped, "s", base, ratio=helped - base, target="<= 0.3 s more",
                ok=helped - base <= 0.3),
         figure("ask_with_memory_seconds", with_memory, "s", plain, ratio=with_memory - plain,
                target="<= 1.5 s more", ok=with_memory - plain <= 1.5),
     ]
+
+
+# A bare python that imports llama-cpp-python, loads the model and answers one message.
+BARE_ASK = r"""
+import json, sys
+import llama_cpp
+job = json.loads(sys.stdin.read())
+llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=-1, verbose=False)
+out = llm.create_chat_completion(messages=job["messages"], max_tokens=job["max_tokens"])
+print(out["choices"][0]["message"]["content"])
+"""
+
+
+def _bare_job(question: str) -> dict[str, Any]:
+    from mnemo import config
+    from mnemo.engine import gguf, sources
+
+    spec = config.load_registry().get(None)
+    path = sources.resolve(spec)
+    return {"path": str(path), "n_ctx": gguf.context_for(gguf.read_metadata(path), spec.n_ctx), "max_tokens": 8,
+            "messages": [{"role": "system", "content": config.load_settings().system_prompt},
+                         {"role": "user", "content": question}]}
 
 
 # Times from the probe's first line (interpreter start-up itself is not mnemo's).
@@ -297,41 +406,34 @@ def tui_render(tokens: int = 600, rate: float = 600.0, runs: int = 3) -> list[di
     TEXT = [f" w{i}" if i % 12 else "\n\nword" for i in range(tokens)]
     final = "".join(TEXT).strip()
     _use_new_home()
-    import mnemo.engine
+    for _ in Paced(None).stream([], None):
+        pass
+    alone = (tokens - 1) / (produced[-1] - produced[0])
 
-    original = mnemo.engine.load
-    mnemo.engine.load = lambda spec: Paced(spec)
-    try:
-        for _ in Paced(None).stream([], None):
-            pass
-        alone = (tokens - 1) / (produced[-1] - produced[0])
+    from mnemo.tui.app import MnemoApp
+    from mnemo.tui.widgets.chat import MessageView
+    from mnemo.tui.widgets.prompt import PromptInput
 
-        from mnemo.tui.app import MnemoApp
-        from mnemo.tui.widgets.chat import MessageView
-        from mnemo.tui.widgets.prompt import PromptInput
+    async def drive() -> tuple[float, float]:  # (engine's first token, last token on screen)
+        app = MnemoApp(lambda: Assistant.open(memory=False, engine_factory=Paced))
+        async with app.run_test(size=(120, 40)) as pilot:
+            while app.model_state != "ready":
+                await pilot.pause(0.01)
+            app.query_one(PromptInput).text = "go"
+            await pilot.press("enter")
+            deadline = time.perf_counter() + 120
+            while time.perf_counter() < deadline:  # until the whole reply is on screen
+                views = list(app.query(MessageView))
+                source = views[-1].body.source.strip() if len(views) == 2 else ""
+                if len(source) >= len(final):
+                    return produced[0], time.perf_counter()
+                await pilot.pause(0.002)
+            raise TimeoutError("the chat app never showed the whole reply")
 
-        async def drive() -> tuple[float, float]:  # (engine's first token, last token on screen)
-            app = MnemoApp(lambda: Assistant.open(load_model=False, memory=False))
-            async with app.run_test(size=(120, 40)) as pilot:
-                while app.model_state != "ready":
-                    await pilot.pause(0.01)
-                app.query_one(PromptInput).text = "go"
-                await pilot.press("enter")
-                deadline = time.perf_counter() + 120
-                while time.perf_counter() < deadline:  # until the whole reply is on screen
-                    views = list(app.query(MessageView))
-                    source = views[-1].body.source.strip() if len(views) == 2 else ""
-                    if len(source) >= len(final):
-                        return produced[0], time.perf_counter()
-                    await pilot.pause(0.002)
-                raise TimeoutError("the chat app never showed the whole reply")
-
-        spans = []
-        for _ in range(runs):
-            first, last = asyncio.run(drive())
-            spans.append((last - first, last - produced[-1]))
-    finally:
-        mnemo.engine.load = original
+    spans = []
+    for _ in range(runs):
+        first, last = asyncio.run(drive())
+        spans.append((last - first, last - produced[-1]))
     shown = (tokens - 1) / _median([span for span, _ in spans])
     lag = _median([lag for _, lag in spans])
     return [figure("tui_tokens_per_s", shown, "tok/s", alone, target=">= 0.90, no growing backlog",

@@ -146,7 +146,7 @@ def chat(
     def opener():
         from mnemo.assistant import Assistant
 
-        return Assistant.open(model=model, load_model=False)
+        return Assistant.open(model=model)  # the model starts loading at once, in its own process
 
     app_ = MnemoApp(opener)
     app_._incognito_next = incognito

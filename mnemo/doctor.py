@@ -1,23 +1,55 @@
 """``mnemo doctor``: what will run where, and what is missing. It only looks: it never
-creates the database, joins model parts or loads a model."""
+creates the database or joins model parts. It loads the default model in a process of
+its own and generates one token, so a crash in llama.cpp is reported, not suffered."""
 
 from __future__ import annotations
 
 import importlib.util
 import platform
 import sys
+import time
 from typing import Any
 
 from mnemo import __version__, paths
 from mnemo.errors import MnemoError
 
 
-def _llama() -> dict[str, Any]:
+def _llama(spec: Any) -> dict[str, Any]:
+    """llama-cpp-python's build, asked of the default model's own process (mnemo's never
+    loads llama.cpp), and how that model loads and answers: or how it crashed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from mnemo.engine.gpu import gpu_names, gpu_present
+
+    gpus = {"gpus": gpu_names(), "gpu_present": gpu_present()}
     try:
-        from mnemo.engine.local import gpu_names, gpu_present, system_info
-    except ImportError as e:
-        return {"ok": False, "problem": f"llama-cpp-python cannot be imported ({e}); reinstall it"}
-    return {"ok": True, **system_info(), "gpus": gpu_names(), "gpu_present": gpu_present()}
+        installed = version("llama-cpp-python")
+    except PackageNotFoundError:
+        return {"ok": False, "problem": "llama-cpp-python is not installed; reinstall mnemo", **gpus}
+    if spec is None or spec.kind != "gguf":
+        return {"ok": True, "llama_cpp_python": installed, "gpu_offload": None, "backend": None,
+                "system_info": "not checked: the default model is not a local GGUF", **gpus}
+    from mnemo.engine import open_engine
+
+    probe: dict[str, Any] = {"model": spec.name}
+    try:
+        engine = open_engine(spec)
+        try:
+            engine.wait_ready()
+            info = engine.info()  # type: ignore[attr-defined]
+            start = time.perf_counter()
+            for _ in engine.stream([{"role": "user", "content": "Hi"}], spec.sampling, max_tokens=1):
+                probe.setdefault("first_token_ms", round((time.perf_counter() - start) * 1000, 1))
+        finally:
+            engine.close()
+    except MnemoError as e:
+        probe.update(ok=False, problem=str(e))
+        return {"ok": False, "llama_cpp_python": installed, "gpu_offload": None, "backend": None,
+                "system_info": "", "problem": str(e), "probe": probe, **gpus}
+    probe.update(ok=True, load_s=round(engine.load_seconds, 2), gpu_layers=engine.gpu_layers,  # type: ignore[attr-defined]
+                 backend=engine.backend, pid=info["pid"])
+    return {"ok": True, "llama_cpp_python": info["llama_cpp_python"], "gpu_offload": info["gpu_offload"],
+            "backend": info["backend"], "system_info": info["system_info"], "probe": probe, **gpus}
 
 
 def gpu_layers(spec: Any, layers: int | None, offload: bool) -> int:
@@ -61,13 +93,18 @@ def model_details(spec: Any) -> dict[str, Any]:
     return {**details, "status": "found"}
 
 
-def _models(offload: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _registry() -> Any:
     from mnemo import config
 
     try:
-        registry = config.load_registry()
+        return config.load_registry()
     except MnemoError as e:
-        return {"ok": False, "problem": str(e)}, []
+        return e
+
+
+def _models(registry: Any, offload: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    if isinstance(registry, MnemoError):
+        return {"ok": False, "problem": str(registry)}, []
     models = []
     for spec in registry.models.values():
         details = model_details(spec)
@@ -121,9 +158,21 @@ def _embedder() -> dict[str, Any]:
             "torch": torch, "ok": bool(model_dir and st and torch)}
 
 
+def _default_spec(registry: Any) -> Any:
+    if isinstance(registry, MnemoError):
+        return None
+    spec = registry.get(None)
+    if spec.kind == "gguf":
+        details = model_details(spec)
+        if details["status"] != "found":
+            return None  # the models section says what is wrong with it
+    return spec
+
+
 def report() -> dict[str, Any]:
-    llama = _llama()
-    models_info, models = _models(bool(llama.get("gpu_offload")))
+    registry = _registry()
+    llama = _llama(_default_spec(registry))
+    models_info, models = _models(registry, bool(llama.get("gpu_offload")))
     result = {
         "mnemo": __version__,
         "python": sys.version.split()[0],
@@ -152,17 +201,21 @@ def render(r: dict[str, Any]) -> str:
     out += ["paths", f"   config  {p['config_dir']}", f"   data    {p['data_dir']}",
             f"   models  {p['user_models_file']}" + ("" if p["home"] is None else "  (MNEMO_HOME)"), ""]
     ll = r["llama_cpp"]
+    probe = ll.get("probe") or {}
     if ll["ok"]:
-        gpu = "yes" if ll["gpu_offload"] else "no (this build runs on the CPU)"
+        gpu = {True: "yes", False: "no (this build runs on the CPU)", None: "not checked"}[ll["gpu_offload"]]
         out += [f"{_mark(True)}llama-cpp-python {ll['llama_cpp_python']} · backend {ll['backend']} · GPU offload {gpu}",
                 f"   {ll['system_info']}"]
-        if ll["gpus"]:
-            out += [f"   GPU {name}" for name in ll["gpus"]]
-        if ll["gpu_present"] and not ll["gpu_offload"]:
-            out.append(f"{_mark(False)}this machine has a GPU but this llama.cpp build cannot use it; "
-                       "see the README's GPU section")
+        if probe:
+            where = f"{probe['gpu_layers']} layers on the GPU" if probe["gpu_layers"] else "on the CPU"
+            out.append(f"{_mark(True)}{probe['model']} loads in its own process in {probe['load_s']:.2f} s, "
+                       f"{where} ({probe['backend']}); first token in {probe.get('first_token_ms') or 0:.0f} ms")
     else:
         out.append(f"{_mark(False)}{ll['problem']}")
+    out += [f"   GPU {name}" for name in ll["gpus"]]
+    if ll["gpu_present"] and ll["gpu_offload"] is False:
+        out.append(f"{_mark(False)}this machine has a GPU but this llama.cpp build cannot use it; "
+                   "see the README's GPU section")
     reg = r["registry"]
     out.append("")
     if not reg["ok"] and "problem" in reg:

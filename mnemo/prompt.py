@@ -61,8 +61,8 @@ def build(engine: Engine, system: str, history: list[Turn], user: str, reply_tok
     budget = engine.n_ctx - reply_tokens
     head = [{"role": "system", "content": system}] if system else []
     user, cut, fixed = fit_message(engine, head, user, budget, reply_tokens)
-    counts = [(t.tokens if t.tokens is not None else engine.count_tokens(t.content)) + PER_MESSAGE
-              for t in history]
+    missing = iter(engine.count_many([t.content for t in history if t.tokens is None]))  # one trip
+    counts = [(t.tokens if t.tokens is not None else next(missing)) + PER_MESSAGE for t in history]
     start = window_start(counts, max(0, budget - fixed - reserve))
     tail = [{"role": "user", "content": user_content(user, memory_block)}]
     while True:

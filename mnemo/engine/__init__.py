@@ -1,16 +1,14 @@
 """Model backends behind one small interface.
 
-``load(spec)`` returns the process-wide engine for a models.toml entry: one model object
-per loaded model, kept for the life of the process (so llama.cpp's KV cache is reused
-from turn to turn) and guarded by one lock.
+``open_engine(spec)`` is the default engine factory the Assistant is given: a local GGUF
+model runs in a process of its own (``process.ChildEngine``; llama.cpp is never loaded
+into mnemo's process), an ``openai`` entry talks to a server (``remote.RemoteEngine``).
 """
 
 from __future__ import annotations
 
-import atexit
-import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from mnemo.config import ModelSpec, Sampling
@@ -35,6 +33,11 @@ class Engine(ABC):
     backend: str  # "cpu", "cuda", "metal", "vulkan", "remote", ...
     gpu_layers: int
     notice: str | None = None  # why the model runs where it runs, for the user to see once
+    alive = True  # False once the model's process has died or the engine was closed
+    ready = True  # False while the model still loads (reading the fields above then waits)
+
+    def wait_ready(self) -> None:
+        """Block until the model is loaded; raise what stopped it (``BackendError``, ``ModelError``)."""
 
     @abstractmethod
     def count_tokens(self, text: str) -> int:
@@ -49,6 +52,10 @@ class Engine(ABC):
                max_tokens: int | None = None) -> Iterator[str | Generation]:
         """Yield text deltas, then one Generation. Closing the iterator stops generation."""
 
+    def count_many(self, texts: list[str]) -> list[int]:
+        """Tokens of each text; an engine behind a process or a network answers in one trip."""
+        return [self.count_tokens(t) for t in texts]
+
     def complete_json(self, messages: list[Message], schema: dict, max_tokens: int = 256) -> str:
         """A reply constrained to ``schema`` (JSON), for background work such as extraction."""
         raise NotImplementedError
@@ -57,32 +64,17 @@ class Engine(ABC):
         pass
 
 
-_engines: dict[str, Engine] = {}
-_loading = threading.Lock()
+EngineFactory = Callable[[ModelSpec], Engine]
 
 
-@atexit.register
-def _close_all() -> None:
-    """Free the models before the interpreter takes apart the modules their destructors use."""
-    for engine in list(_engines.values()):
-        engine.close()
-    _engines.clear()
+def open_engine(spec: ModelSpec) -> Engine:
+    """Start the engine for ``spec``; a local model starts loading in its own process and
+    this returns at once (``wait_ready`` waits for it)."""
+    if spec.kind == "gguf":
+        from mnemo.engine import sources
+        from mnemo.engine.process import ChildEngine
 
+        return ChildEngine(spec, sources.resolve(spec))
+    from mnemo.engine.remote import RemoteEngine
 
-def load(spec: ModelSpec) -> Engine:
-    """The engine for ``spec``, loaded once per process."""
-    with _loading:
-        engine = _engines.get(spec.name)
-        if engine is not None and engine.spec == spec:
-            return engine
-        if spec.kind == "gguf":
-            from mnemo.engine import sources
-            from mnemo.engine.local import LocalEngine
-
-            engine = LocalEngine(spec, sources.resolve(spec))
-        else:
-            from mnemo.engine.remote import RemoteEngine
-
-            engine = RemoteEngine(spec)
-        _engines[spec.name] = engine
-        return engine
+    return RemoteEngine(spec)

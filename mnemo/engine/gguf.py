@@ -92,3 +92,11 @@ def training_context(meta: dict[str, Any]) -> int | None:
     arch = meta.get("general.architecture")
     value = meta.get(f"{arch}.context_length")
     return int(value) if isinstance(value, int) else None
+
+
+def context_for(meta: dict[str, Any], wanted: int | None) -> int:
+    """The context a model runs with: models.toml's ``n_ctx``, else its training context
+    capped at N_CTX_CAP (the KV cache grows with it)."""
+    from mnemo.config import N_CTX_CAP
+
+    return wanted or min(training_context(meta) or 4096, N_CTX_CAP)

@@ -1,14 +1,11 @@
-"""Run a GGUF model in-process with llama-cpp-python."""
+"""A GGUF model run by llama-cpp-python. Imported only in the model's own process
+(``mnemo.engine.child``); mnemo's process talks to it through ``mnemo.engine.process``."""
 
 from __future__ import annotations
 
 import ctypes
 import logging
 import os
-import platform
-import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +14,10 @@ from typing import Any
 import llama_cpp
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-from mnemo.config import N_CTX_CAP, ModelSpec, Sampling
+from mnemo.config import ModelSpec, Sampling
 from mnemo.engine import Engine, Generation, Message
-from mnemo.engine.gguf import read_metadata, training_context
+from mnemo.engine.gguf import context_for, read_metadata
+from mnemo.engine.gpu import gpu_present
 from mnemo.errors import ModelError
 
 log = logging.getLogger("mnemo.llama")
@@ -67,25 +65,6 @@ def system_info() -> dict[str, Any]:
     }
 
 
-def gpu_present() -> bool:
-    """Whether this machine visibly has a GPU llama.cpp could use (NVIDIA, or Apple silicon)."""
-    return (os.path.exists("/proc/driver/nvidia/gpus") or shutil.which("nvidia-smi") is not None
-            or (sys.platform == "darwin" and platform.machine() == "arm64"))
-
-
-def gpu_names() -> list[str]:
-    """NVIDIA GPUs with their memory, as nvidia-smi tells (empty when it is not there)."""
-    smi = shutil.which("nvidia-smi")
-    if smi is None:
-        return []
-    try:
-        out = subprocess.run([smi, "--query-gpu=name,memory.total", "--format=csv,noheader"],
-                             capture_output=True, text=True, timeout=5, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [" · ".join(part.strip() for part in line.split(",")) for line in out.splitlines() if line.strip()]
-
-
 def _threads() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -95,7 +74,7 @@ class LocalEngine(Engine):
         self.spec = spec
         self.path = path
         meta = read_metadata(path)
-        self.n_ctx = spec.n_ctx or min(training_context(meta) or 4096, N_CTX_CAP)
+        self.n_ctx = context_for(meta, spec.n_ctx)
         offload = llama_cpp.llama_supports_gpu_offload()
         if spec.n_gpu_layers == "auto":
             gpu_layers = -1 if offload else 0

@@ -320,7 +320,7 @@ class MemoryBank:
     # ------------------------------------------------------------------ recall
 
     def recall(self, query: str, *, exclude_sources: set[int] | None = None,
-               exclude_ids: set[int] | None = None, budget_tokens: int = 600, count_tokens: Callable[[str], int] | None = None,
+               exclude_ids: set[int] | None = None, budget_tokens: int = 600, count_many: Callable[[list[str]], list[int]] | None = None,
                k: int = 12, include_profile: bool = False) -> list[Memory]:
         if len(query) > QUERY_CHARS:  # a long paste: its start and end say what it is about
             query = query[: QUERY_CHARS // 2] + " " + query[-QUERY_CHARS // 2:]
@@ -344,7 +344,7 @@ class MemoryBank:
             skip |= {r.id for r in self.records.profile()}
         found = recall(self.records, vector_search, similarity, query, now=self.clock(),
                        exclude_sources=exclude_sources or set(), exclude_ids=skip,
-                       budget_tokens=budget_tokens, count_tokens=count_tokens or _approx_tokens, k=k)
+                       budget_tokens=budget_tokens, count_many=count_many or _approx_tokens, k=k)
         return [self._memory(x) for x in found]
 
     def _memory(self, x: Recalled) -> Memory:
@@ -388,8 +388,8 @@ def _same_item(a: str, b: str) -> bool:
     return a.lower().rstrip("s") == b.lower().rstrip("s")
 
 
-def _approx_tokens(text: str) -> int:
-    return len(text) // 3 + 1
+def _approx_tokens(texts: list[str]) -> list[int]:
+    return [len(text) // 3 + 1 for text in texts]
 
 
 __all__ = ["Memory", "MemoryBank", "Record", "Task", "chunks", "note_text", "age"]

@@ -77,7 +77,7 @@ def recency(age_s: float) -> float:
 def recall(records: Records, vector_search: Callable[[str], list[tuple[int, float]]] | None,
            similarity: Callable[[str, list[int]], dict[int, float]] | None,
            query: str, *, now: float, exclude_sources: set[int], exclude_ids: set[int],
-           budget_tokens: int, count_tokens: Callable[[str], int], k: int = 12) -> list[Recalled]:
+           budget_tokens: int, count_many: Callable[[list[str]], list[int]], k: int = 12) -> list[Recalled]:
     """``exclude_sources``: messages the context window holds (their episodes are skipped);
     ``exclude_ids``: memories already in the prompt (the profile) or written by this message."""
     fused: dict[int, float] = {}
@@ -135,7 +135,9 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     seen_text: set[str] = set()
     fact_sources: set[int] = set()
     used = 0
-    for item in sorted(scored.values(), key=lambda x: -x.score):
+    ranked = sorted(scored.values(), key=lambda x: -x.score)
+    costs = dict(zip((x.record.id for x in ranked), count_many([x.record.text for x in ranked])))  # one trip
+    for item in ranked:
         r = item.record
         in_window = r.kind == "episode" and r.source_message_id in exclude_sources
         if (r.id in exclude_ids and not item.listed) or (in_window and not item.timely):
@@ -143,7 +145,7 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
         key = " ".join(r.text.lower().split())
         if key in seen_text or (r.kind == "episode" and r.source_message_id in fact_sources | stale):
             continue
-        cost = count_tokens(r.text) + 12
+        cost = costs[r.id] + 12
         if used + cost > budget_tokens or len(chosen) >= k:
             continue
         used += cost

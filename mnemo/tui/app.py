@@ -32,10 +32,11 @@ SLASH = ("/new", "/model", "/remember", "/forget", "/memories", "/export", "/cle
 
 
 def open_assistant() -> Any:
-    """The default way to get an Assistant: the configured model, loaded later in a worker."""
+    """The default way to get an Assistant: the configured model starts loading at once, in
+    its own process; a worker waits for it."""
     from mnemo.assistant import Assistant
 
-    return Assistant.open(load_model=False)
+    return Assistant.open()
 
 
 class MnemoApp(App[None]):
@@ -187,9 +188,8 @@ class MnemoApp(App[None]):
         self._show_status()
 
     def on_model_failed(self, message: ModelFailed) -> None:
-        current = self.assistant._engine if self.assistant else None
         self.model_name = self.assistant.spec.name if self.assistant else self.model_name
-        self.model_state = "ready" if current is not None and current.spec == self.assistant.spec else "failed"
+        self.model_state = "ready" if self.assistant and self.assistant.model_status() == "ready" else "failed"
         self._show_status()
         self.notify(message.error, title="The model could not be loaded", severity="error", timeout=10)
 
@@ -206,6 +206,7 @@ class MnemoApp(App[None]):
     async def on_reply_finished(self, message: ReplyFinished) -> None:
         reply = message.reply
         await self._end_stream()
+        self.model_state = "ready"
         if self._reply_view is not None:
             await self._reply_view.finish(reply.text, finish_reason=reply.finish_reason,
                                           memories=reply.memories, message_id=reply.message_id)
@@ -235,7 +236,9 @@ class MnemoApp(App[None]):
         await self._end_stream()
         if self._reply_view is not None:
             await self._reply_view.finish(self._reply_view.text or "", finish_reason="error", memories=[],
-                                          message_id=None)
+                                          message_id=None, error=message.error)
+        if self.assistant is not None and self.assistant.model_status() == "stopped":
+            self.model_state = "stopped"  # its process died; the next message starts it again
         self.notify(message.error, title="No reply", severity="error", timeout=8)
         self._done_generating()
 
@@ -279,6 +282,8 @@ class MnemoApp(App[None]):
         await self._keep_recent(chat)
         self._stream = Markdown.get_stream(self._reply_view.body)
         self.generating = True
+        if self.model_state in ("stopped", "failed"):
+            self.model_state = "loading"  # the turn starts the model afresh
         self._tokens = 0
         self._speed = None
         chat.anchor()
@@ -310,7 +315,8 @@ class MnemoApp(App[None]):
             ids = [i for i in dict.fromkeys(titled + order) if i in by_id]
             conversations = [by_id[i] for i in ids]
             note = f"{len(conversations)} match{'es' if len(conversations) != 1 else ''}"
-        await self.query_one(Sidebar).show(conversations, self.assistant.conversation_id, note)
+        for sidebar in self.query(Sidebar):  # none while the app is closing
+            await sidebar.show(conversations, self.assistant.conversation_id, note)
 
     @on(Input.Changed, "#conversation-search")
     async def on_search_changed(self, event: Input.Changed) -> None:
@@ -531,6 +537,8 @@ class MnemoApp(App[None]):
     def _show_status(self) -> None:
         a = self.assistant
         engine = a._engine if a is not None else None
+        if engine is not None and not (engine.ready and engine.alive):
+            engine = None  # still loading: its figures are not known yet (and never wait here)
         device = ""
         if engine is not None and engine.backend == "remote":
             device = f"remote {urlsplit(engine.spec.base_url or '').netloc}"

@@ -11,7 +11,7 @@ def test_bench_prints_figures_with_baselines(mnemo):
     data = result.json()
     assert set(data) == {"machine", "figures"} and data["machine"]["cpus"] >= 1
     names = [f["name"] for f in data["figures"]]
-    assert names == ["help_seconds", "ask_with_memory_seconds"]
+    assert names == ["ask_no_memory_seconds", "help_seconds", "ask_with_memory_seconds"]
     for f in data["figures"]:
         assert set(f) >= {"name", "value", "unit", "baseline", "ratio", "target", "ok"}
         assert f["value"] > 0 and f["baseline"] > 0 and isinstance(f["ok"], bool)

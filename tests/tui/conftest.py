@@ -56,13 +56,10 @@ class Clock:
 
 @pytest.fixture
 def scripted(monkeypatch, home):
-    """Every model mnemo loads is the scripted one."""
-    import mnemo.engine
-
+    """The scripted engine, reset; ``make_app`` gives it to the Assistant as its engine factory."""
     ScriptedEngine.delay = 0.002
     ScriptedEngine.words = 0
     ScriptedEngine.calls = 0
-    monkeypatch.setattr(mnemo.engine, "load", lambda spec: ScriptedEngine(spec))
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     return ScriptedEngine
@@ -73,8 +70,9 @@ def make_app(scripted, home):
     from mnemo.assistant import Assistant
     from mnemo.tui.app import MnemoApp
 
-    def make(memory: bool = True, clock=None, **kwargs):
+    def make(memory: bool = True, clock=None, engine_factory=None, **kwargs):
         clock = clock or Clock()
-        return MnemoApp(lambda: Assistant.open(load_model=False, memory=memory, clock=clock), **kwargs)
+        factory = engine_factory or scripted
+        return MnemoApp(lambda: Assistant.open(memory=memory, clock=clock, engine_factory=factory), **kwargs)
 
     return make

@@ -63,7 +63,7 @@ async def test_first_frame_before_the_assistant_and_typing_meanwhile(scripted, h
 
     def slow_opener():
         gate.wait(10)
-        return Assistant.open(load_model=False)
+        return Assistant.open(load_model=False, engine_factory=scripted)
 
     app = MnemoApp(slow_opener)
     async with app.run_test(size=SIZE) as pilot:
@@ -445,7 +445,7 @@ async def test_theme_is_remembered(make_app, home):
     assert 'theme = "nord"' in (home / "config.toml").read_text()
     again = make_app(memory=False)
     async with again.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.05)
+        await ready(pilot, again)
         assert again.theme == "nord"
 
 
@@ -484,19 +484,15 @@ async def test_bindings_are_remapped_from_config(make_app, home):
         assert isinstance(app.screen, MemoriesScreen)
 
 
-async def test_a_model_that_fails_to_load_leaves_the_current_one(make_app, home, monkeypatch):
-    import mnemo.engine
+async def test_a_model_that_fails_to_load_leaves_the_current_one(make_app, scripted, home):
     from mnemo.errors import ModelError
-
-    real_load = mnemo.engine.load
 
     def load(spec):
         if spec.name == "gemma3-270m":
             raise ModelError("cannot load model file gemma.gguf: it is corrupt; re-download it")
-        return real_load(spec)
+        return scripted(spec)
 
-    monkeypatch.setattr(mnemo.engine, "load", load)
-    app = make_app(memory=False)
+    app = make_app(memory=False, engine_factory=load)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot, app)
         app.load_model("gemma3-270m")
@@ -505,3 +501,30 @@ async def test_a_model_that_fails_to_load_leaves_the_current_one(make_app, home,
         assert app.model_state == "ready" and app.assistant.spec.name == "smollm2-135m"
         await say(pilot, app, "still working?")
         assert views(app)[-1].text == "Echo: still working?"
+
+
+@pytest.mark.model
+async def test_the_app_stays_open_when_the_model_process_crashes(make_app, home, monkeypatch, tmp_path):
+    """The real model in its own process, made to segfault after two tokens: the failure is
+    shown in the conversation and the next message starts a fresh model process."""
+    from textual.widgets import Label
+
+    from mnemo.engine import open_engine
+    from mnemo.engine.child import CRASH_ENV, CRASH_ONCE_ENV
+
+    monkeypatch.setenv(CRASH_ENV, "token:2:segv")
+    monkeypatch.setenv(CRASH_ONCE_ENV, str(tmp_path / "crashed"))
+    app = make_app(memory=False, engine_factory=open_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        crashed = app.assistant.load_model().pid
+        await say(pilot, app, "Write a long story about a storm.")
+        failed = views(app)[-1]
+        assert failed.finish_reason == "error"
+        failure = failed.query_one(".failure", Label)
+        assert "crashed (SIGSEGV) while generating with 'smollm2-135m'" in str(failure.render())
+        assert app.model_state == "stopped" and "(stopped)" in status(app)
+        await say(pilot, app, "Say hello.")
+        assert views(app)[-1].finish_reason in ("stop", "length") and views(app)[-1].text
+        assert app.model_state == "ready" and app.assistant.load_model().pid != crashed
+        assert app.is_running

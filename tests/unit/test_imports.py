@@ -34,14 +34,15 @@ def test_help_imports_nothing_heavy(home):
 
 
 @pytest.mark.model
-def test_ask_never_imports_textual(home):
+def test_ask_never_imports_textual_nor_llama_cpp(home):
+    """The model runs in a process of its own: mnemo's never loads llama.cpp's libraries."""
     loaded = loaded_after(["mnemo", "ask", "hi", "--max-tokens", "4"], home)
-    assert "llama_cpp" in loaded  # it did answer
-    assert "textual" not in loaded
+    assert "textual" not in loaded and "llama_cpp" not in loaded
+    assert (home / "mnemo.db").exists()  # it did answer
 
 
 def test_core_never_imports_textual():
-    code = ("import sys, mnemo.assistant, mnemo.store, mnemo.config, mnemo.prompt, mnemo.engine.local, "
-            "mnemo.doctor; print('textual' in sys.modules)")
+    code = ("import sys, mnemo.assistant, mnemo.store, mnemo.config, mnemo.prompt, mnemo.engine.process, "
+            "mnemo.doctor; print('textual' in sys.modules or 'llama_cpp' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr

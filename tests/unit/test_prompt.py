@@ -25,6 +25,9 @@ class WordEngine:
     def count_prompt(self, messages) -> int:
         return sum(4 + self.count_tokens(m["content"]) for m in messages)
 
+    def count_many(self, texts) -> list[int]:
+        return [self.count_tokens(t) for t in texts]
+
 
 def turns(n: int, words: int = 10) -> list[prompt.Turn]:
     return [prompt.Turn("user" if i % 2 == 0 else "assistant", " ".join([f"w{i}"] * words))

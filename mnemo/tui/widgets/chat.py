@@ -88,7 +88,7 @@ class MessageView(Vertical, can_focus=True):
         return body.source if isinstance(body, Markdown) else str(body.render())
 
     async def finish(self, text: str, *, finish_reason: str | None, memories: list[Any],
-                     message_id: int | None, created_at: float | None = None) -> None:
+                     message_id: int | None, created_at: float | None = None, error: str | None = None) -> None:
         streamed, self.text = self.text, text
         self.finish_reason = finish_reason
         self.memories = memories
@@ -100,6 +100,8 @@ class MessageView(Vertical, can_focus=True):
         hint = self.query_one(".memories-hint", Label)
         hint.update(self._footer())
         hint.display = bool(self.memories)
+        if error:  # why there is no (whole) reply, in the conversation where it happened
+            await self.mount(Label(plain(error), classes="failure"), before=hint)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)

@@ -1,0 +1,335 @@
+"""A local GGUF model in a process of its own, behind the ``Engine`` interface.
+
+mnemo's process never loads llama.cpp: ``ChildEngine`` starts ``mnemo.engine.child``
+(which imports llama-cpp-python before anything else), sends it requests over a socket
+pair and routes the replies back to the threads that asked, by request id. Starting
+returns at once; the model loads while mnemo opens its database, and the first request
+that needs it waits. The KV cache lives in the child, so turns reuse it as before.
+
+If the child dies (a segfault or abort in llama.cpp, killed for memory), every waiting
+request and every later one raises ``BackendError`` naming the model, the signal and what
+to try; the Assistant then starts a fresh child for the next message.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import logging
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from mnemo import errors
+from mnemo.config import ModelSpec, Sampling
+from mnemo.engine import Engine, Generation, Message
+from mnemo.engine.child import BOOT
+from mnemo.errors import BackendError
+
+log = logging.getLogger("mnemo.llama")
+
+CLOSE_WAIT = 3.0  # seconds a closing child gets before it is killed
+CANCEL_WAIT = 5.0  # seconds a cancelled stream waits for the child to confirm it stopped
+COUNT_CACHE = 4096  # token counts kept per engine (the window's messages recur every turn)
+ADVICE = ("try `n_gpu_layers = 0` in its models.toml entry, reinstall llama-cpp-python, "
+          "or run `mnemo doctor`")
+
+_children: "weakref.WeakSet[ChildEngine]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_children() -> None:
+    for child in list(_children):
+        child.close()
+
+
+def _how(returncode: int | None) -> str:
+    if returncode is None:
+        return "stopped answering"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"was killed ({name}; out of memory?)" if name == "SIGKILL" else f"crashed ({name})"
+    return f"exited unexpectedly (status {returncode})"
+
+
+class ChildEngine(Engine):
+    def __init__(self, spec: ModelSpec, path: Path):
+        self.spec = spec
+        self.path = path
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, queue.SimpleQueue[dict[str, Any] | None]] = {0: queue.SimpleQueue()}
+        self._send_lock = threading.Lock()
+        self._ready_lock = threading.Lock()
+        self._info: dict[str, Any] | None = None
+        self._failure: Exception | None = None  # why the child cannot answer any more
+        self._closing = False
+        self._counts: dict[str, int] = {}
+        self._stderr: deque[str] = deque(maxlen=20)
+        self.stopped_after: int | None = None  # tokens the child sent for the last cancelled stream
+        self.started = time.perf_counter()
+        ours, theirs = socket.socketpair()
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-P", "-c", BOOT, str(theirs.fileno())], pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                start_new_session=True,  # Ctrl-C reaches mnemo, which stops the reply itself
+            )
+        except OSError as e:
+            ours.close()
+            raise BackendError(f"cannot start the process for model '{spec.name}': {e}") from None
+        finally:
+            theirs.close()
+        self._conn = Connection(ours.detach())
+        _children.add(self)
+        self._send({"op": "load", "spec": spec, "path": str(path),
+                    "log_level": logging.getLogger("mnemo").getEffectiveLevel()})
+        threading.Thread(target=self._read, name=f"mnemo-model-{spec.name}", daemon=True).start()
+        self._stderr_reader = threading.Thread(target=self._read_stderr, name=f"mnemo-model-log-{spec.name}",
+                                               daemon=True)
+        self._stderr_reader.start()
+
+    # ------------------------------------------------------------ the process
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._failure is None and not self._closing and self._proc.poll() is None
+
+    @property
+    def ready(self) -> bool:
+        return self._info is not None
+
+    def wait_ready(self) -> None:
+        """Block until the model is loaded; raise what stopped it."""
+        if self._info is not None:
+            return
+        with self._ready_lock:
+            if self._info is not None:
+                return
+            if self._failure is not None:
+                raise self._failure
+            msg = self._waiting[0].get()
+            self._waiting.pop(0, None)
+            if msg is None:
+                raise self._failure or BackendError(f"model '{self.spec.name}' stopped")
+            if "error" in msg:
+                self._failure = self._error(msg)
+                raise self._failure
+            self._info = msg["ok"]
+            log.info("model '%s' loaded in %.2f s (pid %d, %s, %d GPU layers)", self.spec.name,
+                     self._info["load_s"], self.pid, self._info["backend"], self._info["gpu_layers"])
+
+    def _attr(self, key: str) -> Any:
+        self.wait_ready()
+        assert self._info is not None
+        return self._info[key]
+
+    @property
+    def n_ctx(self) -> int:  # type: ignore[override]
+        return self._attr("n_ctx")
+
+    @property
+    def backend(self) -> str:  # type: ignore[override]
+        return self._attr("backend")
+
+    @property
+    def gpu_layers(self) -> int:  # type: ignore[override]
+        return self._attr("gpu_layers")
+
+    @property
+    def notice(self) -> str | None:  # type: ignore[override]
+        return self._attr("notice")
+
+    @property
+    def template_source(self) -> str:
+        """Where the chat template came from: "gguf", "models.toml" or "chatml fallback"."""
+        return self._attr("template_source")
+
+    @property
+    def load_seconds(self) -> float:
+        return self._attr("load_s")
+
+    def info(self) -> dict[str, Any]:
+        """llama.cpp's system info, the child's loaded modules, pid and resident memory."""
+        return self._call("info")
+
+    def _read(self) -> None:
+        while True:
+            try:
+                msg = self._conn.recv()
+            except (EOFError, OSError):
+                break
+            waiting = self._waiting.get(msg["id"])
+            if waiting is not None:
+                waiting.put(msg)
+        try:
+            returncode = self._proc.wait(timeout=CLOSE_WAIT)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        if self._failure is None:
+            self._failure = self._crash(returncode)
+        for waiting in list(self._waiting.values()):
+            waiting.put(None)
+
+    def _read_stderr(self) -> None:
+        assert self._proc.stderr is not None
+        for raw in self._proc.stderr:
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            if not line:
+                continue
+            level, name, text = logging.WARNING, "mnemo.llama", line
+            head, _, rest = line.partition(" ")
+            if head[:1] == "L" and head[1:].isdigit():
+                level = int(head[1:])
+                name, _, text = rest.partition(": ")
+            else:
+                self._stderr.append(line)  # llama.cpp's own words (GGML_ASSERT, CUDA errors)
+            logging.getLogger(name if name.startswith("mnemo") else "mnemo.llama").log(level, "%s", text)
+
+    def _crash(self, returncode: int | None) -> BackendError:
+        if self._closing:
+            return BackendError(f"model '{self.spec.name}' was closed")
+        self._stderr_reader.join(timeout=1.0)  # its last words, if it said any
+        doing = "generating with" if self._info is not None else "loading"
+        said = next((line for line in reversed(self._stderr)
+                     if "crashing on purpose" not in line and not line.startswith("Fatal Python")), "")
+        detail = f": {said[:200]}" if said else ""
+        message = f"llama.cpp {_how(returncode)} while {doing} '{self.spec.name}'{detail}; {ADVICE}"
+        log.error("%s", message)
+        return BackendError(message)
+
+    def _error(self, msg: dict[str, Any]) -> Exception:
+        kind = getattr(errors, msg.get("type", ""), None)
+        if isinstance(kind, type) and issubclass(kind, errors.MnemoError):
+            return kind(msg["error"])
+        return BackendError(f"model '{self.spec.name}': {msg['error']}")
+
+    # ------------------------------------------------------------ requests
+
+    def _send(self, msg: dict[str, Any]) -> None:
+        try:
+            with self._send_lock:
+                self._conn.send(msg)
+        except OSError:
+            pass  # the reader sees the child gone and fails what waits
+
+    def _request(self, op: str, **fields: Any) -> tuple[int, queue.SimpleQueue[dict[str, Any] | None]]:
+        self.wait_ready()
+        if self._failure is not None:
+            raise self._failure
+        rid = next(self._ids)
+        waiting: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        self._waiting[rid] = waiting
+        if self._failure is not None:  # died between the check and the registration
+            self._waiting.pop(rid, None)
+            raise self._failure
+        self._send({"op": op, "id": rid, **fields})
+        return rid, waiting
+
+    def _result(self, msg: dict[str, Any] | None) -> Any:
+        if msg is None:
+            raise self._failure or BackendError(f"model '{self.spec.name}' stopped")
+        if "error" in msg:
+            raise self._error(msg)
+        return msg["ok"]
+
+    def _call(self, op: str, **fields: Any) -> Any:
+        rid, waiting = self._request(op, **fields)
+        try:
+            return self._result(waiting.get())
+        finally:
+            self._waiting.pop(rid, None)
+
+    # -------------------------------------------------------------- Engine
+
+    def count_many(self, texts: list[str]) -> list[int]:
+        """Token counts for many texts in one round trip (counts are cached: a turn's window
+        repeats the last turn's)."""
+        got = {t: self._counts.get(t) for t in texts}
+        todo = [t for t, n in got.items() if n is None]
+        if todo:
+            fresh = dict(zip(todo, self._call("count", texts=todo)))
+            if len(self._counts) + len(fresh) > COUNT_CACHE:
+                self._counts.clear()
+            self._counts.update(fresh)
+            got.update(fresh)
+        return [got[t] for t in texts]  # type: ignore[misc]
+
+    def count_tokens(self, text: str) -> int:
+        return self.count_many([text])[0]
+
+    def count_prompt(self, messages: list[Message]) -> int:
+        return self._call("count_prompt", messages=messages)
+
+    def prompt_tokens(self, messages: list[Message]) -> list[int]:
+        return self._call("prompt_tokens", messages=messages)
+
+    def render(self, messages: list[Message]) -> str:
+        """The prompt text the chat template makes of ``messages``."""
+        return self._call("render", messages=messages)
+
+    def stream(self, messages: list[Message], sampling: Sampling,
+               max_tokens: int | None = None) -> Iterator[str | Generation]:
+        rid, waiting = self._request("stream", messages=messages, sampling=sampling, max_tokens=max_tokens)
+        ended = False
+        try:
+            while True:
+                msg = waiting.get()
+                if msg is not None and "delta" in msg:
+                    yield msg["delta"]
+                    continue
+                ended = True
+                result = self._result(msg)
+                if result is not None:
+                    yield result
+                return
+        finally:
+            if not ended:
+                self._cancel(rid, waiting)
+            self._waiting.pop(rid, None)
+
+    def _cancel(self, rid: int, waiting: queue.SimpleQueue[dict[str, Any] | None]) -> None:
+        """Stop the child's reply, and wait until it has (so the next request finds it free)."""
+        self._send({"op": "cancel", "target": rid})
+        deadline = time.monotonic() + CANCEL_WAIT
+        while time.monotonic() < deadline:
+            try:
+                msg = waiting.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return
+            if msg is None or "delta" not in msg:
+                self.stopped_after = (msg or {}).get("sent")
+                return
+
+    def complete_json(self, messages: list[Message], schema: dict, max_tokens: int = 256) -> str:
+        return self._call("json", messages=messages, schema=schema, max_tokens=max_tokens)
+
+    def close(self) -> None:
+        """End the child; its memory (RAM, GPU) goes back to the system."""
+        if self._closing:
+            return
+        self._closing = True
+        _children.discard(self)
+        self._send({"op": "close"})
+        try:
+            self._proc.wait(timeout=CLOSE_WAIT)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._conn.close()
