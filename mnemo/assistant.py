@@ -1,31 +1,44 @@
-"""One turn of conversation: build the prompt, generate (streaming), persist.
+"""The Assistant: the one door to mnemo's core, and one turn of conversation.
 
-This is the whole Python API (``from mnemo import Assistant``); the CLI and the TUI
-are thin layers over it. It never imports Textual.
+This is the whole Python API (``from mnemo import Assistant``); the CLI and the TUI are
+thin layers over its public methods and never reach the store, the memory bank or the
+engine. It is built from what it needs (a home, an engine factory, a clock) and reads no
+global state after that. It never imports Textual.
+
+A turn: begin (the user's message is saved) -> act (memory commands, due tasks) -> plan
+(window + recall) -> generate (streamed, saved as it grows) -> persist (and memorize in
+the background).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from mnemo import config, paths, prompt
-from mnemo.config import ModelSpec, Registry, Settings
-from mnemo.engine import Engine, EngineFactory, Generation
+from mnemo import config, prompt
+from mnemo.config import ModelSpec
+from mnemo.engine import Engine, EngineFactory, Generation, open_engine
 from mnemo.errors import BackendError, BadInput
-from mnemo.memory import Memory, MemoryBank, as_data, rules
-from mnemo.memory.embedder import Embedder
-from mnemo.memory.records import Record
-from mnemo.store import Conversation, Message, Store
+from mnemo.memory import rules
+from mnemo.paths import Home, private_dir, private_file
+from mnemo.text import as_data
+
+if TYPE_CHECKING:
+    from mnemo.memory.bank import Memory
+    from mnemo.memory.records import Record
+    from mnemo.memory.tasks import Task
+    from mnemo.store import Conversation, Message, SearchHit
 
 Clock = Callable[[], float]
 TITLE_CHARS = 60
+MEMORY_KINDS = ("episode", "fact", "preference", "instruction", "list")  # as mnemo.memory.records.KINDS
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,19 @@ class Reply:
             "timings": asdict(self.timings),
             "notices": self.notices,
         }
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the chat app's status line shows; computed off the UI thread."""
+
+    model: str
+    model_state: str  # see Assistant.model_status
+    device: str  # "CPU", "GPU CUDA (30 layers)", "remote HOST", or "" while loading
+    n_ctx: int | None
+    memories: int
+    embedder: str
+    incognito: bool
 
 
 def _title(text: str) -> str:
@@ -125,73 +151,116 @@ def _ids(turns: list[prompt.Turn]) -> set[int]:
     return {t.id for t in turns if t.id is not None}
 
 
+@dataclass
+class _Turn:
+    """One turn in the making, handed from step to step."""
+
+    text: str
+    engine: Engine
+    reply_tokens: int
+    conv: Conversation
+    history: list[Message]
+    user: Message
+    remembers: bool
+    written: list[Record] = field(default_factory=list)
+    acks: list[str] = field(default_factory=list)
+    fired: list[Task] = field(default_factory=list)
+    memories: list[Memory] = field(default_factory=list)
+    built: prompt.Prompt | None = None
+    saved: Message | None = None
+    parts: list[str] = field(default_factory=list)
+    result: Generation | None = None
+    finish: str = "stopped"
+    first: float | None = None
+    last_save: float = 0.0
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def say(self) -> list[str]:
+        return [t.text for t in self.fired if t.action == "say"]
+
+    @property
+    def fixed(self) -> str | None:
+        """mnemo's own answer, when the message was a command or triggered one: no model."""
+        return " ".join(self.say) if self.say else (" ".join(self.acks) if self.acks else None)
+
+
 class Assistant:
-    def __init__(self, registry: Registry, spec: ModelSpec, settings: Settings, store: Store,
-                 clock: Clock, memory: bool = True, engine_factory: EngineFactory | None = None):
-        from mnemo import engine as engines
+    """One user's mnemo: conversations, long-term memory and a model, behind public methods."""
 
-        self.registry = registry
-        self._engine_factory = engine_factory or engines.open_engine
-        self.spec = spec
-        self.settings = settings
-        self.store = store
-        self.clock = clock
-        self.memory_enabled = memory
-        self.bank = MemoryBank(store, Embedder(settings.embedder))
-        self.conversation_id: int | None = None
-        self.last_prompt: prompt.Prompt | None = None
-        self._engine: Engine | None = None
-        self._engine_lock = threading.Lock()
-        self._told: set[str] = set()  # engine notices already shown
-        self.window_tokens: int | None = None  # cap on the conversation window; None: the context decides
-
-    @classmethod
-    def open(cls, home: str | Path | None = None, model: str | None = None,
-             clock: Clock | None = None, *, load_model: bool = True,
-             memory: bool = True, engine_factory: EngineFactory | None = None) -> "Assistant":
+    def __init__(self, home: Home | str | Path | None = None, engine_factory: EngineFactory | None = None,
+                 clock: Clock | None = None, *, model: str | None = None, memory: bool = True,
+                 start_model: bool = True, window_tokens: int | None = None):
         """Validate the configuration, resolve the model and open the store.
 
         Bad configuration or a missing/corrupt model file raises before anything is written.
-        ``home`` is the same as ``MNEMO_HOME``. With ``load_model`` (the default) the model
-        starts loading at once in its own process, while the store opens; the first turn
-        waits for it. With ``load_model=False`` it starts on first use (or through
-        :meth:`load_model`). ``memory=False`` neither reads nor writes long-term memory.
-        ``engine_factory`` makes the engine for a models.toml entry (default:
-        ``mnemo.engine.open_engine``).
+        With ``start_model`` the model starts loading at once (a local one in its own
+        process) while the store opens; the first turn waits for it. ``memory=False``
+        neither reads nor writes long-term memory; ``window_tokens`` caps the conversation
+        window below what the context allows.
         """
-        from mnemo import engine as engines
+        self.home = home if isinstance(home, Home) else Home.resolve(home)
+        self.clock: Clock = clock or time.time
+        self._factory: EngineFactory = engine_factory or partial(open_engine, models_dir=self.home.models_dir)
+        self.registry = config.load_registry(self.home)
+        self.settings = config.load_settings(self.home)
+        self.spec: ModelSpec = self.registry.get(model)
+        self._engine: Engine | None = None
+        if start_model:
+            self._check_model_file(self.spec)  # a clear error for a missing or damaged file, at once
+            self._engine = self._factory(self.spec)
+        try:
+            if self._engine is not None and not self.home.db_path.exists():
+                _first_load(self._engine)  # a first run creates nothing for a model that cannot load
+            # The heavy parts load while the model does.
+            from mnemo.memory.bank import MemoryBank
+            from mnemo.memory.embedder import Embedder
+            from mnemo.store import Store
 
-        if home is not None:
-            os.environ["MNEMO_HOME"] = str(home)
-        registry = config.load_registry()
-        settings = config.load_settings()
-        spec = registry.get(model)
+            self._store = Store.open(self.home.db_path, clock=self.clock)
+        except BaseException:
+            if self._engine is not None:
+                self._engine.close()
+            raise
+        self._bank = MemoryBank(self._store, Embedder(self.settings.embedder))
+        self._memory = memory
+        self._conversation_id: int | None = None
+        self._last_prompt: prompt.Prompt | None = None
+        self._engine_lock = threading.Lock()
+        self._told: set[str] = set()  # engine notices already shown
+        self.window_tokens = window_tokens
+        if memory and self._bank.records.count() > 0:
+            self._bank.start()  # load the embedder while the user types / the model runs
+
+    @classmethod
+    def open(cls, home: str | Path | None = None, model: str | None = None,
+             clock: Clock | None = None, *, load_model: bool = True, memory: bool = True,
+             engine_factory: EngineFactory | None = None, window_tokens: int | None = None) -> "Assistant":
+        """The convenience constructor: ``home`` (else ``MNEMO_HOME``, else the platform's
+        dirs), the configured model started at once unless ``load_model=False``."""
+        return cls(Home.resolve(home), engine_factory, clock, model=model, memory=memory,
+                   start_model=load_model, window_tokens=window_tokens)
+
+    def _check_model_file(self, spec: ModelSpec) -> None:
         if spec.kind == "gguf":
             from mnemo.engine import gguf, sources
 
-            gguf.read_metadata(sources.resolve(spec))
-        factory = engine_factory or engines.open_engine
-        engine = factory(spec) if load_model else None  # it loads while the store opens
-        try:
-            if engine is not None and not paths.db_path().exists():
-                _first_load(engine)  # a first run creates nothing for a model that cannot load
-            store = Store.open(clock=clock)
-        except BaseException:
-            if engine is not None:
-                engine.close()
-            raise
-        assistant = cls(registry, spec, settings, store, clock or time.time, memory=memory,
-                        engine_factory=factory)
-        assistant._engine = engine
-        if memory and assistant.bank.records.count() > 0:
-            assistant.bank.start()  # load the embedder while the user types / the model runs
-        return assistant
-
-    # ------------------------------------------------------------------ model
+            gguf.read_metadata(sources.resolve(spec, models_dir=self.home.models_dir))
 
     @property
-    def engine(self) -> Engine:
-        return self.load_model()
+    def memory_enabled(self) -> bool:
+        return self._memory
+
+    @property
+    def conversation_id(self) -> int | None:
+        return self._conversation_id
+
+    @property
+    def last_prompt(self) -> prompt.Prompt | None:
+        """The messages the model was given for the last reply (None after a command)."""
+        return self._last_prompt
+
+    # ------------------------------------------------------------------ model
 
     def load_model(self) -> Engine:
         """The current model, loaded (waits for it). A model whose process has died is
@@ -199,7 +268,7 @@ class Assistant:
         with self._engine_lock:
             old = self._engine
             if old is None or old.spec != self.spec or not old.alive:
-                self._engine = self._engine_factory(self.spec)
+                self._engine = self._factory(self.spec)
                 if old is not None:
                     old.close()
             engine = self._engine
@@ -220,7 +289,7 @@ class Assistant:
         """Switch model; the conversation goes on with the new one and the old one's
         process ends. If the new one cannot be loaded, the current model stays."""
         spec = self.registry.get(name)
-        engine = self._engine_factory(spec)
+        engine = self._factory(spec)
         try:
             engine.wait_ready()
         except BaseException:
@@ -232,20 +301,94 @@ class Assistant:
             old.close()
         return engine
 
+    def models(self) -> list[ModelSpec]:
+        """The models.toml entries, the shipped ones and the user's."""
+        return list(self.registry.models.values())
+
+    def save_setting(self, key: str, value: str) -> None:
+        """Write one setting to this home's config.toml (the chat app's theme)."""
+        config.save_setting(key, value, self.home)
+
     # ----------------------------------------------------------- conversations
 
     def new_conversation(self, title: str = "", incognito: bool = False) -> int:
-        self.conversation_id = self.store.create_conversation(title, self.spec.name, incognito).id
-        return self.conversation_id
+        self._conversation_id = self._store.create_conversation(title, self.spec.name, incognito).id
+        return self._conversation_id
+
+    def start_over(self) -> None:
+        """The next message starts a new conversation."""
+        self._conversation_id = None
 
     def use_conversation(self, conversation_id: int) -> None:
-        self.store.conversation(conversation_id)  # NotFound if it does not exist
-        self.conversation_id = conversation_id
+        self._store.conversation(conversation_id)  # NotFound if it does not exist
+        self._conversation_id = conversation_id
 
     def continue_latest(self) -> int | None:
-        latest = self.store.latest_conversation()
-        self.conversation_id = latest.id if latest else None
-        return self.conversation_id
+        latest = self._store.latest_conversation()
+        self._conversation_id = latest.id if latest else None
+        return self._conversation_id
+
+    def conversation(self, conversation_id: int | None = None) -> Conversation:
+        """A conversation (default: the current one); NotFound if there is none."""
+        cid = conversation_id if conversation_id is not None else self._conversation_id
+        if cid is None:
+            raise BadInput("there is no conversation yet")
+        return self._store.conversation(cid)
+
+    def conversations(self, limit: int | None = None, query: str = "") -> list[Conversation]:
+        """Pinned first, then newest first; with ``query``, those whose title holds it or
+        whose messages match it (full text), best first."""
+        items = self._store.conversations(limit if not query else None)
+        if not query:
+            return items
+        hits = self._store.search(query, limit=200)
+        by_id = {c.id: c for c in items}
+        titled = [c.id for c in items if query.lower() in c.title.lower()]
+        ranked = dict.fromkeys(titled + [h.message.conversation_id for h in hits])
+        return [by_id[i] for i in ranked if i in by_id][:limit]
+
+    def search_messages(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over every message, with snippets."""
+        return self._store.search(query, limit)
+
+    def history(self, conversation_id: int | None = None) -> list[Message]:
+        """The messages of a conversation (default: the current one), oldest first."""
+        cid = conversation_id if conversation_id is not None else self._conversation_id
+        return self._store.messages(cid) if cid else []
+
+    def rename_conversation(self, conversation_id: int, title: str) -> Conversation:
+        return self._store.update_conversation(conversation_id, title=title)
+
+    def pin_conversation(self, conversation_id: int, pinned: bool = True) -> Conversation:
+        return self._store.update_conversation(conversation_id, pinned=int(pinned))
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Delete a conversation with its messages and episodes (facts learnt in it stay)."""
+        episodes = self._bank.records.episode_ids(conversation_id)
+        self._store.delete_conversation(conversation_id)
+        self._bank.index.remove(episodes)
+        if self._conversation_id == conversation_id:
+            self._conversation_id = None
+
+    def export_conversation(self, conversation_id: int | None = None, fmt: str = "markdown") -> str:
+        """A conversation as Markdown or JSON text."""
+        import json
+
+        from mnemo.export import markdown
+
+        conv = self.conversation(conversation_id)
+        messages = self._store.messages(conv.id)
+        if fmt == "json":
+            return json.dumps({"conversation": conv.to_dict(), "messages": [m.to_dict() for m in messages]},
+                              ensure_ascii=False, indent=2) + "\n"
+        return markdown(conv, messages)
+
+    def save_export(self, conversation_id: int | None = None) -> Path:
+        """Write a conversation as Markdown into the home's exports folder (mode 0600)."""
+        conv = self.conversation(conversation_id)
+        target = private_dir(self.home.exports_dir) / f"conversation-{conv.id}.md"
+        private_file(target).write_text(self.export_conversation(conv.id), encoding="utf-8")
+        return target
 
     def retract_last(self) -> str | None:
         """Remove the last exchange (the user's message and the reply) and return the user's
@@ -255,36 +398,109 @@ class Assistant:
         if last_user is None:
             return None
         doomed = [m.id for m in history if m.id >= last_user.id]
-        episodes = [r.id for r in self.bank.records.episodes_of(set(doomed))]
-        self.store.delete_messages(doomed)
-        self.bank.index.remove(episodes)
+        episodes = [r.id for r in self._bank.records.episodes_of(set(doomed))]
+        self._store.delete_messages(doomed)
+        self._bank.index.remove(episodes)
         return last_user.content
 
-    def delete_conversation(self, conversation_id: int) -> None:
-        """Delete a conversation with its messages and episodes (facts learnt in it stay)."""
-        with self.store.lock:
-            episodes = [r[0] for r in self.store.db.execute(
-                "select id from memories where kind = 'episode' and conversation_id = ?", [conversation_id])]
-        self.store.delete_conversation(conversation_id)
-        self.bank.index.remove(episodes)
-        if self.conversation_id == conversation_id:
-            self.conversation_id = None
-
-    def history(self) -> list[Message]:
-        return self.store.messages(self.conversation_id) if self.conversation_id else []
-
     def _conversation_for(self, text: str) -> Conversation:
-        if self.conversation_id is None:
+        if self._conversation_id is None:
             self.new_conversation(_title(text))
-        conv = self.store.conversation(self.conversation_id)
+        conv = self._store.conversation(self._conversation_id)  # type: ignore[arg-type]
         if not conv.title:
-            conv = self.store.update_conversation(conv.id, title=_title(text))
+            conv = self._store.update_conversation(conv.id, title=_title(text))
         return conv
 
     def _remembers(self, conv: Conversation | None) -> bool:
-        return self.memory_enabled and not (conv and conv.incognito)
+        return self._memory and not (conv and conv.incognito)
 
-    # ------------------------------------------------------------------ memory
+    # ---------------------------------------------------------------- memories
+
+    def memories(self, *, include_all: bool = False, kind: str | None = None, episodes: bool = False,
+                 limit: int | None = None) -> list[Record]:
+        """What mnemo remembers, oldest first: active facts, preferences, instructions and
+        lists (``include_all``: superseded and forgotten too; ``episodes``: message chunks)."""
+        return self._bank.records.listing(include_all=include_all, kinds=(kind,) if kind else None,
+                                          episodes=episodes, limit=limit)
+
+    def find_memories(self, query: str) -> list[Record]:
+        """Active memories whose words match ``query`` or that contain it (a search box)."""
+        return self._bank.records.find(query)
+
+    def memory_count(self) -> int:
+        return self._bank.records.count(include_episodes=False)
+
+    def memory(self, memory_id: int) -> Record:
+        return self._bank.records.get(memory_id)
+
+    def search_memories(self, query: str, limit: int = 10) -> list[Memory]:
+        """Memories as recall finds them (meaning and words, profile included), best first."""
+        self._wait_for_vectors()
+        found = self._bank.recall(query, budget_tokens=10**6, k=limit, include_profile=True)
+        return sorted(found, key=lambda m: -m.score)
+
+    def memories_about(self, query: str) -> list[Record]:
+        """What "forget ``query``" would forget (not forgotten already)."""
+        self._wait_for_vectors()
+        return [r for r in self._bank.matching(query) if r.status != "forgotten"]
+
+    def remember(self, text: str, kind: str = "fact", pinned: bool = False) -> list[Record]:
+        """Store a fact at once (``/remember``, ``mnemo memory add``)."""
+        return self._bank.remember(text, kind, pinned=pinned)
+
+    def edit_memory(self, memory_id: int, text: str) -> Record:
+        return self._bank.edit(memory_id, text=text)
+
+    def pin_memory(self, memory_id: int, pinned: bool = True) -> Record:
+        return self._bank.edit(memory_id, pinned=pinned)
+
+    def forget(self, query: str) -> list[Record]:
+        """Tombstone what ``query`` is about (``/forget``, "forget where I live")."""
+        matched = self.memories_about(query)
+        self._bank.forget(matched)
+        return matched
+
+    def forget_memories(self, memories: Iterable[Record | int]) -> int:
+        """Tombstone these memories (undo of what a turn remembered, the memories screen)."""
+        records = [self._bank.records.get(m) if isinstance(m, int) else m for m in memories]
+        return self._bank.forget(records)
+
+    def forget_everything(self) -> list[int]:
+        """Erase every memory for good: text, vectors and full-text index. Returns their ids."""
+        ids = self._bank.records.all_ids()
+        self._bank.records.purge(ids)
+        self._bank.index.remove(ids)
+        return ids
+
+    def import_memories(self, rows: list[dict[str, Any]]) -> int:
+        """Add memories exported by ``mnemo memory export`` (rows already checked); returns
+        how many were new."""
+        return self._bank.records.import_rows(rows)  # embedded by the next process that starts memory
+
+    def memories_of(self, message: Message) -> list[Memory]:
+        """The memories a stored reply was given, as they are now."""
+        return self._bank.given((message.meta or {}).get("memories") or [])
+
+    def start_memory(self) -> None:
+        """Load the embedder and the vector index in the background now (idempotent)."""
+        if self._memory:
+            self._bank.start()
+
+    def status(self) -> Status:
+        """The status line's figures. Reads the database: call it off the UI thread."""
+        engine = self._engine
+        ready = engine is not None and engine.ready and engine.alive
+        device = ""
+        if ready and engine.backend == "remote":  # type: ignore[union-attr]
+            device = f"remote {urlsplit(engine.spec.base_url or '').netloc}"  # type: ignore[union-attr]
+        elif ready:
+            layers = engine.gpu_layers  # type: ignore[union-attr]
+            device = "CPU" if layers == 0 else f"GPU {engine.backend.upper()} ({layers} layers)"  # type: ignore[union-attr]
+        cid = self._conversation_id
+        return Status(model=self.spec.name, model_state=self.model_status(), device=device,
+                      n_ctx=engine.n_ctx if ready else None,  # type: ignore[union-attr]
+                      memories=self.memory_count(), embedder=self._bank.embedder.state,
+                      incognito=bool(cid and self._store.conversation(cid).incognito))
 
     def system_prompt(self) -> str:
         """The stable head of every prompt: settings' system prompt plus the profile.
@@ -293,9 +509,9 @@ class Assistant:
         is quoted as a note about the user, never as an instruction.
         """
         system = self.settings.system_prompt
-        if not self.memory_enabled:
+        if not self._memory:
             return system
-        profile = self.bank.profile()
+        profile = self._bank.profile()
         rules_ = [r.text for r in profile if r.kind == "instruction"]
         notes = [r.text for r in profile if r.kind != "instruction"]
         if rules_:
@@ -308,23 +524,23 @@ class Assistant:
 
     def _wait_for_vectors(self) -> None:
         """Recall needs the embedder for the query; it never waits for older turns' vectors."""
-        if self.bank.records.count() == 0:
+        if self._bank.records.count() == 0:
             return
-        if self.bank.wait_ready(EMBEDDER_WAIT):
-            self.bank.wait_idle(BACKLOG_WAIT)  # the last turn's few vectors, if still on their way
+        if self._bank.wait_ready(EMBEDDER_WAIT):
+            self._bank.wait_idle(BACKLOG_WAIT)  # the last turn's few vectors, if still on their way
 
     def recall(self, query: str, k: int = 10) -> list[Memory]:
         """What would be injected for ``query`` in the current conversation, without generating."""
-        conv = self.store.conversation(self.conversation_id) if self.conversation_id else None
+        conv = self._store.conversation(self._conversation_id) if self._conversation_id else None
         if not self._remembers(conv):
             return []
-        engine = self.engine
-        _, _, window = self._plan(self.system_prompt(), self.history(), query, engine,
-                                  self._reply_budget(None, engine), self._memory_budget(engine))
+        engine = self.load_model()
+        _, _, window = self._window(self.system_prompt(), self.history(), query, engine,
+                                    self._reply_budget(None, engine), self._memory_budget(engine))
         return self._recall(query, window, engine, k)
 
-    def _plan(self, system: str, history: list[Message], text: str, engine: Engine, reply_tokens: int,
-              reserve: int) -> tuple[list[prompt.Turn], prompt.Prompt, set[int]]:
+    def _window(self, system: str, history: list[Message], text: str, engine: Engine, reply_tokens: int,
+                reserve: int) -> tuple[list[prompt.Turn], prompt.Prompt, set[int]]:
         """The window for a reply (room kept for the memory block) and the messages it holds."""
         turns = _turns(history)
         plan = prompt.build(engine, system, turns, text, reply_tokens, reserve=reserve)
@@ -339,57 +555,9 @@ class Assistant:
     def _recall(self, query: str, window: set[int], engine: Engine, k: int = 12,
                 skip: set[int] | None = None) -> list[Memory]:
         self._wait_for_vectors()
-        return self.bank.recall(query, exclude_sources=window, exclude_ids=skip,
-                                budget_tokens=self._memory_budget(engine),
-                                count_many=engine.count_many, k=k)
-
-    def remember(self, text: str, kind: str = "fact", pinned: bool = False) -> list[Record]:
-        """Store a fact at once (``/remember``, ``mnemo memory add``)."""
-        return self.bank.remember(text, kind, pinned=pinned)
-
-    def forget(self, query: str) -> list[Record]:
-        """Tombstone what ``query`` is about (``/forget``, "forget where I live")."""
-        self._wait_for_vectors()
-        matched = self.bank.matching(query)
-        self.bank.forget(matched)
-        return matched
-
-    def _act(self, text: str, user: Message, conv: Conversation, replies_so_far: int) -> tuple[str | None, list[Record]]:
-        """Apply what the message asks of memory; a deterministic reply when it was a command."""
-        intents = rules.parse(text, self.clock())
-        written: list[Record] = []
-        acks: list[str] = []
-        for intent in intents:
-            if isinstance(intent, rules.Remember):
-                written += self.bank.remember(intent.text, message=user)
-                acks.append("Got it, I will remember that. " + " ".join(_second_person(r.text) for r in written))
-            if isinstance(intent, rules.Forget):
-                gone = self.forget(intent.query)
-                acks.append(f"Done, I forgot {len(gone)} {'memory' if len(gone) == 1 else 'memories'} about "
-                            f"\"{intent.query}\"." if gone else f"I had nothing about \"{intent.query}\" to forget.")
-            elif isinstance(intent, rules.ListOp):
-                record = self.bank.update_list(intent, user)
-                written.append(record)
-                if acks and acks[-1].startswith("Your "):
-                    acks.pop()
-                acks.append(_second_person(record.text))
-            elif isinstance(intent, rules.NewTask):
-                task = self.bank.tasks.add(intent, conv.id, replies_so_far + 1, user.id)
-                if task.kind == "after_replies":
-                    acks.append(f"OK, I will {'append' if task.action == 'append' else 'say'} \"{task.text}\" "
-                                f"in my reply number {intent.replies} from now.")
-                elif task.kind == "on_message":
-                    acks.append(f"OK, whenever you say \"{task.trigger}\", I will say \"{task.text}\".")
-                else:
-                    acks.append(f"OK, I will {task.describe()}.")
-            elif isinstance(intent, rules.CancelTask):
-                cancelled = self.bank.tasks.cancel(intent.query)
-                acks.append("Cancelled: " + "; ".join(t.describe() for t in cancelled) + "."
-                            if cancelled else "There was nothing to cancel.")
-            elif isinstance(intent, rules.Fact):
-                written.append(self.bank.add(intent.text, intent.kind, subject=intent.subject,
-                                             pinned=intent.pinned, message=user))
-        return (" ".join(acks) if acks else None), written
+        return self._bank.recall(query, exclude_sources=window, exclude_ids=skip,
+                                 budget_tokens=self._memory_budget(engine),
+                                 count_many=engine.count_many, k=k)
 
     # ------------------------------------------------------------------ turns
 
@@ -405,124 +573,56 @@ class Assistant:
         """Yield the reply's text deltas, then the Reply.
 
         Closing the iterator early stops generation; the partial reply is saved with
-        ``finish_reason = "stopped"``.
+        ``finish_reason = "stopped"`` ("error" when the model failed, and the error goes on up).
         """
         if not text.strip():
             raise BadInput("the message is empty; type something to send")
         start = time.perf_counter()
-        engine = self._engine_for(text)
-        sampling = self.spec.sampling
-        reply_tokens = self._reply_budget(max_tokens, engine)
-        conv = self._conversation_for(text)
-        remembers = self._remembers(conv)
-        history = self.store.messages(conv.id)
-        user = self.store.add_message(
-            conv.id, "user", text, parent_id=history[-1].id if history else None,
-            tokens=engine.count_tokens(text), model=self.spec.name,
-        )
-        replies_so_far = sum(1 for m in history if m.role == "assistant")
-        ack, written, fired, memories = None, [], [], []
-        if remembers:
-            ack, written = self._act(text, user, conv, replies_so_far)
-            fired = self.bank.tasks.due(conv.id, replies_so_far + 1, text, self.clock(), user.id)
-        say = [t.text for t in fired if t.action == "say"]
-        prefix = "".join(f"Reminder: {t.text}\n\n" for t in fired if t.action == "remind")
-        suffix = "".join(f"\n\n{t.text}" for t in fired if t.action == "append")
-        fixed = " ".join(say) if say else ack  # a command gets its answer without the model
-
-        built = None
-        if fixed is None:
-            system = self.system_prompt()
-            reserve = self._memory_budget(engine) if remembers else 0
-            if self.window_tokens:  # a shorter window than the context allows (the eval's plain agent)
-                reserve = max(reserve, engine.n_ctx - reply_tokens - self.window_tokens)
-            turns, built, window = self._plan(system, history, text, engine, reply_tokens, reserve)
-            if remembers:
-                memories = self._recall(text, window, engine, skip={r.id for r in written})
-            if memories:  # without a memory block the plan is already the prompt
-                built = prompt.build(engine, system, turns, text, reply_tokens, reserve=reserve,
-                                     memory_block=self.bank.block(memories))
-            self.last_prompt = built
+        turn = self._begin(text, max_tokens)
+        if turn.remembers:
+            self._act(turn)
+        if turn.fixed is None:
+            self._plan(turn)
         recalled = time.perf_counter()
-
-        if remembers and built is not None:
-            self.bank.ingest(user)  # in memory even if this process dies while the model writes
+        if turn.remembers and turn.built is not None:
+            self._bank.ingest(turn.user)  # in memory even if this process dies while the model writes
         # The reply is on disk from its first token: saved as "interrupted" and rewritten
         # every SAVE_EVERY seconds, so a crash or kill -9 keeps what was shown.
-        saved = self.store.add_message(conv.id, "assistant", "", parent_id=user.id,
-                                       model=self.spec.name, finish_reason="interrupted")
-        parts: list[str] = []
-        first: float | None = None
-        result: Generation | None = None
-        finish = "stopped"
-        last_save = time.perf_counter()
-
-        def add(piece: str) -> None:
-            nonlocal first, last_save
-            now = time.perf_counter()
-            first = first or now
-            parts.append(piece)
-            if now - last_save >= SAVE_EVERY:
-                self.store.update_message(saved.id, content="".join(parts))
-                last_save = now
-
+        turn.saved = self._store.add_message(turn.conv.id, "assistant", "", parent_id=turn.user.id,
+                                             model=self.spec.name, finish_reason="interrupted")
+        turn.last_save = time.perf_counter()
         try:
-            if prefix:
-                add(prefix)
-                yield prefix
-            if built is not None:
-                with closing(engine.stream(built.messages, sampling, reply_tokens)) as deltas:
-                    for item in deltas:
-                        if isinstance(item, Generation):
-                            result = item
-                            continue
-                        add(item)
-                        yield item
-                finish = result.finish_reason if result else "stopped"
-            else:
-                add(fixed)
-                yield fixed
-                finish = "memory" if not say else "task"
-            if suffix:
-                add(suffix)
-                yield suffix
+            yield from self._generate(turn)
         except GeneratorExit:
-            finish = "stopped"
+            turn.finish = "stopped"
             raise
         except Exception:
-            finish = "error"
+            turn.finish = "error"
             raise
         finally:
             end = time.perf_counter()
-            reply_text = "".join(parts)
-            reply_count = _count(engine, reply_text)  # None when the model's process has died
-            usage = Usage(
-                prompt_tokens=result.prompt_tokens if result else (built.tokens if built else 0),
-                completion_tokens=result.completion_tokens if result else reply_count or 0,
-                cached_tokens=result.cached_tokens if result else 0,
-            )
-            timings = Timings(
-                recall_ms=_ms(start, recalled),
-                first_token_ms=_ms(start, first) if first else None,
-                total_ms=_ms(start, end),
-            )
-            self.store.update_message(
-                saved.id, content=reply_text, tokens=reply_count, finish_reason=finish,
-                prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-                cached_tokens=usage.cached_tokens,
-                meta={"timings": asdict(timings), "memories": [m.id for m in memories],
-                      "tasks": [t.id for t in fired]},
-            )
-            saved = self.store.message(saved.id)
-            if remembers and built is not None:  # a command's effect is in memory already
-                self.bank.ingest(saved)
-                if self.spec.memory_extraction == "model" and finish != "error":
-                    self.bank.submit(lambda: self._extract(user, engine, written))
+            timings = Timings(recall_ms=_ms(start, recalled),
+                              first_token_ms=_ms(start, turn.first) if turn.first else None,
+                              total_ms=_ms(start, end))
+            self._persist(turn, timings)
+        assert turn.saved is not None
         yield Reply(
-            text=reply_text, conversation_id=conv.id, message_id=saved.id, model=self.spec.name,
-            finish_reason=finish, memories=memories, usage=usage, timings=timings, remembered=written,
-            notices=self._notices(text, built, engine),
+            text=turn.saved.content, conversation_id=turn.conv.id, message_id=turn.saved.id,
+            model=self.spec.name, finish_reason=turn.finish, memories=turn.memories, usage=turn.usage,
+            timings=timings, remembered=turn.written, notices=self._notices(text, turn.built, turn.engine),
         )
+
+    def _begin(self, text: str, max_tokens: int | None) -> _Turn:
+        """The model (loaded), the conversation, and the user's message saved."""
+        engine = self._engine_for(text)
+        conv = self._conversation_for(text)
+        history = self._store.messages(conv.id)
+        user = self._store.add_message(
+            conv.id, "user", text, parent_id=history[-1].id if history else None,
+            tokens=engine.count_tokens(text), model=self.spec.name,
+        )
+        return _Turn(text, engine, self._reply_budget(max_tokens, engine), conv, history, user,
+                     self._remembers(conv))
 
     def _engine_for(self, text: str) -> Engine:
         """The loaded model for a turn. If its process dies while loading, the user's message
@@ -531,12 +631,124 @@ class Assistant:
             return self.load_model()
         except BackendError:
             conv = self._conversation_for(text)
-            history = self.store.messages(conv.id)
-            user = self.store.add_message(conv.id, "user", text, parent_id=history[-1].id if history else None,
-                                          model=self.spec.name)
-            self.store.add_message(conv.id, "assistant", "", parent_id=user.id, model=self.spec.name,
-                                   finish_reason="error")
+            history = self._store.messages(conv.id)
+            user = self._store.add_message(conv.id, "user", text, parent_id=history[-1].id if history else None,
+                                           model=self.spec.name)
+            self._store.add_message(conv.id, "assistant", "", parent_id=user.id, model=self.spec.name,
+                                    finish_reason="error")
             raise
+
+    def _act(self, turn: _Turn) -> None:
+        """Apply what the message asks of memory, and find the tasks this message fires."""
+        for intent in rules.parse(turn.text, self.clock()):
+            _ACTIONS[type(intent)](self, intent, turn)
+        replies_so_far = sum(1 for m in turn.history if m.role == "assistant")
+        turn.fired = self._bank.tasks.due(turn.conv.id, replies_so_far + 1, turn.text, self.clock(), turn.user.id)
+
+    def _on_remember(self, intent: rules.Remember, turn: _Turn) -> None:
+        turn.written += self._bank.remember(intent.text, message=turn.user)
+        turn.acks.append("Got it, I will remember that. " + " ".join(_second_person(r.text) for r in turn.written))
+
+    def _on_forget(self, intent: rules.Forget, turn: _Turn) -> None:
+        gone = self.forget(intent.query)
+        turn.acks.append(f"Done, I forgot {len(gone)} {'memory' if len(gone) == 1 else 'memories'} about "
+                         f"\"{intent.query}\"." if gone else f"I had nothing about \"{intent.query}\" to forget.")
+
+    def _on_list(self, intent: rules.ListOp, turn: _Turn) -> None:
+        record = self._bank.update_list(intent, turn.user)
+        turn.written.append(record)
+        if turn.acks and turn.acks[-1].startswith("Your "):
+            turn.acks.pop()  # the list as it is now says it all
+        turn.acks.append(_second_person(record.text))
+
+    def _on_new_task(self, intent: rules.NewTask, turn: _Turn) -> None:
+        replies_so_far = sum(1 for m in turn.history if m.role == "assistant")
+        task = self._bank.tasks.add(intent, turn.conv.id, replies_so_far + 1, turn.user.id)
+        if task.kind == "after_replies":
+            turn.acks.append(f"OK, I will {'append' if task.action == 'append' else 'say'} \"{task.text}\" "
+                             f"in my reply number {intent.replies} from now.")
+        elif task.kind == "on_message":
+            turn.acks.append(f"OK, whenever you say \"{task.trigger}\", I will say \"{task.text}\".")
+        else:
+            turn.acks.append(f"OK, I will {task.describe()}.")
+
+    def _on_cancel_task(self, intent: rules.CancelTask, turn: _Turn) -> None:
+        cancelled = self._bank.tasks.cancel(intent.query)
+        turn.acks.append("Cancelled: " + "; ".join(t.describe() for t in cancelled) + "."
+                         if cancelled else "There was nothing to cancel.")
+
+    def _on_fact(self, intent: rules.Fact, turn: _Turn) -> None:
+        turn.written.append(self._bank.add(intent.text, intent.kind, subject=intent.subject,
+                                           pinned=intent.pinned, message=turn.user))
+
+    def _plan(self, turn: _Turn) -> None:
+        """The prompt for the model: the window, and the memories recalled for this message."""
+        engine = turn.engine
+        system = self.system_prompt()
+        reserve = self._memory_budget(engine) if turn.remembers else 0
+        if self.window_tokens:  # a shorter window than the context allows (the eval's plain agent)
+            reserve = max(reserve, engine.n_ctx - turn.reply_tokens - self.window_tokens)
+        turns, built, window = self._window(system, turn.history, turn.text, engine, turn.reply_tokens, reserve)
+        if turn.remembers:
+            turn.memories = self._recall(turn.text, window, engine, skip={r.id for r in turn.written})
+        if turn.memories:  # without a memory block the plan is already the prompt
+            built = prompt.build(engine, system, turns, turn.text, turn.reply_tokens, reserve=reserve,
+                                 memory_block=self._bank.block(turn.memories))
+        turn.built = self._last_prompt = built
+
+    def _generate(self, turn: _Turn) -> Iterator[str]:
+        """Reminders, then the model's reply (or mnemo's fixed one), then appended notes."""
+        prefix = "".join(f"Reminder: {t.text}\n\n" for t in turn.fired if t.action == "remind")
+        suffix = "".join(f"\n\n{t.text}" for t in turn.fired if t.action == "append")
+        if prefix:
+            yield self._shown(turn, prefix)
+        if turn.built is not None:
+            with closing(turn.engine.stream(turn.built.messages, self.spec.sampling, turn.reply_tokens)) as deltas:
+                for item in deltas:
+                    if isinstance(item, Generation):
+                        turn.result = item
+                    else:
+                        yield self._shown(turn, item)
+            turn.finish = turn.result.finish_reason if turn.result else "stopped"
+        else:
+            yield self._shown(turn, turn.fixed or "")
+            turn.finish = "task" if turn.say else "memory"
+        if suffix:
+            yield self._shown(turn, suffix)
+
+    def _shown(self, turn: _Turn, piece: str) -> str:
+        """A piece of the reply, kept (and saved every SAVE_EVERY seconds)."""
+        now = time.perf_counter()
+        turn.first = turn.first or now
+        turn.parts.append(piece)
+        if now - turn.last_save >= SAVE_EVERY:
+            assert turn.saved is not None
+            self._store.update_message(turn.saved.id, content="".join(turn.parts))
+            turn.last_save = now
+        return piece
+
+    def _persist(self, turn: _Turn, timings: Timings) -> None:
+        """The reply as it ended, with its figures; then memory learns from the turn."""
+        assert turn.saved is not None
+        text = "".join(turn.parts)
+        tokens = _count(turn.engine, text)  # None when the model's process has died
+        r, built = turn.result, turn.built
+        turn.usage = Usage(prompt_tokens=r.prompt_tokens if r else (built.tokens if built else 0),
+                           completion_tokens=r.completion_tokens if r else tokens or 0,
+                           cached_tokens=r.cached_tokens if r else 0)
+        self._store.update_message(
+            turn.saved.id, content=text, tokens=tokens, finish_reason=turn.finish,
+            prompt_tokens=turn.usage.prompt_tokens, completion_tokens=turn.usage.completion_tokens,
+            cached_tokens=turn.usage.cached_tokens,
+            meta={"timings": asdict(timings), "memories": [m.id for m in turn.memories],
+                  "tasks": [t.id for t in turn.fired]},
+        )
+        turn.saved = self._store.message(turn.saved.id)
+        if turn.remembers and built is not None:  # a command's effect is in memory already
+            self._bank.ingest(turn.saved)
+            if self.spec.memory_extraction == "model" and turn.finish != "error":
+                user, engine, written = turn.user, turn.engine, turn.written
+                self._bank.submit(lambda: self._extract(user, engine, written))
 
     def _notices(self, text: str, built: prompt.Prompt | None, engine: Engine) -> list[str]:
         notices = []
@@ -555,38 +767,38 @@ class Assistant:
 
         raw = engine.complete_json(extract.messages_for(user.content), extract.SCHEMA)
         known = {r.subject for r in written if r.subject} | {r.text for r in written}
-        return [self.bank.add(f.text, f.kind, subject=f.subject, message=user, meta={"extracted_by": "model"})
+        return [self._bank.add(f.text, f.kind, subject=f.subject, message=user, meta={"extracted_by": "model"})
                 for f in extract.parse(raw, user.content) if f.subject not in known and f.text not in known]
 
     def observe(self, user: str, assistant: str) -> tuple[Message, Message]:
         """Record a turn that happened elsewhere, without generating (memory still learns)."""
         conv = self._conversation_for(user)
-        history = self.store.messages(conv.id)
+        history = self._store.messages(conv.id)
         engine = self._engine
         count = engine.count_tokens if engine is not None and engine.ready and engine.alive else (lambda _: None)
-        u = self.store.add_message(conv.id, "user", user,
-                                   parent_id=history[-1].id if history else None, tokens=count(user))
-        a = self.store.add_message(conv.id, "assistant", assistant, parent_id=u.id,
-                                   tokens=count(assistant), finish_reason="observed")
+        u = self._store.add_message(conv.id, "user", user,
+                                    parent_id=history[-1].id if history else None, tokens=count(user))
+        a = self._store.add_message(conv.id, "assistant", assistant, parent_id=u.id,
+                                    tokens=count(assistant), finish_reason="observed")
         if self._remembers(conv):
             for f in rules.facts(user):
-                self.bank.add(f.text, f.kind, subject=f.subject, pinned=f.pinned, message=u)
-            self.bank.ingest(u)
-            self.bank.ingest(a)
+                self._bank.add(f.text, f.kind, subject=f.subject, pinned=f.pinned, message=u)
+            self._bank.ingest(u)
+            self._bank.ingest(a)
         return u, a
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until background memory work (loading the embedder, embedding) is done."""
-        if self.bank.records.count() == 0:
+        if self._bank.records.count() == 0:
             return True
-        self.bank.start()
-        return self.bank.wait_idle(timeout)
+        self._bank.start()
+        return self._bank.wait_idle(timeout)
 
     def close(self) -> None:
-        if self.bank.embedder.state in ("loading", "ready"):
-            self.bank.wait_idle(CLOSE_WAIT)  # vectors of this session land on disk; the next process embeds the rest
-        self.bank.close()
-        self.store.close()
+        if self._bank.embedder.state in ("loading", "ready"):
+            self._bank.wait_idle(CLOSE_WAIT)  # vectors of this session land on disk; the next process embeds the rest
+        self._bank.close()
+        self._store.close()
         with self._engine_lock:
             engine, self._engine = self._engine, None
         if engine is not None:
@@ -597,3 +809,13 @@ class Assistant:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_ACTIONS: dict[type, Callable[[Assistant, Any, _Turn], None]] = {
+    rules.Remember: Assistant._on_remember,
+    rules.Forget: Assistant._on_forget,
+    rules.ListOp: Assistant._on_list,
+    rules.NewTask: Assistant._on_new_task,
+    rules.CancelTask: Assistant._on_cancel_task,
+    rules.Fact: Assistant._on_fact,
+}

@@ -221,7 +221,7 @@ def recall(sizes: list[int], queries: int) -> list[dict[str, Any]]:
     unit vectors: search time does not depend on what the vectors say."""
     import numpy as np
 
-    from mnemo.memory import MemoryBank
+    from mnemo.memory.bank import MemoryBank
     from mnemo.store import Store
 
     _use_new_home()
@@ -239,11 +239,8 @@ def recall(sizes: list[int], queries: int) -> list[dict[str, Any]]:
     stored = 0
     for size in sorted(sizes):
         now = time.time()
-        rows = [(" ".join(words(12)) + f" (note {i}).",) for i in range(stored, size)]
-        with bank.store.transaction():
-            bank.store.db.conn.executemany(
-                "insert into memories (kind, text, status, created_at, updated_at, meta) "
-                f"values ('episode', ?, 'active', {now}, {now}, '{{\"role\": \"user\"}}')", rows)
+        rows = [" ".join(words(12)) + f" (note {i})." for i in range(stored, size)]
+        bank.records.add_episodes(rows, now)
         if stored == 0:
             start = time.perf_counter()
             bank._poke()
@@ -472,7 +469,7 @@ def _memory_use(turns: int) -> list[dict[str, Any]]:
     async def drive() -> float:
         app = MnemoApp()
         async with app.run_test(size=(100, 30)) as pilot:
-            while app.model_state != "ready" or not app.assistant.bank.vectors_ready:
+            while app.model_state != "ready" or app.assistant.status().embedder != "ready":
                 await pilot.pause(0.05)
             idle = _rss_mb()
             for i in range(turns):

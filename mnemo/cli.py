@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -148,72 +150,10 @@ def chat(
 
         return Assistant.open(model=model)  # the model starts loading at once, in its own process
 
-    app_ = MnemoApp(opener)
-    app_._incognito_next = incognito
-    app_.run()
+    MnemoApp(opener, incognito=incognito).run()
 
 
 # ------------------------------------------------------------------------- models
-
-
-def _user_models_doc():
-    import tomlkit
-
-    from mnemo import paths
-
-    path = paths.user_models_file()
-    if path.exists():
-        from mnemo import config
-
-        config._read_toml(path)  # a broken file is reported, never overwritten
-        return path, tomlkit.parse(path.read_text(encoding="utf-8"))
-    doc = tomlkit.document()
-    doc.add(tomlkit.comment("Your models: entries here add to or replace mnemo's shipped ones."))
-    return path, doc
-
-
-def _save_user_models(path: Path, doc: Any) -> None:
-    """Write the user's models.toml atomically; if the result does not load, restore it."""
-    import os
-
-    import tomlkit
-
-    from mnemo import config, paths
-
-    old = path.read_text(encoding="utf-8") if path.exists() else None
-    paths.private_dir(path.parent)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    os.replace(tmp, path)
-    try:
-        config.load_registry()
-    except MnemoError:
-        if old is None:
-            path.unlink()
-        else:
-            path.write_text(old, encoding="utf-8")
-        raise
-
-
-def _add_entry(name: str, fields: dict[str, Any]) -> Path:
-    import tomlkit
-
-    path, doc = _user_models_doc()
-    models = doc.get("models")
-    if models is None:
-        models = tomlkit.aot()
-        doc.append("models", models)
-    for entry in models:
-        if entry.get("name") == name:
-            raise BadInput(f"{path} already has a model named '{name}'; pass --name to pick another")
-    table = tomlkit.table()
-    table["name"] = name
-    for key, value in fields.items():
-        if value is not None:
-            table[key] = value
-    models.append(table)
-    _save_user_models(path, doc)
-    return path
 
 
 @models_app.command("list")
@@ -265,10 +205,7 @@ def models_use(name: str) -> None:
     """Make NAME the default model (written to your models.toml)."""
     from mnemo import config
 
-    config.load_registry().get(name)
-    path, doc = _user_models_doc()
-    doc["default"] = name
-    _save_user_models(path, doc)
+    config.set_default_model(name)
     print(f"default model: {name}", file=sys.stderr)
 
 
@@ -279,12 +216,13 @@ def models_add(
     n_ctx: Annotated[Optional[int], typer.Option(help="Context length.")] = None,
 ) -> None:
     """Register a local GGUF file in your models.toml."""
+    from mnemo import config
     from mnemo.engine import gguf
 
     path = path.expanduser().resolve()
     gguf.read_metadata(path)  # a clear error for a missing or non-GGUF file
     name = name or _slug(path.stem)
-    target = _add_entry(name, {"source": str(path), "n_ctx": n_ctx})
+    target = config.add_model(name, {"source": str(path), "n_ctx": n_ctx})
     print(f"added model '{name}' to {target}", file=sys.stderr)
 
 
@@ -312,7 +250,7 @@ def models_discover(
             name = _slug(model_id)
             if name in known:
                 continue
-            _add_entry(name, {"kind": "openai", "base_url": url, "model": model_id,
+            config.add_model(name, {"kind": "openai", "base_url": url, "model": model_id,
                               "api_key_env": api_key_env, "n_ctx": n_ctx})
             added.append(name)
     if as_json:
@@ -372,7 +310,7 @@ def models_pull(
         download.pull(url, sha256, target,
                       progress=lambda done, total: bar.update(task, completed=done, total=total))
     if existing is None:
-        _add_entry(entry_name, {"source": url, "sha256": sha256.lower()})
+        config.add_model(entry_name, {"source": url, "sha256": sha256.lower()})
     print(f"downloaded {target} and verified it; use it with --model {entry_name}", file=sys.stderr)
 
 
@@ -392,13 +330,21 @@ def _write_out(text: str, output: Path | None) -> None:
 # ------------------------------------------------------------------ conversations
 
 
-def _store():
+@contextmanager
+def _core(create: bool = False) -> Iterator[Any]:
+    """The Assistant, without a model, for a command about conversations or memories; None
+    when there is no database yet and ``create`` is False (nothing is created to look)."""
     from mnemo import paths
-    from mnemo.store import Store
+    from mnemo.assistant import Assistant
 
-    if not paths.db_path().exists():
-        return None
-    return Store.open()
+    if not create and not paths.db_path().exists():
+        yield None
+        return
+    assistant = Assistant.open(load_model=False)
+    try:
+        yield assistant
+    finally:
+        assistant.close()
 
 
 @conversations_app.command("list")
@@ -407,8 +353,8 @@ def conversations_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Conversations, pinned first, then newest first."""
-    store = _store()
-    items = store.conversations(limit) if store else []
+    with _core() as a:
+        items = a.conversations(limit) if a else []
     if as_json:
         _emit_json([c.to_dict() for c in items])
         return
@@ -426,25 +372,22 @@ def conversations_list(
     _console().print(table, markup=False)
 
 
-def _require_store():
-    store = _store()
-    if store is None:
-        raise BadInput("there are no conversations yet; start one with `mnemo ask`")
-    return store
+@contextmanager
+def _existing() -> Iterator[Any]:
+    with _core() as a:
+        if a is None:
+            raise BadInput("there are no conversations yet; start one with `mnemo ask`")
+        yield a
 
 
 @conversations_app.command("show")
 def conversations_show(conversation_id: int, as_json: JsonOpt = False) -> None:
     """Print a conversation."""
-    store = _require_store()
-    conv = store.conversation(conversation_id)
-    messages = store.messages(conversation_id)
+    with _existing() as a:
+        text = a.export_conversation(conversation_id, "json" if as_json else "markdown")
     if as_json:
-        _emit_json({"conversation": conv.to_dict(), "messages": [m.to_dict() for m in messages]})
+        sys.stdout.write(text)
         return
-    from mnemo.export import markdown
-
-    text = markdown(conv, messages)
     sys.stdout.write(printable(text) if sys.stdout.isatty() else text)
 
 
@@ -455,8 +398,8 @@ def conversations_search(
     as_json: JsonOpt = False,
 ) -> None:
     """Full-text search over every message (SQLite FTS5)."""
-    store = _store()
-    hits = store.search(query, limit) if store else []
+    with _core() as a:
+        hits = a.search_messages(query, limit) if a else []
     if as_json:
         _emit_json([{"conversation_id": h.message.conversation_id, "conversation_title": h.conversation_title,
                      "message_id": h.message.id, "role": h.message.role, "snippet": h.snippet,
@@ -480,16 +423,8 @@ def conversations_export(
     """Export a conversation as Markdown or JSON."""
     if fmt not in ("markdown", "md", "json"):
         raise BadInput(f"unknown format '{fmt}'; use markdown or json")
-    store = _require_store()
-    conv = store.conversation(conversation_id)
-    messages = store.messages(conversation_id)
-    if fmt == "json":
-        text = json.dumps({"conversation": conv.to_dict(), "messages": [m.to_dict() for m in messages]},
-                          ensure_ascii=False, indent=2) + "\n"
-    else:
-        from mnemo.export import markdown
-
-        text = markdown(conv, messages)
+    with _existing() as a:
+        text = a.export_conversation(conversation_id, "json" if fmt == "json" else "markdown")
     _write_out(text, output)
 
 
@@ -499,32 +434,18 @@ def conversations_delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Delete a conversation and every message in it (text and search index)."""
-    store = _require_store()
-    conv = store.conversation(conversation_id)
-    if not yes:
-        if not sys.stdin.isatty():
-            raise BadInput("pass --yes to delete without a confirmation prompt")
-        typer.confirm(f"Delete conversation {conv.id} '{conv.title}' ({conv.message_count} messages)?",
-                      abort=True, err=True)
-    store.delete_conversation(conversation_id)
+    with _existing() as a:
+        conv = a.conversation(conversation_id)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise BadInput("pass --yes to delete without a confirmation prompt")
+            typer.confirm(f"Delete conversation {conv.id} '{conv.title}' ({conv.message_count} messages)?",
+                          abort=True, err=True)
+        a.delete_conversation(conversation_id)
     print(f"deleted conversation {conversation_id}", file=sys.stderr)
 
 
 # ------------------------------------------------------------------------ memory
-
-
-def _bank(vectors: bool = False):
-    """The memory bank without a model; None when there is no database yet."""
-    store = _store()
-    if store is None:
-        return None
-    from mnemo.memory import MemoryBank
-
-    bank = MemoryBank(store)
-    if vectors and bank.records.count() > 0:
-        bank.start()
-        bank.wait_idle(120)
-    return bank
 
 
 def _memory_rows(records: list[Any]) -> None:
@@ -548,13 +469,12 @@ def memory_list(
     as_json: JsonOpt = False,
 ) -> None:
     """What mnemo remembers (facts, preferences, instructions, lists), oldest first."""
-    from mnemo.memory.records import KINDS
+    from mnemo.assistant import MEMORY_KINDS
 
-    if kind is not None and kind not in KINDS:
-        raise BadInput(f"unknown kind '{kind}'; use one of {', '.join(KINDS)}")
-    bank = _bank()
-    records = bank.records.listing(include_all=show_all, kinds=(kind,) if kind else None,
-                                   episodes=episodes, limit=limit) if bank else []
+    if kind is not None and kind not in MEMORY_KINDS:
+        raise BadInput(f"unknown kind '{kind}'; use one of {', '.join(MEMORY_KINDS)}")
+    with _core() as a:
+        records = a.memories(include_all=show_all, kind=kind, episodes=episodes, limit=limit) if a else []
     if as_json:
         _emit_json([r.to_dict() for r in records])
     elif records:
@@ -570,9 +490,8 @@ def memory_search(
     as_json: JsonOpt = False,
 ) -> None:
     """Search memories the way recall does (meaning and words), best first."""
-    bank = _bank(vectors=True)
-    found = bank.recall(query, budget_tokens=10**6, k=limit, include_profile=True) if bank else []
-    found.sort(key=lambda m: -m.score)
+    with _core() as a:
+        found = a.search_memories(query, limit) if a else []
     if as_json:
         _emit_json([{**m.to_dict(), "source_message_id": m.source_message_id} for m in found])
         return
@@ -597,10 +516,8 @@ def memory_add(
     text = _utf8(text)
     if not text.strip():
         raise BadInput("the memory is empty; give the text to remember")
-    from mnemo.memory import MemoryBank
-    from mnemo.store import Store
-
-    added = MemoryBank(Store.open()).remember(text, kind, pinned=pin)
+    with _core(create=True) as a:
+        added = a.remember(text, kind, pinned=pin)
     if as_json:
         _emit_json([r.to_dict() for r in added])
     else:
@@ -618,10 +535,6 @@ def memory_forget(
     """Forget memories: they are never recalled again and their vectors are deleted."""
     if everything == (what is not None):
         raise BadInput("give a memory id or what to forget, or --all (not both)")
-    bank = _bank(vectors=what is not None and not what.isdigit())
-    if bank is None:
-        raise BadInput("there are no memories yet")
-
     def confirm(prompt: str) -> None:
         if yes:
             return
@@ -629,22 +542,23 @@ def memory_forget(
             raise BadInput("pass --yes to forget without a confirmation prompt")
         typer.confirm(prompt, abort=True, err=True)
 
-    if everything:
-        ids = [r["id"] for r in bank.store.db.query("select id from memories")]
-        confirm(f"Erase all {len(ids)} memories for good?")
-        bank.records.purge(ids)
-        gone = ids
-    else:
-        assert what is not None
-        records = [bank.records.get(int(what))] if what.isdigit() else bank.matching(what)
-        records = [r for r in records if r.status != "forgotten"]
-        if not records:
-            raise BadInput(f"nothing remembered matches {what!r}; see `mnemo memory list`")
-        if not what.isdigit():
-            _memory_rows(records)
-            confirm(f"Forget these {len(records)} memories?")
-        bank.forget(records)
-        gone = [r.id for r in records]
+    with _core() as a:
+        if a is None:
+            raise BadInput("there are no memories yet")
+        if everything:
+            confirm(f"Erase all {len(a.memories(include_all=True, episodes=True))} memories for good?")
+            gone = a.forget_everything()
+        else:
+            assert what is not None
+            records = [a.memory(int(what))] if what.isdigit() else a.memories_about(what)
+            records = [r for r in records if r.status != "forgotten"]
+            if not records:
+                raise BadInput(f"nothing remembered matches {what!r}; see `mnemo memory list`")
+            if not what.isdigit():
+                _memory_rows(records)
+                confirm(f"Forget these {len(records)} memories?")
+            a.forget_memories(records)
+            gone = [r.id for r in records]
     if as_json:
         _emit_json({"forgotten": gone})
     else:
@@ -657,8 +571,8 @@ def memory_export(
     episodes: Annotated[bool, typer.Option(help="Include episodes (message chunks).")] = False,
 ) -> None:
     """Export memories as JSON Lines (one memory per line), every status included."""
-    bank = _bank()
-    records = bank.records.listing(include_all=True, episodes=episodes) if bank else []
+    with _core() as a:
+        records = a.memories(include_all=True, episodes=episodes) if a else []
     keys = ("kind", "text", "subject", "status", "pinned", "created_at", "updated_at", "meta")
     text = "".join(json.dumps({k: getattr(r, k) for k in keys}, ensure_ascii=False) + "\n"
                    for r in records)
@@ -671,7 +585,7 @@ def memory_import(
     as_json: JsonOpt = False,
 ) -> None:
     """Import memories from JSON Lines; the file is checked whole before anything is written."""
-    from mnemo.memory.records import KINDS
+    from mnemo.assistant import MEMORY_KINDS as KINDS
 
     try:
         lines = source.read_text(encoding="utf-8").splitlines()
@@ -695,10 +609,8 @@ def memory_import(
             if key in row and not isinstance(row[key], (int, float)):
                 raise BadInput(f"{source}, line {n}: '{key}' must be a number; nothing was imported")
         rows.append(row)
-    from mnemo.memory.records import Records
-    from mnemo.store import Store
-
-    added = Records(Store.open()).import_rows(rows)
+    with _core(create=True) as a:
+        added = a.import_memories(rows)
     if as_json:
         _emit_json({"imported": added, "skipped": len(rows) - added})
     else:
@@ -730,11 +642,18 @@ def eval_ltm(
     types: Annotated[Optional[str], typer.Option(help="Comma-separated test types (default: all).")] = None,
     examples: Annotated[int, typer.Option(help="Examples per test type.")] = 1,
     out: Annotated[Path, typer.Option(help="Folder for results.json, report.md, chart.png (and resume state).")] = Path("ltm-results"),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Play it to mnemo's scripted stand-in model: checks the "
+                                          "run and the memory side in seconds; the scores say nothing of a model.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """GoodAI-style long-term-memory benchmark: one long conversation with distraction
     between the needles and the questions, scored without an LLM judge. Resumes when run
     again with the same --out."""
+    import importlib.util
+
+    missing = [name for name in ("faker", "matplotlib") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise BadInput(f"mnemo eval needs {' and '.join(missing)}: pip install 'mnemo[eval]'")
     from mnemo.evals import report, runner
     from mnemo.evals.ltm import TYPES
 
@@ -761,8 +680,14 @@ def eval_ltm(
                 tasks[agent] = bar.add_task(agent, total=total, tokens=0)
             bar.update(tasks[agent], completed=done, tokens=tokens)
 
+        factory = None
+        if dry_run:
+            from mnemo.engine import scripted
+
+            factory = scripted.factory()
         results = runner.run(span_tokens=span_tokens, seed=seed, agents=agent_list, model=model,
-                             types=type_list, per_type=examples, out=out, progress=progress)
+                             types=type_list, per_type=examples, out=out, progress=progress,
+                             engine_factory=factory)
     text = report.markdown(results)
     _write_out(text, out / "report.md")
     report.chart(results, out / "chart.png")

@@ -21,6 +21,7 @@ DEFAULT_SYSTEM_PROMPT = (
     "Answer clearly and concisely."
 )
 N_CTX_CAP = 8192
+KINDS = ("gguf", "openai", "scripted")  # scripted: mnemo's deterministic stand-in model, for tests and dry runs
 
 
 def shipped_models_file() -> Path:
@@ -195,8 +196,8 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:+-]*", name):
         raise fail("name", f"'{name}' must be letters, digits and . _ : + - only")
     kind = raw.get("kind", "gguf")
-    if kind not in ("gguf", "openai"):
-        raise fail("kind", f"must be \"gguf\" or \"openai\", not {kind!r}")
+    if kind not in KINDS:
+        raise fail("kind", f"must be \"gguf\" or \"openai\" (or \"scripted\", for tests), not {kind!r}")
     source = raw.get("source")
     if kind == "gguf":
         if not source:
@@ -271,9 +272,9 @@ def _parse_models_file(path: Path) -> tuple[str | None, list[ModelSpec]]:
     return default, specs
 
 
-def load_registry() -> Registry:
+def load_registry(home: paths.Home | None = None) -> Registry:
     files = [shipped_models_file()]
-    user = paths.user_models_file()
+    user = (home or paths.Home.resolve()).user_models_file
     if user.exists():
         files.append(user)
     default: str | None = None
@@ -296,8 +297,8 @@ def load_registry() -> Registry:
     return Registry(default=default, models=models, files=tuple(files))
 
 
-def load_settings() -> Settings:
-    path = paths.user_config_file()
+def load_settings(home: paths.Home | None = None) -> Settings:
+    path = (home or paths.Home.resolve()).user_config_file
     if not path.exists():
         return Settings()
     data, text = _read_toml(path)
@@ -324,18 +325,90 @@ def load_settings() -> Settings:
     return Settings(**values)
 
 
-def save_setting(key: str, value: str) -> None:
+def save_setting(key: str, value: str, home: paths.Home | None = None) -> None:
     """Write one setting into the user's config.toml, keeping the rest of the file as it is."""
-    import os
-
     import tomlkit
 
     if key not in {f.name for f in fields(Settings)}:
         raise ConfigError(f"'{key}' is not a setting")
-    path = paths.user_config_file()
+    path = (home or paths.Home.resolve()).user_config_file
     doc = tomlkit.parse(_read_toml(path)[1]) if path.exists() else tomlkit.document()
     doc[key] = value
+    _write_atomically(path, tomlkit.dumps(doc))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    import os
+
     paths.private_dir(path.parent)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+# ----------------------------------------------------------- editing models.toml
+
+
+def _user_models_doc(home: paths.Home) -> Any:
+    import tomlkit
+
+    path = home.user_models_file
+    if path.exists():
+        _read_toml(path)  # a broken file is reported, never overwritten
+        return tomlkit.parse(path.read_text(encoding="utf-8"))
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("Your models: entries here add to or replace mnemo's shipped ones."))
+    return doc
+
+
+def _save_user_models(home: paths.Home, doc: Any) -> None:
+    """Write the user's models.toml atomically; if the result does not load, restore it."""
+    import tomlkit
+
+    path = home.user_models_file
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    _write_atomically(path, tomlkit.dumps(doc))
+    try:
+        load_registry(home)
+    except ConfigError:
+        if old is None:
+            path.unlink()
+        else:
+            path.write_text(old, encoding="utf-8")
+        raise
+
+
+def add_model(name: str, fields_: dict[str, Any], home: paths.Home | None = None) -> Path:
+    """Add an entry to the user's models.toml (None values are left out); the file is
+    checked after writing and restored if the result does not load."""
+    from mnemo.errors import BadInput
+
+    import tomlkit
+
+    home = home or paths.Home.resolve()
+    doc = _user_models_doc(home)
+    models = doc.get("models")
+    if models is None:
+        models = tomlkit.aot()
+        doc.append("models", models)
+    for entry in models:
+        if entry.get("name") == name:
+            raise BadInput(f"{home.user_models_file} already has a model named '{name}'; pass --name to pick another")
+    table = tomlkit.table()
+    table["name"] = name
+    for key, value in fields_.items():
+        if value is not None:
+            table[key] = value
+    models.append(table)
+    _save_user_models(home, doc)
+    return home.user_models_file
+
+
+def set_default_model(name: str, home: paths.Home | None = None) -> Path:
+    """Make ``name`` (an entry of the registry) the default, in the user's models.toml."""
+    home = home or paths.Home.resolve()
+    load_registry(home).get(name)
+    doc = _user_models_doc(home)
+    doc["default"] = name
+    _save_user_models(home, doc)
+    return home.user_models_file

@@ -3,55 +3,84 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 APP = "mnemo"
 
 
+@dataclass(frozen=True)
+class Home:
+    """Where one mnemo keeps its files. Resolved once (by the CLI, or ``Assistant.open``)
+    and passed down: nothing below reads the environment again."""
+
+    config_dir: Path
+    data_dir: Path
+    cache_dir: Path
+    explicit: Path | None = None  # MNEMO_HOME (or the home given), when there is one
+
+    @classmethod
+    def resolve(cls, home: str | Path | None = None) -> "Home":
+        """``home`` if given, else ``MNEMO_HOME``, else the platform's config and data dirs."""
+        value = home if home is not None else os.environ.get("MNEMO_HOME")
+        if value:
+            root = Path(value).expanduser()
+            return cls(root, root, root / "cache", root)
+        import platformdirs
+
+        return cls(Path(platformdirs.user_config_dir(APP)), Path(platformdirs.user_data_dir(APP)),
+                   Path(platformdirs.user_cache_dir(APP)))
+
+    @property
+    def models_dir(self) -> Path:
+        """Downloaded and assembled model files."""
+        return self.data_dir / "models"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "mnemo.db"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    @property
+    def user_models_file(self) -> Path:
+        return self.config_dir / "models.toml"
+
+    @property
+    def user_config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+
+# Shortcuts for the CLI and doctor, which resolve the home from the environment each time.
+
 def home() -> Path | None:
-    value = os.environ.get("MNEMO_HOME")
-    return Path(value).expanduser() if value else None
+    return Home.resolve().explicit
 
 
 def config_dir() -> Path:
-    if (h := home()) is not None:
-        return h
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP))
+    return Home.resolve().config_dir
 
 
 def data_dir() -> Path:
-    if (h := home()) is not None:
-        return h
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir(APP))
-
-
-def cache_dir() -> Path:
-    if (h := home()) is not None:
-        return h / "cache"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir(APP))
+    return Home.resolve().data_dir
 
 
 def models_dir() -> Path:
-    """Downloaded and assembled model files."""
-    return data_dir() / "models"
+    return Home.resolve().models_dir
 
 
 def db_path() -> Path:
-    return data_dir() / "mnemo.db"
+    return Home.resolve().db_path
 
 
 def user_models_file() -> Path:
-    return config_dir() / "models.toml"
+    return Home.resolve().user_models_file
 
 
 def user_config_file() -> Path:
-    return config_dir() / "config.toml"
+    return Home.resolve().user_config_file
 
 
 def private_dir(path: Path) -> Path:

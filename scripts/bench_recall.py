@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=30)
     args = parser.parse_args()
     os.environ["MNEMO_HOME"] = tempfile.mkdtemp(prefix="mnemo-bench-")
-    from mnemo.memory import MemoryBank
+    from mnemo.memory.bank import MemoryBank
     from mnemo.store import Store
 
     rng = random.Random(1)

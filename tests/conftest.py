@@ -55,3 +55,20 @@ def write_user_models(home: Path, text: str) -> Path:
 
 def files_in(path: Path) -> set[str]:
     return {str(p.relative_to(path)) for p in path.rglob("*")}
+
+
+SCRIPTED_MODELS = '''default = "echo"
+
+[[models]]
+name = "echo"
+kind = "scripted"
+description = "mnemo's deterministic stand-in model (tests)"
+'''
+
+
+@pytest.fixture
+def scripted_home(home: Path) -> Path:
+    """A home whose default model is mnemo's scripted stand-in (kind = "scripted"): for
+    behaviour that does not depend on what a model says, in this process or in `mnemo`."""
+    write_user_models(home, SCRIPTED_MODELS)
+    return home

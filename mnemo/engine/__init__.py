@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from mnemo.config import ModelSpec, Sampling
 
@@ -67,14 +68,21 @@ class Engine(ABC):
 EngineFactory = Callable[[ModelSpec], Engine]
 
 
-def open_engine(spec: ModelSpec) -> Engine:
+def open_engine(spec: ModelSpec, models_dir: Path | None = None) -> Engine:
     """Start the engine for ``spec``; a local model starts loading in its own process and
-    this returns at once (``wait_ready`` waits for it)."""
+    this returns at once (``wait_ready`` waits for it). ``models_dir`` holds downloaded and
+    joined model files (default: the home's)."""
     if spec.kind == "gguf":
         from mnemo.engine import sources
         from mnemo.engine.process import ChildEngine
 
-        return ChildEngine(spec, sources.resolve(spec))
+        path = sources.resolve(spec, models_dir=models_dir)
+        assert path is not None
+        return ChildEngine(spec, path)
+    if spec.kind == "scripted":
+        from mnemo.engine.scripted import ScriptedEngine
+
+        return ScriptedEngine(spec)
     from mnemo.engine.remote import RemoteEngine
 
     return RemoteEngine(spec)

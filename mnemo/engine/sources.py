@@ -31,8 +31,8 @@ def url_filename(url: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+-]", "_", name) or "model.gguf"
 
 
-def downloaded_path(url: str) -> Path:
-    return paths.models_dir() / url_filename(url)
+def downloaded_path(url: str, models_dir: Path | None = None) -> Path:
+    return (models_dir or paths.models_dir()) / url_filename(url)
 
 
 def _package_dir(module: str) -> Path | None:
@@ -100,11 +100,12 @@ def _join_chunks(chunks: list[Path], target: Path, expected: str | None) -> Path
     return target
 
 
-def resolve(spec: ModelSpec, join: bool = True) -> Path | None:
+def resolve(spec: ModelSpec, join: bool = True, models_dir: Path | None = None) -> Path | None:
     """The local file of a gguf model; ModelError says what to do when there is none.
 
     With ``join=False`` a model shipped in parts that are not joined yet gives None
-    instead of being joined (``mnemo doctor`` looks without writing).
+    instead of being joined (``mnemo doctor`` looks without writing). Joined and
+    downloaded files live in ``models_dir`` (default: the home's).
     """
     source = spec.source or ""
     if source.startswith("package:"):
@@ -120,7 +121,7 @@ def resolve(spec: ModelSpec, join: bool = True) -> Path | None:
                 return candidate
         chunks = _chunks(module, filename)
         if chunks:
-            joined = paths.models_dir() / filename
+            joined = (models_dir or paths.models_dir()) / filename
             if not join:
                 return joined if _is_joined(chunks, joined) else None
             return _join_chunks(chunks, joined, _expected_sha256(package, filename))
@@ -129,7 +130,7 @@ def resolve(spec: ModelSpec, join: bool = True) -> Path | None:
             "reinstall that package or fix the source in models.toml"
         )
     if is_url(source):
-        path = downloaded_path(source)
+        path = downloaded_path(source, models_dir)
         if not path.is_file():
             raise ModelError(
                 f"model '{spec.name}' is not downloaded yet; run `mnemo models pull {spec.name}`"

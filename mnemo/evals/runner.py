@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mnemo.assistant import COMMAND_REPLIES
+from mnemo.engine import EngineFactory
 from mnemo.evals.ltm import Example, Turn, examples
 
 AGENTS = ("mnemo", "plain", "full-context")
@@ -85,17 +86,15 @@ class Clock:
         return self.now
 
 
-def _open(agent: str, home: Path, model: str | None, clock: Clock):
+def _open(agent: str, home: Path, model: str | None, clock: Clock, engine_factory: EngineFactory | None):
     from mnemo.assistant import Assistant
 
-    a = Assistant.open(home=home, model=model, clock=clock, memory=agent == "mnemo")
-    if agent == "plain":
-        a.window_tokens = PLAIN_WINDOW
-    return a
+    return Assistant.open(home=home, model=model, clock=clock, memory=agent == "mnemo",
+                          engine_factory=engine_factory, window_tokens=PLAIN_WINDOW if agent == "plain" else None)
 
 
 def run_agent(agent: str, events: list[Event], exs: list[Example], *, model: str | None, out: Path,
-              seed: int, models_file: Path | None = None,
+              seed: int, models_file: Path | None = None, engine_factory: EngineFactory | None = None,
               progress: Callable[[str, int, int, int], None] | None = None) -> dict[str, Any]:
     """Play ``events`` to one agent and score it; resumes from ``out/state-AGENT.json``."""
     home = out / "homes" / agent
@@ -112,7 +111,7 @@ def run_agent(agent: str, events: list[Event], exs: list[Example], *, model: str
     rng = random.Random(f"{seed}-distraction")
     for _ in range(sum(1 for e in events[: state["done"]] if e.turn is None)):
         rng.randrange(2**31)  # the same distraction text after a resume
-    a = _open(agent, home, model, clock)
+    a = _open(agent, home, model, clock, engine_factory)
     try:
         if "main" not in state["conversations"]:
             state["conversations"]["main"] = a.new_conversation("ltm benchmark")
@@ -184,7 +183,10 @@ def _scores(state: dict[str, Any], exs: list[Example]) -> dict[str, Any]:
 
 
 def run(*, span_tokens: int, seed: int, agents: list[str], model: str | None, types: list[str],
-        per_type: int, out: Path, progress: Callable[[str, int, int, int], None] | None = None) -> dict[str, Any]:
+        per_type: int, out: Path, progress: Callable[[str, int, int, int], None] | None = None,
+        engine_factory: EngineFactory | None = None) -> dict[str, Any]:
+    """Run the benchmark; ``engine_factory`` (e.g. the scripted engine's, for a dry run)
+    replaces the models the agents would load."""
     out.mkdir(parents=True, exist_ok=True)
     exs = examples(seed, types, per_type)
     events = schedule(exs, span_tokens, seed)
@@ -195,15 +197,9 @@ def run(*, span_tokens: int, seed: int, agents: list[str], model: str | None, ty
 
     results: dict[str, Any] = {"config": config, "agents": {}}
     models_file = paths.user_models_file()
-    saved_home = os.environ.get("MNEMO_HOME")
-    try:
-        for agent in agents:
-            results["agents"][agent] = run_agent(agent, events, exs, model=model, out=out, seed=seed,
-                                                 models_file=models_file, progress=progress)
-    finally:  # each agent's home was MNEMO_HOME while it ran
-        if saved_home is None:
-            os.environ.pop("MNEMO_HOME", None)
-        else:
-            os.environ["MNEMO_HOME"] = saved_home
+    for agent in agents:  # each in a home of its own
+        results["agents"][agent] = run_agent(agent, events, exs, model=model, out=out, seed=seed,
+                                             models_file=models_file, engine_factory=engine_factory,
+                                             progress=progress)
     (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     return results

@@ -155,25 +155,3 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
         chosen.append(item)
     chosen = [c for c in chosen if not (c.record.kind == "episode" and c.record.source_message_id in fact_sources)]
     return sorted(chosen, key=lambda x: (x.record.created_at, x.record.id))
-
-
-def age(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    if seconds < 90:
-        return "just now"
-    minutes = seconds / 60
-    if minutes < 60:
-        return f"{round(minutes)} minutes ago"
-    hours = minutes / 60
-    if hours < 36:
-        h, m = int(hours), round((hours - int(hours)) * 60)
-        if m == 60:
-            h, m = h + 1, 0
-        unit = "hour" if h == 1 else "hours"
-        return f"{h} {unit} ago" if m < 5 else f"{h} {unit} {m} minutes ago"
-    days = hours / 24
-    if days < 14:
-        return f"{round(days)} days ago"
-    if days < 60:
-        return f"{round(days / 7)} weeks ago"
-    return f"{round(days / 30)} months ago"

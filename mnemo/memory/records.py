@@ -52,6 +52,54 @@ class Records:
     def __init__(self, store: Store):
         self.store = store
         self.db = store.db
+        store.drop_episodes = self._drop_episodes
+
+    def _drop_episodes(self, conversation_id: int | None = None, message_ids: list[int] | None = None) -> list[int]:
+        """Delete the episodes (and vectors) of a conversation or of messages; run inside the
+        store's deleting transaction. Returns their ids."""
+        if conversation_id is not None:
+            where, params = "conversation_id = ?", [conversation_id]
+        else:
+            where, params = f"source_message_id in ({','.join('?' * len(message_ids or ()))})", list(message_ids or ())
+        ids = [r[0] for r in self.db.execute(
+            f"select id from memories where kind = 'episode' and {where}", params).fetchall()]
+        if ids:
+            marks = ",".join("?" * len(ids))
+            self.db.execute(f"delete from memory_vectors where memory_id in ({marks})", ids)
+            self.db.execute(f"delete from memories where id in ({marks})", ids)
+        return ids
+
+    def episode_ids(self, conversation_id: int) -> list[int]:
+        with self.store.lock:
+            return [r[0] for r in self.db.execute(
+                "select id from memories where kind = 'episode' and conversation_id = ?", [conversation_id])]
+
+    def subjects(self) -> list[str]:
+        """Subjects of the memories not forgotten (what "forget ..." can be about)."""
+        with self.store.lock:
+            return [r[0] for r in self.db.execute(
+                "select distinct subject from memories where subject is not null and status != 'forgotten'")]
+
+    def all_ids(self) -> list[int]:
+        with self.store.lock:
+            return [r[0] for r in self.db.execute("select id from memories")]
+
+    def add_episodes(self, texts: list[str], now: float) -> None:
+        """Many user episodes at once, without vectors (the recall benchmark's corpus)."""
+        with self.store.transaction():
+            self.db.conn.executemany(
+                "insert into memories (kind, text, status, created_at, updated_at, meta) "
+                "values ('episode', ?, 'active', ?, ?, '{\"role\": \"user\"}')", [(t, now, now) for t in texts])
+
+    def find(self, query: str, limit: int = 200) -> list[Record]:
+        """Active memories (no episodes) whose words match ``query`` (full text) or that
+        contain it: what a search box over memories shows."""
+        rows = self.listing()
+        query = query.strip().lower()
+        if not query:
+            return rows
+        hits = {mid for mid, _ in self.fts(query, limit, include_episodes=False)}
+        return [r for r in rows if r.id in hits or query in r.text.lower()]
 
     def _rows(self, where: str, params: list[Any], order: str = "id", limit: int | None = None) -> list[Record]:
         sql = f"select * from memories where {where} order by {order}"

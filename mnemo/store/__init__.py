@@ -116,6 +116,9 @@ class Store:
         self.path = path
         self.clock = clock
         self.lock = threading.RLock()
+        # Memory's SQL lives in mnemo.memory.records, which sets this: it removes the episodes
+        # (and vectors) of a conversation or of messages, inside the deleting transaction.
+        self.drop_episodes: Callable[..., None] | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -282,7 +285,7 @@ class Store:
         with self.transaction():
             self.db.execute("update messages set parent_id = null where conversation_id = ?",
                             [conversation_id])
-            self._delete_episodes("conversation_id = ?", [conversation_id])
+            self._drop_episodes(conversation_id=conversation_id)
             self.db.execute("delete from messages where conversation_id = ?", [conversation_id])
             self.db.execute("delete from conversations where id = ?", [conversation_id])
         self.scrub()
@@ -294,17 +297,13 @@ class Store:
         marks = ",".join("?" * len(message_ids))
         with self.transaction():
             self.db.execute(f"update messages set parent_id = null where parent_id in ({marks})", message_ids)
-            self._delete_episodes(f"source_message_id in ({marks})", message_ids)
+            self._drop_episodes(message_ids=message_ids)
             self.db.execute(f"delete from messages where id in ({marks})", message_ids)
         self.scrub()
 
-    def _delete_episodes(self, where: str, params: list[Any]) -> None:
-        ids = [r[0] for r in self.db.execute(
-            f"select id from memories where kind = 'episode' and {where}", params).fetchall()]
-        if ids:
-            marks = ",".join("?" * len(ids))
-            self.db.execute(f"delete from memory_vectors where memory_id in ({marks})", ids)
-            self.db.execute(f"delete from memories where id in ({marks})", ids)
+    def _drop_episodes(self, **which: Any) -> None:
+        if self.drop_episodes is not None:
+            self.drop_episodes(**which)
 
     # ----------------------------------------------------------------- messages
 

@@ -7,8 +7,7 @@ import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -20,18 +19,21 @@ from textual.worker import get_current_worker
 
 from mnemo.text import printable
 from mnemo.tui.messages import (AssistantReady, Delta, ModelFailed, ModelLoaded, ReplyFailed,
-                                ReplyFinished, ReplyStopped, StartupFailed)
+                                ReplyFinished, ReplyStopped, StartupFailed, StatusRead)
 from mnemo.tui.widgets.chat import ChatView, Earlier, MessageView, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import Sidebar
 from mnemo.tui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from mnemo.assistant import Assistant, Status
 
 SHOWN = 80  # messages kept on screen; /export writes the whole conversation
 FRAME = 1 / 20  # seconds between screen updates while a reply streams
 SLASH = ("/new", "/model", "/remember", "/forget", "/memories", "/export", "/clear", "/help", "/incognito")
 
 
-def open_assistant() -> Any:
+def open_assistant() -> Assistant:
     """The default way to get an Assistant: the configured model starts loading at once, in
     its own process; a worker waits for it."""
     from mnemo.assistant import Assistant
@@ -55,12 +57,14 @@ class MnemoApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, opener: Callable[[], Any] = open_assistant, settings: Any = None):
+    def __init__(self, opener: Callable[[], Assistant] = open_assistant, settings: Any = None,
+                 incognito: bool = False):
         super().__init__()
         from mnemo import config
 
         self.opener = opener
-        self.assistant: Any = None
+        self.assistant: Assistant | None = None
+        self._status: Status | None = None
         self.startup_error: str | None = None
         try:
             self.settings = settings or config.load_settings()
@@ -76,7 +80,7 @@ class MnemoApp(App[None]):
         self._speed: float | None = None
         self._context_used = 0
         self._undo: list[Any] = []
-        self._incognito_next = False
+        self._incognito_next = incognito
 
     # ---------------------------------------------------------------- layout
 
@@ -103,7 +107,7 @@ class MnemoApp(App[None]):
             self.set_keymap(dict(self.settings.keys))
         self.query_one(PromptInput).focus()
         self._show_status()
-        self.set_interval(0.5, self._show_status)
+        self.set_interval(0.5, self.read_status)
         if self.startup_error:
             self.push_screen(_error_screen(self.startup_error))
             return
@@ -120,6 +124,14 @@ class MnemoApp(App[None]):
             self.post_message(AssistantReady(self.opener()))
         except Exception as e:
             self.post_message(StartupFailed(str(e)))
+
+    @work(thread=True, exclusive=True, group="status")
+    def read_status(self) -> None:
+        if self.assistant is not None:
+            try:
+                self.post_message(StatusRead(self.assistant.status()))
+            except Exception:
+                pass  # the database is busy or closing: the next tick tries again
 
     @work(thread=True, exclusive=True, group="model")
     def load_model(self, name: str | None = None) -> None:
@@ -176,8 +188,12 @@ class MnemoApp(App[None]):
             self.assistant.new_conversation(incognito=True)
         await self.refresh_sidebar()
         self.load_model()
-        if self.assistant.memory_enabled:
-            self.assistant.bank.start()  # the embedder loads beside the model, off the UI thread
+        self.assistant.start_memory()  # the embedder loads beside the model, off the UI thread
+        self.read_status()
+
+    def on_status_read(self, message: StatusRead) -> None:
+        self._status = message.status
+        self._show_status()
 
     def on_startup_failed(self, message: StartupFailed) -> None:
         self.push_screen(_error_screen(message.error))
@@ -186,6 +202,7 @@ class MnemoApp(App[None]):
         self.model_name = message.name
         self.model_state = "ready"
         self._show_status()
+        self.read_status()
 
     def on_model_failed(self, message: ModelFailed) -> None:
         self.model_name = self.assistant.spec.name if self.assistant else self.model_name
@@ -250,6 +267,7 @@ class MnemoApp(App[None]):
     def _done_generating(self) -> None:
         self.generating = False
         self._show_status()
+        self.read_status()
 
     # ------------------------------------------------------------- sending
 
@@ -304,17 +322,8 @@ class MnemoApp(App[None]):
     async def refresh_sidebar(self, query: str = "") -> None:
         if self.assistant is None:
             return
-        store = self.assistant.store
-        conversations = store.conversations()
-        note = ""
-        if query:
-            hits = store.search(query, limit=200)
-            order = list(dict.fromkeys(h.message.conversation_id for h in hits))
-            by_id = {c.id: c for c in conversations}
-            titled = [c.id for c in conversations if query.lower() in c.title.lower()]
-            ids = [i for i in dict.fromkeys(titled + order) if i in by_id]
-            conversations = [by_id[i] for i in ids]
-            note = f"{len(conversations)} match{'es' if len(conversations) != 1 else ''}"
+        conversations = self.assistant.conversations(query=query)
+        note = f"{len(conversations)} match{'es' if len(conversations) != 1 else ''}" if query else ""
         for sidebar in self.query(Sidebar):  # none while the app is closing
             await sidebar.show(conversations, self.assistant.conversation_id, note)
 
@@ -335,13 +344,14 @@ class MnemoApp(App[None]):
             await chat.mount(earlier)
         views = []
         for m in messages[hidden:]:
-            memories = self._memories_of(m)
+            memories = self.assistant.memories_of(m) if m.role == "assistant" else []
             views.append(MessageView(m.role, m.content, model=m.model, created_at=m.created_at,
                                      finish_reason=m.finish_reason, memories=memories, message_id=m.id))
         await chat.mount_all(views)
         chat.scroll_end(animate=False)
         chat.anchor()
         self._show_status()
+        self.read_status()
 
     async def _keep_recent(self, chat: ChatView) -> None:
         """At most SHOWN messages stay mounted: a long chat does not grow the app's memory
@@ -357,15 +367,6 @@ class MnemoApp(App[None]):
         if not notes:
             await chat.mount(earlier, before=0)
 
-    def _memories_of(self, message: Any) -> list[Any]:
-        """The memories a stored reply was given, as they are now (forgotten ones drop out)."""
-        from mnemo.memory import Memory, note_text
-
-        ids = (message.meta or {}).get("memories") or []
-        records = self.assistant.bank.records.many(ids) if ids else []
-        return [Memory(r.id, r.kind, note_text(r), 0.0, r.created_at, r.source_message_id)
-                for r in records if r.status != "forgotten"]
-
     @on(Sidebar.Action)
     async def on_sidebar_action(self, event: Sidebar.Action) -> None:
         conversation = event.conversation
@@ -376,14 +377,14 @@ class MnemoApp(App[None]):
             await self.show_conversation(conversation.id)
             self.query_one(PromptInput).focus()
         elif event.action == "pin":
-            self.assistant.store.update_conversation(conversation.id, pinned=int(not conversation.pinned))
+            self.assistant.pin_conversation(conversation.id, not conversation.pinned)
             await self.refresh_sidebar()
         elif event.action == "rename":
             from mnemo.tui.screens.dialogs import AskText
 
             async def renamed(title: str | None) -> None:
                 if title:
-                    self.assistant.store.update_conversation(conversation.id, title=title)
+                    self.assistant.rename_conversation(conversation.id, title)
                     await self.refresh_sidebar()
 
             self.push_screen(AskText("Rename conversation", value=conversation.title), renamed)
@@ -404,7 +405,7 @@ class MnemoApp(App[None]):
     async def action_new_conversation(self, incognito: bool = False) -> None:
         if self.assistant is None or self.generating:
             return
-        self.assistant.conversation_id = None
+        self.assistant.start_over()
         if incognito:
             self.assistant.new_conversation(incognito=True)
         await self.show_conversation(None)
@@ -445,7 +446,7 @@ class MnemoApp(App[None]):
             return
         from mnemo.tui.screens.models import ModelPicker
 
-        models = [(s.name, s.description) for s in self.assistant.registry.models.values()]
+        models = [(s.name, s.description) for s in self.assistant.models()]
 
         def picked(name: str | None) -> None:
             if name and name != self.assistant.spec.name:
@@ -468,7 +469,7 @@ class MnemoApp(App[None]):
     def action_undo_memory(self) -> None:
         if not self._undo or self.assistant is None:
             return
-        self.assistant.bank.forget(self._undo)
+        self.assistant.forget_memories(self._undo)
         self.notify(f"Undone: forgot {len(self._undo)} new {'memory' if len(self._undo) == 1 else 'memories'}.",
                     timeout=3)
         self._undo = []
@@ -505,15 +506,10 @@ class MnemoApp(App[None]):
             self.clear_conversation()
 
     def export_conversation(self) -> Path | None:
-        from mnemo import paths
-        from mnemo.export import markdown
-
         if self.assistant is None or self.assistant.conversation_id is None:
             self.notify("Nothing to export yet.", severity="warning", timeout=3)
             return None
-        conv = self.assistant.store.conversation(self.assistant.conversation_id)
-        target = paths.private_dir(paths.data_dir() / "exports") / f"conversation-{conv.id}.md"
-        paths.private_file(target).write_text(markdown(conv, self.assistant.history()), encoding="utf-8")
+        target = self.assistant.save_export()
         self.notify(f"Saved {target}", title="Exported", timeout=6)
         return target
 
@@ -535,24 +531,13 @@ class MnemoApp(App[None]):
     # ----------------------------------------------------------------- status
 
     def _show_status(self) -> None:
-        a = self.assistant
-        engine = a._engine if a is not None else None
-        if engine is not None and not (engine.ready and engine.alive):
-            engine = None  # still loading: its figures are not known yet (and never wait here)
-        device = ""
-        if engine is not None and engine.backend == "remote":
-            device = f"remote {urlsplit(engine.spec.base_url or '').netloc}"
-        elif engine is not None:
-            device = "CPU" if engine.gpu_layers == 0 else f"GPU {engine.backend.upper()} ({engine.gpu_layers} layers)"
-        incognito = False
-        if a is not None and a.conversation_id is not None:
-            incognito = a.store.conversation(a.conversation_id).incognito
-        self.query_one(StatusBar).show(
-            model=self.model_name, model_state=self.model_state, device=device,
-            tokens_per_s=self._speed, context_used=self._context_used,
-            n_ctx=engine.n_ctx if engine is not None else None,
-            memories=a.bank.records.count(include_episodes=False) if a is not None else 0,
-            embedder=a.bank.embedder.state if a is not None else "idle", incognito=incognito)
+        """The status line from the app's own state and the last figures a worker read."""
+        s = self._status
+        for bar in self.query(StatusBar):
+            bar.show(model=self.model_name, model_state=self.model_state, device=s.device if s else "",
+                     tokens_per_s=self._speed, context_used=self._context_used, n_ctx=s.n_ctx if s else None,
+                     memories=s.memories if s else 0, embedder=s.embedder if s else "idle",
+                     incognito=s.incognito if s else False)
 
     # ------------------------------------------------------------------ misc
 
@@ -563,7 +548,10 @@ class MnemoApp(App[None]):
             from mnemo import config
 
             try:
-                config.save_setting("theme", theme)
+                if self.assistant is not None:
+                    self.assistant.save_setting("theme", theme)
+                else:
+                    config.save_setting("theme", theme)
                 self.settings = replace(self.settings, theme=theme)
             except Exception as e:
                 self.notify(f"Could not save the theme: {e}", severity="warning", timeout=4)

@@ -51,3 +51,10 @@ class ReplyStopped(Message):
 @dataclass
 class ReplyFailed(Message):
     error: str
+
+
+@dataclass
+class StatusRead(Message):
+    """The Assistant's status figures, read in a worker (they come from the database)."""
+
+    status: Any  # mnemo.assistant.Status

@@ -79,7 +79,7 @@ def test_closing_the_stream_keeps_the_partial_reply_marked_stopped(assistant):
 def test_observe_records_without_generating(assistant):
     u, a = assistant.observe("I planted tomatoes today.", "Nice, enjoy the harvest!")
     assert (u.role, a.role, a.parent_id, a.finish_reason) == ("user", "assistant", u.id, "observed")
-    assert assistant.store.search("tomatoes")[0].message.id == u.id
+    assert assistant.search_messages("tomatoes")[0].message.id == u.id
 
 
 def test_empty_message_is_bad_input(assistant):
@@ -92,6 +92,6 @@ def test_gemma_entry_runs(home):
     a = Assistant.open(model="gemma3-270m")
     reply = a.send("Say hello.", max_tokens=8)
     assert reply.model == "gemma3-270m" and reply.usage.completion_tokens > 0
-    assert a.engine.template_source == "models.toml"
-    assert a.engine.render([{"role": "user", "content": "hi"}]).startswith("<bos><start_of_turn>user\nhi")  # in its process
+    assert a.load_model().template_source == "models.toml"
+    assert a.load_model().render([{"role": "user", "content": "hi"}]).startswith("<bos><start_of_turn>user\nhi")  # in its process
     a.close()

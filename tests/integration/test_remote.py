@@ -90,7 +90,7 @@ def test_the_assistant_streams_deltas_from_the_server(home, server):
         reply = items[-1]
         assert isinstance(reply, Reply) and len(deltas) > 3
         assert reply.text == "".join(deltas) and reply.finish_reason in ("stop", "length")
-        assert a.engine.backend == "remote"
+        assert a.load_model().backend == "remote"
         sent = a.last_prompt.messages
         assert sent[0]["role"] == "system" and sent[-1]["content"].endswith("Write two sentences about the sea.")
 

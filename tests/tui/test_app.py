@@ -21,11 +21,24 @@ SIZE = (120, 40)
 
 
 async def ready(pilot, app: MnemoApp) -> None:
+    """The model is loaded and the status line has read the figures that come with it."""
     for _ in range(400):
-        if app.assistant is not None and app.model_state == "ready":
+        if app.assistant is not None and app.model_state == "ready" and app._status is not None \
+                and app._status.model_state == "ready":
             return
         await pilot.pause(0.02)
     raise AssertionError("the app never became ready")
+
+
+async def fresh_status(pilot, app: MnemoApp) -> str:
+    """The status line once a worker has read the figures anew."""
+    app._status = None
+    app.read_status()
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if app._status is not None:
+            return status(app)
+    raise AssertionError("the status was never read")
 
 
 async def idle(pilot, app: MnemoApp) -> None:
@@ -209,10 +222,10 @@ async def test_sidebar_new_switch_rename_pin_delete_search(make_app):
         app.screen.query_one("Input").value = "Giraffe facts"
         await pilot.press("enter")
         await pilot.pause(0.1)
-        assert app.assistant.store.conversation(first).title == "Giraffe facts"
+        assert app.assistant.conversation(first).title == "Giraffe facts"
 
         await on_conversation(pilot, app, first, "p")
-        assert app.assistant.store.conversation(first).pinned
+        assert app.assistant.conversation(first).pinned
         assert list(app.query(ConversationItem))[0].conversation.id == first  # pinned first
 
         await pilot.click("#conversation-search")
@@ -226,7 +239,7 @@ async def test_sidebar_new_switch_rename_pin_delete_search(make_app):
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
         await pilot.pause(0.2)
-        assert [c.id for c in app.assistant.store.conversations()] == [first]
+        assert [c.id for c in app.assistant.conversations()] == [first]
 
 
 async def test_model_picker_switches_and_the_conversation_goes_on(make_app):
@@ -258,7 +271,7 @@ async def test_memories_used_by_a_reply_and_the_toast_with_undo(make_app):
         await say(pilot, app, "My dog is called Rex.")
         notices = [n.message for n in app._notifications]
         assert any("Remembered: The user's dog is called Rex." in n for n in notices)
-        assert app.assistant.bank.wait_idle(120)
+        assert app.assistant.wait_idle(120)
         await pilot.press("ctrl+n")
         await say(pilot, app, "What is my dog's name?")
         reply = views(app)[-1]
@@ -273,11 +286,11 @@ async def test_memories_used_by_a_reply_and_the_toast_with_undo(make_app):
         await pilot.press("escape")
 
         await say(pilot, app, "remember that my cat is called Tom")
-        tom = [r for r in app.assistant.bank.records.listing() if "Tom" in r.text]
+        tom = [r for r in app.assistant.memories() if "Tom" in r.text]
         assert tom
         await pilot.press("ctrl+g")
         await pilot.pause(0.1)
-        assert not [r for r in app.assistant.bank.records.listing() if "Tom" in r.text]
+        assert not [r for r in app.assistant.memories() if "Tom" in r.text]
 
 
 async def test_memories_screen_add_edit_pin_forget(make_app):
@@ -316,7 +329,7 @@ async def test_memories_screen_add_edit_pin_forget(make_app):
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
         await pilot.pause(0.1)
-        assert screen.rows == [] and app.assistant.bank.records.listing() == []
+        assert screen.rows == [] and app.assistant.memories() == []
 
 
 async def test_slash_commands(make_app, home):
@@ -327,10 +340,10 @@ async def test_slash_commands(make_app, home):
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
         await say(pilot, app, "/remember I prefer green tea")
-        assert [r.text for r in app.assistant.bank.records.listing()] == ["The user prefers green tea."]
+        assert [r.text for r in app.assistant.memories()] == ["The user prefers green tea."]
         assert views(app)[-1].finish_reason == "memory"
         await say(pilot, app, "/forget green tea")
-        assert app.assistant.bank.records.listing() == []
+        assert app.assistant.memories() == []
         await say(pilot, app, "hello")
         await say(pilot, app, "/export")
         exported = home / "exports" / f"conversation-{app.assistant.conversation_id}.md"
@@ -344,11 +357,11 @@ async def test_slash_commands(make_app, home):
         await say(pilot, app, "/clear")
         await pilot.press("y")
         await pilot.pause(0.1)
-        assert app.assistant.store.conversations() == [] and not views(app)
+        assert app.assistant.conversations() == [] and not views(app)
         await say(pilot, app, "/incognito")
         assert "INCOGNITO" in status(app)
         await say(pilot, app, "My dog is called Rex.")
-        assert app.assistant.bank.records.listing() == []
+        assert app.assistant.memories() == []
         await say(pilot, app, "/new")
         assert "INCOGNITO" not in status(app) and not views(app)
 

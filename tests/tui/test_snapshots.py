@@ -4,7 +4,7 @@ change, and look at the report."""
 
 from __future__ import annotations
 
-from mnemo.memory import Memory
+from mnemo.memory.bank import Memory
 from mnemo.tui.screens.memories import MemoriesScreen
 from mnemo.tui.screens.memory_panel import MemoryPanel
 from mnemo.tui.screens.models import ModelPicker

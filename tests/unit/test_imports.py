@@ -46,3 +46,31 @@ def test_core_never_imports_textual():
             "mnemo.doctor; print('textual' in sys.modules or 'llama_cpp' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def _lint_imports(config: str | None = None) -> subprocess.CompletedProcess:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    tool = Path(sys.executable).parent / "lint-imports"
+    return subprocess.run([str(tool), *([f"--config={config}"] if config else [])], cwd=root,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_layering_contract_holds():
+    """import-linter (pyproject's [tool.importlinter]): the core never imports the UI, and
+    the chat app and the CLI reach the core only through the Assistant."""
+    out = _lint_imports()
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+    assert "2 kept, 0 broken" in out.stdout
+
+
+def test_the_layering_contract_would_catch_a_reach_past_the_assistant(tmp_path):
+    """The same tool, told that the chat app may not import the Assistant (it does), fails."""
+    config = tmp_path / "contract.toml"
+    config.write_text('[tool.importlinter]\nroot_package = "mnemo"\n\n'
+                      '[[tool.importlinter.contracts]]\nname = "no assistant in the tui"\n'
+                      'type = "forbidden"\nsource_modules = ["mnemo.tui"]\n'
+                      'forbidden_modules = ["mnemo.assistant"]\nallow_indirect_imports = true\n')
+    out = _lint_imports(str(config))
+    assert out.returncode == 1 and "mnemo.tui.app -> mnemo.assistant" in out.stdout

@@ -4,9 +4,10 @@ the vector index and the small helpers recall uses."""
 import numpy as np
 import pytest
 
-from mnemo.memory import MemoryBank, chunks
+from mnemo.memory.bank import MemoryBank, chunks
 from mnemo.memory.index import VectorIndex
-from mnemo.memory.recall import age, keywords, time_target
+from mnemo.export import age
+from mnemo.memory.recall import keywords, time_target
 from mnemo.memory.rules import ListOp, NewTask
 from mnemo.store import Store
 

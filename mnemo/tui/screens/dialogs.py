@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Markdown
 
-from mnemo.tui.widgets.chat import plain
+from mnemo.tui.widgets.plain import plain
 
 
 class Confirm(ModalScreen[bool]):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,10 +10,12 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label
 
-from mnemo.tui.widgets.chat import plain
-
-from mnemo.memory.recall import age
+from mnemo.export import age
 from mnemo.tui.screens.dialogs import AskText, Confirm
+from mnemo.tui.widgets.plain import plain
+
+if TYPE_CHECKING:
+    from mnemo.assistant import Assistant
 
 
 class MemoriesScreen(Screen[None]):
@@ -26,7 +28,7 @@ class MemoriesScreen(Screen[None]):
         Binding("slash", "search", "Search", show=False),
     ]
 
-    def __init__(self, assistant: Any):
+    def __init__(self, assistant: Assistant):
         super().__init__()
         self.assistant = assistant
         self.rows: list[Any] = []
@@ -45,16 +47,8 @@ class MemoriesScreen(Screen[None]):
         self.refresh_rows()
         table.focus()
 
-    @property
-    def bank(self):
-        return self.assistant.bank
-
     def refresh_rows(self) -> None:
-        query = self.query_one("#memory-search", Input).value.strip().lower()
-        rows = self.bank.records.listing()
-        if query:
-            hits = {mid for mid, _ in self.bank.records.fts(query, 200, include_episodes=False)}
-            rows = [r for r in rows if r.id in hits or query in r.text.lower()]
+        rows = self.assistant.find_memories(self.query_one("#memory-search", Input).value)
         self.rows = rows
         table = self.query_one(DataTable)
         table.clear()
@@ -62,7 +56,7 @@ class MemoriesScreen(Screen[None]):
         for r in rows:
             table.add_row(str(r.id), r.kind, "●" if r.pinned else "", age(now - r.created_at), plain(r.text),
                           key=str(r.id))
-        total = len(self.bank.records.listing())
+        total = self.assistant.memory_count()
         self.query_one("#memory-count", Label).update(
             f"{len(rows)} of {total} shown · a add · e edit · p pin · f forget · esc back")
 
@@ -94,7 +88,7 @@ class MemoriesScreen(Screen[None]):
 
         def done(text: str | None) -> None:
             if text and text != record.text:
-                self.bank.edit(record.id, text=text)
+                self.assistant.edit_memory(record.id, text)
                 self.refresh_rows()
 
         self.app.push_screen(AskText("Edit memory", value=record.text), done)
@@ -102,7 +96,7 @@ class MemoriesScreen(Screen[None]):
     def action_pin(self) -> None:
         record = self._selected()
         if record is not None:
-            self.bank.edit(record.id, pinned=not record.pinned)
+            self.assistant.pin_memory(record.id, not record.pinned)
             self.refresh_rows()
 
     def action_forget(self) -> None:
@@ -112,7 +106,7 @@ class MemoriesScreen(Screen[None]):
 
         def done(yes: bool | None) -> None:
             if yes:
-                self.bank.forget([record])
+                self.assistant.forget_memories([record])
                 self.app.notify(f"Forgot: {record.text}", timeout=3)
                 self.refresh_rows()
 

@@ -10,9 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
-from mnemo.tui.widgets.chat import plain
-
-from mnemo.memory.recall import age
+from mnemo.export import age
+from mnemo.tui.widgets.plain import plain
 
 
 class MemoryPanel(ModalScreen[None]):

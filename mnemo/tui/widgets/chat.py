@@ -12,6 +12,7 @@ from textual.widgets import Label, Markdown, Static
 
 from mnemo.export import when
 from mnemo.text import printable
+from mnemo.tui.widgets.plain import plain
 
 CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 ENDINGS = {"stopped": "stopped", "error": "failed", "length": "cut at max tokens", "interrupted": "interrupted"}
@@ -19,12 +20,6 @@ ENDINGS = {"stopped": "stopped", "error": "failed", "length": "cut at max tokens
 
 DISPLAY_CHARS = 20_000  # longest message shown in full; a bigger paste is shown cut
 MARKDOWN_CHARS = 8_000  # a longer message is shown as plain text (parsing it would stall the screen)
-
-
-def plain(text: str) -> Text:
-    """User or file text for a Label or a table cell: never read as Rich markup (a title
-    like "[/x]" would raise), never a control character."""
-    return Text(printable(text))
 
 
 def shown(text: str) -> str:

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, ListItem, ListView
 
-from mnemo.tui.widgets.chat import plain
+from mnemo.tui.widgets.plain import plain
 
 
 class ConversationItem(ListItem):

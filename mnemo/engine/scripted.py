@@ -1,0 +1,96 @@
+"""A deterministic stand-in model: for tests, ``mnemo bench``'s chat-app figure and dry runs
+of the evaluations, wherever the behaviour under test does not depend on what a model says.
+
+It answers ``Echo: <the user's words>`` (the last user message, after any memory block),
+one token per word, counts one token per word plus four per message of template, and can
+be told to go at a given speed, to stall before its first token, to add words, or to die
+after some tokens the way a crashed model process does (``BackendError``). A models.toml
+entry with ``kind = "scripted"`` gets one with the defaults.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from mnemo.config import ModelSpec, Sampling
+from mnemo.engine import Engine, Generation, Message
+from mnemo.errors import BackendError
+
+PER_MESSAGE = 4
+
+
+class ScriptedEngine(Engine):
+    backend = "cpu"
+    gpu_layers = 0
+
+    def __init__(self, spec: ModelSpec, *, n_ctx: int | None = None, rate: float | None = None,
+                 words: int = 0, stall: float = 0.0, crash_after: int | None = None,
+                 json_reply: str = '{"facts": []}'):
+        self.spec = spec
+        self.n_ctx = n_ctx or spec.n_ctx or 4096
+        self.rate = rate  # tokens a second; None: as fast as it can
+        self.words = words  # extra words after the echo: a longer reply
+        self.stall = stall  # seconds before the first token
+        self.crash_after = crash_after  # tokens after which it dies
+        self.json_reply = json_reply
+        self.calls = 0  # replies asked of it
+        self.closed = False
+
+    @property
+    def alive(self) -> bool:  # type: ignore[override]
+        return not self.closed
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def count_prompt(self, messages: list[Message]) -> int:
+        return sum(PER_MESSAGE + self.count_tokens(m["content"]) for m in messages)
+
+    def reply_words(self, messages: list[Message]) -> list[str]:
+        last = messages[-1]["content"].split("</memory>")[-1].strip()
+        return ["Echo:"] + last.split()[:200] + [f"w{i}" for i in range(self.words)]
+
+    def stream(self, messages: list[Message], sampling: Sampling,
+               max_tokens: int | None = None) -> Iterator[str | Generation]:
+        self.calls += 1
+        limit = max_tokens or sampling.max_tokens
+        pieces = self.reply_words(messages)
+        finish = "length" if len(pieces) > limit else "stop"
+        if self.stall:
+            time.sleep(self.stall)
+        start = time.perf_counter()
+        out: list[str] = []
+        for i, word in enumerate(pieces[:limit]):
+            if self.crash_after is not None and i >= self.crash_after:
+                self.closed = True
+                raise BackendError(f"llama.cpp crashed (SIGSEGV) while generating with '{self.spec.name}' "
+                                   "(scripted)")
+            if self.rate:
+                delay = start + (i + 1) / self.rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            piece = word if i == 0 else " " + word
+            out.append(piece)
+            yield piece
+        yield Generation("".join(out), finish, self.count_prompt(messages), len(out), 0)
+
+    def complete_json(self, messages: list[Message], schema: dict, max_tokens: int = 256) -> str:
+        return self.json_reply
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def factory(**options: object):
+    """An engine factory making scripted engines with these options; the engines it made are
+    in its ``made`` list (the last one is the Assistant's current model)."""
+    made: list[ScriptedEngine] = []
+
+    def make(spec: ModelSpec) -> ScriptedEngine:
+        engine = ScriptedEngine(spec, **options)  # type: ignore[arg-type]
+        made.append(engine)
+        return engine
+
+    make.made = made  # type: ignore[attr-defined]
+    return make
