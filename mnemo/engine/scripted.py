@@ -25,12 +25,13 @@ class ScriptedEngine(Engine):
     gpu_layers = 0
 
     def __init__(self, spec: ModelSpec, *, n_ctx: int | None = None, rate: float | None = None,
-                 words: int = 0, stall: float = 0.0, crash_after: int | None = None,
+                 words: int = 0, paragraph: int = 0, stall: float = 0.0, crash_after: int | None = None,
                  json_reply: str = '{"facts": []}'):
         self.spec = spec
         self.n_ctx = n_ctx or spec.n_ctx or 4096
         self.rate = rate  # tokens a second; None: as fast as it can
         self.words = words  # extra words after the echo: a longer reply
+        self.paragraph = paragraph  # every this many words a new paragraph (Markdown to render)
         self.stall = stall  # seconds before the first token
         self.crash_after = crash_after  # tokens after which it dies
         self.json_reply = json_reply
@@ -70,7 +71,8 @@ class ScriptedEngine(Engine):
                 delay = start + (i + 1) / self.rate - time.perf_counter()
                 if delay > 0:
                     time.sleep(delay)
-            piece = word if i == 0 else " " + word
+            gap = "\n\n" if self.paragraph and i % self.paragraph == 0 else " "
+            piece = word if i == 0 else gap + word
             out.append(piece)
             yield piece
         yield Generation("".join(out), finish, self.count_prompt(messages), len(out), 0)

@@ -1,16 +1,16 @@
-"""`mnemo eval ltm` end to end on the shipped model, small: two test types, a short span."""
+"""`mnemo eval ltm` end to end, small (two test types, a short span): a dry run on mnemo's
+scripted model (the memory side, the files, resuming), and once on the shipped model."""
 
 import json
 
 import pytest
 
-pytestmark = pytest.mark.model
-
-
-def test_eval_ltm_writes_results_report_and_chart_and_resumes(mnemo, tmp_path):
+@pytest.mark.parametrize("dry", [pytest.param(True, id="dry-run"),
+                                 pytest.param(False, id="model", marks=pytest.mark.model)])
+def test_eval_ltm_writes_results_report_and_chart_and_resumes(mnemo, tmp_path, dry):
     out = tmp_path / "ltm"
     args = ("eval", "ltm", "--span", "1500", "--types", "colours,key_value", "--agents", "mnemo,plain",
-            "--out", str(out), "--json")
+            "--out", str(out), "--json", *(["--dry-run"] if dry else []))
     r = mnemo(*args)
     assert r.returncode == 0, r.stderr[-2000:]
     results = r.json()
@@ -51,10 +51,13 @@ def test_an_interrupted_run_resumes_without_losing_or_repeating_a_message(home, 
         if done == 7:
             raise KeyboardInterrupt
 
+    from mnemo.engine import scripted
+
     with pytest.raises(KeyboardInterrupt):
-        runner.run_agent("mnemo", events, exs, model=None, out=out, seed=4, progress=stop_at_7)
+        runner.run_agent("mnemo", events, exs, model=None, out=out, seed=4, progress=stop_at_7,
+                         engine_factory=scripted.factory())
     assert json.loads((out / "state-mnemo.json").read_text())["done"] == 7
-    result = runner.run_agent("mnemo", events, exs, model=None, out=out, seed=4)
+    result = runner.run_agent("mnemo", events, exs, model=None, out=out, seed=4, engine_factory=scripted.factory())
     assert json.loads((out / "state-mnemo.json").read_text())["done"] == len(events)
     assert set(result["types"]) == {"key_value", "trigger"}
     store = Store.open(out / "homes" / "mnemo" / "mnemo.db")

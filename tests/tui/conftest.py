@@ -1,49 +1,32 @@
-"""A scripted engine for UI tests that are about the UI; the rest of mnemo is real
-(config, SQLite store, memory, the Assistant)."""
+"""The chat app's tests run mnemo's scripted engine where they are about the UI; the rest of
+mnemo is real (config, SQLite store, memory, the Assistant)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from mnemo.engine import Engine, Generation
+from mnemo.engine.scripted import ScriptedEngine
 
 
-class ScriptedEngine(Engine):
-    """Answers "Echo: <message>" (its first 200 words) word by word, ``delay`` seconds per word."""
+class Script:
+    """The engine factory of the chat app's tests: every model is mnemo's scripted engine
+    (``mnemo.engine.scripted``), made with the options set here before the app starts."""
 
-    delay = 0.002
-    words = 0  # a longer reply: this many extra words
-    calls = 0
+    def __init__(self):
+        self.rate = 500.0  # tokens a second
+        self.words = 0  # a longer reply: this many extra words
+        self.made: list[ScriptedEngine] = []
 
-    def __init__(self, spec):
-        self.spec = spec
-        self.n_ctx = 4096
-        self.backend = "cpu"
-        self.gpu_layers = 0
+    def __call__(self, spec) -> ScriptedEngine:
+        engine = ScriptedEngine(spec, rate=self.rate, words=self.words)
+        self.made.append(engine)
+        return engine
 
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def count_prompt(self, messages) -> int:
-        return sum(4 + self.count_tokens(m["content"]) for m in messages)
-
-    def stream(self, messages, sampling, max_tokens=None) -> Iterator[str | Generation]:
-        type(self).calls += 1
-        last = messages[-1]["content"].split("</memory>")[-1].strip()
-        pieces = ["Echo:"] + last.split()[:200] + [f"w{i}" for i in range(type(self).words)]
-        out = []
-        for i, piece in enumerate(pieces):
-            time.sleep(type(self).delay)
-            text = piece if i == 0 else " " + piece
-            out.append(text)
-            yield text
-        yield Generation("".join(out), "stop", self.count_prompt(messages), len(pieces), 0)
-
-    def complete_json(self, messages, schema, max_tokens=256) -> str:
-        return '{"facts": []}'
+    @property
+    def calls(self) -> int:
+        return sum(e.calls for e in self.made)
 
 
 class Clock:
@@ -56,13 +39,10 @@ class Clock:
 
 @pytest.fixture
 def scripted(monkeypatch, home):
-    """The scripted engine, reset; ``make_app`` gives it to the Assistant as its engine factory."""
-    ScriptedEngine.delay = 0.002
-    ScriptedEngine.words = 0
-    ScriptedEngine.calls = 0
+    """A scripted-engine factory; ``make_app`` gives it to the Assistant."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    return ScriptedEngine
+    return Script()
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ async def test_first_frame_before_the_assistant_and_typing_meanwhile(scripted, h
 
 
 async def test_a_fast_model_reaches_the_screen_in_batches(make_app, scripted):
-    scripted.delay, scripted.words = 0.0005, 400
+    scripted.rate, scripted.words = 2000.0, 400
     seen: list[object] = []
     app = make_app()
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
@@ -123,7 +123,7 @@ async def test_send_streams_the_reply_as_markdown(make_app):
 
 
 async def test_escape_stops_and_keeps_the_partial_reply(make_app, scripted):
-    scripted.delay = 0.02
+    scripted.rate = 50.0
     scripted.words = 300
     app = make_app(memory=False)
     async with app.run_test(size=SIZE) as pilot:

@@ -1,32 +1,15 @@
-from dataclasses import dataclass
-
 import pytest
 
 from mnemo import prompt
+from mnemo.config import ModelSpec
+from mnemo.engine.scripted import ScriptedEngine
 from mnemo.errors import BadInput
 
 
-@dataclass
-class Spec:
-    name: str = "fake"
-
-
-class WordEngine:
-    """Counts one token per word and four per message of template: enough to test budgets."""
-
-    spec = Spec()
-
-    def __init__(self, n_ctx: int):
-        self.n_ctx = n_ctx
-
-    def count_tokens(self, text: str) -> int:
-        return len(text.split())
-
-    def count_prompt(self, messages) -> int:
-        return sum(4 + self.count_tokens(m["content"]) for m in messages)
-
-    def count_many(self, texts) -> list[int]:
-        return [self.count_tokens(t) for t in texts]
+def WordEngine(n_ctx: int) -> ScriptedEngine:
+    """mnemo's scripted engine counts one token per word and four per message of template:
+    enough to test budgets."""
+    return ScriptedEngine(ModelSpec("fake", kind="scripted"), n_ctx=n_ctx)
 
 
 def turns(n: int, words: int = 10) -> list[prompt.Turn]:
