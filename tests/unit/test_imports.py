@@ -74,3 +74,15 @@ def test_the_layering_contract_would_catch_a_reach_past_the_assistant(tmp_path):
                       'forbidden_modules = ["mnemo.assistant"]\nallow_indirect_imports = true\n')
     out = _lint_imports(str(config))
     assert out.returncode == 1 and "mnemo.tui.app -> mnemo.assistant" in out.stdout
+
+
+def test_the_memory_rules_import_nothing_heavy():
+    code = ("import sys, mnemo.memory.rules, mnemo.assistant; "
+            "print([m for m in ('sqlite_utils', 'numpy', 'pysqlite3') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code.replace(", mnemo.assistant", "")], capture_output=True,
+                         text=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stderr
+    # and the Assistant's module leaves the store and memory bank to its constructor, so a
+    # model's process starts before they load
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -1,0 +1,92 @@
+"""Recall's ranking, on a real SQLite file (BM25 through FTS5) with similarities given by the
+test: what is relevant comes back, best first; what is not, or is already in the window,
+does not; newer beats older; superseded values only when the question asks for all."""
+
+from __future__ import annotations
+
+import pytest
+
+from mnemo.memory.recall import recall
+from mnemo.memory.records import Records
+from mnemo.store import Store
+
+NOW = 1_800_000_000.0
+DAY = 86400.0
+
+
+class Clock:
+    def __init__(self):
+        self.now = NOW
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def records(home):
+    return Records(Store.open(clock=Clock()))
+
+
+def add(records: Records, kind: str, text: str, days_ago: float = 0.0, **fields):
+    records.store.clock.now = NOW - days_ago * DAY
+    try:
+        return records.add(kind, text, meta={"role": "user"} if kind == "episode" else None, **fields)
+    finally:
+        records.store.clock.now = NOW
+
+
+def ranked(records: Records, query: str, sims: dict[int, float], *, window: set[int] = frozenset(),
+           budget: int = 600, k: int = 12) -> list[int]:
+    """Recall's ids, best first, with ``sims`` as the embedder's cosine similarities."""
+    def vector_search(q):
+        return sorted(sims.items(), key=lambda kv: -kv[1])[:50]
+
+    def similarity(q, ids):
+        return {i: sims.get(i, 0.0) for i in ids}
+
+    found = recall(records, vector_search, similarity, query, now=NOW, exclude_sources=set(window),
+                   exclude_ids=set(), budget_tokens=budget, count_many=lambda ts: [len(t.split()) for t in ts], k=k)
+    return [x.record.id for x in sorted(found, key=lambda x: -x.score)]
+
+
+def test_the_relevant_fact_comes_first_and_the_unrelated_not_at_all(records):
+    fact = add(records, "fact", "The user's dog is called Rex.", subject="dog")
+    episode = add(records, "episode", "We walked the dog in the park yesterday.")
+    unrelated = add(records, "fact", "The user works as a nurse.", subject="job")
+    order = ranked(records, "What is my dog's name?", {fact.id: 0.62, episode.id: 0.45, unrelated.id: 0.05})
+    assert order == [fact.id, episode.id]
+
+
+def test_newer_beats_older_at_equal_relevance(records):
+    old = add(records, "episode", "I planted tomatoes in the garden.", days_ago=30)
+    new = add(records, "episode", "I planted tomatoes on the balcony.", days_ago=0.1)
+    assert ranked(records, "Where did I plant tomatoes?", {old.id: 0.5, new.id: 0.5}) == [new.id, old.id]
+
+
+def test_words_alone_need_some_meaning_too(records):
+    loose = add(records, "episode", "The python in the zoo was asleep.")
+    assert ranked(records, "python zoo", {loose.id: 0.05}) == []  # the words match, the meaning does not
+    assert ranked(records, "python zoo", {loose.id: 0.2}) == [loose.id]
+
+
+def test_what_the_window_shows_is_not_recalled_again(records):
+    episode = add(records, "episode", "My sister lives in Lisbon.", source_message_id=7)
+    assert ranked(records, "Where does my sister live?", {episode.id: 0.7}) == [episode.id]
+    assert ranked(records, "Where does my sister live?", {episode.id: 0.7}, window={7}) == []
+
+
+def test_the_token_budget_and_k_keep_the_best(records):
+    facts = [add(records, "fact", f"The user's fact number {i} is about boats.", subject=f"boat {i}") for i in range(5)]
+    sims = {f.id: 0.3 + 0.1 * i for i, f in enumerate(facts)}
+    assert ranked(records, "boats", sims, k=2) == [facts[4].id, facts[3].id]
+    assert len(ranked(records, "boats", sims, budget=2 * (9 + 12))) == 2  # two notes' worth of tokens
+
+
+def test_superseded_values_only_when_all_are_asked_for(records):
+    brown = add(records, "preference", "The user's favourite colour is Brown.", days_ago=2, subject="favourite colour")
+    red = add(records, "preference", "The user's favourite colour is Red.", subject="favourite colour")
+    sims = {brown.id: 0.6, red.id: 0.6}
+    assert ranked(records, "What is my favourite colour?", sims) == [red.id]
+    every = recall(records, None, None, "What were all my favourite colours?", now=NOW, exclude_sources=set(),
+                   exclude_ids=set(), budget_tokens=600, count_many=lambda ts: [1] * len(ts))
+    assert {x.record.id: x.earlier for x in every} == {brown.id: True, red.id: False}
