@@ -205,11 +205,10 @@ class Assistant:
         self.registry = config.load_registry(self.home)
         self.settings = config.load_settings(self.home)
         self.spec: ModelSpec = self.registry.get(model)
-        self._engine: Engine | None = None
-        if start_model:
-            self._check_model_file(self.spec)  # a clear error for a missing or damaged file, at once
-            self._engine = self._factory(self.spec)
+        self._engine: Engine | None = self._factory(self.spec) if start_model else None
         try:
+            if self._engine is not None:  # while the model's process starts
+                self._check_model_file(self.spec)  # a clear error for a damaged file, before anything is written
             if self._engine is not None and not self.home.db_path.exists():
                 _first_load(self._engine)  # a first run creates nothing for a model that cannot load
             # The heavy parts load while the model does.

@@ -38,6 +38,15 @@ def _string(f: BinaryIO) -> str:
     return _read(f, n).decode("utf-8", errors="replace")
 
 
+def _skip_strings(f: BinaryIO, count: int) -> None:
+    unpack, read, seek = struct.Struct("<Q").unpack, f.read, f.seek
+    for _ in range(count):
+        (n,) = unpack(read(8) or b"\0" * 8)
+        if n > _MAX_STRING:
+            raise _Corrupt("a string in the header is longer than the file could hold")
+        seek(n, 1)
+
+
 def _value(f: BinaryIO, vtype: int, keep: bool) -> Any:
     if vtype in _SCALARS:
         fmt = _SCALARS[vtype]
@@ -49,6 +58,9 @@ def _value(f: BinaryIO, vtype: int, keep: bool) -> Any:
         (count,) = struct.unpack("<Q", _read(f, 8))
         if etype in _SCALARS and not keep:
             f.seek(count * struct.calcsize(_SCALARS[etype]), 1)
+            return count
+        if etype == _STRING and not keep:  # the vocabulary: skipped, not decoded (it is most of the header)
+            _skip_strings(f, count)
             return count
         items = [_value(f, etype, keep) for _ in range(count)]
         return items if keep else count
