@@ -72,3 +72,16 @@ def scripted_home(home: Path) -> Path:
     behaviour that does not depend on what a model says, in this process or in `mnemo`."""
     write_user_models(home, SCRIPTED_MODELS)
     return home
+
+
+NOW = 1_800_000_000.0  # 2027-01-15 08:00 UTC
+
+
+class Clock:
+    """A clock the test moves by hand (``clock.now += 60``)."""
+
+    def __init__(self, now: float = NOW):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

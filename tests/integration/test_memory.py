@@ -7,17 +7,11 @@ import re
 import pytest
 
 from mnemo import Assistant
+from tests.conftest import Clock
 from mnemo.memory.rules import third_person
 
 HOUR = 3600.0
 
-
-class Clock:
-    def __init__(self):
-        self.now = 1_800_000_000.0
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

@@ -10,16 +10,9 @@ from mnemo.export import age
 from mnemo.memory.recall import keywords, time_target
 from mnemo.memory.rules import ListOp, NewTask
 from mnemo.store import Store
+from tests.conftest import NOW, Clock
 
-NOW = 1_800_000_000.0
 
-
-class Clock:
-    def __init__(self):
-        self.now = NOW
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

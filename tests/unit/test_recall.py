@@ -9,17 +9,10 @@ import pytest
 from mnemo.memory.recall import recall
 from mnemo.memory.records import Records
 from mnemo.store import Store
+from tests.conftest import NOW, Clock
 
-NOW = 1_800_000_000.0
 DAY = 86400.0
 
-
-class Clock:
-    def __init__(self):
-        self.now = NOW
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture
