@@ -51,7 +51,7 @@ import json, sys, time
 import llama_cpp
 job = json.loads(sys.stdin.read())
 llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=job["n_gpu_layers"],
-                      verbose=False)
+                      n_threads=job["n_threads"], verbose=False)
 rates = []
 for _ in range(job["runs"]):
     llm.reset()
@@ -99,18 +99,13 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     a.wait_idle(120)
     sampling = a.spec.sampling
     ours = _rates(a, runs, max_tokens)
-    # The baseline: llama-cpp-python in a bare python, on the same prompt tokens and sampling,
-    # counted the same way (text chunks after the first, over the time since the first).
     from mnemo.engine import sources
 
     job = {"path": str(sources.resolve(a.spec)), "n_ctx": engine.n_ctx, "runs": runs, "max_tokens": max_tokens,
-           "n_gpu_layers": -1 if engine.gpu_layers else 0,
+           "n_gpu_layers": -1 if engine.gpu_layers else 0, "n_threads": os.cpu_count() or 1,
            "tokens": engine.prompt_tokens(a.last_prompt.messages),  # type: ignore[attr-defined]
            "sampling": {"temperature": sampling.temperature, "top_p": sampling.top_p, "top_k": sampling.top_k,
                         "min_p": sampling.min_p, "repeat_penalty": sampling.repeat_penalty}}
-    out = subprocess.run([sys.executable, "-c", RAW_PROBE], input=json.dumps(job), capture_output=True,
-                         text=True, check=True)
-    raw = [(n - 1) / span for span, n in json.loads(out.stdout.strip().splitlines()[-1])]
 
     # time to first token, turn 2 against turn 30 of one conversation (memory on)
     a.new_conversation()
@@ -118,7 +113,12 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     for i in range(30):
         reply = a.send(f"Give me one word that rhymes with cat, number {i}.", max_tokens=8)
         ttft.append(reply.timings.first_token_ms)
-    a.close()
+    a.close()  # its model's process ends: the baseline has the machine to itself
+    # The baseline: llama-cpp-python in a bare python, on the same prompt tokens, sampling and
+    # threads, counted the same way (text chunks after the first, over the time since the first).
+    out = subprocess.run([sys.executable, "-c", RAW_PROBE], input=json.dumps(job), capture_output=True,
+                         text=True, check=True)
+    raw = [(n - 1) / span for span, n in json.loads(out.stdout.strip().splitlines()[-1])]
     early, late = _median(ttft[1:4]), _median(ttft[27:30])
     return [
         figure("generation_tokens_per_s", _median(ours), "tok/s", _median(raw), target=">= 0.95",
@@ -310,7 +310,8 @@ BARE_ASK = r"""
 import json, sys
 import llama_cpp
 job = json.loads(sys.stdin.read())
-llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=-1, verbose=False)
+llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=-1, n_threads=job["n_threads"],
+                      verbose=False)
 out = llm.create_chat_completion(messages=job["messages"], max_tokens=job["max_tokens"])
 print(out["choices"][0]["message"]["content"])
 """
@@ -323,6 +324,7 @@ def _bare_job(question: str) -> dict[str, Any]:
     spec = config.load_registry().get(None)
     path = sources.resolve(spec)
     return {"path": str(path), "n_ctx": gguf.context_for(gguf.read_metadata(path), spec.n_ctx), "max_tokens": 8,
+            "n_threads": os.cpu_count() or 1,
             "messages": [{"role": "system", "content": config.load_settings().system_prompt},
                          {"role": "user", "content": question}]}
 

@@ -251,7 +251,7 @@ def models_discover(
             if name in known:
                 continue
             config.add_model(name, {"kind": "openai", "base_url": url, "model": model_id,
-                              "api_key_env": api_key_env, "n_ctx": n_ctx})
+                                    "api_key_env": api_key_env, "n_ctx": n_ctx})
             added.append(name)
     if as_json:
         _emit_json({"url": url, "models": ids, "added": added})

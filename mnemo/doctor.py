@@ -28,7 +28,7 @@ def _llama(spec: Any) -> dict[str, Any]:
         return {"ok": False, "problem": "llama-cpp-python is not installed; reinstall mnemo", **gpus}
     if spec is None or spec.kind != "gguf":
         return {"ok": True, "llama_cpp_python": installed, "gpu_offload": None, "backend": None,
-                "system_info": "not checked: the default model is not a local GGUF", **gpus}
+                "system_info": "not checked: the default model is not a local GGUF file ready to load", **gpus}
     from mnemo.engine import open_engine
 
     probe: dict[str, Any] = {"model": spec.name}
