@@ -240,11 +240,30 @@ class Assistant:
         return cls(Home.resolve(home), engine_factory, clock, model=model, memory=memory,
                    start_model=load_model, window_tokens=window_tokens)
 
-    def _check_model_file(self, spec: ModelSpec) -> None:
-        if spec.kind == "gguf":
-            from mnemo.engine import gguf, sources
+    @classmethod
+    def opening(cls, home: str | Path | None = None, model: str | None = None, **options: Any) -> Callable[[], "Assistant"]:
+        """Start ``open`` in a thread now (the model's process starts at once) and return a
+        function that waits for the Assistant, or raises what stopped it: the chat app loads
+        meanwhile."""
+        from concurrent.futures import ThreadPoolExecutor
 
-            gguf.read_metadata(sources.resolve(spec, models_dir=self.home.models_dir))
+        pool = ThreadPoolExecutor(1, thread_name_prefix="mnemo-open")
+        future = pool.submit(cls.open, home, model, **options)
+        pool.shutdown(wait=False)
+        return future.result
+
+    def _check_model_file(self, spec: ModelSpec) -> None:
+        """A damaged file, or a model too big for this machine's memory, is one clear error."""
+        if spec.kind == "gguf":
+            from mnemo.engine import fit, sources
+            from mnemo.errors import ModelError
+
+            path = sources.resolve(spec, models_dir=self.home.models_dir)
+            assert path is not None
+            placed = fit.estimate(path, spec.n_ctx, offload=spec.n_gpu_layers != 0)
+            if placed.verdict == "too big":
+                raise ModelError(f"model '{spec.name}' is {placed.describe()} (weights, KV cache at its n_ctx and "
+                                 "buffers); pick a smaller quantization or a smaller n_ctx in models.toml")
 
     @property
     def memory_enabled(self) -> bool:

@@ -333,11 +333,13 @@ def _bare_job(question: str) -> dict[str, Any]:
 CHAT_PROBE = r"""
 import json, sys, time
 t0 = time.perf_counter()
+from mnemo.assistant import Assistant
+opener = Assistant.opening()  # as `mnemo chat` does
 from mnemo.tui.app import MnemoApp
 import asyncio
 
 async def main():
-    app = MnemoApp()
+    app = MnemoApp(opener)
     out = {}
     async with app.run_test(size=(100, 30)) as pilot:
         out["first_frame_s"] = time.perf_counter() - t0

@@ -143,12 +143,10 @@ def chat(
     incognito: Annotated[bool, typer.Option("--incognito", help="Start with a conversation that neither reads nor writes memory.")] = False,
 ) -> None:
     """Open the chat app."""
+    from mnemo.assistant import Assistant
+
+    opener = Assistant.opening(model=model)  # the model's process starts before the app loads
     from mnemo.tui.app import MnemoApp
-
-    def opener():
-        from mnemo.assistant import Assistant
-
-        return Assistant.open(model=model)  # the model starts loading at once, in its own process
 
     MnemoApp(opener, incognito=incognito).run()
 
@@ -158,23 +156,25 @@ def chat(
 
 @models_app.command("list")
 def models_list(as_json: JsonOpt = False) -> None:
-    """The models you can use; the default is marked with *."""
+    """The models you can use, and where each would run here; the default is marked with *."""
     from mnemo import config
+    from mnemo.doctor import fits
 
     registry = config.load_registry()
+    where = fits(registry)
     if as_json:
         _emit_json({"default": registry.default,
-                    "models": [s.to_dict() for s in registry.models.values()]})
+                    "models": [{**s.to_dict(), "fit": where.get(s.name)} for s in registry.models.values()]})
         return
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for col in ("", "name", "kind", "source", "description"):
+    for col in ("", "name", "kind", "fits", "source", "description"):
         table.add_column(col, overflow="fold")
     for spec in registry.models.values():
         src = spec.source if spec.kind == "gguf" else spec.base_url
         table.add_row("*" if spec.name == registry.default else "", spec.name, spec.kind,
-                      src or "", spec.description)
+                      where.get(spec.name, "remote" if spec.kind == "openai" else ""), src or "", spec.description)
     _console().print(table)
 
 

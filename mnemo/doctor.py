@@ -93,6 +93,23 @@ def model_details(spec: Any) -> dict[str, Any]:
     return {**details, "status": "found"}
 
 
+def fits(registry: Any) -> dict[str, str]:
+    """Where each local model of ``registry`` would run on this machine, from its GGUF header
+    (mnemo.engine.fit), or why that is not known."""
+    from mnemo.engine import fit, sources
+
+    where, out = fit.machine(), {}
+    for spec in registry.models.values():
+        if spec.kind != "gguf":
+            continue
+        try:
+            path = sources.resolve(spec, join=False)
+            out[spec.name] = fit.estimate(path, spec.n_ctx, where).describe() if path else "not joined yet"
+        except MnemoError:
+            out[spec.name] = "file missing"
+    return out
+
+
 def _registry() -> Any:
     from mnemo import config
 
@@ -106,6 +123,7 @@ def _models(registry: Any, offload: bool) -> tuple[dict[str, Any], list[dict[str
     if isinstance(registry, MnemoError):
         return {"ok": False, "problem": str(registry)}, []
     models = []
+    where = fits(registry)
     for spec in registry.models.values():
         details = model_details(spec)
         models.append({"name": spec.name, "default": spec.name == registry.default, "kind": spec.kind,
@@ -113,6 +131,7 @@ def _models(registry: Any, offload: bool) -> tuple[dict[str, Any], list[dict[str
                        "size_bytes": details.get("size_bytes"), "status": details["status"],
                        "found": details["status"] != "missing",
                        "problem": details.get("problem"), "gguf": details.get("gguf"),
+                       "fit": where.get(spec.name),
                        "gpu_layers": gpu_layers(spec, (details.get("gguf") or {}).get("layers"), offload)
                        if spec.kind == "gguf" else None})
     default = next(m for m in models if m["default"])
@@ -229,9 +248,7 @@ def render(r: dict[str, Any]) -> str:
             g = m.get("gguf") or {}
             extra = f" · {g.get('architecture')} · trained context {g.get('training_context')}" if g else ""
             size = f" ({m['size_bytes'] / 2**20:.0f} MB)" if m.get("size_bytes") else ""
-            g_layers = g.get("layers")
-            where = (f" · {m['gpu_layers']}/{g_layers} layers on the GPU" if m["gpu_layers"] else " · runs on the CPU") \
-                if g_layers else ""
+            where = f" · fits: {m['fit']}" if m.get("fit") else ""
             out.append(f"{_mark(m['found'])}{star}{m['name']}: {m['file']}{size}{extra}{where}")
             if m["problem"]:
                 out.append(f"     {m['problem']}")

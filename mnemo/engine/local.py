@@ -65,6 +65,20 @@ def system_info() -> dict[str, Any]:
     }
 
 
+def _auto_layers(meta: dict[str, Any], path: Path, n_ctx: int) -> int:
+    """``n_gpu_layers = "auto"``: every layer when the model fits in the GPU's free memory,
+    else as many as fit (partial offload); all when the free memory cannot be asked (Metal's
+    unified memory)."""
+    from mnemo.engine import fit
+
+    where = fit.machine()
+    if not where.gpus:
+        return -1
+    placed = fit.fit(fit.Shape.of(meta, path.stat().st_size), n_ctx, where)
+    log.info("'%s' at n_ctx %d: %s", path.name, n_ctx, placed.describe())
+    return -1 if placed.verdict == "gpu" else placed.gpu_layers
+
+
 def _threads() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -77,7 +91,7 @@ class LocalEngine(Engine):
         self.n_ctx = context_for(meta, spec.n_ctx)
         offload = llama_cpp.llama_supports_gpu_offload()
         if spec.n_gpu_layers == "auto":
-            gpu_layers = -1 if offload else 0
+            gpu_layers = _auto_layers(meta, path, self.n_ctx) if offload else 0
         else:
             gpu_layers = int(spec.n_gpu_layers) if offload else 0
         self.backend = system_info()["backend"] if gpu_layers else "cpu"
