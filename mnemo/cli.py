@@ -226,6 +226,61 @@ def models_add(
     print(f"added model '{name}' to {target}", file=sys.stderr)
 
 
+@models_app.command("scan")
+def models_scan(
+    folders: Annotated[Optional[list[Path]], typer.Argument(help="Folders to search (default: where Hugging Face, "
+                                                             "Ollama, LM Studio and llama.cpp keep models).")] = None,
+    add: Annotated[bool, typer.Option("--add", help="Register each new one in your models.toml, in place.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find GGUF models already on this machine; --add uses them where they are (no copy)."""
+    from mnemo import config
+    from mnemo.engine import scan
+
+    for folder in folders or []:
+        if not folder.expanduser().is_dir():
+            raise BadInput(f"{folder} is not a folder")
+    found = scan.scan(folders)
+    registry = config.load_registry()
+    known = {str(Path(s.source).expanduser().absolute()) for s in registry.models.values()
+             if s.kind == "gguf" and s.source and not s.source.startswith(("package:", "http"))}
+    names = set(registry.models)
+    added = []
+    for item in found:
+        if not add or str(item.path.absolute()) in known:
+            continue
+        name = item.name
+        n = 2
+        while name in names:
+            name, n = f"{item.name}-{n}", n + 1
+        details = " ".join(x for x in (item.architecture, item.parameters, item.quantization) if x)
+        config.add_model(name, {"source": str(item.path), "description": f"{details} (from {item.origin})"})
+        names.add(name)
+        known.add(str(item.path.absolute()))
+        added.append(name)
+    if as_json:
+        _emit_json({"found": [f.to_dict() for f in found], "added": added})
+        return
+    if not found:
+        print("no GGUF models found" + (" there" if folders else " in the Hugging Face cache, Ollama, "
+              "LM Studio or llama.cpp's cache; name a folder to search it"), file=sys.stderr)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for col in ("name", "from", "arch", "params", "quant", "size", "context", "template", "file"):
+        table.add_column(col, overflow="fold")
+    for f in found:
+        table.add_row(f.name, f.origin, f.architecture or "?", f.parameters or "?", f.quantization or "?",
+                      f"{f.size_bytes / 2**30:.1f} GB" if f.size_bytes >= 2**30 else f"{f.size_bytes / 2**20:.0f} MB",
+                      str(f.context or "?"), "yes" if f.chat_template else "no", printable(str(f.path)))
+    _console().print(table, markup=False)
+    if add:
+        print(f"added {len(added)} to your models.toml: {', '.join(added) or 'none new'}", file=sys.stderr)
+    else:
+        print("add them with --add (used where they are, not copied), then --model NAME", file=sys.stderr)
+
+
 @models_app.command("discover")
 def models_discover(
     url: Annotated[str, typer.Argument(help="An OpenAI-compatible server, e.g. http://gpu-box:8080/v1")],
