@@ -328,17 +328,23 @@ def _slug(stem: str) -> str:
 
 @models_app.command("pull")
 def models_pull(
-    what: Annotated[str, typer.Argument(help="An https:// URL, or the name of a models.toml entry with a URL source.")],
+    what: Annotated[str, typer.Argument(help="A catalog name (qwen3-4b, qwen3-4b:Q8_0), hf:ORG/REPO[:QUANT|:FILE], "
+                                             "an https:// URL, or a models.toml entry with a URL source.")],
     sha256: Annotated[Optional[str], typer.Option("--sha256", help="Expected checksum (required with a URL).")] = None,
     name: Annotated[Optional[str], typer.Option(help="Name for the new entry.")] = None,
+    folder: Annotated[Optional[Path], typer.Option("--dir", help="Put the file here instead of the shared "
+                                                   "Hugging Face cache.")] = None,
 ) -> None:
-    """Download a GGUF file (resumable, with progress), verify it and register it."""
+    """Download a model (resumable, with progress), verify its checksum and register it."""
     import re
 
     from mnemo import config
-    from mnemo.engine import download, sources
+    from mnemo.engine import catalog, download, sources
 
     registry = config.load_registry()
+    if what.startswith("hf:") or catalog.find(what.partition(":")[0]):
+        _pull_from_hub(what, name, folder, registry)
+        return
     if sources.is_url(what):
         url = what
         if not sha256 or not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
@@ -355,18 +361,106 @@ def models_pull(
     if existing is None and entry_name in registry.models:
         raise BadInput(f"a model named '{entry_name}' exists already; pass --name to pick another")
 
-    from rich.progress import (BarColumn, DownloadColumn, Progress, TimeRemainingColumn,
-                               TransferSpeedColumn)
-
-    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                  TransferSpeedColumn(), TimeRemainingColumn(), console=_console(stderr=True),
-                  transient=True) as bar:
+    with _progress_bar() as bar:
         task = bar.add_task(target.name, total=None)
         download.pull(url, sha256, target,
                       progress=lambda done, total: bar.update(task, completed=done, total=total))
     if existing is None:
         config.add_model(entry_name, {"source": url, "sha256": sha256.lower()})
     print(f"downloaded {target} and verified it; use it with --model {entry_name}", file=sys.stderr)
+
+
+def _progress_bar():
+    from rich.progress import (BarColumn, DownloadColumn, Progress, TimeRemainingColumn,
+                               TransferSpeedColumn)
+
+    return Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                    TransferSpeedColumn(), TimeRemainingColumn(), console=_console(stderr=True), transient=True)
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
+
+
+def _pull_from_hub(what: str, name: str | None, folder: Path | None, registry: Any) -> None:
+    """A catalog name or hf:ORG/REPO[:QUANT|:FILE]: listed by the Hub, placed in the shared
+    cache (or ``folder``), linked when the same bytes are on disk already, then registered."""
+    import re
+
+    from mnemo import config
+    from mnemo.engine import catalog, fit, hub, scan
+
+    if what.startswith("hf:"):
+        repo, _, selector = what[3:].partition(":")
+        entry = None
+        if repo.count("/") != 1 or not all(repo.split("/")):
+            raise BadInput("hf: needs ORG/REPO, e.g. hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M")
+    else:
+        base, _, selector = what.partition(":")
+        entry = catalog.find(base)
+        assert entry is not None
+        repo = entry.repo
+    if entry is not None:  # before anything is fetched: will it fit?
+        placed = fit.fit(entry.shape(selector or None), 8192, fit.machine())
+        print(f"{entry.name} ({entry.params}, {(selector or entry.quant).upper()}, about "
+              f"{_size(entry.size(selector or None))}) here: {placed.describe()}", file=sys.stderr)
+    plan = hub.plan(repo, selector or None, entry.quant if entry else "Q4_K_M")
+    first = Path(plan.files[0].name).name
+    stem = re.sub(r"-\d{5}-of-\d{5}$", "", first[:-5] if first.lower().endswith(".gguf") else first)
+    entry_name = name or (entry.name + (f"-{selector.lower()}" if selector and selector.upper() != entry.quant else "")
+                          if entry else _slug(stem))
+
+    def local(sha256: str) -> Path | None:
+        """The same bytes already on disk: an Ollama blob (named by its sha256), another repo's blob."""
+        for origin, root in scan.places():
+            candidates = [root / "blobs" / f"sha256-{sha256}"] if origin == "ollama" else \
+                list(root.glob(f"models--*/blobs/{sha256}")) if origin == "huggingface" else []
+            for candidate in candidates:
+                if candidate.is_file():
+                    return candidate
+        return None
+
+    with _progress_bar() as bar:
+        def progress(f: hub.File):
+            task = bar.add_task(Path(f.name).name, total=f.size or None)
+            return lambda done, total: bar.update(task, completed=done, total=total)
+
+        path = hub.fetch(plan, folder.expanduser() if folder else None, progress, local)
+    existing = registry.models.get(entry_name)
+    if existing is None:
+        description = entry.description if entry else f"{repo} ({Path(plan.files[0].name).name})"
+        config.add_model(entry_name, {"source": str(path), "description": description})
+    elif existing.source != str(path):
+        raise BadInput(f"pulled {path}, but a model named '{entry_name}' exists already; pass --name to pick another")
+    print(f"pulled {repo} ({_size(plan.size)}, sha256 verified) to {path}; chat with it: "
+          f"mnemo chat --model {entry_name}", file=sys.stderr)
+
+
+@models_app.command("catalog")
+def models_catalog(as_json: JsonOpt = False) -> None:
+    """Well-known instruct models to pull by name, with their size and whether they fit here."""
+    from mnemo import config
+    from mnemo.engine import catalog, fit
+
+    where = fit.machine()
+    registry = config.load_registry()
+    rows = [{"name": e.name, "repo": e.repo, "params": e.params, "quant": e.quant, "quants": list(e.quants),
+             "size_bytes": e.size(), "context": e.context, "license": e.license, "gated": e.gated,
+             "fit": fit.fit(e.shape(), min(e.context, 8192), where).describe(), "pulled": e.name in registry.models,
+             "description": e.description} for e in catalog.CATALOG]
+    if as_json:
+        _emit_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for col in ("name", "params", "quant", "size", "fits here", "licence", "", "about"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["name"], r["params"], r["quant"], f"≈{_size(r['size_bytes'])}", r["fit"], r["license"],
+                      "pulled" if r["pulled"] else "", r["description"])
+    _console().print(table, markup=False)
+    print("pull one with `mnemo models pull NAME` (NAME:Q8_0 for another quantization)", file=sys.stderr)
 
 
 def _write_out(text: str, output: Path | None) -> None:

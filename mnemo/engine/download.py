@@ -7,6 +7,7 @@ renamed into place, so an interrupted or bad download never looks like a model.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import urllib.error
 import urllib.request
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mnemo import paths
-from mnemo.errors import MnemoError, ModelError
+from mnemo.errors import BadInput, MnemoError, ModelError
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
 
@@ -28,7 +29,7 @@ def _hash_prefix(path: Path) -> "hashlib._Hash":
 
 
 def pull(url: str, sha256: str, target: Path, progress: Progress | None = None,
-         timeout: float = 30.0) -> Path:
+         timeout: float = 30.0, headers: dict[str, str] | None = None) -> Path:
     sha256 = sha256.lower()
     if target.is_file():
         from mnemo.engine.sources import sha256_file
@@ -39,7 +40,7 @@ def pull(url: str, sha256: str, target: Path, progress: Progress | None = None,
     paths.private_dir(target.parent)
     part = target.with_name(target.name + ".part")
     have = part.stat().st_size if part.exists() else 0
-    request = urllib.request.Request(url, headers={"User-Agent": "mnemo"})
+    request = urllib.request.Request(url, headers={"User-Agent": "mnemo", **(headers or {})})
     if have:
         request.add_header("Range", f"bytes={have}-")
     try:
@@ -47,6 +48,9 @@ def pull(url: str, sha256: str, target: Path, progress: Progress | None = None,
     except urllib.error.HTTPError as e:
         if e.code == 416 and have:  # already complete
             response = None
+        elif e.code in (401, 403):
+            raise BadInput(f"{url} refused the download (HTTP {e.code}): the repo is gated or private; accept its "
+                           "licence on the Hub and set HF_TOKEN to a token of that account") from None
         else:
             raise MnemoError(f"cannot download {url}: HTTP {e.code} {e.reason}") from None
     except (urllib.error.URLError, OSError) as e:
@@ -71,10 +75,13 @@ def pull(url: str, sha256: str, target: Path, progress: Progress | None = None,
                         done += len(block)
                         if progress:
                             progress(done, total)
-            except (OSError, urllib.error.URLError) as e:
+            except (OSError, urllib.error.URLError, http.client.HTTPException) as e:
                 raise MnemoError(
                     f"download of {url} stopped at {done} bytes ({e}); run the same command to resume"
                 ) from None
+            if total is not None and done < total:  # the server closed the connection early
+                raise MnemoError(f"download of {url} stopped at {done} of {total} bytes (the connection "
+                                 "closed); run the same command to resume")
     else:
         digest = _hash_prefix(part)
     if digest.hexdigest() != sha256:

@@ -1,0 +1,169 @@
+"""Pulls from the Hugging Face Hub, asked for by the user (``mnemo models pull``).
+
+huggingface_hub does what it does well: it asks the Hub for a repo's files with their sizes
+and LFS sha256, knows whether the repo is gated, finds the user's token (``HF_TOKEN`` or a
+saved login) and names the shared cache's folders (``HF_HUB_CACHE``, ``HF_HOME``;
+``HF_ENDPOINT`` for another Hub). mnemo downloads each file itself, resumably (HTTP Range:
+an interrupted pull goes on where it stopped), and the file's sha256 is checked before it
+is placed, as the cache lays files out (``models--ORG--REPO/blobs/SHA256`` and
+``snapshots/COMMIT/FILE``), so other tools find it and it is never fetched twice. A file
+whose sha256 is already on disk (an Ollama blob is named by it) is linked, not downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from mnemo.engine.download import Progress
+from mnemo.errors import BadInput, MnemoError
+
+_SPLIT = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$", re.I)
+
+
+@dataclass(frozen=True)
+class File:
+    name: str  # its path in the repo
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a pull fetches: the files of one model (several when it is split)."""
+
+    repo: str
+    commit: str
+    files: tuple[File, ...]
+    endpoint: str
+    token: str | None
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+def endpoint() -> str:
+    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+
+
+def plan(repo: str, selector: str | None = None, default_quant: str = "Q4_K_M") -> Plan:
+    """The files to fetch for ``repo`` and ``selector`` (a quantization such as Q8_0, or a
+    file name); errors say in one line what to do."""
+    from huggingface_hub import HfApi, get_token
+    from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
+
+    where, token = endpoint(), get_token()
+    try:
+        info = HfApi(endpoint=where, token=token).model_info(repo, files_metadata=True)
+    except GatedRepoError:
+        raise BadInput(_gated(repo, where)) from None
+    except RepositoryNotFoundError:
+        raise BadInput(f"there is no model repo '{repo}' on {where} (if it is private, set HF_TOKEN)") from None
+    except HfHubHTTPError as e:
+        raise MnemoError(f"the Hub at {where} refused the listing of {repo}: {str(e).splitlines()[0]}") from None
+    except Exception as e:  # the connection itself: refused, unreachable, timed out
+        raise MnemoError(f"cannot reach {where}: {e.__class__.__name__} {str(e).splitlines()[0] if str(e) else ''}"
+                         .rstrip()) from None
+    ggufs = [s for s in info.siblings or [] if s.rfilename.lower().endswith(".gguf")
+             and "mmproj" not in s.rfilename.lower()]
+    if not ggufs:
+        raise BadInput(f"{repo} has no GGUF files; pick a repo whose name ends in -GGUF")
+    chosen = _choose(ggufs, selector, default_quant)
+    if not chosen:
+        have = sorted({_quant(s.rfilename) for s in ggufs} - {""})
+        raise BadInput(f"{repo} has no {selector or default_quant} file; it has "
+                       f"{', '.join(have) or ', '.join(s.rfilename for s in ggufs)}: add one after a colon, "
+                       f"e.g. {repo}:{have[0] if have else ggufs[0].rfilename}")
+    files = []
+    for s in chosen:
+        if s.lfs is None or not s.lfs.sha256:
+            raise MnemoError(f"{repo}/{s.rfilename} has no sha256 in the Hub's listing, so it cannot be verified")
+        files.append(File(s.rfilename, s.lfs.size or s.size or 0, s.lfs.sha256.lower()))
+    if info.gated and not token:
+        raise BadInput(_gated(repo, where))
+    return Plan(repo, info.sha or "main", tuple(files), where, token)
+
+
+def _gated(repo: str, where: str) -> str:
+    return (f"{repo} is gated: accept its licence at {where}/{repo} while logged in, then set HF_TOKEN "
+            "to a token of that account (or run `hf auth login`) and pull again")
+
+
+def _quant(filename: str) -> str:
+    match = re.search(r"(?:^|[-_.])((?:I?Q\d_[A-Z0-9_]*?)|[BF]F?16|F32)(?=(?:-\d{5}-of-\d{5})?\.gguf$)",
+                      Path(filename).name, re.I)
+    return match.group(1).upper() if match else ""
+
+
+def _choose(ggufs: list, selector: str | None, default_quant: str) -> list:
+    if selector and selector.lower().endswith(".gguf"):
+        exact = [s for s in ggufs if s.rfilename == selector or s.rfilename.endswith("/" + selector)]
+        picked = exact[:1]
+    else:
+        wanted = (selector or default_quant).upper()
+        picked = sorted((s for s in ggufs if _quant(s.rfilename) == wanted), key=lambda s: s.rfilename)[:1]
+    if picked and (split := _SPLIT.search(picked[0].rfilename)):  # every part of a split model
+        prefix = picked[0].rfilename[: split.start()]
+        picked = sorted((s for s in ggufs if s.rfilename.startswith(prefix) and _SPLIT.search(s.rfilename)),
+                        key=lambda s: s.rfilename)
+    return picked
+
+
+def cache_dir(repo: str) -> Path:
+    """The shared cache's folder for ``repo`` (``HF_HUB_CACHE``, ``HF_HOME/hub``, or ~/.cache)."""
+    from huggingface_hub import constants
+    from huggingface_hub.file_download import repo_folder_name
+
+    return Path(constants.HF_HUB_CACHE) / repo_folder_name(repo_id=repo, repo_type="model")
+
+
+def fetch(plan: Plan, folder: Path | None = None, progress: Callable[[File], Progress] | None = None,
+          local: Callable[[str], Path | None] | None = None) -> Path:
+    """Download (or link) every file of ``plan``; returns the path of the first one, ready to
+    load. ``folder``: plain files there instead of the shared cache. ``local(sha256)``: a file
+    already on disk with that checksum, to link instead of downloading."""
+    from mnemo.engine import download
+
+    headers = {"Authorization": f"Bearer {plan.token}"} if plan.token else {}
+    placed = []
+    for f in plan.files:
+        url = f"{plan.endpoint}/{plan.repo}/resolve/{plan.commit}/{quote(f.name)}"
+        if folder is not None:
+            target = folder / Path(f.name).name
+        else:
+            root = cache_dir(plan.repo)
+            target = root / "blobs" / f.sha256
+        on_disk = local(f.sha256) if local and not target.exists() else None
+        if on_disk is not None:
+            _link(on_disk, target)
+        else:
+            download.pull(url, f.sha256, target, progress(f) if progress else None, headers=headers)
+        if folder is None:
+            target = _snapshot(cache_dir(plan.repo), plan.commit, f)
+        placed.append(target)
+    return placed[0]
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)  # the same bytes, no copy (same file system)
+    except OSError:
+        target.symlink_to(source.resolve())
+
+
+def _snapshot(root: Path, commit: str, f: File) -> Path:
+    """``snapshots/COMMIT/FILE`` -> ``blobs/SHA256``, and ``refs/main``, as the cache has them."""
+    link = root / "snapshots" / commit / f.name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.exists():
+        link.unlink(missing_ok=True)
+        link.symlink_to(os.path.relpath(root / "blobs" / f.sha256, link.parent))
+    (root / "refs").mkdir(exist_ok=True)
+    (root / "refs" / "main").write_text(commit)
+    return link
