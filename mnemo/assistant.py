@@ -84,6 +84,16 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class ModelChoice:
+    """A model the user can switch to: one of models.toml, or a catalog model to pull first."""
+
+    name: str
+    description: str
+    fit: str  # where it would run here, e.g. "CPU only (3.9 GB)"
+    pulled: bool  # False: a catalog model not downloaded yet
+
+
+@dataclass(frozen=True)
 class Status:
     """What the chat app's status line shows; computed off the UI thread."""
 
@@ -322,6 +332,31 @@ class Assistant:
     def models(self) -> list[ModelSpec]:
         """The models.toml entries, the shipped ones and the user's."""
         return list(self.registry.models.values())
+
+    def model_choices(self) -> list[ModelChoice]:
+        """The models.toml entries with where each runs here, then the catalog models not yet
+        pulled, with their estimated size and fit. Reads GGUF headers: call it off the UI thread."""
+        from mnemo.engine import catalog, fit
+
+        where = fit.machine()
+        fits = fit.describe_models(self.models(), self.home.models_dir, where)
+        choices = [ModelChoice(s.name, s.description, fits.get(s.name, "remote" if s.kind == "openai" else ""), True)
+                   for s in self.models()]
+        return choices + [ModelChoice(e.name, f"{e.description} ({e.params}, {e.quant}, about "
+                                      f"{e.size() / fit.GIB:.1f} GB to download)",
+                                      fit.fit(e.shape(), min(e.context, 8192), where).describe(), False)
+                          for e in catalog.CATALOG if e.name not in self.registry.models]
+
+    def pull_model(self, name: str, progress: Callable[[int, int | None], None] | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> str:
+        """Download a catalog model (``name`` or ``name:QUANT``, or ``hf:ORG/REPO[:QUANT]``) into
+        the shared Hugging Face cache and register it in this home; returns its models.toml
+        name. A cancelled pull (``cancelled`` returning True) keeps its partial file to resume."""
+        from mnemo.engine import hub
+
+        pulled = hub.pull(name, self.home, progress=(lambda f: progress) if progress else None, cancelled=cancelled)
+        self.registry = config.load_registry(self.home)
+        return pulled.name
 
     def save_setting(self, key: str, value: str) -> None:
         """Write one setting to this home's config.toml (the chat app's theme)."""

@@ -158,10 +158,10 @@ def chat(
 def models_list(as_json: JsonOpt = False) -> None:
     """The models you can use, and where each would run here; the default is marked with *."""
     from mnemo import config
-    from mnemo.doctor import fits
+    from mnemo.engine import fit
 
     registry = config.load_registry()
-    where = fits(registry)
+    where = fit.describe_models(registry.models.values())
     if as_json:
         _emit_json({"default": registry.default,
                     "models": [{**s.to_dict(), "fit": where.get(s.name)} for s in registry.models.values()]})
@@ -343,7 +343,7 @@ def models_pull(
 
     registry = config.load_registry()
     if what.startswith("hf:") or catalog.find(what.partition(":")[0]):
-        _pull_from_hub(what, name, folder, registry)
+        _pull_from_hub(what, name, folder)
         return
     if sources.is_url(what):
         url = what
@@ -382,58 +382,24 @@ def _size(n: int) -> str:
     return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
 
 
-def _pull_from_hub(what: str, name: str | None, folder: Path | None, registry: Any) -> None:
-    """A catalog name or hf:ORG/REPO[:QUANT|:FILE]: listed by the Hub, placed in the shared
-    cache (or ``folder``), linked when the same bytes are on disk already, then registered."""
-    import re
+def _pull_from_hub(what: str, name: str | None, folder: Path | None) -> None:
+    """A catalog name or hf:ORG/REPO[:QUANT|:FILE], pulled with a progress bar and registered."""
+    from mnemo.engine import fit, hub
+    from mnemo.paths import Home
 
-    from mnemo import config
-    from mnemo.engine import catalog, fit, hub, scan
-
-    if what.startswith("hf:"):
-        repo, _, selector = what[3:].partition(":")
-        entry = None
-        if repo.count("/") != 1 or not all(repo.split("/")):
-            raise BadInput("hf: needs ORG/REPO, e.g. hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M")
-    else:
-        base, _, selector = what.partition(":")
-        entry = catalog.find(base)
-        assert entry is not None
-        repo = entry.repo
+    _, selector, entry = hub.target(what)
     if entry is not None:  # before anything is fetched: will it fit?
-        placed = fit.fit(entry.shape(selector or None), 8192, fit.machine())
+        placed = fit.fit(entry.shape(selector), 8192, fit.machine())
         print(f"{entry.name} ({entry.params}, {(selector or entry.quant).upper()}, about "
-              f"{_size(entry.size(selector or None))}) here: {placed.describe()}", file=sys.stderr)
-    plan = hub.plan(repo, selector or None, entry.quant if entry else "Q4_K_M")
-    first = Path(plan.files[0].name).name
-    stem = re.sub(r"-\d{5}-of-\d{5}$", "", first[:-5] if first.lower().endswith(".gguf") else first)
-    entry_name = name or (entry.name + (f"-{selector.lower()}" if selector and selector.upper() != entry.quant else "")
-                          if entry else _slug(stem))
-
-    def local(sha256: str) -> Path | None:
-        """The same bytes already on disk: an Ollama blob (named by its sha256), another repo's blob."""
-        for origin, root in scan.places():
-            candidates = [root / "blobs" / f"sha256-{sha256}"] if origin == "ollama" else \
-                list(root.glob(f"models--*/blobs/{sha256}")) if origin == "huggingface" else []
-            for candidate in candidates:
-                if candidate.is_file():
-                    return candidate
-        return None
-
+              f"{_size(entry.size(selector))}) here: {placed.describe()}", file=sys.stderr)
     with _progress_bar() as bar:
         def progress(f: hub.File):
             task = bar.add_task(Path(f.name).name, total=f.size or None)
             return lambda done, total: bar.update(task, completed=done, total=total)
 
-        path = hub.fetch(plan, folder.expanduser() if folder else None, progress, local)
-    existing = registry.models.get(entry_name)
-    if existing is None:
-        description = entry.description if entry else f"{repo} ({Path(plan.files[0].name).name})"
-        config.add_model(entry_name, {"source": str(path), "description": description})
-    elif existing.source != str(path):
-        raise BadInput(f"pulled {path}, but a model named '{entry_name}' exists already; pass --name to pick another")
-    print(f"pulled {repo} ({_size(plan.size)}, sha256 verified) to {path}; chat with it: "
-          f"mnemo chat --model {entry_name}", file=sys.stderr)
+        pulled = hub.pull(what, Home.resolve(), name, folder.expanduser() if folder else None, progress)
+    print(f"pulled {pulled.plan.repo} ({_size(pulled.plan.size)}, sha256 verified) to {pulled.path}; chat with it: "
+          f"mnemo chat --model {pulled.name}", file=sys.stderr)
 
 
 @models_app.command("catalog")

@@ -94,20 +94,10 @@ def model_details(spec: Any) -> dict[str, Any]:
 
 
 def fits(registry: Any) -> dict[str, str]:
-    """Where each local model of ``registry`` would run on this machine, from its GGUF header
-    (mnemo.engine.fit), or why that is not known."""
-    from mnemo.engine import fit, sources
+    """Where each local model of ``registry`` would run on this machine."""
+    from mnemo.engine import fit
 
-    where, out = fit.machine(), {}
-    for spec in registry.models.values():
-        if spec.kind != "gguf":
-            continue
-        try:
-            path = sources.resolve(spec, join=False)
-            out[spec.name] = fit.estimate(path, spec.n_ctx, where).describe() if path else "not joined yet"
-        except MnemoError:
-            out[spec.name] = "file missing"
-    return out
+    return fit.describe_models(registry.models.values())
 
 
 def _registry() -> Any:

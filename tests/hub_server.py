@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
@@ -29,6 +30,7 @@ class Hub:
         self.repos: dict[str, Repo] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers)
         self.cut_after: int | None = None  # the next full download stops after this many bytes
+        self.slow: float = 0.0  # seconds to wait before each 64 KiB of a download
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -109,6 +111,14 @@ class Hub:
                     self.wfile.flush()
                     self.close_connection = True
                     self.connection.shutdown(2)
+                    return
+                if hub.slow:
+                    try:
+                        for i in range(0, len(body), 1 << 16):
+                            time.sleep(hub.slow)
+                            self.wfile.write(body[i:i + (1 << 16)])
+                    except OSError:
+                        pass  # the client went away (a cancelled pull)
                     return
                 self.wfile.write(body)
 

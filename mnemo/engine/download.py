@@ -20,6 +20,10 @@ from mnemo.errors import BadInput, MnemoError, ModelError
 Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
 
 
+class Cancelled(MnemoError):
+    """The user stopped a download; its partial file is kept."""
+
+
 def _hash_prefix(path: Path) -> "hashlib._Hash":
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -29,7 +33,11 @@ def _hash_prefix(path: Path) -> "hashlib._Hash":
 
 
 def pull(url: str, sha256: str, target: Path, progress: Progress | None = None,
-         timeout: float = 30.0, headers: dict[str, str] | None = None) -> Path:
+         timeout: float = 30.0, headers: dict[str, str] | None = None,
+         cancelled: Callable[[], bool] | None = None) -> Path:
+    """Download ``url`` to ``target``, resuming a partial ``.part`` file, and place it only if
+    its sha256 matches. ``cancelled`` is asked between blocks: a cancelled download raises
+    ``Cancelled`` and keeps its partial file for the next try."""
     sha256 = sha256.lower()
     if target.is_file():
         from mnemo.engine.sources import sha256_file
@@ -70,6 +78,8 @@ def pull(url: str, sha256: str, target: Path, progress: Progress | None = None,
                 with open(part, "ab" if resumed else "wb") as out:
                     os.chmod(part, 0o600)
                     while block := response.read(1 << 16):
+                        if cancelled is not None and cancelled():
+                            raise Cancelled(f"download of {url} cancelled at {done} bytes; pull it again to resume")
                         out.write(block)
                         digest.update(block)
                         done += len(block)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,3 +152,22 @@ def estimate(path: Path, n_ctx: int | None, where: Machine | None = None, offloa
 
     meta = gguf.read_metadata(path)
     return fit(Shape.of(meta, path.stat().st_size), gguf.context_for(meta, n_ctx), where or machine(), offload)
+
+
+def describe_models(specs: Iterable[Any], models_dir: Path | None = None, where: Machine | None = None) -> dict[str, str]:
+    """Where each local model (models.toml entries) would run on this machine, or why that
+    is not known ("not joined yet", "file missing")."""
+    from mnemo.engine import sources
+    from mnemo.errors import MnemoError
+
+    where = where or machine()
+    out = {}
+    for spec in specs:
+        if spec.kind != "gguf":
+            continue
+        try:
+            path = sources.resolve(spec, join=False, models_dir=models_dir)
+            out[spec.name] = estimate(path, spec.n_ctx, where).describe() if path else "not joined yet"
+        except MnemoError:
+            out[spec.name] = "file missing"
+    return out

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from mnemo.engine.download import Progress
@@ -115,15 +116,17 @@ def _choose(ggufs: list, selector: str | None, default_quant: str) -> list:
 
 
 def cache_dir(repo: str) -> Path:
-    """The shared cache's folder for ``repo`` (``HF_HUB_CACHE``, ``HF_HOME/hub``, or ~/.cache)."""
-    from huggingface_hub import constants
+    """The shared cache's folder for ``repo`` (huggingface_hub's name for it, in the cache the
+    environment names now: its own constant is fixed when it is first imported)."""
     from huggingface_hub.file_download import repo_folder_name
 
-    return Path(constants.HF_HUB_CACHE) / repo_folder_name(repo_id=repo, repo_type="model")
+    from mnemo.engine.scan import hf_cache
+
+    return hf_cache() / repo_folder_name(repo_id=repo, repo_type="model")
 
 
 def fetch(plan: Plan, folder: Path | None = None, progress: Callable[[File], Progress] | None = None,
-          local: Callable[[str], Path | None] | None = None) -> Path:
+          local: Callable[[str], Path | None] | None = None, cancelled: Callable[[], bool] | None = None) -> Path:
     """Download (or link) every file of ``plan``; returns the path of the first one, ready to
     load. ``folder``: plain files there instead of the shared cache. ``local(sha256)``: a file
     already on disk with that checksum, to link instead of downloading."""
@@ -142,7 +145,8 @@ def fetch(plan: Plan, folder: Path | None = None, progress: Callable[[File], Pro
         if on_disk is not None:
             _link(on_disk, target)
         else:
-            download.pull(url, f.sha256, target, progress(f) if progress else None, headers=headers)
+            download.pull(url, f.sha256, target, progress(f) if progress else None, headers=headers,
+                          cancelled=cancelled)
         if folder is None:
             target = _snapshot(cache_dir(plan.repo), plan.commit, f)
         placed.append(target)
@@ -167,3 +171,66 @@ def _snapshot(root: Path, commit: str, f: File) -> Path:
     (root / "refs").mkdir(exist_ok=True)
     (root / "refs" / "main").write_text(commit)
     return link
+
+
+@dataclass(frozen=True)
+class Pulled:
+    name: str  # the models.toml entry
+    path: Path
+    plan: Plan
+    added: bool  # False: the entry was there already
+
+
+def target(what: str) -> tuple[str, str | None, Any]:
+    """(repo, selector, catalog entry or None) for a catalog name (``qwen3-4b``,
+    ``qwen3-4b:Q8_0``) or ``hf:ORG/REPO[:QUANT|:FILE]``."""
+    from mnemo.engine import catalog
+
+    if what.startswith("hf:"):
+        repo, _, selector = what[3:].partition(":")
+        if repo.count("/") != 1 or not all(repo.split("/")):
+            raise BadInput("hf: needs ORG/REPO, e.g. hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF:Q4_K_M")
+        return repo, selector or None, None
+    base, _, selector = what.partition(":")
+    entry = catalog.find(base)
+    if entry is None:
+        raise BadInput(f"'{base}' is not in the catalog (see `mnemo models catalog`); use hf:ORG/REPO for any repo")
+    return entry.repo, selector or None, entry
+
+
+def pull(what: str, home: Any, name: str | None = None, folder: Path | None = None,
+         progress: Callable[[File], Progress] | None = None,
+         cancelled: Callable[[], bool] | None = None) -> Pulled:
+    """Pull ``what`` (see ``target``) into the shared cache (or ``folder``), linking bytes that
+    are on disk already, and register it in ``home``'s models.toml. ``cancelled`` is asked
+    between blocks; a cancelled pull keeps its partial file, and the same pull resumes it."""
+    from mnemo import config
+
+    repo, selector, entry = target(what)
+    plan_ = plan(repo, selector, entry.quant if entry else "Q4_K_M")
+    first = Path(plan_.files[0].name).name
+    stem = _SPLIT.sub("", first)
+    stem = stem[:-5] if stem.lower().endswith(".gguf") else stem
+    entry_name = name or (entry.name + (f"-{selector.lower()}" if selector and selector.upper() != entry.quant else "")
+                          if entry else re.sub(r"[^A-Za-z0-9._+-]+", "-", stem).strip("-.").lower() or "model")
+    path = fetch(plan_, folder, progress, _already_on_disk, cancelled)
+    existing = config.load_registry(home).models.get(entry_name)
+    if existing is None:
+        description = entry.description if entry else f"{repo} ({first})"
+        config.add_model(entry_name, {"source": str(path), "description": description}, home)
+    elif existing.source != str(path):
+        raise BadInput(f"pulled {path}, but a model named '{entry_name}' exists already; pass --name to pick another")
+    return Pulled(entry_name, path, plan_, existing is None)
+
+
+def _already_on_disk(sha256: str) -> Path | None:
+    """The same bytes already on disk: an Ollama blob (named by its sha256), another repo's blob."""
+    from mnemo.engine import scan
+
+    for origin, root in scan.places():
+        candidates = [root / "blobs" / f"sha256-{sha256}"] if origin == "ollama" else \
+            list(root.glob(f"models--*/blobs/{sha256}")) if origin == "huggingface" else []
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate
+    return None

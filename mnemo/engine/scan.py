@@ -54,12 +54,23 @@ class Found:
         return {**asdict(self), "path": str(self.path)}
 
 
+def hf_cache(env: Mapping[str, str] | None = None, user_home: Path | None = None) -> Path:
+    """The Hugging Face cache, as huggingface_hub finds it (read now, not at import):
+    ``HF_HUB_CACHE``, else ``HF_HOME/hub``, else ``$XDG_CACHE_HOME/huggingface/hub``."""
+    env = os.environ if env is None else env
+    if env.get("HF_HUB_CACHE"):
+        return Path(env["HF_HUB_CACHE"]).expanduser()
+    if env.get("HF_HOME"):
+        return Path(env["HF_HOME"]).expanduser() / "hub"
+    cache = Path(env["XDG_CACHE_HOME"]) if env.get("XDG_CACHE_HOME") else (user_home or Path.home()) / ".cache"
+    return cache / "huggingface" / "hub"
+
+
 def places(env: Mapping[str, str] | None = None, user_home: Path | None = None) -> list[tuple[str, Path]]:
     """Where other tools keep their models on this machine (the ones that exist)."""
     env = os.environ if env is None else env
     user = user_home or Path.home()
-    hf = Path(env["HF_HUB_CACHE"]) if env.get("HF_HUB_CACHE") else \
-        (Path(env["HF_HOME"]) / "hub" if env.get("HF_HOME") else user / ".cache" / "huggingface" / "hub")
+    hf = hf_cache(env, user)
     candidates = [
         ("huggingface", hf),
         ("ollama", Path(env["OLLAMA_MODELS"]) if env.get("OLLAMA_MODELS") else user / ".ollama" / "models"),

@@ -18,8 +18,9 @@ from textual.widgets import Footer, Input, Markdown
 from textual.worker import get_current_worker
 
 from mnemo.text import printable
-from mnemo.tui.messages import (AssistantReady, Delta, ModelFailed, ModelLoaded, ReplyFailed,
-                                ReplyFinished, ReplyStopped, StartupFailed, StatusRead)
+from mnemo.tui.messages import (AssistantReady, Delta, ModelChoices, ModelFailed, ModelLoaded, PullDone,
+                                PullFailed, PullProgress, ReplyFailed, ReplyFinished, ReplyStopped,
+                                StartupFailed, StatusRead)
 from mnemo.tui.widgets.chat import ChatView, Earlier, MessageView, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import Sidebar
@@ -81,6 +82,7 @@ class MnemoApp(App[None]):
         self._context_used = 0
         self._undo: list[Any] = []
         self._incognito_next = incognito
+        self.pulling: str | None = None  # "name 35%" while a model downloads
 
     # ---------------------------------------------------------------- layout
 
@@ -314,8 +316,11 @@ class MnemoApp(App[None]):
         return self.generating
 
     def action_stop(self) -> None:
+        """Esc: stop the reply being written, else a model being pulled (its partial file stays)."""
         if self.generating:
             self.workers.cancel_group(self, "generate")
+        elif self.pulling:
+            self.workers.cancel_group(self, "pull")
 
     # --------------------------------------------------------- conversations
 
@@ -442,20 +447,76 @@ class MnemoApp(App[None]):
     # ----------------------------------------------------------------- models
 
     def action_pick_model(self) -> None:
-        if self.assistant is None:
-            return
+        if self.assistant is not None:
+            self.read_model_choices()
+
+    @work(thread=True, exclusive=True, group="choices")
+    def read_model_choices(self) -> None:
+        """Where each model runs here comes from GGUF headers and nvidia-smi: off the UI thread."""
+        try:
+            self.post_message(ModelChoices(self.assistant.model_choices()))
+        except Exception as e:
+            self.post_message(ModelFailed(str(e)))
+
+    def on_model_choices(self, message: ModelChoices) -> None:
         from mnemo.tui.screens.models import ModelPicker
 
-        models = [(s.name, s.description) for s in self.assistant.models()]
-
         def picked(name: str | None) -> None:
-            if name and name != self.assistant.spec.name:
+            if name and name.startswith("pull:"):
+                if self.pulling:
+                    self.notify(f"Already pulling {self.pulling}; Esc stops it.", severity="warning", timeout=4)
+                else:
+                    self.pull_model(name.removeprefix("pull:"))
+            elif name and name != self.assistant.spec.name:
                 self.model_name = name
                 self.model_state = "loading"
                 self._show_status()
                 self.load_model(name)
 
-        self.push_screen(ModelPicker(models, self.assistant.spec.name), picked)
+        self.push_screen(ModelPicker(message.choices, self.assistant.spec.name), picked)
+
+    @work(thread=True, exclusive=True, group="pull")
+    def pull_model(self, name: str) -> None:
+        """Download a catalog model while the conversation goes on; Esc cancels it (the
+        partial file stays, and pulling it again resumes)."""
+        from mnemo.engine.download import Cancelled
+
+        worker = get_current_worker()
+        last = 0.0
+
+        def progress(done: int, total: int | None) -> None:
+            nonlocal last
+            now = time.perf_counter()
+            if now - last >= 0.2 or (total and done >= total):
+                last = now
+                self.post_message(PullProgress(name, done, total))
+
+        self.post_message(PullProgress(name, 0, None))
+        try:
+            self.post_message(PullDone(self.assistant.pull_model(name, progress, lambda: worker.is_cancelled)))
+        except Cancelled:
+            self.post_message(PullFailed(name, "stopped; pull it again to resume where it stopped", cancelled=True))
+        except Exception as e:
+            self.post_message(PullFailed(name, str(e)))
+
+    def on_pull_progress(self, message: PullProgress) -> None:
+        share = f" {message.done * 100 // message.total}%" if message.total else ""
+        self.pulling = f"{message.name}{share}"
+        self._show_status()
+
+    def on_pull_done(self, message: PullDone) -> None:
+        self.pulling = None
+        self.notify(f"Pulled {message.name}; switching to it.", title="Model", timeout=5)
+        self.model_name = message.name
+        self.model_state = "loading"
+        self._show_status()
+        self.load_model(message.name)
+
+    def on_pull_failed(self, message: PullFailed) -> None:
+        self.pulling = None
+        self._show_status()
+        self.notify(message.error, title=f"Pull of {message.name} " + ("stopped" if message.cancelled else "failed"),
+                    severity="warning" if message.cancelled else "error", timeout=8)
 
     # ----------------------------------------------------------------- memory
 
@@ -537,7 +598,7 @@ class MnemoApp(App[None]):
             bar.show(model=self.model_name, model_state=self.model_state, device=s.device if s else "",
                      tokens_per_s=self._speed, context_used=self._context_used, n_ctx=s.n_ctx if s else None,
                      memories=s.memories if s else 0, embedder=s.embedder if s else "idle",
-                     incognito=s.incognito if s else False)
+                     incognito=s.incognito if s else False, pulling=self.pulling)
 
     # ------------------------------------------------------------------ misc
 

@@ -58,3 +58,27 @@ class StatusRead(Message):
     """The Assistant's status figures, read in a worker (they come from the database)."""
 
     status: Any  # mnemo.assistant.Status
+
+
+@dataclass
+class ModelChoices(Message):
+    choices: list[Any]  # mnemo.assistant.ModelChoice
+
+
+@dataclass
+class PullProgress(Message):
+    name: str
+    done: int
+    total: int | None
+
+
+@dataclass
+class PullDone(Message):
+    name: str  # the models.toml entry it was registered as
+
+
+@dataclass
+class PullFailed(Message):
+    name: str
+    error: str
+    cancelled: bool = False

@@ -59,6 +59,14 @@ async def say(pilot, app: MnemoApp, text: str) -> None:
     await idle(pilot, app)
 
 
+async def until(pilot, condition, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("it never happened")
+
+
 def views(app: MnemoApp) -> list[MessageView]:
     return list(app.query(MessageView))
 
@@ -249,8 +257,7 @@ async def test_model_picker_switches_and_the_conversation_goes_on(make_app):
         await say(pilot, app, "hello")
         conversation = app.assistant.conversation_id
         await pilot.press("ctrl+o")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ModelPicker)
+        await until(pilot, lambda: isinstance(app.screen, ModelPicker))
         picker = app.screen.query_one("OptionList")
         picker.highlighted = [o.id for o in picker.options].index("gemma3-270m")
         await pilot.press("enter")
@@ -352,7 +359,7 @@ async def test_slash_commands(make_app, home):
         assert isinstance(app.screen, MemoriesScreen)
         await pilot.press("escape")
         await say(pilot, app, "/model")
-        assert isinstance(app.screen, ModelPicker)
+        await until(pilot, lambda: isinstance(app.screen, ModelPicker))
         await pilot.press("escape")
         await say(pilot, app, "/clear")
         await pilot.press("y")
@@ -541,3 +548,62 @@ async def test_the_app_stays_open_when_the_model_process_crashes(make_app, home,
         assert views(app)[-1].finish_reason in ("stop", "length") and views(app)[-1].text
         assert app.model_state == "ready" and app.assistant.load_model().pid != crashed
         assert app.is_running
+
+
+@pytest.fixture
+def hub(monkeypatch, tmp_path):
+    """A local server speaking the Hub's API, serving the catalog's smollm2-1.7b as the first
+    3 MB of the shipped GGUF (the scripted engine never reads it)."""
+    from mnemo import config
+    from mnemo.engine import sources
+    from tests.hub_server import Hub, Repo
+
+    data = sources.resolve(config.load_registry().get("smollm2-135m")).read_bytes()[: 3 << 20]
+    with Hub() as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+        monkeypatch.setenv("HOME", str(tmp_path / "user"))
+        for name in ("HF_TOKEN", "HF_HUB_CACHE", "OLLAMA_MODELS"):
+            monkeypatch.delenv(name, raising=False)
+        server.repos["HuggingFaceTB/SmolLM2-1.7B-Instruct-GGUF"] = Repo({"smollm2-1.7b-instruct-q4_k_m.gguf": data})
+        yield server
+
+
+async def pick(pilot, app: MnemoApp, option: str) -> None:
+    await pilot.press("ctrl+o")
+    await until(pilot, lambda: isinstance(app.screen, ModelPicker))
+    picker = app.screen.query_one("OptionList")
+    picker.highlighted = [o.id for o in picker.options].index(option)
+    await pilot.press("enter")
+
+
+async def test_the_picker_pulls_a_catalog_model_and_switches_to_it(make_app, hub, tmp_path):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pick(pilot, app, "pull:smollm2-1.7b")
+        await until(pilot, lambda: app.model_name == "smollm2-1.7b" and app.model_state == "ready")
+        assert "smollm2-1.7b" in [s.name for s in app.assistant.models()] and app.pulling is None
+        snapshot = tmp_path / "hf" / "hub" / "models--HuggingFaceTB--SmolLM2-1.7B-Instruct-GGUF" / "snapshots"
+        assert [p.name for p in snapshot.glob("*/*.gguf")] == ["smollm2-1.7b-instruct-q4_k_m.gguf"]
+        await say(pilot, app, "hello")
+        assert views(app)[-1].model == "smollm2-1.7b"
+
+
+async def test_a_pull_goes_on_while_chatting_and_esc_stops_it_keeping_the_partial_file(make_app, hub, tmp_path):
+    hub.slow = 0.05  # about 1.3 MB/s: a few seconds for the file
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pick(pilot, app, "pull:smollm2-1.7b")
+        await until(pilot, lambda: app.pulling is not None and "%" in app.pulling)
+        assert "↓ smollm2-1.7b" in status(app)
+        await say(pilot, app, "still chatting")  # the conversation goes on meanwhile
+        assert views(app)[-1].text == "Echo: still chatting"
+        await pilot.press("escape")
+        await until(pilot, lambda: app.pulling is None)
+        assert any("pull it again to resume" in n.message for n in app._notifications)
+        parts = list((tmp_path / "hf" / "hub").glob("models--*/blobs/*.part"))
+        assert len(parts) == 1 and 0 < parts[0].stat().st_size < 3 << 20
+        assert "smollm2-1.7b" not in [s.name for s in app.assistant.models()]
+        assert app.model_name == "smollm2-135m"

@@ -81,7 +81,6 @@ def test_model_picker(snap_compare, make_app):
     app = make_app(memory=False)
 
     def picker():
-        models = [(s.name, s.description) for s in app.assistant.registry.models.values()]
-        return ModelPicker(models, app.assistant.spec.name)
+        return ModelPicker(app.assistant.model_choices(), app.assistant.spec.name)
 
     assert snap_screen(snap_compare, app, picker)

@@ -7,7 +7,8 @@ from textual.widgets import Static
 
 class StatusBar(Static):
     def show(self, *, model: str, model_state: str, device: str, tokens_per_s: float | None,
-             context_used: int, n_ctx: int | None, memories: int, embedder: str, incognito: bool) -> None:
+             context_used: int, n_ctx: int | None, memories: int, embedder: str, incognito: bool,
+             pulling: str | None = None) -> None:
         parts = [f"{model} ({model_state})" if model_state != "ready" else model]
         if device:
             parts.append(device)
@@ -17,4 +18,6 @@ class StatusBar(Static):
         parts.append(f"embedder {embedder}")
         if incognito:
             parts.append("INCOGNITO")
+        if pulling:
+            parts.append(f"↓ {pulling} (esc stops)")
         self.update(" │ ".join(parts))
