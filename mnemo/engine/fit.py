@@ -156,7 +156,7 @@ def estimate(path: Path, n_ctx: int | None, where: Machine | None = None, offloa
 
 def describe_models(specs: Iterable[Any], models_dir: Path | None = None, where: Machine | None = None) -> dict[str, str]:
     """Where each local model (models.toml entries) would run on this machine, or why that
-    is not known ("not joined yet", "file missing")."""
+    is not known ("ships in parts, joined on first use", "file missing")."""
     from mnemo.engine import sources
     from mnemo.errors import MnemoError
 
@@ -167,7 +167,7 @@ def describe_models(specs: Iterable[Any], models_dir: Path | None = None, where:
             continue
         try:
             path = sources.resolve(spec, join=False, models_dir=models_dir)
-            out[spec.name] = estimate(path, spec.n_ctx, where).describe() if path else "not joined yet"
+            out[spec.name] = estimate(path, spec.n_ctx, where).describe() if path else "ships in parts, joined on first use"
         except MnemoError:
             out[spec.name] = "file missing"
     return out
