@@ -79,6 +79,11 @@ class Registry:
         try:
             return self.models[name]
         except KeyError:
+            from mnemo.engine import catalog
+
+            if catalog.find(name.partition(":")[0]):
+                raise ConfigError(f"model '{name}' is in the catalog but not pulled yet; run "
+                                  f"`mnemo models pull {name}`") from None
             known = ", ".join(sorted(self.models)) or "none"
             raise ConfigError(
                 f"unknown model '{name}'; known models: {known} (see `mnemo models list`)"

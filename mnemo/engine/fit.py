@@ -99,7 +99,18 @@ def machine() -> Machine:
             total = available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
         except (ValueError, OSError, AttributeError):
             pass
-    return Machine(total, available, tuple(_nvidia_free()))
+    return Machine(total, available, tuple(_nvidia_free() or _metal(total)))
+
+
+def _metal(ram_total: int) -> list[tuple[str, int]]:
+    """Apple silicon shares RAM with its GPU; Metal lets a process keep about three quarters of
+    it resident (its recommended working-set size)."""
+    import platform
+    import sys
+
+    if sys.platform == "darwin" and platform.machine() == "arm64" and ram_total:
+        return [("Apple silicon (Metal)", int(ram_total * 0.75))]
+    return []
 
 
 def _nvidia_free() -> list[tuple[str, int]]:

@@ -33,3 +33,17 @@ def test_no_gpu_is_cpu_only_and_too_little_ram_is_too_big():
     too_big = fit(LLAMA8B, 8192, Machine(4 * GIB, 3 * GIB))
     assert too_big.verdict == "too big" and "too big for this machine" in too_big.describe()
     assert fit(LLAMA8B, 8192, Machine(64 * GIB, 60 * GIB, (("H200", 139 * GIB),)), offload=False).verdict == "cpu"
+
+
+def test_apple_silicon_counts_metal_s_share_of_the_memory(monkeypatch):
+    import platform
+    import sys
+
+    from mnemo.engine import fit as fit_module
+
+    monkeypatch.setattr(fit_module, "_nvidia_free", lambda: [])
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr(platform, "machine", lambda: "arm64")
+    here = fit_module.machine()
+    assert here.gpus and here.gpus[0][0] == "Apple silicon (Metal)"
+    assert here.gpu_free == int(here.ram_total * 0.75)
