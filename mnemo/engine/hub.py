@@ -56,7 +56,8 @@ def plan(repo: str, selector: str | None = None, default_quant: str = "Q4_K_M") 
     """The files to fetch for ``repo`` and ``selector`` (a quantization such as Q8_0, or a
     file name); errors say in one line what to do."""
     from huggingface_hub import HfApi, get_token
-    from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
+    from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError, OfflineModeIsEnabled,
+                                         RepositoryNotFoundError)
 
     where, token = endpoint(), get_token()
     try:
@@ -65,6 +66,8 @@ def plan(repo: str, selector: str | None = None, default_quant: str = "Q4_K_M") 
         raise BadInput(_gated(repo, where)) from None
     except RepositoryNotFoundError:
         raise BadInput(f"there is no model repo '{repo}' on {where} (if it is private, set HF_TOKEN)") from None
+    except OfflineModeIsEnabled:
+        raise BadInput("HF_HUB_OFFLINE is set, so nothing can be pulled; unset it for this command") from None
     except HfHubHTTPError as e:
         raise MnemoError(f"the Hub at {where} refused the listing of {repo}: {str(e).splitlines()[0]}") from None
     except Exception as e:  # the connection itself: refused, unreachable, timed out

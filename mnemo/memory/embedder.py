@@ -110,8 +110,8 @@ def _load_model(backend: str, device: str, path: Path):
         from mnemo.memory.minilm import MiniLM
 
         return MiniLM(path)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # No HF_HUB_OFFLINE here: it would outlive the load and refuse the user's own pulls later
+    # in this process; local_files_only keeps this load off the network.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")

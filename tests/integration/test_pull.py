@@ -27,7 +27,8 @@ def hub(monkeypatch, tmp_path, home):
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
         monkeypatch.setenv("HOME", str(tmp_path / "user"))  # no real Ollama or cache is looked at
-        for name in ("HF_TOKEN", "HF_HUB_CACHE", "OLLAMA_MODELS", "LLAMA_CACHE", "HUGGING_FACE_HUB_TOKEN"):
+        for name in ("HF_TOKEN", "HF_HUB_CACHE", "OLLAMA_MODELS", "LLAMA_CACHE", "HUGGING_FACE_HUB_TOKEN",
+                     "HF_HUB_OFFLINE"):
             monkeypatch.delenv(name, raising=False)
         server.repos[CATALOG_REPO] = Repo({"smollm2-1.7b-instruct-q4_k_m.gguf": SMOL,
                                             "smollm2-1.7b-instruct-q8_0.gguf": SMOL[:1000] + b"other"})
@@ -141,3 +142,9 @@ def test_catalog_lists_models_with_size_and_fit(mnemo):
     assert qwen["repo"] == "unsloth/Qwen3-4B-Instruct-2507-GGUF" and qwen["quant"] == "Q4_K_M"
     assert 2e9 < qwen["size_bytes"] < 3e9 and qwen["fit"].startswith(("CPU only", "on the GPU", "too big"))
     assert rows["smollm2-1.7b"]["pulled"] is False
+
+
+def test_offline_mode_says_so(hub, mnemo, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = mnemo("models", "pull", "smollm2-1.7b")
+    assert result.returncode == 2 and "HF_HUB_OFFLINE is set" in result.stderr and hub.requests == []

@@ -563,7 +563,7 @@ def hub(monkeypatch, tmp_path):
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
         monkeypatch.setenv("HOME", str(tmp_path / "user"))
-        for name in ("HF_TOKEN", "HF_HUB_CACHE", "OLLAMA_MODELS"):
+        for name in ("HF_TOKEN", "HF_HUB_CACHE", "OLLAMA_MODELS", "HF_HUB_OFFLINE"):
             monkeypatch.delenv(name, raising=False)
         server.repos["HuggingFaceTB/SmolLM2-1.7B-Instruct-GGUF"] = Repo({"smollm2-1.7b-instruct-q4_k_m.gguf": data})
         yield server
