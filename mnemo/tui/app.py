@@ -83,6 +83,7 @@ class MnemoApp(App[None]):
         self._undo: list[Any] = []
         self._incognito_next = incognito
         self.pulling: str | None = None  # "name 35%" while a model downloads
+        self._editing: int | None = None  # the user message Up brought back into the box
 
     # ---------------------------------------------------------------- layout
 
@@ -290,6 +291,12 @@ class MnemoApp(App[None]):
         if self._busy():
             return
         self.query_one(PromptInput).clear()
+        if self._editing is not None:  # the edit replaces the last exchange, now that it is sent
+            last = next((m for m in reversed(self.assistant.history()) if m.role == "user"), None)
+            if last is not None and last.id == self._editing:
+                self.assistant.retract_last()
+                await self.show_conversation(self.assistant.conversation_id)
+            self._editing = None
         await self.send(text)
 
     async def send(self, text: str) -> None:
@@ -319,6 +326,9 @@ class MnemoApp(App[None]):
         """Esc: stop the reply being written, else a model being pulled (its partial file stays)."""
         if self.generating:
             self.workers.cancel_group(self, "generate")
+        elif self._editing is not None:
+            self._editing = None
+            self.query_one(PromptInput).clear()
         elif self.pulling:
             self.workers.cancel_group(self, "pull")
 
@@ -410,6 +420,7 @@ class MnemoApp(App[None]):
     async def action_new_conversation(self, incognito: bool = False) -> None:
         if self.assistant is None or self.generating:
             return
+        self._editing = None
         self.assistant.start_over()
         if incognito:
             self.assistant.new_conversation(incognito=True)
@@ -426,15 +437,20 @@ class MnemoApp(App[None]):
         self.query_one("#conversation-search", Input).focus()
 
     async def action_edit_last(self) -> None:
+        """Up in the empty box: the last message comes back into the box, cursor at its end.
+        Nothing is deleted until the edited message is sent; Esc leaves things as they were."""
         if self.assistant is None or self.generating:
             return
-        text = self.assistant.retract_last()
-        if text is None:
+        last = next((m for m in reversed(self.assistant.history()) if m.role == "user"), None)
+        if last is None:
             return
-        await self.show_conversation(self.assistant.conversation_id)
+        self._editing = last.id
         prompt = self.query_one(PromptInput)
-        prompt.text = text
+        prompt.text = last.content
+        prompt.move_cursor(prompt.document.end)
         prompt.focus()
+        self.notify("Editing your last message: Enter sends it in place of the old one and its reply; "
+                    "Esc keeps the conversation as it was.", timeout=5)
 
     async def action_regenerate(self) -> None:
         if self.assistant is None or self.generating:
@@ -627,7 +643,7 @@ class MnemoApp(App[None]):
                             self.action_memories)
         yield SystemCommand("Export conversation", "Save this conversation as Markdown (/export)",
                             self.export_conversation)
-        yield SystemCommand("Edit last message", "Take back the last message to edit it", self.action_edit_last)
+        yield SystemCommand("Edit last message", "Edit the last message; Enter replaces it, Esc keeps it", self.action_edit_last)
         yield SystemCommand("Regenerate", "Answer the last message again", self.action_regenerate)
         yield SystemCommand("Help", "Keys and slash commands (/help)", self.action_help)
 

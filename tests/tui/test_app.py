@@ -179,14 +179,22 @@ async def test_edit_last_and_regenerate(make_app, scripted):
         await ready(pilot, app)
         await say(pilot, app, "first question")
         await say(pilot, app, "second qestion")
-        await pilot.press("up")  # in the empty box
+        before = [m.content for m in app.assistant.history()]
+        await pilot.press("up")  # in the empty box: the last message comes back, nothing is deleted
         await pilot.pause(0.1)
         assert app.query_one(PromptInput).text == "second qestion"
-        assert [v.text for v in views(app)] == ["first question", "Echo: first question"]
+        assert [m.content for m in app.assistant.history()] == before and len(views(app)) == 4
+        await pilot.press("escape")  # changed my mind: all as it was
+        await pilot.pause(0.1)
+        assert app.query_one(PromptInput).text == "" and [m.content for m in app.assistant.history()] == before
+        await pilot.press("up")
+        await pilot.press("X")  # the cursor is at the end
+        assert app.query_one(PromptInput).text == "second qestionX"
         app.query_one(PromptInput).text = "second question"
-        await pilot.press("enter")
+        await pilot.press("enter")  # now the edit replaces the old exchange
         await idle(pilot, app)
-        assert views(app)[-1].text == "Echo: second question"
+        assert [v.text for v in views(app)] == ["first question", "Echo: first question",
+                                                "second question", "Echo: second question"]
         calls = scripted.calls
         await pilot.press("ctrl+r")
         await pilot.pause(0.1)

@@ -84,8 +84,8 @@ HELP = """\
 | `/clear` | delete the messages of this conversation |
 | `/help` | this help |
 
-**Up** in an empty box takes back your last message to edit it; **ctrl+r** answers it
-again. Focus a message (tab or click) and press **c** to copy it, **y** to copy its last
+**Up** in an empty box brings back your last message to edit (Enter replaces it, Esc
+keeps it); **ctrl+r** answers it again. Focus a message (tab or click) and press **c** to copy it, **y** to copy its last
 code block, **m** to see the memories its reply used. **F2** opens your memories;
 **ctrl+g** undoes what was just remembered. In the sidebar: **enter** opens, **r**
 renames, **p** pins, **d** deletes. **ctrl+p** opens the command palette (themes too).
