@@ -152,16 +152,12 @@ def model_process() -> list[dict[str, Any]]:
 
 
 def _gpu_used_mb() -> float | None:
-    import shutil
+    from mnemo.engine.gpu import nvidia
 
-    smi = shutil.which("nvidia-smi")
-    if smi is None:
-        return None
+    rows = nvidia("memory.used", units=False)
     try:
-        out = subprocess.run([smi, "--query-gpu=memory.used", "--format=csv,noheader,nounits"],
-                             capture_output=True, text=True, timeout=10, check=True).stdout
-        return sum(float(x) for x in out.split())
-    except (OSError, subprocess.SubprocessError, ValueError):
+        return sum(float(row[0]) for row in rows) if rows else None
+    except ValueError:
         return None
 
 

@@ -13,8 +13,6 @@ Checked against llama.cpp's own reports in tests/integration/test_fit.py.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,15 +112,11 @@ def _metal(ram_total: int) -> list[tuple[str, int]]:
 
 
 def _nvidia_free() -> list[tuple[str, int]]:
-    smi = shutil.which("nvidia-smi")
-    if smi is None:
-        return []
+    from mnemo.engine.gpu import nvidia
+
     try:
-        out = subprocess.run([smi, "--query-gpu=name,memory.free", "--format=csv,noheader,nounits"],
-                             capture_output=True, text=True, timeout=5, check=True).stdout
-        return [(name.strip(), int(float(free)) * MIB)
-                for name, free in (line.rsplit(",", 1) for line in out.splitlines() if "," in line)]
-    except (OSError, subprocess.SubprocessError, ValueError):
+        return [(name, int(float(free)) * MIB) for name, free in nvidia("name", "memory.free", units=False)]
+    except ValueError:
         return []
 
 

@@ -16,14 +16,20 @@ def gpu_present() -> bool:
             or (sys.platform == "darwin" and platform.machine() == "arm64"))
 
 
-def gpu_names() -> list[str]:
-    """NVIDIA GPUs with their memory, as nvidia-smi tells (empty when it is not there)."""
+def nvidia(*fields: str, units: bool = True) -> list[list[str]]:
+    """One row of ``fields`` per NVIDIA GPU, as nvidia-smi tells (empty when it is not there)."""
     smi = shutil.which("nvidia-smi")
     if smi is None:
         return []
     try:
-        out = subprocess.run([smi, "--query-gpu=name,memory.total", "--format=csv,noheader"],
+        out = subprocess.run([smi, f"--query-gpu={','.join(fields)}",
+                              "--format=csv,noheader" + ("" if units else ",nounits")],
                              capture_output=True, text=True, timeout=5, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return []
-    return [" · ".join(part.strip() for part in line.split(",")) for line in out.splitlines() if line.strip()]
+    return [[part.strip() for part in line.rsplit(",", len(fields) - 1)] for line in out.splitlines() if line.strip()]
+
+
+def gpu_names() -> list[str]:
+    """NVIDIA GPUs with their memory, e.g. "NVIDIA H200 · 143771 MiB"."""
+    return [" · ".join(row) for row in nvidia("name", "memory.total")]

@@ -47,3 +47,18 @@ def test_apple_silicon_counts_metal_s_share_of_the_memory(monkeypatch):
     here = fit_module.machine()
     assert here.gpus and here.gpus[0][0] == "Apple silicon (Metal)"
     assert here.gpu_free == int(here.ram_total * 0.75)
+
+
+def test_free_gpu_memory_is_read_from_nvidia_smi(tmp_path, monkeypatch):
+    """A stand-in nvidia-smi answering as the real one does for the queries mnemo makes."""
+    from mnemo.engine import fit as fit_module
+    from mnemo.engine import gpu
+
+    smi = tmp_path / "nvidia-smi"
+    smi.write_text('#!/bin/sh\ncase "$1" in\n'
+                   '  *memory.free*) echo "NVIDIA H200, 140000" ;;\n'
+                   '  *memory.total*) echo "NVIDIA H200, 143771 MiB" ;;\nesac\n')
+    smi.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    assert gpu.gpu_names() == ["NVIDIA H200 · 143771 MiB"]
+    assert fit_module.machine().gpus == (("NVIDIA H200", 140000 * MIB),)
