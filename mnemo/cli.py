@@ -221,7 +221,7 @@ def models_add(
 
     path = path.expanduser().resolve()
     gguf.read_metadata(path)  # a clear error for a missing or non-GGUF file
-    name = name or _slug(path.stem)
+    name = name or config.entry_name(path.stem)
     target = config.add_model(name, {"source": str(path), "n_ctx": n_ctx})
     print(f"added model '{name}' to {target}", file=sys.stderr)
 
@@ -302,7 +302,7 @@ def models_discover(
     added = []
     if add:
         for model_id in ids:
-            name = _slug(model_id)
+            name = config.entry_name(model_id)
             if name in known:
                 continue
             config.add_model(name, {"kind": "openai", "base_url": url, "model": model_id,
@@ -317,13 +317,6 @@ def models_discover(
         print(f"added {len(added)} to your models.toml: {', '.join(added) or 'none new'}", file=sys.stderr)
     elif ids:
         print("add them with --add, then use one with --model NAME", file=sys.stderr)
-
-
-def _slug(stem: str) -> str:
-    import re
-
-    slug = re.sub(r"[^A-Za-z0-9._+-]+", "-", stem).strip("-.").lower()
-    return slug or "model"
 
 
 @models_app.command("pull")
@@ -357,7 +350,7 @@ def models_pull(
         url, sha256 = existing.source, existing.sha256
     assert sha256 is not None
     target = sources.downloaded_path(url)
-    entry_name = name or (existing.name if existing else _slug(target.stem))
+    entry_name = name or (existing.name if existing else config.entry_name(target.stem))
     if existing is None and entry_name in registry.models:
         raise BadInput(f"a model named '{entry_name}' exists already; pass --name to pick another")
 

@@ -24,6 +24,12 @@ N_CTX_CAP = 8192
 KINDS = ("gguf", "openai", "scripted")  # scripted: mnemo's deterministic stand-in model, for tests and dry runs
 
 
+def entry_name(text: str) -> str:
+    """A models.toml name made of ``text`` (a file stem, a server's model id)."""
+    slug = re.sub(r"[^A-Za-z0-9._+-]+", "-", text).strip("-.").lower()
+    return slug or "model"
+
+
 def shipped_models_file() -> Path:
     """The registry shipped with mnemo: inside the wheel, or at the root of a checkout."""
     here = Path(__file__).resolve().parent

@@ -13,7 +13,6 @@ whose sha256 is already on disk (an Ollama blob is named by it) is linked, not d
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +20,8 @@ from typing import Any
 from urllib.parse import quote
 
 from mnemo.engine.download import Progress
+from mnemo.engine.scan import SPLIT, quant_of, stem_of
 from mnemo.errors import BadInput, MnemoError
-
-_SPLIT = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$", re.I)
 
 
 @dataclass(frozen=True)
@@ -79,7 +77,7 @@ def plan(repo: str, selector: str | None = None, default_quant: str = "Q4_K_M") 
         raise BadInput(f"{repo} has no GGUF files; pick a repo whose name ends in -GGUF")
     chosen = _choose(ggufs, selector, default_quant)
     if not chosen:
-        have = sorted({_quant(s.rfilename) for s in ggufs} - {""})
+        have = sorted({quant_of(s.rfilename) for s in ggufs} - {""})
         raise BadInput(f"{repo} has no {selector or default_quant} file; it has "
                        f"{', '.join(have) or ', '.join(s.rfilename for s in ggufs)}: add one after a colon, "
                        f"e.g. {repo}:{have[0] if have else ggufs[0].rfilename}")
@@ -98,22 +96,16 @@ def _gated(repo: str, where: str) -> str:
             "to a token of that account (or run `hf auth login`) and pull again")
 
 
-def _quant(filename: str) -> str:
-    match = re.search(r"(?:^|[-_.])((?:I?Q\d_[A-Z0-9_]*?)|[BF]F?16|F32)(?=(?:-\d{5}-of-\d{5})?\.gguf$)",
-                      Path(filename).name, re.I)
-    return match.group(1).upper() if match else ""
-
-
 def _choose(ggufs: list, selector: str | None, default_quant: str) -> list:
     if selector and selector.lower().endswith(".gguf"):
         exact = [s for s in ggufs if s.rfilename == selector or s.rfilename.endswith("/" + selector)]
         picked = exact[:1]
     else:
         wanted = (selector or default_quant).upper()
-        picked = sorted((s for s in ggufs if _quant(s.rfilename) == wanted), key=lambda s: s.rfilename)[:1]
-    if picked and (split := _SPLIT.search(picked[0].rfilename)):  # every part of a split model
+        picked = sorted((s for s in ggufs if quant_of(s.rfilename) == wanted), key=lambda s: s.rfilename)[:1]
+    if picked and (split := SPLIT.search(picked[0].rfilename)):  # every part of a split model
         prefix = picked[0].rfilename[: split.start()]
-        picked = sorted((s for s in ggufs if s.rfilename.startswith(prefix) and _SPLIT.search(s.rfilename)),
+        picked = sorted((s for s in ggufs if s.rfilename.startswith(prefix) and SPLIT.search(s.rfilename)),
                         key=lambda s: s.rfilename)
     return picked
 
@@ -212,10 +204,8 @@ def pull(what: str, home: Any, name: str | None = None, folder: Path | None = No
     repo, selector, entry = target(what)
     plan_ = plan(repo, selector, entry.quant if entry else "Q4_K_M")
     first = Path(plan_.files[0].name).name
-    stem = _SPLIT.sub("", first)
-    stem = stem[:-5] if stem.lower().endswith(".gguf") else stem
     entry_name = name or (entry.name + (f"-{selector.lower()}" if selector and selector.upper() != entry.quant else "")
-                          if entry else re.sub(r"[^A-Za-z0-9._+-]+", "-", stem).strip("-.").lower() or "model")
+                          if entry else config.entry_name(stem_of(first)))
     path = fetch(plan_, folder, progress, _already_on_disk, cancelled)
     existing = config.load_registry(home).models.get(entry_name)
     if existing is None:

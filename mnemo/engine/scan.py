@@ -22,11 +22,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from mnemo.config import entry_name
 from mnemo.engine import gguf
 from mnemo.errors import MnemoError
 
 OLLAMA_MODEL = "application/vnd.ollama.image.model"
-_SPLIT = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$", re.I)
+SPLIT = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$", re.I)
 
 # llama.cpp's llama_ftype: the quantization a file says it is (general.file_type)
 FILE_TYPES = {
@@ -112,15 +113,15 @@ def _walk(origin: str, root: Path) -> Iterator[tuple[Path, str]]:
     for path in sorted(root.rglob("*.gguf")):
         if "mmproj" in path.name.lower() or path.is_dir():
             continue
-        split = _SPLIT.search(path.name)
+        split = SPLIT.search(path.name)
         if split and split.group(1) != "00001":
             continue  # a later part of a split model: the first part stands for it
         if origin == "huggingface":
             repo = next((p for p in path.parts if p.startswith("models--")), "")
             stem = repo.split("--")[-1] if repo else path.stem
-            yield path, _name(stem.removesuffix("-GGUF").removesuffix("-gguf") + "-" + _quant_of(path.name))
+            yield path, entry_name(stem.removesuffix("-GGUF").removesuffix("-gguf") + "-" + quant_of(path.name))
         else:
-            yield path, _name(_SPLIT.sub("", path.name).removesuffix(".gguf"))
+            yield path, entry_name(stem_of(path.name))
 
 
 def _ollama(root: Path) -> Iterator[tuple[Path, str]]:
@@ -142,17 +143,19 @@ def _ollama(root: Path) -> Iterator[tuple[Path, str]]:
             parts = manifest.relative_to(manifests).parts
             model, tag = (parts[-2], parts[-1]) if len(parts) >= 2 else (parts[-1], "latest")
             namespace = parts[-3] if len(parts) >= 3 and parts[-3] != "library" else ""
-            yield blob, _name("-".join(p for p in (namespace, model, tag) if p))
+            yield blob, entry_name("-".join(p for p in (namespace, model, tag) if p))
 
 
-def _quant_of(filename: str) -> str:
-    match = re.search(r"(I?Q\d_[A-Z0-9_]+|I?Q\d_\d|[BF]F?16|F32|Q8_0)", filename, re.I)
-    return match.group(1).lower() if match else ""
+def quant_of(filename: str) -> str:
+    """The quantization a GGUF file's name says it is ("Q4_K_M"), or ""."""
+    match = re.search(r"(?:^|[-_.])((?:I?Q\d_[A-Z0-9_]*?)|[BF]F?16|F32)(?=(?:-\d{5}-of-\d{5})?\.gguf$)",
+                      Path(filename).name, re.I)
+    return match.group(1).upper() if match else ""
 
 
-def _name(text: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9._+-]+", "-", text).strip("-.").lower()
-    return slug or "model"
+def stem_of(filename: str) -> str:
+    """A GGUF file's name without the split suffix and the extension."""
+    return re.sub(r"\.gguf$", "", SPLIT.sub("", Path(filename).name), flags=re.I)
 
 
 def _describe(path: Path, origin: str, name: str) -> Found | None:
@@ -172,9 +175,9 @@ def _describe(path: Path, origin: str, name: str) -> Found | None:
 
 def _parts(path: Path) -> list[Path]:
     """All parts of a split model (the first part's name says how many), or the file."""
-    split = _SPLIT.search(path.name)
+    split = SPLIT.search(path.name)
     if not split:
         return [path]
     total = int(split.group(2))
     return [p for i in range(1, total + 1)
-            if (p := path.with_name(_SPLIT.sub(f"-{i:05d}-of-{total:05d}.gguf", path.name))).exists()]
+            if (p := path.with_name(SPLIT.sub(f"-{i:05d}-of-{total:05d}.gguf", path.name))).exists()]
