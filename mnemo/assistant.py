@@ -343,8 +343,7 @@ class Assistant:
         choices = [ModelChoice(s.name, s.description, fits.get(s.name, "remote" if s.kind == "openai" else ""), True)
                    for s in self.models()]
         return choices + [ModelChoice(e.name, f"{e.description} ({e.params}, {e.quant}, about "
-                                      f"{e.size() / fit.GIB:.1f} GB to download)",
-                                      fit.fit(e.shape(), min(e.context, 8192), where).describe(), False)
+                                      f"{fit.size_text(e.size())} to download)", e.fits(where).describe(), False)
                           for e in catalog.CATALOG if e.name not in self.registry.models]
 
     def pull_model(self, name: str, progress: Callable[[int, int | None], None] | None = None,

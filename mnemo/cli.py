@@ -235,7 +235,7 @@ def models_scan(
 ) -> None:
     """Find GGUF models already on this machine; --add uses them where they are (no copy)."""
     from mnemo import config
-    from mnemo.engine import scan
+    from mnemo.engine import fit, scan
 
     for folder in folders or []:
         if not folder.expanduser().is_dir():
@@ -272,7 +272,7 @@ def models_scan(
         table.add_column(col, overflow="fold")
     for f in found:
         table.add_row(f.name, f.origin, f.architecture or "?", f.parameters or "?", f.quantization or "?",
-                      f"{f.size_bytes / 2**30:.1f} GB" if f.size_bytes >= 2**30 else f"{f.size_bytes / 2**20:.0f} MB",
+                      fit.size_text(f.size_bytes),
                       str(f.context or "?"), "yes" if f.chat_template else "no", printable(str(f.path)))
     _console().print(table, markup=False)
     if add:
@@ -371,10 +371,6 @@ def _progress_bar():
                     TransferSpeedColumn(), TimeRemainingColumn(), console=_console(stderr=True), transient=True)
 
 
-def _size(n: int) -> str:
-    return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
-
-
 def _pull_from_hub(what: str, name: str | None, folder: Path | None) -> None:
     """A catalog name or hf:ORG/REPO[:QUANT|:FILE], pulled with a progress bar and registered."""
     from mnemo.engine import fit, hub
@@ -382,16 +378,16 @@ def _pull_from_hub(what: str, name: str | None, folder: Path | None) -> None:
 
     _, selector, entry = hub.target(what)
     if entry is not None:  # before anything is fetched: will it fit?
-        placed = fit.fit(entry.shape(selector), 8192, fit.machine())
+        placed = entry.fits(fit.machine(), selector)
         print(f"{entry.name} ({entry.params}, {(selector or entry.quant).upper()}, about "
-              f"{_size(entry.size(selector))}) here: {placed.describe()}", file=sys.stderr)
+              f"{fit.size_text(entry.size(selector))}) here: {placed.describe()}", file=sys.stderr)
     with _progress_bar() as bar:
         def progress(f: hub.File):
             task = bar.add_task(Path(f.name).name, total=f.size or None)
             return lambda done, total: bar.update(task, completed=done, total=total)
 
         pulled = hub.pull(what, Home.resolve(), name, folder.expanduser() if folder else None, progress)
-    print(f"pulled {pulled.plan.repo} ({_size(pulled.plan.size)}, sha256 verified) to {pulled.path}; chat with it: "
+    print(f"pulled {pulled.plan.repo} ({fit.size_text(pulled.plan.size)}, sha256 verified) to {pulled.path}; chat with it: "
           f"mnemo chat --model {pulled.name}", file=sys.stderr)
 
 
@@ -405,7 +401,7 @@ def models_catalog(as_json: JsonOpt = False) -> None:
     registry = config.load_registry()
     rows = [{"name": e.name, "repo": e.repo, "params": e.params, "quant": e.quant, "quants": list(e.quants),
              "size_bytes": e.size(), "context": e.context, "license": e.license, "gated": e.gated,
-             "fit": fit.fit(e.shape(), min(e.context, 8192), where).describe(), "pulled": e.name in registry.models,
+             "fit": e.fits(where).describe(), "pulled": e.name in registry.models,
              "description": e.description} for e in catalog.CATALOG]
     if as_json:
         _emit_json(rows)
@@ -416,7 +412,7 @@ def models_catalog(as_json: JsonOpt = False) -> None:
     for col in ("name", "params", "quant", "size", "fits here", "licence", "", "about"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["name"], r["params"], r["quant"], f"≈{_size(r['size_bytes'])}", r["fit"], r["license"],
+        table.add_row(r["name"], r["params"], r["quant"], f"≈{fit.size_text(r['size_bytes'])}", r["fit"], r["license"],
                       "pulled" if r["pulled"] else "", r["description"])
     _console().print(table, markup=False)
     print("pull one with `mnemo models pull NAME` (NAME:Q8_0 for another quantization)", file=sys.stderr)
@@ -445,7 +441,7 @@ def _core(create: bool = False) -> Iterator[Any]:
     from mnemo import paths
     from mnemo.assistant import Assistant
 
-    if not create and not paths.db_path().exists():
+    if not create and not paths.Home.resolve().db_path.exists():
         yield None
         return
     assistant = Assistant.open(load_model=False)

@@ -93,13 +93,6 @@ def model_details(spec: Any) -> dict[str, Any]:
     return {**details, "status": "found"}
 
 
-def fits(registry: Any) -> dict[str, str]:
-    """Where each local model of ``registry`` would run on this machine."""
-    from mnemo.engine import fit
-
-    return fit.describe_models(registry.models.values())
-
-
 def _registry() -> Any:
     from mnemo import config
 
@@ -113,7 +106,9 @@ def _models(registry: Any, offload: bool) -> tuple[dict[str, Any], list[dict[str
     if isinstance(registry, MnemoError):
         return {"ok": False, "problem": str(registry)}, []
     models = []
-    where = fits(registry)
+    from mnemo.engine import fit
+
+    where = fit.describe_models(registry.models.values())
     for spec in registry.models.values():
         details = model_details(spec)
         models.append({"name": spec.name, "default": spec.name == registry.default, "kind": spec.kind,
@@ -129,10 +124,10 @@ def _models(registry: Any, offload: bool) -> tuple[dict[str, Any], list[dict[str
             "files": [str(f) for f in registry.files]}, models
 
 
-def _database() -> dict[str, Any]:
+def _database(home: paths.Home) -> dict[str, Any]:
     from sqlite_utils.utils import sqlite3
 
-    path = paths.db_path()
+    path = home.db_path
     info: dict[str, Any] = {"path": str(path), "exists": path.exists(), "ok": True}
     if not path.exists():
         info["note"] = "created on first use"
@@ -179,6 +174,7 @@ def _default_spec(registry: Any) -> Any:
 
 
 def report() -> dict[str, Any]:
+    home = paths.Home.resolve()
     registry = _registry()
     llama = _llama(_default_spec(registry))
     models_info, models = _models(registry, bool(llama.get("gpu_offload")))
@@ -186,14 +182,14 @@ def report() -> dict[str, Any]:
         "mnemo": __version__,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "paths": {"home": str(paths.home()) if paths.home() else None,
-                  "config_dir": str(paths.config_dir()), "data_dir": str(paths.data_dir()),
-                  "user_models_file": str(paths.user_models_file()),
-                  "config_file": str(paths.user_config_file())},
+        "paths": {"home": str(home.explicit) if home.explicit else None,
+                  "config_dir": str(home.config_dir), "data_dir": str(home.data_dir),
+                  "user_models_file": str(home.user_models_file),
+                  "config_file": str(home.user_config_file)},
         "llama_cpp": llama,
         "registry": models_info,
         "models": models,
-        "database": _database(),
+        "database": _database(home),
         "embedder": _embedder(),
     }
     result["ok"] = all(result[k]["ok"] for k in ("llama_cpp", "registry", "database", "embedder"))

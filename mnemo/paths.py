@@ -53,36 +53,6 @@ class Home:
         return self.config_dir / "config.toml"
 
 
-# Shortcuts for the CLI and doctor, which resolve the home from the environment each time.
-
-def home() -> Path | None:
-    return Home.resolve().explicit
-
-
-def config_dir() -> Path:
-    return Home.resolve().config_dir
-
-
-def data_dir() -> Path:
-    return Home.resolve().data_dir
-
-
-def models_dir() -> Path:
-    return Home.resolve().models_dir
-
-
-def db_path() -> Path:
-    return Home.resolve().db_path
-
-
-def user_models_file() -> Path:
-    return Home.resolve().user_models_file
-
-
-def user_config_file() -> Path:
-    return Home.resolve().user_config_file
-
-
 def private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) so that mnemo's own folder is readable by the user only."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mnemo.engine.fit import Shape
+from mnemo.config import N_CTX_CAP
+from mnemo.engine.fit import Fit, Machine, Shape, fit
 
 BITS = {"Q4_K_M": 4.85, "Q4_K_S": 4.6, "Q5_K_M": 5.7, "Q6_K": 6.6, "Q8_0": 8.5, "Q4_0": 4.55, "F16": 16.0,
         "BF16": 16.0, "Q3_K_M": 3.9, "Q2_K": 3.0, "IQ4_XS": 4.3}
@@ -40,6 +41,10 @@ class Entry:
     def size(self, quant: str | None = None) -> int:
         """Bytes of the file at ``quant``, estimated from the parameters (the listing knows)."""
         return int(self.billions * 1e9 * BITS.get((quant or self.quant).upper(), 5.0) / 8)
+
+    def fits(self, where: Machine, quant: str | None = None) -> Fit:
+        """Where it would run on ``where``, at the context mnemo would give it."""
+        return fit(self.shape(quant), min(self.context, N_CTX_CAP), where)
 
     def shape(self, quant: str | None = None) -> Shape:
         return Shape("catalog", self.layers, self.heads * self.head_dim, self.heads, self.kv_heads,

@@ -57,6 +57,11 @@ class Shape:
                    int(vocab) if isinstance(vocab, int) else 32000, file_bytes)
 
 
+def size_text(n: int) -> str:
+    """Bytes as people read them: "890 MB", "3.9 GB"."""
+    return f"{n / GIB:.1f} GB" if n >= GIB else f"{n / MIB:.0f} MB"
+
+
 @dataclass(frozen=True)
 class Need:
     weights: int
@@ -128,7 +133,7 @@ class Fit:
     need: Need
 
     def describe(self) -> str:
-        size = f"{self.need.total / GIB:.1f} GB" if self.need.total >= GIB else f"{self.need.total / MIB:.0f} MB"
+        size = size_text(self.need.total)
         return {"gpu": f"on the GPU ({size})",
                 "partial": f"{self.gpu_layers} of {self.layers} layers on the GPU ({size})",
                 "cpu": f"CPU only ({size})",

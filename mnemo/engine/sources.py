@@ -32,7 +32,7 @@ def url_filename(url: str) -> str:
 
 
 def downloaded_path(url: str, models_dir: Path | None = None) -> Path:
-    return (models_dir or paths.models_dir()) / url_filename(url)
+    return (models_dir or paths.Home.resolve().models_dir) / url_filename(url)
 
 
 def _package_dir(module: str) -> Path | None:
@@ -121,7 +121,7 @@ def resolve(spec: ModelSpec, join: bool = True, models_dir: Path | None = None) 
                 return candidate
         chunks = _chunks(module, filename)
         if chunks:
-            joined = (models_dir or paths.models_dir()) / filename
+            joined = (models_dir or paths.Home.resolve().models_dir) / filename
             if not join:
                 return joined if _is_joined(chunks, joined) else None
             return _join_chunks(chunks, joined, _expected_sha256(package, filename))

@@ -196,7 +196,7 @@ def run(*, span_tokens: int, seed: int, agents: list[str], model: str | None, ty
     from mnemo import paths
 
     results: dict[str, Any] = {"config": config, "agents": {}}
-    models_file = paths.user_models_file()
+    models_file = paths.Home.resolve().user_models_file
     for agent in agents:  # each in a home of its own
         results["agents"][agent] = run_agent(agent, events, exs, model=model, out=out, seed=seed,
                                              models_file=models_file, engine_factory=engine_factory,

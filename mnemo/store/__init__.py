@@ -124,7 +124,7 @@ class Store:
 
     @classmethod
     def open(cls, path: Path | None = None, clock: Clock | None = None) -> "Store":
-        path = path or paths.db_path()
+        path = path or paths.Home.resolve().db_path
         try:
             paths.private_dir(path.parent)
             existed = path.exists() and path.stat().st_size > 0
