@@ -26,7 +26,7 @@ from mnemo import config, prompt
 from mnemo.config import ModelSpec
 from mnemo.engine import Engine, EngineFactory, Generation, open_engine
 from mnemo.errors import BackendError, BadInput
-from mnemo.memory import rules
+from mnemo.memory import KINDS, rules
 from mnemo.paths import Home, private_dir, private_file
 from mnemo.text import as_data
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], float]
 TITLE_CHARS = 60
-MEMORY_KINDS = ("episode", "fact", "preference", "instruction", "list")  # as mnemo.memory.records.KINDS
+MEMORY_KINDS = KINDS  # for the CLI, which reaches memory only through this module
 
 
 @dataclass(frozen=True)
@@ -184,6 +184,10 @@ class _Turn:
     first: float | None = None
     last_save: float = 0.0
     usage: Usage = field(default_factory=Usage)
+
+    @property
+    def replies_so_far(self) -> int:
+        return sum(1 for m in self.history if m.role == "assistant")
 
     @property
     def say(self) -> list[str]:
@@ -442,11 +446,15 @@ class Assistant:
         private_file(target).write_text(self.export_conversation(conv.id), encoding="utf-8")
         return target
 
+    def last_user_message(self, history: list[Message] | None = None) -> Message | None:
+        """The user's last message in the current conversation (or in ``history``)."""
+        return next((m for m in reversed(self.history() if history is None else history) if m.role == "user"), None)
+
     def retract_last(self) -> str | None:
         """Remove the last exchange (the user's message and the reply) and return the user's
         text, to edit it or generate again."""
         history = self.history()
-        last_user = next((m for m in reversed(history) if m.role == "user"), None)
+        last_user = self.last_user_message(history)
         if last_user is None:
             return None
         doomed = [m.id for m in history if m.id >= last_user.id]
@@ -512,10 +520,9 @@ class Assistant:
         self._bank.forget(matched)
         return matched
 
-    def forget_memories(self, memories: Iterable[Record | int]) -> int:
+    def forget_memories(self, memories: Iterable[Record]) -> int:
         """Tombstone these memories (undo of what a turn remembered, the memories screen)."""
-        records = [self._bank.records.get(m) if isinstance(m, int) else m for m in memories]
-        return self._bank.forget(records)
+        return self._bank.forget(list(memories))
 
     def forget_everything(self) -> list[int]:
         """Erase every memory for good: text, vectors and full-text index. Returns their ids."""
@@ -667,12 +674,7 @@ class Assistant:
     def _begin(self, text: str, max_tokens: int | None) -> _Turn:
         """The model (loaded), the conversation, and the user's message saved."""
         engine = self._engine_for(text)
-        conv = self._conversation_for(text)
-        history = self._store.messages(conv.id)
-        user = self._store.add_message(
-            conv.id, "user", text, parent_id=history[-1].id if history else None,
-            tokens=engine.count_tokens(text), model=self.spec.name,
-        )
+        conv, history, user = self._add_user_message(text, engine.count_tokens(text))
         return _Turn(text, engine, self._reply_budget(max_tokens, engine), conv, history, user,
                      self._remembers(conv))
 
@@ -682,20 +684,25 @@ class Assistant:
         try:
             return self.load_model()
         except BackendError:
-            conv = self._conversation_for(text)
-            history = self._store.messages(conv.id)
-            user = self._store.add_message(conv.id, "user", text, parent_id=history[-1].id if history else None,
-                                           model=self.spec.name)
+            conv, _, user = self._add_user_message(text)
             self._store.add_message(conv.id, "assistant", "", parent_id=user.id, model=self.spec.name,
                                     finish_reason="error")
             raise
+
+    def _add_user_message(self, text: str, tokens: int | None = None) -> tuple[Conversation, list[Message], Message]:
+        """The conversation (started if need be), its messages so far, and ``text`` saved in it."""
+        conv = self._conversation_for(text)
+        history = self._store.messages(conv.id)
+        user = self._store.add_message(conv.id, "user", text, parent_id=history[-1].id if history else None,
+                                       tokens=tokens, model=self.spec.name)
+        return conv, history, user
 
     def _act(self, turn: _Turn) -> None:
         """Apply what the message asks of memory, and find the tasks this message fires."""
         for intent in rules.parse(turn.text, self.clock()):
             _ACTIONS[type(intent)](self, intent, turn)
-        replies_so_far = sum(1 for m in turn.history if m.role == "assistant")
-        turn.fired = self._bank.tasks.due(turn.conv.id, replies_so_far + 1, turn.text, self.clock(), turn.user.id)
+        turn.fired = self._bank.tasks.due(turn.conv.id, turn.replies_so_far + 1, turn.text, self.clock(),
+                                          turn.user.id)
 
     def _on_remember(self, intent: rules.Remember, turn: _Turn) -> None:
         turn.written += self._bank.remember(intent.text, message=turn.user)
@@ -714,8 +721,7 @@ class Assistant:
         turn.acks.append(_second_person(record.text))
 
     def _on_new_task(self, intent: rules.NewTask, turn: _Turn) -> None:
-        replies_so_far = sum(1 for m in turn.history if m.role == "assistant")
-        task = self._bank.tasks.add(intent, turn.conv.id, replies_so_far + 1, turn.user.id)
+        task = self._bank.tasks.add(intent, turn.conv.id, turn.replies_so_far + 1, turn.user.id)
         if task.kind == "after_replies":
             turn.acks.append(f"OK, I will {'append' if task.action == 'append' else 'say'} \"{task.text}\" "
                              f"in my reply number {intent.replies} from now.")

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mnemo.engine.child import rss_mb
+
 STORY = "Write a long story about a lighthouse keeper and a storm."
 
 
@@ -75,14 +77,6 @@ def _use_new_home() -> str:
 
 def _median(values: list[float]) -> float:
     return statistics.median(values)
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 # ------------------------------------------------------------------ generation
@@ -465,7 +459,7 @@ def _memory_use(turns: int) -> list[dict[str, Any]]:
         async with app.run_test(size=(100, 30)) as pilot:
             while app.model_state != "ready" or app.assistant.status().embedder != "ready":
                 await pilot.pause(0.05)
-            idle = _rss_mb()
+            idle = rss_mb()
             for i in range(turns):
                 app.query_one(PromptInput).text = f"Tell me a fact about the number {i}."
                 await pilot.press("enter")
@@ -474,7 +468,7 @@ def _memory_use(turns: int) -> list[dict[str, Any]]:
                     await pilot.pause(0.01)
                 if i in (turns // 2, turns - 1):
                     app.assistant.wait_idle(60)
-                    samples.append(_rss_mb())
+                    samples.append(rss_mb())
             return idle
 
     idle = asyncio.run(drive())

@@ -89,7 +89,11 @@ def _modules() -> list[str]:
     return list(sys.modules)  # in the order they were imported
 
 
-def _rss_mb() -> float:
+QUICK = ("count", "count_prompt", "prompt_tokens", "render", "info")  # answered even while a reply streams
+
+
+def rss_mb() -> float:
+    """This process's resident memory, in MB (Linux; NaN where /proc cannot tell)."""
     try:
         with open("/proc/self/status") as f:
             for line in f:
@@ -97,7 +101,7 @@ def _rss_mb() -> float:
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return 0.0
+    return float("nan")
 
 
 class _Server:
@@ -163,7 +167,7 @@ class _Server:
         elif op == "info":
             from mnemo.engine.local import system_info
 
-            self.reply(rid, ok={**system_info(), "modules": _modules(), "pid": os.getpid(), "rss_mb": _rss_mb()})
+            self.reply(rid, ok={**system_info(), "modules": _modules(), "pid": os.getpid(), "rss_mb": rss_mb()})
         else:
             self.reply(rid, error=f"unknown request {op!r}", type="ValueError")
 
@@ -198,7 +202,7 @@ class _Server:
                 raise SystemExit(0)
             if op == "cancel":
                 cancelled = cancelled or msg.get("target") == rid
-            elif op in ("count", "count_prompt", "prompt_tokens", "render", "info"):
+            elif op in QUICK:
                 self.quick(msg)
             else:
                 self.pending.append(msg)

@@ -79,7 +79,6 @@ class ChildEngine(Engine):
         self._counts: dict[str, int] = {}
         self._stderr: deque[str] = deque(maxlen=20)
         self.stopped_after: int | None = None  # tokens the child sent for the last cancelled stream
-        self.started = time.perf_counter()
         ours, theirs = socket.socketpair()
         try:
             self._proc = subprocess.Popen(

@@ -4,3 +4,5 @@
 on the memory tables; ``rules`` (pure regular expressions) reads what a message asks of
 memory. Importing this package loads nothing heavy. No UI imports here.
 """
+
+KINDS = ("episode", "fact", "preference", "instruction", "list")

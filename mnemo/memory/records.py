@@ -12,7 +12,7 @@ import numpy as np
 from mnemo.errors import NotFound
 from mnemo.store import Store, fts_query
 
-KINDS = ("episode", "fact", "preference", "instruction", "list")
+from mnemo.memory import KINDS  # noqa: F401 (the kinds of memory, here with their rows)
 
 
 @dataclass(frozen=True)

@@ -292,7 +292,7 @@ class MnemoApp(App[None]):
             return
         self.query_one(PromptInput).clear()
         if self._editing is not None:  # the edit replaces the last exchange, now that it is sent
-            last = next((m for m in reversed(self.assistant.history()) if m.role == "user"), None)
+            last = self.assistant.last_user_message()
             if last is not None and last.id == self._editing:
                 self.assistant.retract_last()
                 await self.show_conversation(self.assistant.conversation_id)
@@ -441,7 +441,7 @@ class MnemoApp(App[None]):
         Nothing is deleted until the edited message is sent; Esc leaves things as they were."""
         if self.assistant is None or self.generating:
             return
-        last = next((m for m in reversed(self.assistant.history()) if m.role == "user"), None)
+        last = self.assistant.last_user_message()
         if last is None:
             return
         self._editing = last.id
