@@ -12,6 +12,7 @@ the background).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -91,6 +92,7 @@ class ModelChoice:
     description: str
     fit: str  # where it would run here, e.g. "CPU only (3.9 GB)"
     pulled: bool  # False: a catalog model not downloaded yet
+    chat: bool = True  # False: a base model (it continues text rather than answering)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ class Status:
     memories: int
     embedder: str
     incognito: bool
+
+
+SLASH_COMMAND = re.compile(r"\s*/[A-Za-z][\w-]*(?:\s|$)")  # "/remember …", not "/etc/hosts"
 
 
 def _title(text: str) -> str:
@@ -344,8 +349,8 @@ class Assistant:
 
         where = fit.machine()
         fits = fit.describe_models(self.models(), self.home.models_dir, where)
-        choices = [ModelChoice(s.name, s.description, fits.get(s.name, "remote" if s.kind == "openai" else ""), True)
-                   for s in self.models()]
+        choices = [ModelChoice(s.name, s.description, fits.get(s.name, "remote" if s.kind == "openai" else ""), True,
+                               s.chat) for s in self.models()]
         return choices + [ModelChoice(e.name, f"{e.description} ({e.params}, {e.quant}, about "
                                       f"{fit.size_text(e.size())} to download)", e.fits(where).describe(), False)
                           for e in catalog.CATALOG if e.name not in self.registry.models]
@@ -394,14 +399,20 @@ class Assistant:
     def conversations(self, limit: int | None = None, query: str = "") -> list[Conversation]:
         """Pinned first, then newest first; with ``query``, those whose title holds it or
         whose messages match it (full text), best first."""
-        items = self._store.conversations(limit if not query else None)
-        if not query:
-            return items
-        hits = self._store.search(query, limit=200)
+        if query:
+            return [c for c, _ in self.search_conversations(query, limit)]
+        return self._store.conversations(limit)
+
+    def search_conversations(self, query: str, limit: int | None = None) -> list[tuple[Conversation, str]]:
+        """Conversations whose title holds ``query`` or whose messages match it (full text),
+        best first, each with the snippet of its best matching message ("" for a title)."""
+        items = self._store.conversations(None)
         by_id = {c.id: c for c in items}
-        titled = [c.id for c in items if query.lower() in c.title.lower()]
-        ranked = dict.fromkeys(titled + [h.message.conversation_id for h in hits])
-        return [by_id[i] for i in ranked if i in by_id][:limit]
+        snippets: dict[int, str] = {}
+        for hit in self._store.search(query, limit=200):
+            snippets.setdefault(hit.message.conversation_id, hit.snippet)
+        ranked = [c.id for c in items if query.lower() in c.title.lower()] + list(snippets)
+        return [(by_id[i], snippets.get(i, "")) for i in dict.fromkeys(ranked) if i in by_id][:limit]
 
     def search_messages(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Full-text search over every message, with snippets."""
@@ -464,11 +475,14 @@ class Assistant:
         return last_user.content
 
     def _conversation_for(self, text: str) -> Conversation:
+        """The current conversation, started if need be; its title is its first real message
+        (a slash command such as "/remember …" leaves it for the next one)."""
+        title = "" if SLASH_COMMAND.match(text) else _title(text)
         if self._conversation_id is None:
-            self.new_conversation(_title(text))
+            self.new_conversation(title)
         conv = self._store.conversation(self._conversation_id)  # type: ignore[arg-type]
-        if not conv.title:
-            conv = self._store.update_conversation(conv.id, title=_title(text))
+        if not conv.title and title:
+            conv = self._store.update_conversation(conv.id, title=title)
         return conv
 
     def _remembers(self, conv: Conversation | None) -> bool:
@@ -810,9 +824,13 @@ class Assistant:
 
     def _notices(self, text: str, built: prompt.Prompt | None, engine: Engine) -> list[str]:
         notices = []
-        if engine.notice and engine.notice not in self._told:  # once per Assistant
-            self._told.add(engine.notice)
-            notices.append(engine.notice)
+        base = None if self.spec.chat else (
+            f"{self.spec.name} is a base model: it continues text rather than answering; for chat, pick an "
+            "instruction-tuned model (`mnemo models catalog`)")
+        for notice in (base, engine.notice):
+            if notice and notice not in self._told:  # each once per Assistant
+                self._told.add(notice)
+                notices.append(notice)
         if built is None or not built.cut:
             return notices
         return notices + [f"your message was cut to fit {self.spec.name}'s context: the model read "

@@ -148,7 +148,10 @@ def chat(
     opener = Assistant.opening(model=model)  # the model's process starts before the app loads
     from mnemo.tui.app import MnemoApp
 
-    MnemoApp(opener, incognito=incognito).run()
+    app = MnemoApp(opener, incognito=incognito)
+    app.run()
+    if app.return_code:  # the start-up error screen: a configuration to fix (exit 2)
+        raise typer.Exit(app.return_code)
 
 
 # ------------------------------------------------------------------------- models

@@ -65,6 +65,7 @@ class ModelSpec:
     model: str | None = None
     api_key_env: str | None = None
     memory_extraction: str = "rules"  # "model": the model also reads facts out of each turn
+    chat: bool = True  # False: a base model, which continues text instead of answering
     sampling: Sampling = field(default_factory=Sampling)
     origin: str = ""  # the file that defined this entry
 
@@ -136,6 +137,7 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "model": (str,),
     "api_key_env": (str,),
     "memory_extraction": (str,),
+    "chat": (bool,),
     **_SAMPLING_TYPES,
 }
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
@@ -254,6 +256,7 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
         model=raw.get("model"),
         api_key_env=raw.get("api_key_env"),
         memory_extraction=raw.get("memory_extraction", "rules"),
+        chat=raw.get("chat", True),
         sampling=sampling,
         origin=str(path),
     )

@@ -3,6 +3,7 @@ that post messages; handlers on the UI thread update the widgets."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 SHOWN = 80  # messages kept on screen; /export writes the whole conversation
 FRAME = 1 / 20  # seconds between screen updates while a reply streams
 SLASH = ("/new", "/model", "/remember", "/forget", "/memories", "/export", "/clear", "/help", "/incognito")
+COMMAND = re.compile(r"/[A-Za-z][\w-]*$")  # the first word of "/foo bar"; "/etc/hosts" is text
+MODEL_ENDINGS = ("stop", "length")  # a reply the model wrote (not one of mnemo's fixed answers)
 
 
 def open_assistant() -> Assistant:
@@ -45,17 +48,18 @@ def open_assistant() -> Assistant:
 class MnemoApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "mnemo"
+    # The footer shows the first few (F1 first: it fits at 80 columns); help lists them all.
     BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+n", "new_conversation", "New", id="new"),
         Binding("ctrl+o", "pick_model", "Model", id="model"),
         Binding("f2", "memories", "Memories", id="memories"),
-        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="sidebar"),
-        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
+        Binding("ctrl+q", "quit", "Quit", id="quit"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="sidebar"),
+        Binding("ctrl+r", "regenerate", "Regenerate", show=False, id="regenerate"),
         Binding("ctrl+g", "undo_memory", "Undo memory", show=False, id="undo_memory"),
         Binding("ctrl+f", "search", "Search", show=False, id="search"),
-        Binding("f1", "help", "Help", id="help"),
         Binding("escape", "stop", "Stop", show=False, id="stop"),
-        Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
 
     def __init__(self, opener: Callable[[], Assistant] = open_assistant, settings: Any = None,
@@ -217,7 +221,7 @@ class MnemoApp(App[None]):
         if self._stream is None:
             return
         self._tokens += message.tokens
-        if message.elapsed > 0:
+        if message.elapsed > 0 and self._tokens > 2:  # a live figure once the model is writing
             self._speed = (self._tokens - 1) / message.elapsed
         if self._reply_view is not None:
             self._reply_view.text += message.text
@@ -230,10 +234,7 @@ class MnemoApp(App[None]):
         if self._reply_view is not None:
             await self._reply_view.finish(reply.text, finish_reason=reply.finish_reason,
                                           memories=reply.memories, message_id=reply.message_id)
-        if reply.usage.completion_tokens and reply.timings.first_token_ms is not None:
-            seconds = (reply.timings.total_ms - reply.timings.first_token_ms) / 1000
-            if seconds > 0 and reply.usage.completion_tokens > 1:
-                self._speed = (reply.usage.completion_tokens - 1) / seconds
+        self._speed = _speed(reply)
         self._context_used = reply.usage.prompt_tokens + reply.usage.completion_tokens
         for notice in reply.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
@@ -278,13 +279,47 @@ class MnemoApp(App[None]):
     async def on_edit_last(self) -> None:
         await self.action_edit_last()
 
+    @on(PromptInput.Scroll)
+    def on_prompt_scroll(self, event: PromptInput.Scroll) -> None:
+        chat = self.query_one(ChatView)
+        chat.scroll_page_up() if event.pages < 0 else chat.scroll_page_down()
+
+    @on(PromptInput.ToMessages)
+    def on_prompt_to_messages(self) -> None:
+        newest = self.query_one(ChatView).newest()
+        if newest is not None:
+            newest.focus()
+            newest.scroll_visible(animate=False)
+        else:
+            self.screen.focus_next()
+
+    @on(ChatView.LeftMessages)
+    def on_left_messages(self, event: ChatView.LeftMessages) -> None:
+        sidebar = self.query_one(Sidebar)
+        if event.older and sidebar.display:
+            self.query_one("#conversation-search").focus()
+        else:
+            self.query_one(PromptInput).focus()
+
+    @on(Sidebar.SearchLeft)
+    async def on_search_left(self) -> None:
+        await self.refresh_sidebar()
+        self.query_one(PromptInput).focus()
+
     @on(PromptInput.Submitted)
     async def on_prompt_submitted(self, event: PromptInput.Submitted) -> None:
         text = event.text
-        if text.strip().split(maxsplit=1)[0] in SLASH:
+        word = text.strip().split(maxsplit=1)[0]
+        if word in SLASH:
             self.query_one(PromptInput).clear()
             await self.run_slash(text.strip())
             return
+        if COMMAND.match(word):  # a typo of a command is not sent to the model; the text stays
+            self.notify(f"Unknown command {word}: /help lists them (start with // to send it as a message).",
+                        severity="warning", timeout=5)
+            return
+        if word.startswith("//"):
+            text = text.replace("/", "", 1)
         if self.assistant is None:
             self.notify("mnemo is still starting; try again in a moment.", severity="warning", timeout=3)
             return
@@ -334,17 +369,24 @@ class MnemoApp(App[None]):
 
     # --------------------------------------------------------- conversations
 
-    async def refresh_sidebar(self, query: str = "") -> None:
+    async def refresh_sidebar(self, keep: int | None = None) -> None:
+        """The conversation list, filtered by the search box; ``keep``: the conversation the
+        highlight stays on (one just renamed, pinned or deleted)."""
         if self.assistant is None:
             return
-        conversations = self.assistant.conversations(query=query)
-        note = f"{len(conversations)} match{'es' if len(conversations) != 1 else ''}" if query else ""
         for sidebar in self.query(Sidebar):  # none while the app is closing
-            await sidebar.show(conversations, self.assistant.conversation_id, note)
+            query = sidebar.query_text
+            if query:
+                found = self.assistant.search_conversations(query)
+                conversations, snippets = [c for c, _ in found], {c.id: snip for c, snip in found}
+                note = f"{len(found)} match{'es' if len(found) != 1 else ''} · esc leaves the search"
+            else:
+                conversations, snippets, note = self.assistant.conversations(), {}, ""
+            await sidebar.show(conversations, self.assistant.conversation_id, note, snippets, keep)
 
     @on(Input.Changed, "#conversation-search")
-    async def on_search_changed(self, event: Input.Changed) -> None:
-        await self.refresh_sidebar(event.value.strip())
+    async def on_search_changed(self) -> None:
+        await self.refresh_sidebar()
 
     async def show_conversation(self, conversation_id: int | None) -> None:
         chat = self.query_one(ChatView)
@@ -365,6 +407,7 @@ class MnemoApp(App[None]):
         await chat.mount_all(views)
         chat.scroll_end(animate=False)
         chat.anchor()
+        self._context_used = _context(messages)
         self._show_status()
         self.read_status()
 
@@ -393,14 +436,14 @@ class MnemoApp(App[None]):
             self.query_one(PromptInput).focus()
         elif event.action == "pin":
             self.assistant.pin_conversation(conversation.id, not conversation.pinned)
-            await self.refresh_sidebar()
+            await self.refresh_sidebar(keep=conversation.id)
         elif event.action == "rename":
             from mnemo.tui.screens.dialogs import AskText
 
             async def renamed(title: str | None) -> None:
                 if title:
                     self.assistant.rename_conversation(conversation.id, title)
-                    await self.refresh_sidebar()
+                    await self.refresh_sidebar(keep=conversation.id)
 
             self.push_screen(AskText("Rename conversation", value=conversation.title), renamed)
         elif event.action == "delete":
@@ -411,7 +454,7 @@ class MnemoApp(App[None]):
                     self.assistant.delete_conversation(conversation.id)
                     if self.assistant.conversation_id is None:
                         await self.show_conversation(None)
-                    await self.refresh_sidebar()
+                    await self.refresh_sidebar(keep=conversation.id)
                     self.notify(f"Deleted “{conversation.title}”.", timeout=3)
 
             self.push_screen(Confirm(f"Delete “{conversation.title}” and its "
@@ -478,6 +521,7 @@ class MnemoApp(App[None]):
         from mnemo.tui.screens.models import ModelPicker
 
         def picked(name: str | None) -> None:
+            self.query_one(PromptInput).focus()
             if name and name.startswith("pull:"):
                 if self.pulling:
                     self.notify(f"Already pulling {self.pulling}; Esc stops it.", severity="warning", timeout=4)
@@ -650,6 +694,21 @@ class MnemoApp(App[None]):
     def on_unmount(self) -> None:
         if self.assistant is not None:
             self.assistant.close()
+
+
+def _speed(reply: Any) -> float | None:
+    """Tokens a second of the model's own writing; None for mnemo's fixed answers."""
+    t, n = reply.timings, reply.usage.completion_tokens
+    if reply.finish_reason not in MODEL_ENDINGS or t.first_token_ms is None or n < 2:
+        return None
+    seconds = (t.total_ms - t.first_token_ms) / 1000
+    return (n - 1) / seconds if seconds > 0 else None
+
+
+def _context(messages: list[Any]) -> int:
+    """The context the conversation's last reply took (prompt and reply), 0 for none."""
+    last = next((m for m in reversed(messages) if m.role == "assistant" and m.prompt_tokens), None)
+    return (last.prompt_tokens or 0) + (last.completion_tokens or 0) if last else 0
 
 
 def _error_screen(error: str) -> Any:

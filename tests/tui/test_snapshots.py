@@ -4,6 +4,8 @@ change, and look at the report."""
 
 from __future__ import annotations
 
+import pytest
+
 from mnemo.memory.bank import Memory
 from mnemo.tui.screens.memories import MemoriesScreen
 from mnemo.tui.screens.memory_panel import MemoryPanel
@@ -84,3 +86,55 @@ def test_model_picker(snap_compare, make_app):
         return ModelPicker(app.assistant.model_choices(), app.assistant.spec.name)
 
     assert snap_screen(snap_compare, app, picker)
+
+
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_help(snap_compare, make_app, size):
+    app = make_app(memory=False)
+
+    async def run_before(pilot):
+        await steady(pilot)
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+BROKEN = ("/home/ada/.config/mnemo/models.toml: invalid TOML: Invalid value (at line 4, column 9); fix the "
+          "file or remove it (mnemo's shipped models.toml is used without it)")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_startup_error(snap_compare, make_app, size):
+    """The screen a broken models.toml opens (the message as config gives it, at a fixed path)."""
+    from mnemo.tui.screens.dialogs import ErrorScreen
+
+    app = make_app(memory=False)
+
+    async def run_before(pilot):
+        await steady(pilot)
+        await app.push_screen(ErrorScreen(BROKEN))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_status_bar(snap_compare, make_app, size):
+    app = make_app(memory=False)
+
+    async def run_before(pilot):
+        await steady(pilot)
+        prompt = app.query_one(PromptInput)
+        prompt.text = "Hello there"
+        await pilot.press("enter")
+        await idle(pilot, app)
+        app._speed = 42.0
+        app.pulling = "qwen2.5-1.5b 35%"
+        app._show_status()
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

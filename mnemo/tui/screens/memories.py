@@ -47,18 +47,24 @@ class MemoriesScreen(Screen[None]):
         self.refresh_rows()
         table.focus()
 
-    def refresh_rows(self) -> None:
-        rows = self.assistant.find_memories(self.query_one("#memory-search", Input).value)
-        self.rows = rows
+    def refresh_rows(self, keep: int | None = None) -> None:
+        """The rows, pinned first; the cursor stays on memory ``keep`` (or on its row)."""
         table = self.query_one(DataTable)
+        was = table.cursor_row
+        keep = keep if keep is not None else getattr(self._selected(), "id", None)
+        rows = self.assistant.find_memories(self.query_one("#memory-search", Input).value)
+        self.rows = sorted(rows, key=lambda r: not r.pinned)
         table.clear()
         now = self.app.now()
-        for r in rows:
+        for r in self.rows:
             table.add_row(str(r.id), r.kind, "●" if r.pinned else "", age(now - r.created_at), plain(r.text),
                           key=str(r.id))
+        ids = [r.id for r in self.rows]
+        if self.rows:
+            table.move_cursor(row=ids.index(keep) if keep in ids else min(was or 0, len(ids) - 1))
         total = self.assistant.memory_count()
         self.query_one("#memory-count", Label).update(
-            f"{len(rows)} of {total} shown · a add · e edit · p pin · f forget · esc back")
+            f"{len(self.rows)} of {total} shown · a add · e edit · p pin · f forget · / search · esc back")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.refresh_rows()
@@ -77,7 +83,7 @@ class MemoriesScreen(Screen[None]):
             if text:
                 added = self.assistant.remember(text)
                 self.app.notify("Remembered: " + "; ".join(r.text for r in added), timeout=3)
-                self.refresh_rows()
+                self.refresh_rows(keep=added[0].id if added else None)
 
         self.app.push_screen(AskText("Remember", placeholder="e.g. My sister is called Anna"), done)
 

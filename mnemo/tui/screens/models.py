@@ -34,6 +34,8 @@ class ModelPicker(ModalScreen[str | None]):
                 mark = "● " if c.name == self.current else "  " if c.pulled else "↓ "
                 line = Text(f"{mark}{c.name}  ", style="bold")
                 line.append(printable(c.description), style="")
+                if not c.chat:
+                    line.append("\n    base model: continues text, not made for chat", style="bold yellow")
                 if c.fit:
                     line.append(f"\n    {'' if c.pulled else 'pull, then '}runs here: {c.fit}", style="dim")
                 options.append(Option(line, id=c.name if c.pulled else f"pull:{c.name}"))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.message import Message
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Markdown, Static
 
@@ -14,7 +16,8 @@ from mnemo.export import when
 from mnemo.text import printable
 from mnemo.tui.widgets.plain import plain
 
-CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)```", re.S)
+# A fenced block; one the model never closed runs to the end, as Markdown shows it.
+CODE_BLOCK = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(.*?)(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.S | re.M)
 ENDINGS = {"stopped": "stopped", "error": "failed", "length": "cut at max tokens", "interrupted": "interrupted"}
 
 
@@ -38,6 +41,8 @@ class MessageView(Vertical, can_focus=True):
         Binding("c", "copy", "Copy", id="copy_reply"),
         Binding("y", "copy_code", "Copy code", id="copy_code"),
         Binding("m", "show_memories", "Memories used", id="reply_memories"),
+        Binding("tab,up", "step(-1)", "Older", show=False),
+        Binding("shift+tab,down", "step(1)", "Newer", show=False),
     ]
 
     def __init__(self, role: str, text: str = "", *, model: str | None = None, created_at: float | None = None,
@@ -103,12 +108,23 @@ class MessageView(Vertical, can_focus=True):
         self.app.notify("Copied the message.", timeout=2)
 
     def action_copy_code(self) -> None:
-        blocks = CODE_BLOCK.findall(self.text)
+        blocks = code_blocks(self.text)
         if not blocks:
             self.app.notify("This message has no code block.", severity="warning", timeout=2)
             return
         self.app.copy_to_clipboard(blocks[-1])
         self.app.notify("Copied the code block.", timeout=2)
+
+    def action_step(self, direction: int) -> None:
+        """Tab goes to the next older message, shift+tab to the newer one; past the newest
+        is the message box, past the oldest the sidebar (when shown)."""
+        views = list(self.parent.query_children(MessageView)) if self.parent else []
+        at = views.index(self) + direction if self in views else -1
+        if 0 <= at < len(views):
+            views[at].focus()
+            views[at].scroll_visible(animate=False)
+        else:
+            self.post_message(ChatView.LeftMessages(older=direction < 0))
 
     def action_show_memories(self) -> None:
         from mnemo.tui.screens.memory_panel import MemoryPanel
@@ -116,8 +132,23 @@ class MessageView(Vertical, can_focus=True):
         self.app.push_screen(MemoryPanel(self.memories, now=self.app.now()))
 
 
+def code_blocks(text: str) -> list[str]:
+    """The fenced code blocks of a message, as shown: an unclosed one runs to the end."""
+    return [m.group(2) for m in CODE_BLOCK.finditer(text)]
+
+
 class ChatView(VerticalScroll):
     """Scrolls with the reply while you are at the bottom; stays put when you scroll up."""
+
+    @dataclass
+    class LeftMessages(Message):
+        """Tab stepped past the oldest message (``older``) or shift+tab past the newest."""
+
+        older: bool
+
+    def newest(self) -> MessageView | None:
+        views = list(self.query_children(MessageView))
+        return views[-1] if views else None
 
     def on_mount(self) -> None:
         self.anchor()

@@ -20,6 +20,15 @@ class PromptInput(TextArea):
     class EditLast(Message):
         """Up in an empty box: take back the last message to edit it."""
 
+    @dataclass
+    class Scroll(Message):
+        """Page up or down in the box: the conversation scrolls (``pages`` = -1 or 1)."""
+
+        pages: int
+
+    class ToMessages(Message):
+        """Tab in the box: focus goes to the newest message."""
+
     def __init__(self, send_key: str = "enter", newline_key: str = "ctrl+j", **kwargs):
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)
         self.send_key = send_key
@@ -37,6 +46,16 @@ class PromptInput(TextArea):
             event.stop()
             event.prevent_default()
             self.post_message(self.EditLast())
+            return
+        if event.key in ("pageup", "pagedown"):
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Scroll(-1 if event.key == "pageup" else 1))
+            return
+        if event.key == "tab":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.ToMessages())
             return
         if event.key in self.newline_keys:
             event.stop()

@@ -15,11 +15,24 @@ from mnemo.tui.widgets.plain import plain
 
 
 class ConversationItem(ListItem):
-    def __init__(self, conversation: Any):
+    def __init__(self, conversation: Any, snippet: str = ""):
         pin = "● " if conversation.pinned else ""
         ghost = "◌ " if conversation.incognito else ""
-        super().__init__(Label(plain(f"{pin}{ghost}{conversation.title or 'New conversation'}")))
+        labels = [Label(plain(f"{pin}{ghost}{conversation.title or 'New conversation'}"))]
+        if snippet:  # what matched the search, in its words
+            labels.append(Label(plain(" ".join(snippet.split())), classes="snippet"))
+        super().__init__(*labels)
         self.conversation = conversation
+
+
+class SearchBox(Input):
+    """Typing searches every conversation; Esc clears the search and goes back to the box."""
+
+    BINDINGS = [Binding("escape", "leave", "Leave search", show=False)]
+
+    def action_leave(self) -> None:
+        self.value = ""
+        self.post_message(Sidebar.SearchLeft())
 
 
 class ConversationList(ListView):
@@ -44,17 +57,32 @@ class Sidebar(Vertical):
         action: str
         conversation: Any
 
+    class SearchLeft(Message):
+        """Esc in the search box: the search is cleared; focus goes back to the message box."""
+
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search conversations…", id="conversation-search")
+        yield SearchBox(placeholder="Search conversations…", id="conversation-search")
         yield ConversationList(id="conversations")
         yield Label("", id="search-info", classes="hint")
 
-    async def show(self, conversations: list[Any], current: int | None, note: str = "") -> None:
+    @property
+    def query_text(self) -> str:
+        return self.query_one(SearchBox).value.strip()
+
+    async def show(self, conversations: list[Any], current: int | None, note: str = "",
+                   snippets: dict[int, str] | None = None, keep: int | None = None) -> None:
+        """List ``conversations``; the highlight stays on ``keep`` (the one just renamed or
+        pinned), else on the row where it was (after a delete), else on ``current``."""
         view = self.query_one(ListView)
+        was = view.index
         await view.clear()
-        await view.extend(ConversationItem(c) for c in conversations)
+        await view.extend(ConversationItem(c, (snippets or {}).get(c.id, "")) for c in conversations)
         ids = [c.id for c in conversations]
-        if current in ids:
+        if keep in ids:
+            view.index = ids.index(keep)
+        elif keep is not None and was is not None and ids:
+            view.index = min(was, len(ids) - 1)
+        elif current in ids:
             view.index = ids.index(current)
         self.query_one("#search-info", Label).update(note)
 
