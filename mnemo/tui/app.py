@@ -10,7 +10,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -34,6 +34,7 @@ SHOWN = 80  # messages kept on screen; /export writes the whole conversation
 FRAME = 1 / 20  # seconds between screen updates while a reply streams
 SLASH = ("/new", "/model", "/remember", "/forget", "/memories", "/export", "/clear", "/help", "/incognito")
 COMMAND = re.compile(r"/[A-Za-z][\w-]*$")  # the first word of "/foo bar"; "/etc/hosts" is text
+SIDEBAR_COLUMNS = 100  # a narrower terminal hides the sidebar until ctrl+b or ctrl+f
 MODEL_ENDINGS = ("stop", "length")  # a reply the model wrote (not one of mnemo's fixed answers)
 
 
@@ -88,6 +89,7 @@ class MnemoApp(App[None]):
         self._incognito_next = incognito
         self.pulling: str | None = None  # "name 35%" while a model downloads
         self._editing: int | None = None  # the user message Up brought back into the box
+        self._sidebar_chosen = False  # ctrl+b decides; until then it shows when there is room
 
     # ---------------------------------------------------------------- layout
 
@@ -474,6 +476,13 @@ class MnemoApp(App[None]):
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one(Sidebar)
         sidebar.display = not sidebar.display
+        self._sidebar_chosen = True
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Below SIDEBAR_COLUMNS the conversation gets the width (ctrl+b shows the sidebar)."""
+        if not self._sidebar_chosen:
+            for sidebar in self.query(Sidebar):
+                sidebar.display = event.size.width >= SIDEBAR_COLUMNS
 
     def action_search(self) -> None:
         self.query_one(Sidebar).display = True

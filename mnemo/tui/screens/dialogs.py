@@ -84,7 +84,7 @@ KEYS = [
     ("ctrl+o", "switch model (the conversation goes on); catalog models are pulled"),
     ("f2", "your memories: search, add, edit, pin, forget"),
     ("ctrl+g", "undo what was just remembered"),
-    ("ctrl+b / ctrl+f", "show or hide the sidebar / search all conversations"),
+    ("ctrl+b / ctrl+f", "show or hide the sidebar (hidden below 100 columns) / search all conversations"),
     ("r / p / d (sidebar)", "rename / pin / delete a conversation (asks first)"),
     ("ctrl+p", "command palette: mnemo's commands and the themes"),
     ("f1", "this help"),
