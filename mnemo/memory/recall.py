@@ -18,14 +18,27 @@ from mnemo.memory.rules import NUMBERS
 
 RRF_K = 60
 TIMELY = 3  # messages recalled for "about N hours ago": the best fits of time and meaning
-MIN_SIM = 0.30  # cosine similarity an episode needs on its own
-MIN_SIM_FACT = 0.18  # facts, preferences and lists are few and distilled: a lower bar
-MIN_SIM_WITH_WORDS = 0.12  # ... or together with a BM25 match
+# The gate, per question: a message that neither speaks of the user ("my", "we", "I'd")
+# nor names something memory holds is answered without memory unless a memory is this
+# close in meaning (calibrated with `mnemo eval recall`: unrelated requests peak near 0.46).
+STRONG_SIM = 0.5
+# Per memory, once the question passed: this close in meaning, or a word match this close.
+MIN_SIM = 0.2
+MIN_SIM_WITH_WORDS = 0.1
+SPREAD = 0.25  # ... and no further than this below the best match
+WORD_WEIGHT = 0.5  # a word ranking counts half a meaning ranking: question words are noisy
+HOP_SEEDS = 3  # the best matches whose names are followed for a second hop
 KIND_WEIGHT = {"fact": 1.6, "preference": 1.6, "list": 1.6, "instruction": 1.2, "episode": 1.0}
 STOPWORDS = set("""a an and are as at be but by can could did do does for from had has have how i i'm
 if in into is it its me my of on or our please so tell that the their them then there these they this
 to told us was we were what when where which who whom why will with would you your yours about again
 all any ever every know remember""".split())
+# First person, less the idioms that ask how to do something ("how do I", "can I").
+PERSONAL = re.compile(r"\b(my|mine|me|myself|we|we're|we've|our|ours|us|i'm|i've|i'd|i'll)\b", re.I)
+_I = re.compile(r"\bI\b")
+GENERIC_I = re.compile(r"\b(how|what|where|why|when|can|could|should|shall|would|do|may|must) (do |can |should |would )?I\b",
+                       re.I)
+NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*\b")
 ALL_VALUES = re.compile(r"\b(all|every|each|previous|past|earlier|history|ever|before|used to|over time)\b", re.I)
 _NUM = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half an?"
 _AGO = re.compile(
@@ -70,6 +83,18 @@ def keywords(query: str) -> str:
     return " ".join(kept)
 
 
+def personal(query: str) -> bool:
+    """Does the message speak of the user (beyond "how do I …")?"""
+    if PERSONAL.search(query):
+        return True
+    return len(_I.findall(query)) > len(GENERIC_I.findall(query))
+
+
+def names(text: str) -> list[str]:
+    """Capitalised words that are not a sentence's first: people, places, things."""
+    return [n for n in NAME.findall(text) if n not in ("I", "I'm")]
+
+
 def recency(age_s: float) -> float:
     return 1.0 + 0.25 * math.exp(-max(age_s, 0) / (7 * 86400))
 
@@ -82,28 +107,47 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     ``exclude_ids``: memories already in the prompt (the profile) or written by this message."""
     fused: dict[int, float] = {}
     sims: dict[int, float] = {}
-    if vector_search is not None:
-        for rank, (mid, sim) in enumerate(vector_search(query)):
-            sims[mid] = sim
-            fused[mid] = fused.get(mid, 0.0) + 1.0 / (RRF_K + rank)
-    words = keywords(query)
-    bm25_hits = records.fts(words, 50) if words else []
-    bm25 = {mid for mid, _ in bm25_hits}
-    for rank, (mid, _) in enumerate(bm25_hits):
-        fused[mid] = fused.get(mid, 0.0) + 1.0 / (RRF_K + rank)
+
+    def search(text: str, weight: float = 1.0) -> set[int]:
+        """Fuse the vector and the word rankings of ``text`` into ``fused``; its word hits."""
+        if vector_search is not None:
+            for rank, (mid, sim) in enumerate(vector_search(text)):
+                sims[mid] = max(sims.get(mid, -1.0), sim * weight)
+                fused[mid] = fused.get(mid, 0.0) + weight / (RRF_K + rank)
+        words = keywords(text)
+        hits = records.fts(words, 50) if words else []
+        for rank, (mid, _) in enumerate(hits):
+            fused[mid] = fused.get(mid, 0.0) + WORD_WEIGHT * weight / (RRF_K + rank)
+        return {mid for mid, _ in hits}
+
+    bm25 = search(query)
     if similarity is not None and bm25 - set(sims):
         sims.update(similarity(query, list(bm25 - set(sims))))
+    named = [n for n in names(query) if records.fts(n, 1)]
+    best = max(sims.values(), default=0.0)
+    if not (personal(query) or named or best >= STRONG_SIM or time_target(query, now) or ALL_VALUES.search(query)):
+        return []  # nothing here is about the user or anything memory holds
 
     candidates = {r.id: r for r in records.many(list(fused))}
+    # A second hop: names in the best matches lead to what else was said of them ("visit
+    # Hannah" -> "Hannah is moving to Lisbon"), weighted below the first.
+    seeds = sorted((m for m in fused if m in candidates), key=lambda m: -sims.get(m, 0.0))[:HOP_SEEDS]
+    hop = {n for m in seeds for n in names(candidates[m].text)} - set(names(query))
+    if hop and vector_search is not None:
+        before = set(fused)
+        search(query + " " + " ".join(sorted(hop)), weight=0.5)
+        candidates.update({r.id: r for r in records.many(list(set(fused) - before))})
+    best = max(sims.values(), default=0.0)
+
     scored: dict[int, Recalled] = {}
     for mid, base in fused.items():
         r = candidates.get(mid)
         if r is None or r.status != "active":
             continue
         sim = sims.get(mid)
-        floor = MIN_SIM if r.kind == "episode" else MIN_SIM_FACT
-        relevant = (sim is not None and sim >= floor) or (mid in bm25 and (sim is None or sim >= MIN_SIM_WITH_WORDS))
-        if not relevant:
+        close = sim is not None and sim >= max(MIN_SIM, best - SPREAD)
+        worded = mid in bm25 and (sim is None or sim >= MIN_SIM_WITH_WORDS)
+        if not (close or worded or r.kind != "episode" and sim is not None and sim >= MIN_SIM):
             continue
         weight = KIND_WEIGHT.get(r.kind, 1.0)
         if r.kind == "episode" and r.meta.get("role") == "assistant":
