@@ -116,6 +116,24 @@ def _title(text: str) -> str:
     return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def forgot_text(query: str, gone: list[Record]) -> str:
+    """What a "forget …" turn says: what it forgot, counted as the user would count it."""
+    if not gone:
+        return f"I had nothing about \"{query}\" to forget."
+    active = sum(r.kind != "episode" and r.status == "active" for r in gone)
+    earlier = sum(r.kind != "episode" and r.status == "superseded" for r in gone)
+    said = sum(r.kind == "episode" for r in gone)
+    parts = [_plural(active, "memory", "memories")] if active else []
+    parts += [_plural(earlier, "earlier value", "earlier values")] if earlier else []
+    parts += [_plural(said, "past message that mentioned it", "past messages that mentioned it")] if said else []
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Done, I forgot {listed} about \"{query}\"."
+
+
 def _ms(start: float, end: float) -> float:
     return round((end - start) * 1000, 1)
 
@@ -723,9 +741,7 @@ class Assistant:
         turn.acks.append("Got it, I will remember that. " + " ".join(_second_person(r.text) for r in turn.written))
 
     def _on_forget(self, intent: rules.Forget, turn: _Turn) -> None:
-        gone = self.forget(intent.query)
-        turn.acks.append(f"Done, I forgot {len(gone)} {'memory' if len(gone) == 1 else 'memories'} about "
-                         f"\"{intent.query}\"." if gone else f"I had nothing about \"{intent.query}\" to forget.")
+        turn.acks.append(forgot_text(intent.query, self.forget(intent.query)))
 
     def _on_list(self, intent: rules.ListOp, turn: _Turn) -> None:
         record = self._bank.update_list(intent, turn.user)
@@ -736,7 +752,11 @@ class Assistant:
 
     def _on_new_task(self, intent: rules.NewTask, turn: _Turn) -> None:
         task = self._bank.tasks.add(intent, turn.conv.id, turn.replies_so_far + 1, turn.user.id)
-        if task.kind == "after_replies":
+        if task.kind == "after_replies" and task.action == "instruct":
+            turn.acks.append(f"OK, in my reply number {intent.replies} from now: {task.text}.")
+        elif task.kind == "after_replies" and task.action == "remind":
+            turn.acks.append(f"OK, I will remind you to {task.text} in my reply number {intent.replies} from now.")
+        elif task.kind == "after_replies":
             turn.acks.append(f"OK, I will {'append' if task.action == 'append' else 'say'} \"{task.text}\" "
                              f"in my reply number {intent.replies} from now.")
         elif task.kind == "on_message":
@@ -760,11 +780,13 @@ class Assistant:
         reserve = self._memory_budget(engine) if turn.remembers else 0
         if self.window_tokens:  # a shorter window than the context allows (the eval's plain agent)
             reserve = max(reserve, engine.n_ctx - turn.reply_tokens - self.window_tokens)
-        turns, built, window = self._window(system, turn.history, turn.text, engine, turn.reply_tokens, reserve)
+        asked = turn.text + "".join(f"\n\n(Earlier I asked you to do this in this reply: {t.text})"
+                                    for t in turn.fired if t.action == "instruct")
+        turns, built, window = self._window(system, turn.history, asked, engine, turn.reply_tokens, reserve)
         if turn.remembers:
             turn.memories = self._recall(turn.text, window, engine, skip={r.id for r in turn.written})
         if turn.memories:  # without a memory block the plan is already the prompt
-            built = prompt.build(engine, system, turns, turn.text, turn.reply_tokens, reserve=reserve,
+            built = prompt.build(engine, system, turns, asked, turn.reply_tokens, reserve=reserve,
                                  memory_block=self._bank.block(turn.memories))
         turn.built = self._last_prompt = built
 

@@ -804,6 +804,36 @@ def eval_ltm(
         sys.stdout.write(text)
 
 
+@eval_app.command("recall")
+def eval_recall(
+    conversations: Annotated[int, typer.Option(help="Generated conversations (each its own home).")] = 8,
+    sessions: Annotated[int, typer.Option(help="Dated sessions per conversation.")] = 8,
+    turns: Annotated[int, typer.Option(help="Turns per session.")] = 24,
+    k: Annotated[int, typer.Option(help="Memories recalled per question (recall@k).")] = 10,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same conversations.")] = 1,
+    out: Annotated[Path, typer.Option(help="Folder for the homes, results.json and report.md.")] = Path("recall-results"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Recall on long multi-session conversations: does it find the turns that answer each
+    question (and nothing for unrelated requests), against naive FTS5, dense and fused
+    search over the same turns, computed in the same run."""
+    from mnemo.evals import recall
+
+    if min(conversations, sessions, turns, k) < 1 or sessions < 3:
+        raise BadInput("--conversations, --turns and --k must be at least 1, --sessions at least 3")
+    out.mkdir(parents=True, exist_ok=True)
+    console = _console(stderr=True)
+    results = recall.run(seed=seed, conversations=conversations, sessions=sessions, turns=turns, k=k, out=out,
+                         progress=lambda what, done, total: console.print(f"{what}: {done}/{total}"))
+    (out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    text = recall.table(results["summary"]) + "\n"
+    _write_out(text, out / "report.md")
+    if as_json:
+        _emit_json(results["summary"])
+    else:
+        sys.stdout.write(text)
+
+
 @app.command()
 def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Fewer runs and smaller sizes (a minute or two).")] = False,

@@ -303,6 +303,8 @@ class MemoryBank:
         derived = self.records.derived_messages(None, [r.id for r in facts])
         echoes = {r.id: r for r in self.records.episodes_of(derived)}
         for fact in facts:
+            if fact.kind == "list":
+                continue  # items are common words ("milk"): only the messages that listed them
             words = _distinctive(fact)
             if words:
                 for mid, _ in self.records.fts(" ".join(words), 200, all_words=True):

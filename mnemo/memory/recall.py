@@ -33,11 +33,12 @@ STOPWORDS = set("""a an and are as at be but by can could did do does for from h
 if in into is it its me my of on or our please so tell that the their them then there these they this
 to told us was we were what when where which who whom why will with would you your yours about again
 all any ever every know remember""".split())
-# First person, less the idioms that ask how to do something ("how do I", "can I").
-PERSONAL = re.compile(r"\b(my|mine|me|myself|we|we're|we've|our|ours|us|i'm|i've|i'd|i'll)\b", re.I)
+# First person, less the idiom that asks how to do something ("how do I …"); and the
+# words people use when they ask about something said before ("… again?", "remind me").
+PERSONAL = re.compile(r"\b(my|mine|me|myself|we|we're|we've|our|ours|us|i'm|i've|i'd|i'll|again|remind|recall|"
+                      r"remember|earlier|previously|last time|you know)\b", re.I)
 _I = re.compile(r"\bI\b")
-GENERIC_I = re.compile(r"\b(how|what|where|why|when|can|could|should|shall|would|do|may|must) (do |can |should |would )?I\b",
-                       re.I)
+GENERIC_I = re.compile(r"\bhow (?:do|can|could|should|would|might) I\b", re.I)
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*\b")
 ALL_VALUES = re.compile(r"\b(all|every|each|previous|past|earlier|history|ever|before|used to|over time)\b", re.I)
 _NUM = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half an?"
@@ -135,7 +136,7 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     hop = {n for m in seeds for n in names(candidates[m].text)} - set(names(query))
     if hop and vector_search is not None:
         before = set(fused)
-        search(query + " " + " ".join(sorted(hop)), weight=0.5)
+        bm25 |= search(query + " " + " ".join(sorted(hop)), weight=0.5)
         candidates.update({r.id: r for r in records.many(list(set(fused) - before))})
     best = max(sims.values(), default=0.0)
 

@@ -143,10 +143,32 @@ def _rule(pattern: str):
     return register
 
 
-@_rule(r"^(?:hi|hello|hey)?[,!. ]*(?:my name is|my name's|i am called|i'm called|call me)(?: now)? (?P<v>[A-Za-z][\w'-]*(?: [A-Z][\w'-]*)?)")
-def _name(m: re.Match[str]) -> Fact:
-    name = _clean(m["v"])
-    return Fact("fact", f"The user's name is {name}.", "name", pinned=True)
+_NAME_WORD = r"(?-i:[A-Z][a-z'-]+(?: [A-Z][a-z'-]+)?)"
+NOT_NAMES = {"Sorry", "Back", "Here", "Fine", "Good", "Not", "So", "Just", "Really", "Done", "Ready", "New",
+             "Going", "Happy", "Tired", "Busy", "Home", "Okay", "Ok", "Still", "Also", "Very", "Glad", "Sure",
+             "Afraid", "Hungry", "Late", "Working", "Trying", "Looking", "The", "A", "An", "In", "At", "From"}
+# How people give their name: "my name (, by the way,) is X", "I'm X", "call me X", "X here".
+_NAMED = re.compile(
+    r"\b(?:my name(?:,? (?:by the way|btw),?| which| now)? is|my name's|the name's|^name's|i am called|i'm called|"
+    rf"(?:you can |people |everyone |friends )?call me|i go by|i'm|i am|this is)\s+(?P<v>{_NAME_WORD})"
+    rf"|^(?:hi|hello|hey)?[,!. ]*(?P<w>{_NAME_WORD}) here\b", re.I)
+
+
+def _name_in(sentence: str) -> str | None:
+    for m in _NAMED.finditer(sentence):
+        first, *rest = (m["v"] or m["w"]).split()
+        if first in NOT_NAMES:
+            continue
+        # "my name is Mary Jane": both words; "I'm Liam And …" or "Liam here": the first
+        both = rest and rest[0] not in NOT_NAMES and m.group(0).lower().startswith("my name")
+        return f"{first} {rest[0]}" if both else first
+    return None
+
+
+@_rule(r"^(?!.*\?$).+")  # any statement: it may give the user's name, in many shapes
+def _name(m: re.Match[str]) -> Fact | None:
+    name = _name_in(m.group(0))
+    return Fact("fact", f"The user's name is {name}.", "name", pinned=True) if name else None
 
 
 @_rule(r"\bmy (?:new |current )?(?:favou?rite) (?P<k>[\w ]{1,30}?) (?:is|are)(?: now| actually)? (?P<v>.+)")
@@ -214,20 +236,28 @@ def facts(text: str) -> list[Fact]:
 # ----------------------------------------------------------------------- lists
 
 _LIST = r"(?:my |the |our )?(?P<list>[a-z]+ list)"
+_NUMBER_WORDS = r"a dozen|a couple of|a few|dozen|\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|some"
 _ITEM = re.compile(
-    r"^(?:(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|some|a couple of) )?"
-    r"(?:(?:bottles?|cartons?|packs?|pieces?|bags?|cans?|kilos?|kg|pounds?|lbs?|loaves|loaf|dozen|jars?) of )?"
-    r"(?:the |my |some )?(?P<item>[a-z][a-z -]*)$")
+    rf"^(?:(?P<n>{_NUMBER_WORDS}) )?"
+    r"(?:(?:bottles?|cartons?|packs?|packets?|pieces?|bags?|boxes?|cans?|kilos?|kg|pounds?|lbs?|loaves|loaf|dozen|jars?|"
+    r"tins?|rolls?|bunch(?:es)?) of )?"
+    r"(?:the |my |some |more )?(?P<item>[a-z][a-z -]*)$")
+_NOT_ITEMS = {"it", "them", "that", "this", "some", "more", "one", "ones", "stuff", "things", "everything", "all"}
+# Not groceries: "I need two weeks off", "we need three people"
+_NOT_GOODS = re.compile(r"^(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|people|persons?|times?|"
+                        r"more|of|help|break|votes?|points?|pages?|words?|steps?|examples?|ideas?|reasons?|ways?)\b")
+_COUNTS = {"a dozen": 12, "dozen": 12, "a few": 3}
 
 
 def _items(text: str) -> list[tuple[str, int | None]]:
     out: list[tuple[str, int | None]] = []
-    if re.search(r"\b(?:to|from|into|onto|in|on|with)\b", text):
+    if re.search(r"\b(?:to|from|into|onto|in|on|with|for)\b", text):
         return out  # "add it to my calendar", "add salt into the soup": not a list
     for part in re.split(r",\s*(?:and\s+)?|\s+and\s+", text):
         m = _ITEM.match(part.strip())
-        if m and m["item"].strip() not in ("it", "them", "that", "this"):
-            out.append((_clean(m["item"]), _number(m["n"])))
+        if m and m["item"].strip() not in _NOT_ITEMS and not _NOT_GOODS.match(m["item"]):
+            n = m["n"]
+            out.append((_clean(m["item"]), _COUNTS.get(n or "") or _number(n)))
     return out
 
 
@@ -235,22 +265,47 @@ def _list_name(name: str | None) -> str:
     return "shopping list" if not name or name.split()[0] in ("the", "my", "our", "a") else name
 
 
+_CLEAR = re.compile(
+    r"\b(?:i|we|i've|we've)(?: have)? (?:already )?(?:bought|got|picked up) (?:all|everything)\b"
+    r"|\b(?:clear|empty|reset|delete|wipe|scrap|bin|throw away|throw out|get rid of)(?: out)? (?:my |the |our )?"
+    r"(?:whole |entire )?(?:[a-z]+ )?list\b"
+    r"|\bstart (?:a |my )?(?:new|fresh|another) (?:[a-z]+ )?list\b")
+_SHOP = r"(?:buy|get|pick up|purchase|grab|order)"
+_ADDS = [  # (pattern with <items>, and the list's name in <list> when said)
+    rf"(?:please |could you |can you |would you )?(?:add|put) (?P<items>.+?)(?: (?:to|on|onto) {_LIST})?$",
+    rf"(?:.*\b)?(?:i|we)(?:'d| would|'ve|'m|'re| am| are)?(?: really| still| also)? (?:need|require|want|have|got|must|"
+    rf"should|like|going|ought)(?: to)? {_SHOP}(?: some| more)? (?P<items>.+?)$",
+    rf"(?:.*\b)?(?:don't let me forget|remind me|i must not forget|i mustn't forget) to {_SHOP} (?P<items>.+?)$",
+    rf"(?:.*\b)?(?:i|we) (?:need|require) (?P<items>(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen) .+?)$",
+    rf"(?:.*\b)?(?:we're|we are|i'm|i am|we've run|i've run|we ran|i ran) out of (?P<items>[a-z ]+?)$",
+]
+_REMOVES = [
+    rf"(?:please )?(?:remove|take|delete|cross off|cross|scratch|strike) (?P<items>.+?)(?: (?:from|off) {_LIST})?(?: off)?$",
+    r"(?:.*\b)?(?:i|we)(?: have| already| just)* (?:bought|got|picked up|purchased) (?:the|our|my) (?P<items>[a-z ,]+?)"
+    r"(?: today| already| yesterday| earlier| now)?$",
+    r"(?:.*\b)?(?:no need for|(?:i|we) (?:don't|do not|no longer) need) (?:the |any )?(?P<items>[a-z ,]+?)(?: anymore| any more)?$",
+]
+
+
 def list_ops(text: str) -> list[ListOp]:
-    ops: list[ListOp] = []
     lowered = text.lower()
-    if re.search(r"\b(?:i (?:have )?bought|i got) (?:all|everything)|\b(?:clear|empty|reset|delete|wipe) (?:my |the )?(?:[a-z]+ )?list\b", lowered):
+    if _CLEAR.search(lowered):
         m = re.search(r"\b([a-z]+) list\b", lowered)
-        ops.append(ListOp(_list_name(m.group(0) if m else None), "clear"))
-        return ops
-    for clause in re.split(r"[.;!\n]|,? (?:and|then) (?=add|remove|take|put|delete)", lowered):
-        clause = clause.strip()
-        m = re.match(rf"(?:please )?(?:add|put) (?P<items>.+?)(?: (?:to|on|onto) {_LIST})?$", clause)
-        if m:
-            ops += [ListOp(_list_name(m["list"]), "add", item, n or 1) for item, n in _items(m["items"])]
-            continue
-        m = re.match(rf"(?:please )?(?:remove|take|delete|cross off) (?P<items>.+?)(?: (?:from|off) {_LIST})?(?: off)?$", clause)
-        if m:
-            ops += [ListOp(_list_name(m["list"]), "remove", item, n) for item, n in _items(m["items"])]
+        return [ListOp(_list_name(m.group(0) if m else None), "clear")]
+    ops: list[ListOp] = []
+    for clause in re.split(r"[.;!?\n]|,\s*(?=(?:and |then |but )?(?:i|we|add|remove|take|put|delete)\b)"
+                           r"|,? (?:and|then) (?=add|remove|take|put|delete)", lowered):
+        clause = clause.strip(" ,")
+        for patterns, op in ((_ADDS, "add"), (_REMOVES, "remove")):
+            for pattern in patterns:
+                m = re.match(pattern, clause)
+                if m:
+                    name = _list_name(m.groupdict().get("list"))
+                    ops += [ListOp(name, op, item, (n or 1) if op == "add" else n) for item, n in _items(m["items"])]
+                    break
+            else:
+                continue
+            break
     return ops
 
 
@@ -267,52 +322,114 @@ def _ordinal(word: str) -> int | None:
     return int(digits.group(0)) if digits else None
 
 
+_COUNT = r"(?P<cnt>\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
+_REPLY = r"(?:repl(?:y|ies)|responses?|answers?|messages?)"
+# When: "your 5th response", "the fifth reply from now", "in two replies", "after three more
+# answers", "three responses from now", "your next reply", "reply number 4 from now".
+_WHEN = [
+    rf"\b(?:your |the |my )?{_ORD} {_REPLY}\b(?: (?:from now|after this|from this))?",
+    rf"\bin (?:your |the )?(?:next )?{_COUNT} (?:more )?{_REPLY}\b",
+    rf"\bafter {_COUNT} (?:more )?{_REPLY}\b",
+    rf"\b{_COUNT} (?:more )?{_REPLY} from now\b",
+    rf"\b{_REPLY} (?:number )?(?P<ord2>\d+) from now\b",
+]
+_APPEND = re.compile(r"\b(append|add|include|end with|ends with|end it with|attach|at the end|sign off|finish with)\b")
+_SAY = re.compile(r"\b(say|write|tell|reply|respond|answer|print|start with|begin with)\b")
+
+
+def _reply_count(lowered: str) -> tuple[int, re.Match[str]] | None:
+    for pattern in _WHEN:
+        m = re.search(pattern, lowered)
+        if m:
+            d = m.groupdict()
+            n = _ordinal(d["ord"]) if d.get("ord") else _number(d.get("cnt")) or _ordinal(d.get("ord2") or "")
+            if n:
+                return n, m
+    return None
+
+
+def _after_replies(text: str, lowered: str) -> NewTask | None:
+    found = _reply_count(lowered)
+    if found is None:
+        return None
+    n, when = found
+    if re.search(r"\bremind me\b", lowered):  # "remind me in my second reply to drink water"
+        rest = re.sub(r"\bremind me\b", " ", lowered.replace(when.group(0), " "))
+        what = re.sub(r"^(?:(?:in|on|at|by|with)\s+)?(?:(?:to|about|of|that)\s+)?", "", _clean(rest))
+        return NewTask("after_replies", "remind", _clean(what), replies=n) if what else None
+    quote = re.search(_QUOTE, text)
+    action = "append" if _APPEND.search(lowered) else "say"
+    if quote:
+        return NewTask("after_replies", action, quote["q"], replies=n)
+    if not _APPEND.search(lowered) or not re.search(r"\b(your|you)\b", lowered):
+        return None  # "my second reply was wrong": about replies, not a task
+    # No quoted words: what to add is for the model to write then ("the quote from Emerson").
+    what = _clean(re.sub(r"\s+", " ", text[:when.start()] + " " + text[when.end():]))
+    what = re.sub(r"\b(?:to|in|on|for)\s*$", "", what).strip(" ,")
+    return NewTask("after_replies", "instruct", _cap(what), replies=n)
+
+
+_TRIGGER = re.compile(
+    r"\b(?:whenever|every time|each time|any ?time|if|when)(?: i ever| i| you (?:see|hear|read|get))?"
+    r"(?: (?:say|write|type|send|mention|use|enter))? " + _QUOTE.replace("?P<q>", "?P<t>")
+    + r".*?\b(?:say|reply|answer|respond|write|type)(?: with| back)?:? " + _QUOTE, re.I)
+_CANCEL = re.compile(r"\b(?:stop|cancel|quit|no longer|don't|do not|never)\b.*?\b(?:saying|replying|responding|"
+                     r"answering|reminding|reminders?|triggers?|tasks?|say|reply|respond|answer|remind)\b.*?"
+                     r"(?:['\"“‘]|\banymore\b|\bany more\b|\bwhen i\b|\bwhenever\b|\breminders?\b|\btriggers?\b|\btasks?\b)")
+
+
 def tasks(text: str, now: float) -> list[NewTask | CancelTask]:
-    found: list[NewTask | CancelTask] = []
     lowered = text.lower()
     quote = re.search(_QUOTE, text)
-    m = re.search(rf"\b{_ORD} (?:reply|response|answer|message)s?\b.*?\b(?:from now|after this|from this)", lowered) or \
-        re.search(r"\b(?:reply|response|answer) (?:number )?(?P<ord>\d+) from now", lowered)
-    if m and quote:
-        n = _ordinal(m["ord"])
-        if n:
-            action = "append" if re.search(r"\b(append|add|include|end|attach)\b", lowered) else "say"
-            found.append(NewTask("after_replies", action, quote["q"], replies=n))
-            return found
-    m = re.search(r"\bwhenever (?:i|you hear me) (?:say|write|type) " + _QUOTE.replace("?P<q>", "?P<t>")
-                  + r".*?\b(?:say|reply|answer|respond|write)(?: with)? " + _QUOTE, text, re.I)
+    if _CANCEL.search(lowered) and not _TRIGGER.search(text):
+        return [CancelTask(quote["q"] if quote else lowered)]
+    task = _after_replies(text, lowered)
+    if task is not None:
+        return [task]
+    m = _TRIGGER.search(text)
     if m:
-        found.append(NewTask("on_message", "say", m["q"], trigger=m["t"], repeat=True))
-        return found
-    m = re.search(r"\b(?:stop|cancel|no longer|don't|do not|quit)\b.*?(?:saying|respond|reply|answer|remind|trigger|reminder)", lowered)
-    if m:
-        found.append(CancelTask(quote["q"] if quote else lowered))
-        return found
+        return [NewTask("on_message", "say", m["q"], trigger=m["t"], repeat=True)]
     due = _due_time(lowered, now)
-    m = re.search(r"\bremind me (?:to |of |about |that )?(?P<what>.+?)(?: in \d+ \w+| at \d.*)?$", text.strip(" .!"), re.I)
+    m = re.search(r"\b(?:remind|nudge|ping|tell) me\b|\bset (?:a |an )?(?:reminder|alarm)\b", lowered)
     if due is not None and m:
-        found.append(NewTask("at_time", "remind", _clean(m["what"]), due_at=due))
-    return found
+        rest = text[m.end():]
+        rest = re.sub(_DUE, " ", rest, flags=re.I)
+        what = re.sub(r"^[\s:,-]*(?:for\b[^:]*:|to|of|about|that)?\s*", "", _clean(rest), flags=re.I)
+        what = _clean(re.sub(_DUE, " ", what, flags=re.I))
+        return [NewTask("at_time", "remind", what or "this", due_at=due)]
+    return []
+
+
+_AMOUNT = r"\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty-five|half an?"
+_IN = rf"\bin (?P<n>{_AMOUNT}) (?P<u>minute|min|hour|day|week)s?\b"
+_AT = r"\b(?:at|for) (?P<h>\d{1,2})(?::(?P<m>\d\d))? ?(?P<ap>am|pm|a\.m\.|p\.m\.)?(?!\d|:\d)"
+_DUE = rf"(?:{_IN}|\b(?:tomorrow|today|tonight)(?: (?:morning|evening|afternoon|night))?\b|{_AT}|\b(?:in )?half an hour\b)"
+_AMOUNTS = {"fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45}
 
 
 def _due_time(lowered: str, now: float) -> float | None:
-    m = re.search(r"\bin (?P<n>\d+|an?|one|two|three|five|ten|fifteen|thirty) (?P<u>minute|min|hour|day)s?\b", lowered)
+    if re.search(r"\bin half an hour\b", lowered):
+        return now + 1800
+    m = re.search(_IN, lowered)
     if m:
-        n = _number(m["n"]) or {"fifteen": 15, "thirty": 30}.get(m["n"], 1)
-        unit = {"minute": 60, "min": 60, "hour": 3600, "day": 86400}[m["u"]]
+        n = 0.5 if m["n"].startswith("half") else _number(m["n"]) or _AMOUNTS.get(m["n"], 1)
+        unit = {"minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}[m["u"]]
         return now + n * unit
-    m = re.search(r"\bat (?P<h>\d{1,2})(?::(?P<m>\d\d))? ?(?P<ap>am|pm)?\b", lowered)
+    m = re.search(_AT, lowered)
     if m:
         hour, minute = int(m["h"]), int(m["m"] or 0)
-        if m["ap"] == "pm" and hour < 12:
+        ap = (m["ap"] or "").replace(".", "")
+        if ap == "pm" and hour < 12:
             hour += 12
-        if m["ap"] == "am" and hour == 12:
+        if ap == "am" and hour == 12:
             hour = 0
         if hour > 23 or minute > 59:
             return None
         current = datetime.fromtimestamp(now)
         due = current.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if due.timestamp() <= now:
+        if re.search(r"\btomorrow\b", lowered):
+            due += timedelta(days=1)
+        elif due.timestamp() <= now:
             due += timedelta(days=1)
         return due.timestamp()
     return None
@@ -320,20 +437,31 @@ def _due_time(lowered: str, now: float) -> float | None:
 
 # ----------------------------------------------------------------------- all
 
-_REMEMBER = re.compile(r"^\s*(?:/remember\b|(?:please |can you |could you )?remember(?: that| this)?[:,]?\s)(?P<v>.+)", re.I | re.S)
-_FORGET = re.compile(r"^\s*(?:please |can you |could you )?/?forget\b[,:]?\s*(?:about |that |the fact that )?(?P<v>.*)$", re.I | re.S)
+_REMEMBER = re.compile(
+    r"^\s*(?:/remember\b|(?:please |can you |could you |would you )?(?:remember|don't forget|do not forget|keep in mind|"
+    r"make a note|take a note|note|save this|store this|for future reference)(?: that| this)?[:,]?\s)(?P<v>.+)", re.I | re.S)
+# "forget where I live", "erase my phone number", "delete what you know about my job",
+# "stop remembering my sister's name", "drop my address from your memory".
+_FORGET = re.compile(
+    r"^\s*(?:please |can you |could you |would you )?(?:"
+    r"/?forget\b[,:]?\s*(?:about |that |the fact that )?"
+    r"|(?:stop remembering|don't remember|do not remember|unlearn|no longer remember)\s+"
+    r"|(?:erase|delete|remove|wipe|drop|clear|purge)\s+(?:(?:what|everything|anything) you (?:know|remember) about |"
+    r"the memor(?:y|ies) (?:about|of) |your memory of |(?=my\b))"
+    r")(?P<v>.*?)(?:\s+from (?:your )?memory|\s+anymore|\s+any more)?[.!?]*$", re.I | re.S)
 
 
 def parse(text: str, now: float) -> list[Intent]:
     """Everything a user message asks mnemo to remember, change, forget or do later."""
     m = _FORGET.match(text)
-    if m and not re.match(r"^\s*forget it\b", text, re.I):
+    if m and not re.match(r"^\s*forget it\b", text, re.I) and not re.search(r"\blist\b", m["v"], re.I):
         query = _clean(m["v"])
         return [Forget(query)] if query else []
     m = _REMEMBER.match(text)
-    if m:
+    if m and not re.match(r"^\s*(?:don't|do not) forget to\b", text, re.I):
         inner = _clean(m["v"])
-        return [Remember(inner)] if inner else []
+        listed = list_ops(inner)  # "note that I need to buy candles": the list
+        return listed or ([Remember(inner)] if inner else [])
     intents: list[Intent] = [*tasks(text, now)]
     if not intents:
         intents += list_ops(text)

@@ -34,8 +34,9 @@ class Task:
         if self.kind == "on_message":
             return f"whenever you say '{self.trigger}', say '{self.text}'"
         if self.kind == "after_replies":
-            verb = "append" if self.action == "append" else "say"
-            return f"{verb} '{self.text}' on reply {self.due_reply} of conversation {self.conversation_id}"
+            what = {"append": f"append '{self.text}'", "say": f"say '{self.text}'", "remind": f"remind you to {self.text}",
+                    "instruct": self.text}[self.action]
+            return f"{what} on reply {self.due_reply} of conversation {self.conversation_id}"
         from datetime import datetime
 
         return f"remind you to {self.text} at {datetime.fromtimestamp(self.due_at or 0):%Y-%m-%d %H:%M}"

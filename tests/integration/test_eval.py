@@ -65,3 +65,25 @@ def test_an_interrupted_run_resumes_without_losing_or_repeating_a_message(home, 
     assert len(users) == len(events)  # every event sent once
     sent = [e.turn.text for e in events if e.turn is not None]
     assert [u for u in users if u in sent] == sent
+
+
+def test_eval_recall_small_slice_against_naive_baselines(mnemo, tmp_path):
+    """The recall benchmark on a slice (CI runs it; the README has the full run): real SQLite,
+    the real embedder, baselines from the same run, every figure computed and reported."""
+    out = tmp_path / "recall"
+    r = mnemo("eval", "recall", "--conversations", "2", "--sessions", "4", "--turns", "12", "--seed", "5",
+              "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr[-2000:]
+    summary = r.json()
+    assert summary == json.loads((out / "results.json").read_text())["summary"]
+    assert set(summary["systems"]) == {"mnemo", "fts", "dense", "fusion"} and summary["questions"] >= 20
+    mnemo_, naive = summary["systems"]["mnemo"], [summary["systems"][s] for s in ("fts", "dense", "fusion")]
+    for figures in summary["systems"].values():
+        assert 0 <= figures["recall_any"] <= 1 and figures["recall_all"] <= figures["recall_any"]
+        assert set(figures["by_kind"]) == {"single", "multi", "temporal", "preference", "update"}
+    assert all(f["unrelated_mean_injected"] >= 5 for f in naive)  # naive search always returns something
+    assert mnemo_["unrelated_empty"] >= 0.8  # mnemo's gate: unrelated requests get nothing
+    assert mnemo_["recall_any"] >= max(f["recall_any"] for f in naive) - 0.1
+    assert "| mnemo |" in (out / "report.md").read_text()
+    bad = mnemo("eval", "recall", "--sessions", "1", "--out", str(tmp_path / "x"))
+    assert bad.returncode == 2 and "--sessions" in bad.stderr

@@ -307,3 +307,34 @@ def test_model_extraction_runs_after_the_turn_and_keeps_the_cache(home, clock):
     second = a.send("Thanks!", max_tokens=6)
     assert second.usage.cached_tokens >= first.usage.prompt_tokens - 1  # extraction restored the KV cache
     a.close()
+
+
+UNRELATED = ["What is 2+2?", "Make a markdown table of three fruits and their colours.",
+             "Write a haiku about the sea.", "Explain what a prime number is.", "Translate 'thank you' into French.",
+             "How do I list files in a folder on Linux?"]
+
+
+@pytest.mark.model
+def test_memory_never_hurts_unrelated_questions(real_assistant, clock):
+    """After a history rich in memories (facts, a list, preferences, an updated value), the
+    real model answers unrelated requests with nothing injected and quotes no memory."""
+    a = real_assistant
+    for text in ["My name is Ada and I live in Prague.", "My favourite colour is green.",
+                 "Add 2 milk and 3 eggs to my shopping list.", "I love hiking in the mountains.",
+                 "Actually my favourite colour is now blue.", "My dog is called Rex."]:
+        clock.now += 60
+        a.send(text, max_tokens=24)
+    a.wait_idle(60)
+    remembered = [r.text for r in a.memories()]
+    assert len(remembered) >= 5
+    for question in UNRELATED:
+        clock.now += 60
+        a.new_conversation()
+        reply = a.send(question, max_tokens=48)
+        assert reply.memories == [], (question, [m.text for m in reply.memories])
+        quoted = [t for t in remembered if t.rstrip(".") in reply.text]
+        assert not quoted and "The user's" not in reply.text, (question, reply.text)
+    # and a question that is about the user still gets its memory
+    a.new_conversation()
+    reply = a.send("Which colour do I like best these days?", max_tokens=24)
+    assert any("blue" in m.text for m in reply.memories)

@@ -58,8 +58,32 @@ def test_newer_beats_older_at_equal_relevance(records):
 
 def test_words_alone_need_some_meaning_too(records):
     loose = add(records, "episode", "The python in the zoo was asleep.")
-    assert ranked(records, "python zoo", {loose.id: 0.05}) == []  # the words match, the meaning does not
-    assert ranked(records, "python zoo", {loose.id: 0.2}) == [loose.id]
+    assert ranked(records, "Did I see the python at the zoo?", {loose.id: 0.05}) == []  # words match, meaning not
+    assert ranked(records, "Did I see the python at the zoo?", {loose.id: 0.2}) == [loose.id]
+
+
+def test_the_gate_a_request_about_nothing_remembered_gets_nothing(records):
+    """Memory is for what concerns the user: an impersonal request gets nothing, however
+    many words it shares with memories, unless a memory is very close in meaning."""
+    table = add(records, "episode", "I made a table of my plants and how often to water them.")
+    job = add(records, "fact", "The user works at the city library.", subject="work")
+    request = "Make a markdown table of the planets and their moons."
+    assert ranked(records, request, {table.id: 0.35, job.id: 0.02}) == []
+    assert ranked(records, request, {table.id: 0.55, job.id: 0.02}) == [table.id]  # very close: it passes
+    assert ranked(records, "How do I make a table in markdown?", {table.id: 0.35}) == []  # "how do I": generic
+    assert ranked(records, "Which table did I make?", {table.id: 0.35}) == [table.id]  # about the user
+    assert ranked(records, "What's the library's address again?", {job.id: 0.3}) == [job.id]  # "again": said before
+
+
+def test_a_name_the_memories_hold_opens_the_gate_and_a_second_hop_follows_it(records):
+    moved = add(records, "episode", "My sister Hannah is relocating to Lisbon for a new job.", days_ago=20)
+    trip = add(records, "episode", "Booked flights to go see Hannah next month.", days_ago=2)
+    noise = add(records, "episode", "The weather has been grey all week.", days_ago=1)
+    assert ranked(records, "When is the trip to see Hannah?", {trip.id: 0.45, moved.id: 0.1, noise.id: 0.1})[0] == trip.id
+    # the city needs both turns: the trip names Hannah, and Hannah leads to the move
+    sims = {trip.id: 0.45, moved.id: 0.12, noise.id: 0.05}
+    order = ranked(records, "Which city am I flying to next month?", sims)
+    assert trip.id in order and moved.id in order and noise.id not in order
 
 
 def test_what_the_window_shows_is_not_recalled_again(records):
