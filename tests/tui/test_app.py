@@ -393,6 +393,9 @@ async def test_copy_reply_and_code_block(make_app):
         assert app.clipboard == reply.text
         await pilot.press("y")
         assert app.clipboard == "print(1)\n"
+        reply.text = "Run:\n```sh\nls -t | head"  # never closed, shown as code all the same
+        await pilot.press("y")
+        assert app.clipboard == "ls -t | head"
 
 
 async def test_escape_sequences_never_reach_the_terminal(make_app):

@@ -25,6 +25,25 @@ async def steady(pilot) -> None:
     app._show_status()
 
 
+def chatted(*messages: str, pulling: str | None = None):
+    """A run_before: the app, steady, after ``messages`` were sent (and a pull under way)."""
+
+    async def run_before(pilot):
+        app = pilot.app
+        await steady(pilot)
+        prompt = app.query_one(PromptInput)
+        for text in messages:
+            prompt.text = text
+            await pilot.press("enter")
+            await idle(pilot, app)
+        app._speed = 42.0
+        app.pulling = pulling
+        app._show_status()
+        await pilot.pause(0.1)
+
+    return run_before
+
+
 def snap_screen(snap_compare, app, make_screen, prepare=None) -> bool:
     """The app, steady, with the screen ``make_screen()`` pushed over it."""
 
@@ -39,22 +58,8 @@ def snap_screen(snap_compare, app, make_screen, prepare=None) -> bool:
 
 
 def test_chat_screen(snap_compare, make_app):
-    app = make_app(memory=False)
-
-    async def run_before(pilot):
-        await steady(pilot)
-        prompt = app.query_one(PromptInput)
-        prompt.text = "How do I list files, newest first?"
-        await pilot.press("enter")
-        await idle(pilot, app)
-        prompt.text = "Thanks!"
-        await pilot.press("enter")
-        await idle(pilot, app)
-        app._speed = 42.0
-        app._show_status()
-        await pilot.pause(0.1)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(memory=False), terminal_size=SIZE,
+                        run_before=chatted("How do I list files, newest first?", "Thanks!"))
 
 
 def test_memory_panel(snap_compare, make_app):
@@ -124,17 +129,5 @@ def test_startup_error(snap_compare, make_app, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_status_bar(snap_compare, make_app, size):
-    app = make_app(memory=False)
-
-    async def run_before(pilot):
-        await steady(pilot)
-        prompt = app.query_one(PromptInput)
-        prompt.text = "Hello there"
-        await pilot.press("enter")
-        await idle(pilot, app)
-        app._speed = 42.0
-        app.pulling = "qwen2.5-1.5b 35%"
-        app._show_status()
-        await pilot.pause(0.1)
-
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert snap_compare(make_app(memory=False), terminal_size=size,
+                        run_before=chatted("Hello there", pulling="qwen2.5-1.5b 35%"))

@@ -231,18 +231,6 @@ def test_copy_code_finds_what_markdown_shows_as_code():
     assert code_blocks("inline ```not a block``` here") == []
 
 
-async def test_copy_code_of_an_unclosed_block(make_app):
-    app = make_app(memory=False)
-    async with app.run_test(size=BIG) as pilot:
-        await ready(pilot, app)
-        await say(pilot, app, "hi")
-        reply = views(app)[-1]
-        reply.text = "Run:\n```sh\nls -t | head"
-        reply.focus()
-        await pilot.press("y")
-        assert app.clipboard == "ls -t | head"
-
-
 async def test_search_shows_snippets_and_escape_leaves_it(make_app):
     app = make_app(memory=False)
     async with app.run_test(size=BIG) as pilot:
