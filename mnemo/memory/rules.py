@@ -150,7 +150,7 @@ NOT_NAMES = {"Sorry", "Back", "Here", "Fine", "Good", "Not", "So", "Just", "Real
 # How people give their name: "my name (, by the way,) is X", "I'm X", "call me X", "X here".
 _NAMED = re.compile(
     r"\b(?:my name(?:,? (?:by the way|btw),?| which| now)? is|my name's|the name's|^name's|i am called|i'm called|"
-    rf"(?:you can |people |everyone |friends )?call me|i go by|i'm|i am|this is)\s+(?P<v>{_NAME_WORD})"
+    rf"(?:you can |people |everyone |friends )?call me|i go by|i'm|i am|this is)(?: now| actually)?\s+(?P<v>{_NAME_WORD})"
     rf"|^(?:hi|hello|hey)?[,!. ]*(?P<w>{_NAME_WORD}) here\b", re.I)
 
 

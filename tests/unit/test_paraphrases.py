@@ -67,7 +67,8 @@ def test_list_clears(text):
 NAMES = [
     "My name is Liam", "I'm Liam", "Call me Liam", "You can call me Liam", "Liam here, hello!",
     "The name's Liam", "I go by Liam", "Hi! My name, by the way, is Liam.", "People call me Liam",
-    "This is Liam speaking", "I am Liam.", "hello, I'm Liam and I like tea", "My name which is Liam is Irish",
+    "This is Liam speaking", "I am Liam.", "hello, I'm Liam and I like tea", "My name which is Liam is Irish", "My name is now Liam.",
+    "Actually, call me Liam now",
 ]
 
 
