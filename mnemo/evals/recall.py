@@ -56,21 +56,18 @@ class Naive:
         self.db.executemany("insert into t(rowid, body) values (?, ?)", list(enumerate(texts)))
         self.vectors = encode(texts)
 
-    def fts(self, query: str, k: int) -> list[Any]:
+    def ranked(self, query: str, k: int, depth: int = 50) -> dict[str, list[Any]]:
+        """Each naive system's top ``k`` for ``query``; fusion fuses the two rankings to ``depth``."""
         q = _fts_query(query)
-        rows = self.db.execute("select rowid from t where t match ? order by rank limit ?", (q, k)).fetchall() if q else []
-        return [self.keys[r[0]] for r in rows]
-
-    def dense(self, query: str, k: int) -> list[Any]:
+        rows = self.db.execute("select rowid from t where t match ? order by rank limit ?", (q, depth)).fetchall() if q else []
+        fts = [self.keys[r[0]] for r in rows]
         sims = self.vectors @ self.encode([query])[0]
-        return [self.keys[i] for i in np.argsort(-sims)[:k]]
-
-    def fusion(self, query: str, k: int) -> list[Any]:
+        dense = [self.keys[i] for i in np.argsort(-sims)[:depth]]
         scores: dict[Any, float] = defaultdict(float)
-        for ranked in (self.fts(query, 50), self.dense(query, 50)):
-            for rank, key in enumerate(ranked):
+        for ranking in (fts, dense):
+            for rank, key in enumerate(ranking):
                 scores[key] += 1.0 / (RRF_K + rank)
-        return sorted(scores, key=lambda key: -scores[key])[:k]
+        return {"fts": fts[:k], "dense": dense[:k], "fusion": sorted(scores, key=lambda key: -scores[key])[:k]}
 
 
 def run(*, seed: int = 1, conversations: int = 6, sessions: int = 8, turns: int = 24, k: int = 10,
@@ -104,8 +101,8 @@ def run(*, seed: int = 1, conversations: int = 6, sessions: int = 8, turns: int 
                 row = {"conversation": n, "kind": question.kind, "question": question.text,
                        "injected": {"mnemo": len(found)},
                        "any": {"mnemo": bool(evidence & sources)}, "all": {"mnemo": evidence <= sources}}
-                for system in SYSTEMS[1:]:
-                    got = set(getattr(naive, system)(question.text, k))
+                for system, ranking in naive.ranked(question.text, k).items():
+                    got = set(ranking)
                     row["injected"][system] = len(got)
                     row["any"][system] = bool(evidence & got)
                     row["all"][system] = evidence <= got

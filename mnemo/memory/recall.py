@@ -126,7 +126,8 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
         sims.update(similarity(query, list(bm25 - set(sims))))
     named = [n for n in names(query) if records.fts(n, 1)]
     best = max(sims.values(), default=0.0)
-    if not (personal(query) or named or best >= STRONG_SIM or time_target(query, now) or ALL_VALUES.search(query)):
+    target = time_target(query, now)
+    if not (personal(query) or named or best >= STRONG_SIM or target or ALL_VALUES.search(query)):
         return []  # nothing here is about the user or anything memory holds
 
     candidates = {r.id: r for r in records.many(list(fused))}
@@ -155,7 +156,6 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
             weight *= 0.6
         scored[mid] = Recalled(r, base * weight * recency(now - r.created_at) * (1 + (sim or 0)))
 
-    target = time_target(query, now)
     if target is not None:
         moment, tolerance = target
         near = records.near_time(moment, tolerance)

@@ -165,7 +165,7 @@ def _name_in(sentence: str) -> str | None:
     return None
 
 
-@_rule(r"^(?!.*\?$).+")  # any statement: it may give the user's name, in many shapes
+@_rule(r".+")  # any statement (facts() skips questions): it may give the user's name, in many shapes
 def _name(m: re.Match[str]) -> Fact | None:
     name = _name_in(m.group(0))
     return Fact("fact", f"The user's name is {name}.", "name", pinned=True) if name else None
@@ -296,16 +296,12 @@ def list_ops(text: str) -> list[ListOp]:
     for clause in re.split(r"[.;!?\n]|,\s*(?=(?:and |then |but )?(?:i|we|add|remove|take|put|delete)\b)"
                            r"|,? (?:and|then) (?=add|remove|take|put|delete)", lowered):
         clause = clause.strip(" ,")
-        for patterns, op in ((_ADDS, "add"), (_REMOVES, "remove")):
-            for pattern in patterns:
-                m = re.match(pattern, clause)
-                if m:
-                    name = _list_name(m.groupdict().get("list"))
-                    ops += [ListOp(name, op, item, (n or 1) if op == "add" else n) for item, n in _items(m["items"])]
-                    break
-            else:
-                continue
-            break
+        found = next(((op, m) for patterns, op in ((_ADDS, "add"), (_REMOVES, "remove"))
+                      for pattern in patterns if (m := re.match(pattern, clause))), None)
+        if found:
+            op, m = found
+            name = _list_name(m.groupdict().get("list"))
+            ops += [ListOp(name, op, item, (n or 1) if op == "add" else n) for item, n in _items(m["items"])]
     return ops
 
 
@@ -334,7 +330,6 @@ _WHEN = [
     rf"\b{_REPLY} (?:number )?(?P<ord2>\d+) from now\b",
 ]
 _APPEND = re.compile(r"\b(append|add|include|end with|ends with|end it with|attach|at the end|sign off|finish with)\b")
-_SAY = re.compile(r"\b(say|write|tell|reply|respond|answer|print|start with|begin with)\b")
 
 
 def _reply_count(lowered: str) -> tuple[int, re.Match[str]] | None:
@@ -381,21 +376,19 @@ _CANCEL = re.compile(r"\b(?:stop|cancel|quit|no longer|don't|do not|never)\b.*?\
 def tasks(text: str, now: float) -> list[NewTask | CancelTask]:
     lowered = text.lower()
     quote = re.search(_QUOTE, text)
-    if _CANCEL.search(lowered) and not _TRIGGER.search(text):
+    trigger = _TRIGGER.search(text)
+    if _CANCEL.search(lowered) and not trigger:
         return [CancelTask(quote["q"] if quote else lowered)]
     task = _after_replies(text, lowered)
     if task is not None:
         return [task]
-    m = _TRIGGER.search(text)
-    if m:
-        return [NewTask("on_message", "say", m["q"], trigger=m["t"], repeat=True)]
+    if trigger:
+        return [NewTask("on_message", "say", trigger["q"], trigger=trigger["t"], repeat=True)]
     due = _due_time(lowered, now)
     m = re.search(r"\b(?:remind|nudge|ping|tell) me\b|\bset (?:a |an )?(?:reminder|alarm)\b", lowered)
     if due is not None and m:
-        rest = text[m.end():]
-        rest = re.sub(_DUE, " ", rest, flags=re.I)
-        what = re.sub(r"^[\s:,-]*(?:for\b[^:]*:|to|of|about|that)?\s*", "", _clean(rest), flags=re.I)
-        what = _clean(re.sub(_DUE, " ", what, flags=re.I))
+        rest = re.sub(_DUE, " ", text[m.end():], flags=re.I)
+        what = _clean(re.sub(r"^[\s:,-]*(?:for\b[^:]*:|to|of|about|that)?\s*", "", _clean(rest), flags=re.I))
         return [NewTask("at_time", "remind", what or "this", due_at=due)]
     return []
 
@@ -403,13 +396,11 @@ def tasks(text: str, now: float) -> list[NewTask | CancelTask]:
 _AMOUNT = r"\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty-five|half an?"
 _IN = rf"\bin (?P<n>{_AMOUNT}) (?P<u>minute|min|hour|day|week)s?\b"
 _AT = r"\b(?:at|for) (?P<h>\d{1,2})(?::(?P<m>\d\d))? ?(?P<ap>am|pm|a\.m\.|p\.m\.)?(?!\d|:\d)"
-_DUE = rf"(?:{_IN}|\b(?:tomorrow|today|tonight)(?: (?:morning|evening|afternoon|night))?\b|{_AT}|\b(?:in )?half an hour\b)"
+_DUE = rf"(?:{_IN}|\b(?:tomorrow|today|tonight)(?: (?:morning|evening|afternoon|night))?\b|{_AT})"
 _AMOUNTS = {"fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45}
 
 
 def _due_time(lowered: str, now: float) -> float | None:
-    if re.search(r"\bin half an hour\b", lowered):
-        return now + 1800
     m = re.search(_IN, lowered)
     if m:
         n = 0.5 if m["n"].startswith("half") else _number(m["n"]) or _AMOUNTS.get(m["n"], 1)

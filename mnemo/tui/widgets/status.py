@@ -10,7 +10,7 @@ SEPARATOR = " │ "
 
 
 class StatusBar(Static):
-    parts: list[tuple[int, str]] = []  # (rank: 0 stays longest, text), in display order
+    parts: tuple[tuple[int, str], ...] = ()  # (rank: 0 stays longest, text), in display order
 
     def show(self, *, model: str, model_state: str, device: str, tokens_per_s: float | None,
              context_used: int, n_ctx: int | None, memories: int, embedder: str, incognito: bool,
@@ -26,7 +26,7 @@ class StatusBar(Static):
         parts.append((2, f"ctx {context_used}/{n_ctx}" if n_ctx else "ctx –"))
         parts.append((4, f"{memories} {'memory' if memories == 1 else 'memories'}"))
         parts.append((6, f"embedder {embedder}"))
-        self.parts = parts
+        self.parts = tuple(parts)
         self._fit()
 
     def _fit(self) -> None:
