@@ -745,6 +745,10 @@ class Assistant:
 
     def _on_list(self, intent: rules.ListOp, turn: _Turn) -> None:
         record = self._bank.update_list(intent, turn.user)
+        if record is None:  # a removal of what the list does not hold
+            if not intent.implied:  # "I bought the idea" is no list business; "remove kiwi" is
+                turn.acks.append(f"There is no {intent.item} on your {intent.name}.")
+            return
         turn.written.append(record)
         if turn.acks and turn.acks[-1].startswith("Your "):
             turn.acks.pop()  # the list as it is now says it all

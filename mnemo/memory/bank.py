@@ -243,7 +243,9 @@ class MemoryBank:
             self._poke()
         return record
 
-    def update_list(self, op: rules.ListOp, message: Message | None) -> Record:
+    def update_list(self, op: rules.ListOp, message: Message | None) -> Record | None:
+        """The list after ``op`` (a new version of it), or None when ``op`` removes an item
+        the list does not hold: nothing changes."""
         subject = f"list:{op.name}"
         current = next((r for r in self.records.history(subject) if r.status == "active"), None)
         items: dict[str, int] = dict(current.meta.get("items", {})) if current else {}
@@ -253,7 +255,9 @@ class MemoryBank:
             key = next((k for k in items if _same_item(k, op.item)), op.item)
             if op.op == "add":
                 items[key] = items.get(key, 0) + (op.quantity or 1)
-            elif key in items:
+            elif key not in items:
+                return None
+            else:
                 left = items[key] - op.quantity if op.quantity else 0
                 if left > 0:
                     items[key] = left

@@ -34,6 +34,7 @@ class ListOp:
     op: str  # add | remove | clear
     item: str = ""
     quantity: int | None = None
+    implied: bool = False  # read from "I bought the milk", not asked for: a no-op is silent
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def _number(word: str | None) -> int | None:
 
 
 def _sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z\"'])|\n+", text.strip())
+    # not after a title: "I'm Dr. Patel" is one sentence
+    parts = re.split(r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!Mrs\.)(?<!\bMs\.)(?<!Prof\.)\s+(?=[A-Z\"'])|\n+", text.strip())
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -149,16 +151,20 @@ NOT_NAMES = {"Sorry", "Back", "Here", "Fine", "Good", "Not", "So", "Just", "Real
              "Afraid", "Hungry", "Late", "Working", "Trying", "Looking", "The", "A", "An", "In", "At", "From"}
 # How people give their name: "my name (, by the way,) is X", "I'm X", "call me X", "X here".
 _NAMED = re.compile(
-    r"\b(?:my name(?:,? (?:by the way|btw),?| which| now)? is|my name's|the name's|^name's|i am called|i'm called|"
-    rf"(?:you can |people |everyone |friends )?call me|i go by|i'm|i am|this is)(?: now| actually)?\s+(?P<v>{_NAME_WORD})"
-    rf"|^(?:hi|hello|hey)?[,!. ]*(?P<w>{_NAME_WORD}) here\b", re.I)
+    r"\b(?:my name(?:,? (?:by the way|btw),?| which| now)? is|my name's|the name's|name's|i am called|i'm called|"
+    rf"(?:you can |people |everyone |friends |folks )?(?:usually |just )?call me|i go by|i'm|i am|this is|my names)"
+    rf"(?: now| actually)?\s+(?P<v>(?-i:(?:(?:Dr|Mr|Mrs|Ms|Prof)\.? )?){_NAME_WORD})"
+    rf"|^(?:hi|hello|hey)?(?: there)?[,!. ]*(?P<w>{_NAME_WORD}) (?:here|speaking)\b", re.I)
 
 
 def _name_in(sentence: str) -> str | None:
     for m in _NAMED.finditer(sentence):
-        first, *rest = (m["v"] or m["w"]).split()
+        title, name = re.match(r"((?:Dr|Mr|Mrs|Ms|Prof)\.? )?(.*)", m["v"] or m["w"]).groups()
+        first, *rest = name.split()
         if first in NOT_NAMES:
             continue
+        if title:  # "I'm Dr. Patel": the name is as they gave it
+            return title + first
         # "my name is Mary Jane": both words; "I'm Liam And …" or "Liam here": the first
         both = rest and rest[0] not in NOT_NAMES and m.group(0).lower().startswith("my name")
         return f"{first} {rest[0]}" if both else first
@@ -245,14 +251,16 @@ _ITEM = re.compile(
 _NOT_ITEMS = {"it", "them", "that", "this", "some", "more", "one", "ones", "stuff", "things", "everything", "all"}
 # Not groceries: "I need two weeks off", "we need three people"
 _NOT_GOODS = re.compile(r"^(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|people|persons?|times?|"
-                        r"more|of|help|break|votes?|points?|pages?|words?|steps?|examples?|ideas?|reasons?|ways?)\b")
+                        r"more|of|help|break|votes?|points?|pages?|words?|steps?|examples?|ideas?|reasons?|ways?|"
+                        r"volunteers?|helpers?|guests?|players?|members?|participants?|friends?|hands?|seats?|"
+                        r"tickets? for|answers?|solutions?|options?|things?)\b")
 _COUNTS = {"a dozen": 12, "dozen": 12, "a few": 3}
 
 
 def _items(text: str) -> list[tuple[str, int | None]]:
     out: list[tuple[str, int | None]] = []
-    if re.search(r"\b(?:to|from|into|onto|in|on|with|for)\b", text):
-        return out  # "add it to my calendar", "add salt into the soup": not a list
+    if re.search(r"\b(?:to|from|into|onto|in|on|with|for|at|about|this|that|these|those|your|his|her|their)\b", text):
+        return out  # "add it to my calendar", "remove the first line of this file": not a list
     for part in re.split(r",\s*(?:and\s+)?|\s+and\s+", text):
         m = _ITEM.match(part.strip())
         if m and m["item"].strip() not in _NOT_ITEMS and not _NOT_GOODS.match(m["item"]):
@@ -262,29 +270,51 @@ def _items(text: str) -> list[tuple[str, int | None]]:
 
 
 def _list_name(name: str | None) -> str:
-    return "shopping list" if not name or name.split()[0] in ("the", "my", "our", "a") else name
+    words = (name or "").split()
+    return "shopping list" if not words or words[0] in ("the", "my", "our", "a", "new", "fresh", "whole", "entire",
+                                                        "another") else name
 
 
 _CLEAR = re.compile(
     r"\b(?:i|we|i've|we've)(?: have)? (?:already )?(?:bought|got|picked up) (?:all|everything)\b"
     r"|\b(?:clear|empty|reset|delete|wipe|scrap|bin|throw away|throw out|get rid of)(?: out)? (?:my |the |our )?"
     r"(?:whole |entire )?(?:[a-z]+ )?list\b"
-    r"|\bstart (?:a |my )?(?:new|fresh|another) (?:[a-z]+ )?list\b")
-_SHOP = r"(?:buy|get|pick up|purchase|grab|order)"
-_ADDS = [  # (pattern with <items>, and the list's name in <list> when said)
-    rf"(?:please |could you |can you |would you )?(?:add|put) (?P<items>.+?)(?: (?:to|on|onto) {_LIST})?$",
-    rf"(?:.*\b)?(?:i|we)(?:'d| would|'ve|'m|'re| am| are)?(?: really| still| also)? (?:need|require|want|have|got|must|"
-    rf"should|like|going|ought)(?: to)? {_SHOP}(?: some| more)? (?P<items>.+?)$",
-    rf"(?:.*\b)?(?:don't let me forget|remind me|i must not forget|i mustn't forget) to {_SHOP} (?P<items>.+?)$",
-    rf"(?:.*\b)?(?:i|we) (?:need|require) (?P<items>(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen) .+?)$",
-    rf"(?:.*\b)?(?:we're|we are|i'm|i am|we've run|i've run|we ran|i ran) out of (?P<items>[a-z ]+?)$",
-]
-_REMOVES = [
-    rf"(?:please )?(?:remove|take|delete|cross off|cross|scratch|strike) (?P<items>.+?)(?: (?:from|off) {_LIST})?(?: off)?$",
-    r"(?:.*\b)?(?:i|we)(?: have| already| just)* (?:bought|got|picked up|purchased) (?:the|our|my) (?P<items>[a-z ,]+?)"
-    r"(?: today| already| yesterday| earlier| now)?$",
-    r"(?:.*\b)?(?:no need for|(?:i|we) (?:don't|do not|no longer) need) (?:the |any )?(?P<items>[a-z ,]+?)(?: anymore| any more)?$",
-]
+    r"|\bstart (?:a |my )?(?:new|fresh|another) (?:[a-z]+ )?list\b|^(?:a )?(?:new|fresh) (?:[a-z]+ )?list\b")
+_PLEASE = r"(?:please |pls |plz |could you |can you |would you )?"
+_WANT = (r"(?:.*\b)?(?:(?:i|we)(?:'d| would|'ve|'m|'re| am| are)?(?: really| still| also)? (?:need|require|want|have|got|"
+         r"must|should|like|going|ought)(?: to)?|gotta|got to|need to|have to|must|don't let me forget to|"
+         r"remind me to|i must not forget to|i mustn't forget to)")
+_COUNTED = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|some|more|a couple of|a few|a dozen)"
+# (pattern, implied): implied removals ("I bought the milk") change nothing, silently,
+# when the list does not hold the item. "buy" is always shopping; "get", "grab", "pick up"
+# only with a count ("get 2 lemons", not "get better at chess" or "get going").
+_LIST_RULES = {
+    "add": [
+        (rf"{_PLEASE}(?:add|put) (?P<items>.+?)(?: (?:to|on|onto) {_LIST})?$", False),
+        (rf"{_WANT} (?:buy|purchase)(?: some| more)? (?P<items>.+?)$", False),
+        (rf"{_WANT} (?:get|grab|pick up|order) (?P<items>{_COUNTED} .+?)$", False),
+        (rf"(?:.*\b)?(?:i|we) (?:need|require) (?P<items>(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen) .+?)$",
+         False),
+        (r"(?:.*\b)?(?:we're|we are|i'm|i am|we've run|i've run|we ran|i ran) out of (?P<items>[a-z ]+?)$", False),
+    ],
+    "remove": [
+        (rf"{_PLEASE}(?:remove|take|delete|cross off|cross|scratch|strike) (?P<items>.+?) (?:from|off) {_LIST}$", False),
+        (rf"{_PLEASE}(?:remove|delete|cross off|scratch|strike) (?P<items>.+?)$", True),
+        (rf"{_PLEASE}take (?P<items>.+?) off$", True),
+        (r"(?:.*\b)?(?:(?:i|we)(?: have| already| just)* )?(?:bought|got|picked up|purchased) (?:the|our|my) "
+         r"(?P<items>[a-z ,]+?)(?: today| already| yesterday| earlier| now)?$", True),
+        (r"(?:.*\b)?(?:no need for|(?:i|we) (?:don't|do not|no longer) need) (?:the |any )?(?P<items>[a-z ,]+?)"
+         r"(?: anymore| any more)?$", True),
+    ],
+}
+
+
+def _list_rule(clause: str) -> tuple[str, re.Match[str], bool] | None:
+    for op, rules_ in _LIST_RULES.items():
+        for pattern, implied in rules_:
+            if m := re.match(pattern, clause):
+                return op, m, implied
+    return None
 
 
 def list_ops(text: str) -> list[ListOp]:
@@ -295,13 +325,11 @@ def list_ops(text: str) -> list[ListOp]:
     ops: list[ListOp] = []
     for clause in re.split(r"[.;!?\n]|,\s*(?=(?:and |then |but )?(?:i|we|add|remove|take|put|delete)\b)"
                            r"|,? (?:and|then) (?=add|remove|take|put|delete)", lowered):
-        clause = clause.strip(" ,")
-        found = next(((op, m) for patterns, op in ((_ADDS, "add"), (_REMOVES, "remove"))
-                      for pattern in patterns if (m := re.match(pattern, clause))), None)
+        found = _list_rule(clause.strip(" ,"))
         if found:
-            op, m = found
+            op, m, implied = found
             name = _list_name(m.groupdict().get("list"))
-            ops += [ListOp(name, op, item, (n or 1) if op == "add" else n) for item, n in _items(m["items"])]
+            ops += [ListOp(name, op, item, (n or 1) if op == "add" else n, implied) for item, n in _items(m["items"])]
     return ops
 
 
@@ -393,11 +421,27 @@ def tasks(text: str, now: float) -> list[NewTask | CancelTask]:
     return []
 
 
-_AMOUNT = r"\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty-five|half an?"
+_AMOUNT = r"\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty-five|ninety|half an?"
 _IN = rf"\bin (?P<n>{_AMOUNT}) (?P<u>minute|min|hour|day|week)s?\b"
-_AT = r"\b(?:at|for) (?P<h>\d{1,2})(?::(?P<m>\d\d))? ?(?P<ap>am|pm|a\.m\.|p\.m\.)?(?!\d|:\d)"
-_DUE = rf"(?:{_IN}|\b(?:tomorrow|today|tonight)(?: (?:morning|evening|afternoon|night))?\b|{_AT})"
-_AMOUNTS = {"fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45}
+_AT = (r"\b(?:at|for|by) (?:(?P<noon>noon|midday|midnight)|(?P<h>\d{1,2})(?::(?P<m>\d\d))? ?"
+       r"(?P<ap>am|pm|a\.m\.|p\.m\.)?(?!\d|:\d))")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY = rf"\b(?:(?P<rel>tomorrow|today|tonight)(?: (?:morning|evening|afternoon|night))?|on (?P<wd>{'|'.join(WEEKDAYS)}))\b"
+_DUE = rf"(?:{_IN}|{_DAY}|{_AT})"
+_AMOUNTS = {"fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "ninety": 90}
+DEFAULT_HOUR = 9  # "remind me tomorrow", "on Friday": in the morning (8 pm for "tonight")
+
+
+def _clock_time(m: re.Match[str]) -> tuple[int, int] | None:
+    if m["noon"]:
+        return (0, 0) if m["noon"] == "midnight" else (12, 0)
+    hour, minute = int(m["h"]), int(m["m"] or 0)
+    ap = (m["ap"] or "").replace(".", "")
+    if ap == "pm" and hour < 12:
+        hour += 12
+    if ap == "am" and hour == 12:
+        hour = 0
+    return (hour, minute) if hour <= 23 and minute <= 59 else None
 
 
 def _due_time(lowered: str, now: float) -> float | None:
@@ -406,24 +450,21 @@ def _due_time(lowered: str, now: float) -> float | None:
         n = 0.5 if m["n"].startswith("half") else _number(m["n"]) or _AMOUNTS.get(m["n"], 1)
         unit = {"minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}[m["u"]]
         return now + n * unit
-    m = re.search(_AT, lowered)
-    if m:
-        hour, minute = int(m["h"]), int(m["m"] or 0)
-        ap = (m["ap"] or "").replace(".", "")
-        if ap == "pm" and hour < 12:
-            hour += 12
-        if ap == "am" and hour == 12:
-            hour = 0
-        if hour > 23 or minute > 59:
-            return None
-        current = datetime.fromtimestamp(now)
-        due = current.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if re.search(r"\btomorrow\b", lowered):
-            due += timedelta(days=1)
-        elif due.timestamp() <= now:
-            due += timedelta(days=1)
-        return due.timestamp()
-    return None
+    at, day = re.search(_AT, lowered), re.search(_DAY, lowered)
+    if not at and not day:
+        return None
+    when = _clock_time(at) if at else (20, 0) if day["rel"] == "tonight" else (DEFAULT_HOUR, 0)
+    if when is None:
+        return None
+    current = datetime.fromtimestamp(now)
+    due = current.replace(hour=when[0], minute=when[1], second=0, microsecond=0)
+    if day and day["wd"]:
+        due += timedelta(days=(WEEKDAYS.index(day["wd"]) - current.weekday()) % 7 or 7)
+    elif day and day["rel"] == "tomorrow":
+        due += timedelta(days=1)
+    elif due.timestamp() <= now:
+        due += timedelta(days=1)
+    return due.timestamp()
 
 
 # ----------------------------------------------------------------------- all
@@ -437,7 +478,7 @@ _FORGET = re.compile(
     r"^\s*(?:please |can you |could you |would you )?(?:"
     r"/?forget\b[,:]?\s*(?:about |that |the fact that )?"
     r"|(?:stop remembering|don't remember|do not remember|unlearn|no longer remember)\s+"
-    r"|(?:erase|delete|remove|wipe|drop|clear|purge)\s+(?:(?:what|everything|anything) you (?:know|remember) about |"
+    r"|(?:erase|delete|remove|wipe|drop|clear|purge|scrub|get rid of|clear out)\s+(?:(?:what|everything|anything) you (?:know|remember) about |"
     r"the memor(?:y|ies) (?:about|of) |your memory of |(?=my\b))"
     r")(?P<v>.*?)(?:\s+from (?:your )?memory|\s+anymore|\s+any more)?[.!?]*$", re.I | re.S)
 

@@ -101,6 +101,17 @@ def test_shopping_list_with_quantities_then_cleared(assistant):
     assert not any("milk" in t for t in recalled)
 
 
+def test_a_removal_of_what_the_list_does_not_hold_changes_nothing(assistant):
+    assert assistant.send("I need to buy 2 leeks").text == "Your shopping list: 2 leeks."
+    # read as "bought the X" but there is no job on the list: the model answers, nothing is written
+    reply = assistant.send("I got the job!")
+    assert reply.finish_reason != "memory" and not reply.remembered
+    # asked outright, the user hears that it was not there
+    assert assistant.send("remove kiwi from my shopping list").text == "There is no kiwi on your shopping list."
+    assert assistant.send("I bought the leeks").text == "Your shopping list is empty."
+    assert [r.text for r in assistant.memories(kind="list")] == ["The user's shopping list is empty."]
+
+
 def test_all_past_names_are_recalled(assistant, clock):
     names = ["Alice", "Bogdan", "Chiara", "Dmitri", "Esther"]
     for i, name in enumerate(names):

@@ -26,6 +26,8 @@ LIST_ADDS = [
     ("I have to pick up 2 lemons", "lemon", 2), ("Note that I need to purchase 5 candles", "candle", 5),
     ("I should buy toothpaste", "toothpaste", 1), ("We're out of butter, I need to buy some", "butter", 1),
     ("Don't let me forget to buy 6 onions", "onion", 6), ("I'd like to buy 2 Mangoes", "mango", 2),
+    ("gotta buy cat food", "cat food", 1), ("Pls add oat milk", "oat milk", 1),
+    ("We need to get some bread", "bread", 1), ("I need 2 kg of flour", "flour", 2),
 ]
 
 
@@ -41,7 +43,7 @@ LIST_REMOVALS = [
     "remove milk from my shopping list", "take the eggs off the list", "cross off bread",
     "I bought the milk", "I already got the eggs", "I picked up the bread today",
     "no need for soap anymore", "I don't need leeks anymore", "scratch the bananas from my list",
-    "delete coffee from the shopping list",
+    "delete coffee from the shopping list", "got the tomatoes",
 ]
 
 
@@ -54,22 +56,26 @@ def test_list_removals(text):
 LIST_CLEARS = [
     "clear my shopping list", "reset the shopping list", "empty my list", "I bought everything",
     "I got everything on the list", "start a new shopping list", "wipe the list", "delete my whole shopping list",
-    "throw away the shopping list, start over", "I've bought all of it",
+    "throw away the shopping list, start over", "I've bought all of it", "new list please",
 ]
 
 
 @pytest.mark.parametrize("text", LIST_CLEARS)
 def test_list_clears(text):
     ops = [i for i in parsed(text) if isinstance(i, ListOp)]
-    assert ops and ops[0].op == "clear", ops
+    assert ops and ops[0].op == "clear" and ops[0].name == "shopping list", ops
 
 
 NAMES = [
     "My name is Liam", "I'm Liam", "Call me Liam", "You can call me Liam", "Liam here, hello!",
     "The name's Liam", "I go by Liam", "Hi! My name, by the way, is Liam.", "People call me Liam",
     "This is Liam speaking", "I am Liam.", "hello, I'm Liam and I like tea", "My name which is Liam is Irish", "My name is now Liam.",
-    "Actually, call me Liam now",
+    "Actually, call me Liam now", "Hey there, Liam speaking.", "Folks usually call me Liam", "my names Liam",
 ]
+
+
+def test_a_name_with_a_title_is_kept_whole():
+    assert [i.text for i in parsed("I'm Dr. Patel, nice to meet you")] == ["The user's name is Dr. Patel."]
 
 
 @pytest.mark.parametrize("text", NAMES)
@@ -86,6 +92,9 @@ NOT_INTENTS = [
     "Can you remind me how recursion works?", "I bought a new laptop yesterday",
     "Whenever you can, explain monads", "My second reply was wrong", "What is on my shopping list?",
     "Add a docstring to this function", "Remove the duplicates from this list: 3, 3, 4",
+    "I want to get better at chess", "I have to get going", "we need to get a new car someday",
+    "I need three volunteers", "Take a look at this code", "Remove the first line of this file",
+    "Add error handling to this function please", "Pick up the pace", "delete this paragraph", "I'm Sorry",
 ]
 
 
@@ -145,6 +154,11 @@ AT_TIMES = [
     ("remind me at 5pm to leave", datetime(2027, 1, 15, 17, 0)),
     ("set a reminder for 6:30 pm: pick up the kids", datetime(2027, 1, 15, 18, 30)),
     ("Remind me tomorrow morning at 8 to call the bank", datetime(2027, 1, 16, 8, 0)),
+    ("remind me at noon to eat", datetime(2027, 1, 15, 12, 0)),
+    ("ping me tomorrow about the dentist", datetime(2027, 1, 16, 9, 0)),  # no hour: the morning
+    ("remind me tonight to lock the door", datetime(2027, 1, 15, 20, 0)),
+    ("remind me on Wednesday to pay rent", datetime(2027, 1, 20, 9, 0)),  # NOW is a Friday
+    ("remind me on Friday to pay rent", datetime(2027, 1, 22, 9, 0)),  # ... so the next one
 ]
 
 
@@ -183,7 +197,7 @@ FORGETS = [
     ("stop remembering my sister's name", "my sister's name"), ("remove the memory about my car", "my car"),
     ("wipe what you know about my allergies", "my allergies"), ("can you forget that I live in Lisbon", "I live in Lisbon"),
     ("Forget about my favourite colour", "my favourite colour"), ("don't remember my birthday anymore", "my birthday"),
-    ("drop my address from your memory", "my address"),
+    ("drop my address from your memory", "my address"), ("scrub my email from your memory", "my email"),
 ]
 
 
