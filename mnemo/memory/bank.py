@@ -208,12 +208,14 @@ class MemoryBank:
         """Store a message as episode chunks (searchable now, embedded in the background).
         A huge paste is remembered by its start and end; all of it stays in the conversation."""
         parts = list(enumerate(chunks(message.content)))
+        # mnemo's own replies (not turns recorded with observe): recalled only when asked for
+        generated = {"generated": True} if message.role == "assistant" and message.model else {}
         if len(parts) > MAX_EPISODES:
             parts = parts[: MAX_EPISODES - 8] + parts[-8:]
         added = [
             self.records.add("episode", piece, conversation_id=message.conversation_id,
                              source_message_id=message.id, created_at=message.created_at,
-                             meta={"role": message.role, "part": i})
+                             meta={"role": message.role, "part": i, **generated})
             for i, piece in parts
         ]
         if added:

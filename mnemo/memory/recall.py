@@ -35,11 +35,20 @@ to told us was we were what when where which who whom why will with would you yo
 all any ever every know remember""".split())
 # First person, less the idiom that asks how to do something ("how do I …"); and the
 # words people use when they ask about something said before ("… again?", "remind me").
-PERSONAL = re.compile(r"\b(my|mine|me|myself|we|we're|we've|our|ours|us|i'm|i've|i'd|i'll|again|remind|recall|"
-                      r"remember|earlier|previously|last time|you know)\b", re.I)
-_I = re.compile(r"\bI\b")
-GENERIC_I = re.compile(r"\bhow (?:do|can|could|should|would|might) I\b", re.I)
-NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*\b")
+PERSONAL = re.compile(r"\b(my|mine|myself|we|we're|we've|our|ours|us|i'm|i've|i'd|i'll|again|remind|"
+                      r"recall|remember|earlier|previously|last time|you know)\b", re.I)
+# The user asks what mnemo itself said: its own replies are evidence then, and only then
+# (otherwise a reply that repeated a memory would come back as if it were news).
+YOU_SAID = re.compile(r"\byou(?:'ve| have)? (?:said|told|suggested|recommended|answered|replied|wrote|mentioned|gave|"
+                      r"came up with|proposed)\b|\bdid you (?:say|tell|suggest|recommend|answer|reply|write|mention|give|"
+                      r"propose)\b|\byour (?:answer|reply|suggestion|advice|recommendation|idea)", re.I)
+# "I" and "me", less the idioms of a request: "how do I …", "give me …", "show me …".
+_I = re.compile(r"\b(?:I|me)\b", re.I)
+GENERIC_I = re.compile(r"\bhow (?:do|can|could|should|would|might) I\b|\b(?:give|tell|show|send|help|let|get|find|"
+                       r"write|make|bring|teach|explain to|lend|draw|fetch) me\b", re.I)
+# A capitalised word right after a lower-case one: a name mid-sentence ("see Hannah"), not a
+# sentence's first word, a heading or a table cell.
+NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*\b")
 ALL_VALUES = re.compile(r"\b(all|every|each|previous|past|earlier|history|ever|before|used to|over time)\b", re.I)
 _NUM = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half an?"
 _AGO = re.compile(
@@ -85,7 +94,7 @@ def keywords(query: str) -> str:
 
 
 def personal(query: str) -> bool:
-    """Does the message speak of the user (beyond "how do I …")?"""
+    """Does the message speak of the user (beyond "how do I …", "give me …")?"""
     if PERSONAL.search(query):
         return True
     return len(_I.findall(query)) > len(GENERIC_I.findall(query))
@@ -133,18 +142,22 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     candidates = {r.id: r for r in records.many(list(fused))}
     # A second hop: names in the best matches lead to what else was said of them ("visit
     # Hannah" -> "Hannah is moving to Lisbon"), weighted below the first.
-    seeds = sorted((m for m in fused if m in candidates), key=lambda m: -sims.get(m, 0.0))[:HOP_SEEDS]
-    hop = {n for m in seeds for n in names(candidates[m].text)} - set(names(query))
+    floor = max(MIN_SIM, best - SPREAD)
+    seeds = sorted((m for m in fused if m in candidates and sims.get(m, 0.0) >= floor),
+                   key=lambda m: -sims.get(m, 0.0))[:HOP_SEEDS]
+    hop = sorted({n for m in seeds for n in names(candidates[m].text)} - set(names(query)))
     if hop and vector_search is not None:
         before = set(fused)
-        bm25 |= search(query + " " + " ".join(sorted(hop)), weight=0.5)
+        search(query + " " + " ".join(hop), weight=0.5)
+        bm25 |= {mid for mid, _ in records.fts(" ".join(hop), 50)}  # what names them counts as a word match
         candidates.update({r.id: r for r in records.many(list(set(fused) - before))})
     best = max(sims.values(), default=0.0)
 
+    own_words = bool(YOU_SAID.search(query))
     scored: dict[int, Recalled] = {}
     for mid, base in fused.items():
         r = candidates.get(mid)
-        if r is None or r.status != "active":
+        if r is None or r.status != "active" or (r.meta.get("generated") and not own_words):
             continue
         sim = sims.get(mid)
         close = sim is not None and sim >= max(MIN_SIM, best - SPREAD)

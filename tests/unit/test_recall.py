@@ -107,3 +107,26 @@ def test_superseded_values_only_when_all_are_asked_for(records):
     every = recall(records, None, None, "What were all my favourite colours?", now=NOW, exclude_sources=set(),
                    exclude_ids=set(), budget_tokens=600, count_many=lambda ts: [1] * len(ts))
     assert {x.record.id: x.earlier for x in every} == {brown.id: True, red.id: False}
+
+
+def test_mnemos_own_replies_only_when_asked_what_it_said(records):
+    """A reply mnemo wrote (perhaps repeating a memory) is not evidence about the user; a turn
+    recorded with observe is. Asked what it said, its replies are what the user wants."""
+    fact = add(records, "list", "The user's shopping list: 2 leeks.", subject="list:shopping list")
+    parrot = records.add("episode", "Your shopping list: 2 leeks. Anything else?",
+                         meta={"role": "assistant", "generated": True})
+    observed = records.add("episode", "Leeks are cheap at the market on Fridays.", meta={"role": "assistant"})
+    sims = {fact.id: 0.6, parrot.id: 0.6, observed.id: 0.4}
+    order = ranked(records, "What do I still have to buy?", sims)
+    assert fact.id in order and observed.id in order and parrot.id not in order
+    assert parrot.id in ranked(records, "What did you tell me I have to buy?", sims)
+
+
+def test_a_request_for_me_is_not_about_me_and_table_cells_are_not_names(records):
+    table = records.add("episode", "| Fruit | Colour |\n| Banana | Yellow |", meta={"role": "user"})
+    shopping = add(records, "episode", "I need to buy 2 leeks")
+    assert ranked(records, "Give me a synonym for happy", {table.id: 0.3, shopping.id: 0.1}) == []
+    assert ranked(records, "Tell me what you know about me", {table.id: 0.3, shopping.id: 0.3}) != []
+    # the best match is a table: its cells lead nowhere, so nothing unrelated comes along
+    order = ranked(records, "What fruit did I list?", {table.id: 0.45, shopping.id: 0.02})
+    assert order == [table.id]
