@@ -68,6 +68,7 @@ class Reply:
     timings: Timings = field(default_factory=Timings)
     remembered: list[Record] = field(default_factory=list)  # memories written by this turn
     notices: list[str] = field(default_factory=list)  # what the user should know, e.g. a cut message
+    tasks: list[str] = field(default_factory=list)  # what mnemo's own tasks put in this reply (not the model)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``mnemo ask --json`` object (DESIGN.md, public contracts)."""
@@ -701,6 +702,7 @@ class Assistant:
             text=turn.saved.content, conversation_id=turn.conv.id, message_id=turn.saved.id,
             model=self.spec.name, finish_reason=turn.finish, memories=turn.memories, usage=turn.usage,
             timings=timings, remembered=turn.written, notices=self._notices(text, turn.built, turn.engine),
+            tasks=[t.text for t in turn.fired if t.action in ("say", "remind", "append")],
         )
 
     def _begin(self, text: str, max_tokens: int | None) -> _Turn:

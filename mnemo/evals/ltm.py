@@ -54,6 +54,7 @@ class Example:
     turns: list[Turn]
     score: Callable[[list[str]], float]  # the replies to the turns with ``asks``, in order
     evidence: list[str] = field(default_factory=list)  # words that, injected, answer the question
+    needed_at: int | None = None  # the only question (0-based) that needs the evidence; None: every one
     reset: list[Turn] = field(default_factory=list)  # sent after the example, so forgetting is tested too
 
     @property
@@ -101,7 +102,7 @@ def prospective(rng: random.Random, i: int) -> Example:
                    consecutive=n)
     later = [Turn(f"Tell me a short fact about the number {rng.randint(2, 99)}.", asks=True) for _ in range(n + 1)]
     return Example("prospective", i, [request, *later], lambda r: scoring.prospective(r, n, quote),
-                   evidence=[quote])
+                   evidence=[quote], needed_at=n - 1)
 
 
 def trigger(rng: random.Random, i: int) -> Example:

@@ -148,13 +148,17 @@ def _send(a, event: Event, exs: list[Example], clock: Clock, state: dict[str, An
     state["tokens"] += reply.usage.prompt_tokens - reply.usage.cached_tokens + reply.usage.completion_tokens
     if turn.asks:
         key = str(event.example)
-        state["replies"].setdefault(key, []).append(reply.text)
+        asked = len(state["replies"].setdefault(key, []))
+        state["replies"][key].append(reply.text)
+        example = exs[event.example]
+        if example.needed_at is not None and asked != example.needed_at:
+            return  # this question does not need the evidence
         if reply.finish_reason in COMMAND_REPLIES:  # mnemo answered from memory itself
             seen = reply.text
-        else:
-            seen = " ".join(m["content"] for m in (a.last_prompt.messages if a.last_prompt else []))
-        found = [w for w in exs[event.example].evidence if w.lower() in seen.lower()]
-        state["recall"].setdefault(key, []).append(len(found) / len(exs[event.example].evidence))
+        else:  # what the model was shown, and what mnemo's own tasks added to its reply
+            seen = " ".join([m["content"] for m in (a.last_prompt.messages if a.last_prompt else [])] + reply.tasks)
+        found = [w for w in example.evidence if w.lower() in seen.lower()]
+        state["recall"].setdefault(key, []).append(len(found) / len(example.evidence))
 
 
 def _scores(state: dict[str, Any], exs: list[Example]) -> dict[str, Any]:

@@ -193,7 +193,8 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     seen_text: set[str] = set()
     fact_sources: set[int] = set()
     used = 0
-    ranked = sorted(scored.values(), key=lambda x: -x.score)
+    # What the question asks for outright (every past value, what was said at that time) first.
+    ranked = sorted(scored.values(), key=lambda x: (not (x.listed or x.timely), -x.score))
     costs = dict(zip((x.record.id for x in ranked), count_many([x.record.text for x in ranked])))  # one trip
     for item in ranked:
         r = item.record

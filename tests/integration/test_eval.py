@@ -87,3 +87,20 @@ def test_eval_recall_small_slice_against_naive_baselines(mnemo, tmp_path):
     assert "| mnemo |" in (out / "report.md").read_text()
     bad = mnemo("eval", "recall", "--sessions", "1", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2 and "--sessions" in bad.stderr
+
+
+def test_a_quote_mnemo_appends_itself_counts_as_delivered_at_the_reply_that_needs_it(tmp_path):
+    """Context recall of the prospective test: only the n-th reply needs the quote, and
+    mnemo's task puts it there itself (the model never has to see it)."""
+    from mnemo.engine import scripted
+    from mnemo.evals import runner
+    from mnemo.evals.ltm import examples
+
+    exs = examples(3, ["prospective"], 1)
+    events = runner.schedule(exs, 600, 3)
+    result = runner.run_agent("mnemo", events, exs, model=None, out=tmp_path, seed=3,
+                              engine_factory=scripted.factory())
+    example = result["types"]["prospective"]["examples"][0]
+    quote = exs[0].evidence[0]
+    assert [quote in r for r in example["replies"]].count(True) == 1
+    assert example["score"] == 1.0 and example["context_recall"] == 1.0

@@ -109,6 +109,15 @@ def test_superseded_values_only_when_all_are_asked_for(records):
     assert {x.record.id: x.earlier for x in every} == {brown.id: True, red.id: False}
 
 
+
+def test_every_past_value_asked_for_comes_before_closer_looking_chatter(records):
+    names = [add(records, "fact", f"The user's name is {n}.", days_ago=3 - i, subject="name")
+             for i, n in enumerate(["Cyril", "Juno", "Bea"])]
+    chatter = [add(records, "episode", f"Some chatter about the first list of answers, number {i}.") for i in range(12)]
+    sims = {c.id: 0.3 for c in chatter} | {names[2].id: 0.4}
+    got = set(ranked(records, "What are all the names I have had, oldest first?", sims, k=12))
+    assert {n.id for n in names} <= got
+
 def test_mnemos_own_replies_only_when_asked_what_it_said(records):
     """A reply mnemo wrote (perhaps repeating a memory) is not evidence about the user; a turn
     recorded with observe is. Asked what it said, its replies are what the user wants."""
