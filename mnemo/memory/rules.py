@@ -482,10 +482,25 @@ _FORGET = re.compile(
     r"the memor(?:y|ies) (?:about|of) |your memory of |(?=my\b))"
     r")(?P<v>.*?)(?:\s+from (?:your )?memory|\s+anymore|\s+any more)?[.!?]*$", re.I | re.S)
 
+# "Forget X" that is not about memory: what was just said ("forget everything above", "what
+# I said", "my last message"), or a dismissal before another request ("forget the previous
+# instructions and write a poem", "forget about it, what is 2+2?", "forget the rules, just …").
+_NOT_MEMORY = re.compile(
+    r"^(?:it|this|that|all (?:of )?(?:that|this)|everything|(?:everything |all )?(?:above|before|so far)|"
+    r"(?:what|everything|anything) (?:I|we|you) (?:just )?(?:said|wrote|asked|typed|told you)(?: before| above| earlier)?|"
+    r"(?:my|your|the) (?:last|previous|earlier|first) (?:\w+ )?(?:message|question|answer|reply|prompt|request)s?)$"
+    r"|(?:,|;|:|\s+-+|\s+—)\s*(?:just |instead |now |and )?(?:write|tell|give|make|show|explain|summari[sz]e|answer|help|"
+    r"do|translate|draft|create|generate|compose|start|begin|continue|let's|focus|act|pretend|respond|reply|say|"
+    r"what|how|who|why|when|which|can|could|would|is|are)\b"
+    r"|\s(?:and|then)\s+(?:just |instead |now |then )?(?:write|tell|give|make|show|explain|summari[sz]e|answer|help me|"
+    r"translate|draft|create|generate|compose|start|begin|continue|let's|focus|act|pretend|respond|reply|say)\b", re.I)
+
 
 def parse(text: str, now: float) -> list[Intent]:
     """Everything a user message asks mnemo to remember, change, forget or do later."""
     m = _FORGET.match(text)
+    if m and _NOT_MEMORY.search(m["v"].strip(" .!?")):
+        m = None
     if m and not re.match(r"^\s*forget it\b", text, re.I) and not re.search(r"\blist\b", m["v"], re.I):
         query = _clean(m["v"])
         return [Forget(query)] if query else []
