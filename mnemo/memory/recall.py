@@ -49,6 +49,16 @@ GENERIC_I = re.compile(r"\bhow (?:do|can|could|should|would|might) I\b|\b(?:give
 # A capitalised word right after a lower-case one: a name mid-sentence ("see Hannah"), not a
 # sentence's first word, a heading or a table cell.
 NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*\b")
+# People in the user's life. A message about one of them ("a friend of mine got hired at …",
+# "my neighbour's beagle …") is weighed down when the question is about the user alone
+# ("where do I work?"), not when it names them ("where does my sister live?").
+_PEOPLE = (r"friend|neighbou?r|cousin|brother|sister|sibling|mum|mom|mother|dad|father|parent|boss|manager|colleague|"
+           r"co-?worker|flatmate|roommate|housemate|partner|wife|husband|son|daughter|kid|child|aunt|uncle|niece|"
+           r"nephew|grandma|grandpa|grandmother|grandfather|in-law|classmate|teammate|girlfriend|boyfriend")
+PEOPLE = re.compile(rf"\b(?:{_PEOPLE})s?\b", re.I)
+ABOUT_OTHERS = re.compile(
+    rf"^(?:[\w ]{{0,20}}[,:] ?|also |so |and )?(?:my|our|a|an|the|one of my|some)\b(?: \w+){{0,2}}? (?:{_PEOPLE})s?(?:'s| of mine| of ours)?\b",
+    re.I)
 ALL_VALUES = re.compile(r"\b(all|every|each|previous|past|earlier|history|ever|before|used to|over time)\b", re.I)
 _NUM = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half an?"
 _AGO = re.compile(
@@ -154,6 +164,7 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     best = max(sims.values(), default=0.0)
 
     own_words = bool(YOU_SAID.search(query))
+    self_only = personal(query) and not PEOPLE.search(query) and not names(query)
     scored: dict[int, Recalled] = {}
     for mid, base in fused.items():
         r = candidates.get(mid)
@@ -166,6 +177,8 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
             continue
         weight = KIND_WEIGHT.get(r.kind, 1.0)
         if r.kind == "episode" and r.meta.get("role") == "assistant":
+            weight *= 0.6
+        if self_only and r.kind == "episode" and ABOUT_OTHERS.match(r.text):
             weight *= 0.6
         scored[mid] = Recalled(r, base * weight * recency(now - r.created_at) * (1 + (sim or 0)))
 

@@ -139,3 +139,12 @@ def test_a_request_for_me_is_not_about_me_and_table_cells_are_not_names(records)
     # the best match is a table: its cells lead nowhere, so nothing unrelated comes along
     order = ranked(records, "What fruit did I list?", {table.id: 0.45, shopping.id: 0.02})
     assert order == [table.id]
+
+
+def test_what_others_did_ranks_below_what_the_user_did_unless_the_question_is_about_them(records):
+    friend = add(records, "episode", "A friend of mine got hired at a shipping company.")
+    neighbour = add(records, "episode", "Random thought: my neighbour's new job is at the bakery.")
+    mine = add(records, "episode", "Handed in my notice, starting at the city library on Monday.")
+    sims = {friend.id: 0.31, neighbour.id: 0.30, mine.id: 0.26}
+    assert ranked(records, "Where do I work at the moment?", sims)[0] == mine.id
+    assert ranked(records, "Where does my friend work now?", sims)[0] == friend.id
