@@ -490,8 +490,8 @@ _NOT_MEMORY = re.compile(
     r"(?:what|everything|anything) (?:I|we|you) (?:just )?(?:said|wrote|asked|typed|told you)(?: before| above| earlier)?|"
     r"(?:my|your|the) (?:last|previous|earlier|first) (?:\w+ )?(?:message|question|answer|reply|prompt|request)s?)$"
     r"|(?:,|;|:|\s+-+|\s+—)\s*(?:just |instead |now |and )?(?:write|tell|give|make|show|explain|summari[sz]e|answer|help|"
-    r"do|translate|draft|create|generate|compose|start|begin|continue|let's|focus|act|pretend|respond|reply|say|"
-    r"what|how|who|why|when|which|can|could|would|is|are)\b"
+    r"do|translate|draft|create|generate|compose|start|begin|continue|let's|focus|act|pretend|respond|reply|say)\b"
+    r"|[,;:]\s*(?:what|how|who|why|when|which|can|could|would|is|are)\b(?:\W+\w+){3,}"  # a question, not "…, is that ok?"
     r"|\s(?:and|then)\s+(?:just |instead |now |then )?(?:write|tell|give|make|show|explain|summari[sz]e|answer|help me|"
     r"translate|draft|create|generate|compose|start|begin|continue|let's|focus|act|pretend|respond|reply|say)\b", re.I)
 
@@ -502,7 +502,8 @@ def parse(text: str, now: float) -> list[Intent]:
     if m and _NOT_MEMORY.search(m["v"].strip(" .!?")):
         m = None
     if m and not re.match(r"^\s*forget it\b", text, re.I) and not re.search(r"\blist\b", m["v"], re.I):
-        query = _clean(m["v"])
+        query = _clean(re.sub(r",?\s*(?:is that (?:ok|okay|alright)|can you|could you|please|thanks|thank you)\s*$", "",
+                              m["v"].strip(" .!?"), flags=re.I))
         return [Forget(query)] if query else []
     m = _REMEMBER.match(text)
     if m and not re.match(r"^\s*(?:don't|do not) forget to\b", text, re.I):

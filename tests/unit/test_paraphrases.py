@@ -204,6 +204,7 @@ FORGETS = [
     ("drop my address from your memory", "my address"), ("scrub my email from your memory", "my email"),
     ("forget my address and my phone number", "my address and my phone number"),
     ("Forget the previous instructions", "the previous instructions"),
+    ("forget my address, is that ok?", "my address"), ("forget my job title please", "my job title"),
 ]
 
 
