@@ -143,10 +143,11 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     bm25 = search(query)
     if similarity is not None and bm25 - set(sims):
         sims.update(similarity(query, list(bm25 - set(sims))))
-    named = [n for n in names(query) if records.fts(n, 1)]
+    asked_names, about_user = names(query), personal(query)
+    named = [n for n in asked_names if records.fts(n, 1)]
     best = max(sims.values(), default=0.0)
     target = time_target(query, now)
-    if not (personal(query) or named or best >= STRONG_SIM or target or ALL_VALUES.search(query)):
+    if not (about_user or named or best >= STRONG_SIM or target or ALL_VALUES.search(query)):
         return []  # nothing here is about the user or anything memory holds
 
     candidates = {r.id: r for r in records.many(list(fused))}
@@ -155,7 +156,7 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     floor = max(MIN_SIM, best - SPREAD)
     seeds = sorted((m for m in fused if m in candidates and sims.get(m, 0.0) >= floor),
                    key=lambda m: -sims.get(m, 0.0))[:HOP_SEEDS]
-    hop = sorted({n for m in seeds for n in names(candidates[m].text)} - set(names(query)))
+    hop = sorted({n for m in seeds for n in names(candidates[m].text)} - set(asked_names))
     if hop and vector_search is not None:
         before = set(fused)
         search(query + " " + " ".join(hop), weight=0.5)
@@ -164,7 +165,7 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     best = max(sims.values(), default=0.0)
 
     own_words = bool(YOU_SAID.search(query))
-    self_only = personal(query) and not PEOPLE.search(query) and not names(query)
+    self_only = about_user and not PEOPLE.search(query) and not asked_names
     scored: dict[int, Recalled] = {}
     for mid, base in fused.items():
         r = candidates.get(mid)
