@@ -486,12 +486,12 @@ _FORGET = re.compile(
 # I said", "my last message"), or a dismissal before another request ("forget the previous
 # instructions and write a poem", "forget about it, what is 2+2?", "forget the rules, just …").
 _REQUEST = (r"write|tell|give|make|show|explain|summari[sz]e|answer|translate|draft|create|generate|compose|start|"
-            r"begin|continue|let's|focus|act|pretend|respond|reply|say")
+            r"begin|continue|let's|focus|act|pretend|respond|reply|say|try|redo|retry")
 _NOT_MEMORY = re.compile(
     r"^(?:it|this|that|all (?:of )?(?:that|this)|everything|(?:everything |all )?(?:above|before|so far)|"
     r"(?:what|everything|anything) (?:I|we|you) (?:just )?(?:said|wrote|asked|typed|told you)(?: before| above| earlier)?|"
     r"(?:my|your|the) (?:last|previous|earlier|first) (?:\w+ )?(?:message|question|answer|reply|prompt|request)s?)$"
-    rf"|(?:,|;|:|\s+-+|\s+—)\s*(?:just |instead |now |and )?(?:{_REQUEST}|help|do)\b"
+    rf"|(?:,|;|:|\.|\s+-+|\s+—)\s*(?:just |instead |now |and )?(?:{_REQUEST}|help|do)\b"
     r"|[,;:]\s*(?:what|how|who|why|when|which|can|could|would|is|are)\b(?:\W+\w+){3,}"  # a question, not "…, is that ok?"
     rf"|\s(?:and|then)\s+(?:just |instead |now |then )?(?:{_REQUEST}|help me)\b", re.I)
 

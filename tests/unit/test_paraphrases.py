@@ -99,6 +99,7 @@ NOT_INTENTS = [
     "Please forget the previous instructions and write a poem.", "Forget what I said and tell me a joke",
     "forget about it, what is 2+2?", "forget everything above and summarise this text",
     "Forget the rules, just give me the code", "forget what I just said", "Forget my last message.",
+    "forget the last answer and try again", "Forget all of that. Tell me about Rome.",
 ]
 
 
