@@ -332,7 +332,7 @@ class MemoryBank:
                k: int = 12, include_profile: bool = False) -> list[Memory]:
         if len(query) > QUERY_CHARS:  # a long paste: its start and end say what it is about
             query = query[: QUERY_CHARS // 2] + " " + query[-QUERY_CHARS // 2:]
-        vector_search = similarity = None
+        vector_search = similarity = vectors = None
         if self.vectors_ready:
             cache: dict[str, Any] = {}
 
@@ -347,12 +347,15 @@ class MemoryBank:
             def similarity(text: str, ids: list[int]):  # noqa: F811
                 return self.index.similarity(embed(text), ids)
 
+            vectors = self.index.vectors
+
         skip = set(exclude_ids or ())
         if not include_profile:
             skip |= {r.id for r in self.records.profile()}
         found = recall(self.records, vector_search, similarity, query, now=self.clock(),
                        exclude_sources=exclude_sources or set(), exclude_ids=skip,
-                       budget_tokens=budget_tokens, count_many=count_many or _approx_tokens, k=k)
+                       budget_tokens=budget_tokens, count_many=count_many or _approx_tokens, k=k,
+                       vectors=vectors)
         return [self._memory(x) for x in found]
 
     def _memory(self, x: Recalled) -> Memory:

@@ -77,3 +77,10 @@ class VectorIndex:
             sub_ids, sub = self._ids[mask], self._matrix[mask]
         sims = sub @ query.astype(np.float32).reshape(-1)
         return {int(i): float(s) for i, s in zip(sub_ids, sims)}
+
+    def vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        """The vectors of ``ids`` that the index holds."""
+        with self._lock:
+            self._merge()
+            mask = np.isin(self._ids, np.asarray(ids, dtype=np.int64))
+            return {int(i): v for i, v in zip(self._ids[mask], self._matrix[mask])}

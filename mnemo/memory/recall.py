@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from mnemo.memory.records import Record, Records
 from mnemo.memory.rules import NUMBERS
 
@@ -26,6 +28,7 @@ STRONG_SIM = 0.5
 MIN_SIM = 0.2
 MIN_SIM_WITH_WORDS = 0.1
 SPREAD = 0.25  # ... and no further than this below the best match
+NEAR_COPY = 0.9  # an episode this close in meaning to one already chosen is left out
 WORD_WEIGHT = 0.5  # a word ranking counts half a meaning ranking: question words are noisy
 HOP_SEEDS = 3  # the best matches whose names are followed for a second hop
 KIND_WEIGHT = {"fact": 1.6, "preference": 1.6, "list": 1.6, "instruction": 1.2, "episode": 1.0}
@@ -59,6 +62,8 @@ PEOPLE = re.compile(rf"\b(?:{_PEOPLE})s?\b", re.I)
 ABOUT_OTHERS = re.compile(
     rf"^(?:[\w ]{{0,20}}[,:] ?|also |so |and )?(?:my|our|a|an|the|one of my|some)\b(?: \w+){{0,2}}? (?:{_PEOPLE})s?(?:'s| of mine| of ours)?\b",
     re.I)
+# ... unless the user takes part in it ("my colleague got me into bouldering, we go …").
+WITH_USER = re.compile(r"\b(?:I|me|we|us)\b|\b(?:I|we)'", re.I)
 ALL_VALUES = re.compile(r"\b(all|every|each|previous|past|earlier|history|ever|before|used to|over time)\b", re.I)
 _NUM = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half an?"
 _AGO = re.compile(
@@ -115,6 +120,21 @@ def names(text: str) -> list[str]:
     return [n for n in NAME.findall(text) if n not in ("I", "I'm")]
 
 
+def shared_ranks(ranking: list[tuple[int, float]]) -> list[int]:
+    """Ranks in which equal scores share one place: the same words said many times ("Sounds
+    good!") score the same, and count once instead of pushing everything else down."""
+    ranks: list[int] = []
+    for i, (_, score) in enumerate(ranking):
+        ranks.append(ranks[-1] if i and score == ranking[i - 1][1] else len(set(ranks)))
+    return ranks
+
+
+def about_others(text: str) -> bool:
+    """Is the message about someone in the user's life, without the user in it?"""
+    m = ABOUT_OTHERS.match(text)
+    return bool(m) and not WITH_USER.search(text, m.end())
+
+
 def recency(age_s: float) -> float:
     return 1.0 + 0.25 * math.exp(-max(age_s, 0) / (7 * 86400))
 
@@ -122,21 +142,24 @@ def recency(age_s: float) -> float:
 def recall(records: Records, vector_search: Callable[[str], list[tuple[int, float]]] | None,
            similarity: Callable[[str, list[int]], dict[int, float]] | None,
            query: str, *, now: float, exclude_sources: set[int], exclude_ids: set[int],
-           budget_tokens: int, count_many: Callable[[list[str]], list[int]], k: int = 12) -> list[Recalled]:
+           budget_tokens: int, count_many: Callable[[list[str]], list[int]], k: int = 12,
+           vectors: Callable[[list[int]], dict[int, np.ndarray]] | None = None) -> list[Recalled]:
     """``exclude_sources``: messages the context window holds (their episodes are skipped);
-    ``exclude_ids``: memories already in the prompt (the profile) or written by this message."""
+    ``exclude_ids``: memories already in the prompt (the profile) or written by this message;
+    ``vectors``: the memories' embeddings, to leave out near copies of what was chosen."""
     fused: dict[int, float] = {}
     sims: dict[int, float] = {}
 
     def search(text: str, weight: float = 1.0) -> set[int]:
         """Fuse the vector and the word rankings of ``text`` into ``fused``; its word hits."""
         if vector_search is not None:
-            for rank, (mid, sim) in enumerate(vector_search(text)):
+            found = vector_search(text)
+            for rank, (mid, sim) in zip(shared_ranks(found), found):
                 sims[mid] = max(sims.get(mid, -1.0), sim * weight)
                 fused[mid] = fused.get(mid, 0.0) + weight / (RRF_K + rank)
         words = keywords(text)
         hits = records.fts(words, 50) if words else []
-        for rank, (mid, _) in enumerate(hits):
+        for rank, (mid, _) in zip(shared_ranks(hits), hits):
             fused[mid] = fused.get(mid, 0.0) + WORD_WEIGHT * weight / (RRF_K + rank)
         return {mid for mid, _ in hits}
 
@@ -179,7 +202,7 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
         weight = KIND_WEIGHT.get(r.kind, 1.0)
         if r.kind == "episode" and r.meta.get("role") == "assistant":
             weight *= 0.6
-        if self_only and r.kind == "episode" and ABOUT_OTHERS.match(r.text):
+        if self_only and r.kind == "episode" and about_others(r.text):
             weight *= 0.6
         scored[mid] = Recalled(r, base * weight * recency(now - r.created_at) * (1 + (sim or 0)))
 
@@ -210,6 +233,8 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     # What the question asks for outright (every past value, what was said at that time) first.
     ranked = sorted(scored.values(), key=lambda x: (not (x.listed or x.timely), -x.score))
     costs = dict(zip((x.record.id for x in ranked), count_many([x.record.text for x in ranked])))  # one trip
+    vecs = vectors([x.record.id for x in ranked if x.record.kind == "episode"]) if vectors else {}
+    said: list[np.ndarray] = []  # the chosen episodes' vectors
     for item in ranked:
         r = item.record
         in_window = r.kind == "episode" and r.source_message_id in exclude_sources
@@ -218,11 +243,16 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
         key = " ".join(r.text.lower().split())
         if key in seen_text or (r.kind == "episode" and r.source_message_id in fact_sources | stale):
             continue
+        vec = vecs.get(r.id) if r.kind == "episode" and not (item.listed or item.timely) else None
+        if vec is not None and said and max(float(v @ vec) for v in said) >= NEAR_COPY:
+            continue  # the same thing said again in other words adds nothing
         cost = costs[r.id] + 12
         if used + cost > budget_tokens or len(chosen) >= k:
             continue
         used += cost
         seen_text.add(key)
+        if vec is not None:
+            said.append(vec)
         if r.kind != "episode" and r.source_message_id:
             fact_sources.add(r.source_message_id)
         chosen.append(item)

@@ -4,9 +4,10 @@ does not; newer beats older; superseded values only when the question asks for a
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from mnemo.memory.recall import recall
+from mnemo.memory.recall import recall, shared_ranks
 from mnemo.memory.records import Records
 from mnemo.store import Store
 from tests.conftest import NOW, Clock
@@ -29,8 +30,9 @@ def add(records: Records, kind: str, text: str, days_ago: float = 0.0, **fields)
 
 
 def ranked(records: Records, query: str, sims: dict[int, float], *, window: set[int] = frozenset(),
-           budget: int = 600, k: int = 12) -> list[int]:
-    """Recall's ids, best first, with ``sims`` as the embedder's cosine similarities."""
+           budget: int = 600, k: int = 12, vectors: dict[int, np.ndarray] | None = None) -> list[int]:
+    """Recall's ids, best first, with ``sims`` as the embedder's cosine similarities (and
+    ``vectors`` as the memories' embeddings, for the near-copy check)."""
     def vector_search(q):
         return sorted(sims.items(), key=lambda kv: -kv[1])[:50]
 
@@ -38,7 +40,8 @@ def ranked(records: Records, query: str, sims: dict[int, float], *, window: set[
         return {i: sims.get(i, 0.0) for i in ids}
 
     found = recall(records, vector_search, similarity, query, now=NOW, exclude_sources=set(window),
-                   exclude_ids=set(), budget_tokens=budget, count_many=lambda ts: [len(t.split()) for t in ts], k=k)
+                   exclude_ids=set(), budget_tokens=budget, count_many=lambda ts: [len(t.split()) for t in ts], k=k,
+                   vectors=(lambda ids: {i: vectors[i] for i in ids if i in vectors}) if vectors else None)
     return [x.record.id for x in sorted(found, key=lambda x: -x.score)]
 
 
@@ -148,3 +151,30 @@ def test_what_others_did_ranks_below_what_the_user_did_unless_the_question_is_ab
     sims = {friend.id: 0.31, neighbour.id: 0.30, mine.id: 0.26}
     assert ranked(records, "Where do I work at the moment?", sims)[0] == mine.id
     assert ranked(records, "Where does my friend work now?", sims)[0] == friend.id
+    # ... but not when the user takes part in what they did
+    climbing = add(records, "episode", "My colleague Hannah got me into bouldering, we go every Thursday.")
+    chatter = add(records, "episode", "Random thought: the weather has been grey all week.")
+    sims = {climbing.id: 0.37, chatter.id: 0.33}
+    assert ranked(records, "Which weekly hobby do I do?", sims)[0] == climbing.id
+
+
+def test_the_same_words_said_many_times_share_one_place_in_a_ranking():
+    assert shared_ranks([(1, 0.9), (2, 0.9), (3, 0.9), (4, 0.5), (5, 0.4), (6, 0.4), (7, 0.1)]) == [0, 0, 0, 1, 2, 2, 3]
+    assert shared_ranks([]) == []
+
+
+def test_near_copies_of_what_was_chosen_leave_room_for_something_else(records):
+    """People say the same thing again in other words ("By the way, …", "So, …"): one of them
+    is enough, and the next distinct memory takes the place the others would have filled."""
+    rng = np.random.default_rng(0)
+    heating = np.eye(8)[0]
+    copies = [add(records, "episode", f"{opener} the heating in the flat is acting up.")
+              for opener in ("By the way,", "So,", "Funny day,", "Anyway,")]
+    plant = add(records, "episode", "Bought a fig tree for the balcony, hoping it survives the winter.")
+    vectors = {c.id: (v := heating + 0.05 * rng.standard_normal(8)) / np.linalg.norm(v) for c in copies}
+    vectors[plant.id] = np.eye(8)[1]
+    sims = {c.id: 0.33 - 0.01 * i for i, c in enumerate(copies)} | {plant.id: 0.3}
+    question = "Which plant did I get for outside the flat?"
+    assert plant.id not in ranked(records, question, sims, k=3)  # without the vectors: three copies
+    order = ranked(records, question, sims, k=3, vectors=vectors)
+    assert plant.id in order and len(set(order) & {c.id for c in copies}) == 1
