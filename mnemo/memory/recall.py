@@ -64,7 +64,11 @@ ABOUT_OTHERS = re.compile(
     re.I)
 # ... unless the user takes part in it ("my colleague got me into bouldering, we go …").
 WITH_USER = re.compile(r"\b(?:I|me|we|us)\b|\b(?:I|we)'", re.I)
-ALL_VALUES = re.compile(r"\b(all|every|each|previous|past|earlier|history|ever|before|used to|over time)\b", re.I)
+# Words that ask for every past value; the ones about the past open the gate too ("each"
+# in "how many moons each planet has" does not).
+_PAST = r"previous|past|earlier|history|ever|before|used to|over time"
+ALL_VALUES = re.compile(rf"\b(all|every|each|{_PAST})\b", re.I)
+PAST = re.compile(rf"\b({_PAST})\b", re.I)
 _NUM = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half an?"
 _AGO = re.compile(
     rf"\b(?P<n>{_NUM})(?P<half> and a half)? (?P<u>minute|min|hour|day|week)s?"
@@ -170,7 +174,7 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     named = [n for n in asked_names if records.fts(n, 1)]
     best = max(sims.values(), default=0.0)
     target = time_target(query, now)
-    if not (about_user or named or best >= STRONG_SIM or target or ALL_VALUES.search(query)):
+    if not (about_user or named or best >= STRONG_SIM or target or PAST.search(query)):
         return []  # nothing here is about the user or anything memory holds
 
     candidates = {r.id: r for r in records.many(list(fused))}
