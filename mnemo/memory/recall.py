@@ -24,10 +24,12 @@ TIMELY = 3  # messages recalled for "about N hours ago": the best fits of time a
 # nor names something memory holds is answered without memory unless a memory is this
 # close in meaning (calibrated with `mnemo eval recall`: unrelated requests peak near 0.46).
 STRONG_SIM = 0.5
-# Per memory, once the question passed: this close in meaning, or a word match this close.
-MIN_SIM = 0.2
+# Per memory, once the question passed: this close in meaning, or a word match this close,
+# and no further than SPREAD below the best match. Calibrated with `mnemo eval recall`: a
+# paraphrase's evidence can sit near 0.2 while a near miss about someone else is at 0.65.
+MIN_SIM = 0.15
 MIN_SIM_WITH_WORDS = 0.1
-SPREAD = 0.25  # ... and no further than this below the best match
+SPREAD = 0.35
 NEAR_COPY = 0.9  # an episode this close in meaning to one already chosen is left out
 WORD_WEIGHT = 0.5  # a word ranking counts half a meaning ranking: question words are noisy
 HOP_SEEDS = 3  # the best matches whose names are followed for a second hop
