@@ -496,14 +496,21 @@ _NOT_MEMORY = re.compile(
     rf"|\s(?:and|then)\s+(?:just |instead |now |then )?(?:{_REQUEST}|help me)\b", re.I)
 
 
+# The reason given after what to forget is not part of it: "forget where I work, I quit",
+# "forget my address - we moved", "forget my sister's name because we fell out".
+_REASON = re.compile(r"(?:\s*[,;]|\s+-+|\s+—)\s*(?:I|I'm|I've|we|we're|we've|it's|that's|they|he|she|since|as|"
+                     r"because|cause|'cause)\b.*$|\s+(?:because|since|'cause)\b.*$", re.I | re.S)
+
+
 def parse(text: str, now: float) -> list[Intent]:
     """Everything a user message asks mnemo to remember, change, forget or do later."""
     m = _FORGET.match(text)
     if m and _NOT_MEMORY.search(m["v"].strip(" .!?")):
         m = None
     if m and not re.match(r"^\s*forget it\b", text, re.I) and not re.search(r"\blist\b", m["v"], re.I):
-        query = _clean(re.sub(r",?\s*(?:is that (?:ok|okay|alright)|can you|could you|please|thanks|thank you)\s*$", "",
-                              m["v"].strip(" .!?"), flags=re.I))
+        query = _clean(_REASON.sub("", re.sub(
+            r",?\s*(?:is that (?:ok|okay|alright)|can you|could you|please|thanks|thank you)\s*$", "",
+            m["v"].strip(" .!?"), flags=re.I)))
         return [Forget(query)] if query else []
     m = _REMEMBER.match(text)
     if m and not re.match(r"^\s*(?:don't|do not) forget to\b", text, re.I):

@@ -206,6 +206,9 @@ FORGETS = [
     ("forget my address and my phone number", "my address and my phone number"),
     ("Forget the previous instructions", "the previous instructions"),
     ("forget my address, is that ok?", "my address"), ("forget my job title please", "my job title"),
+    ("forget where I work, I quit", "where I work"), ("forget my address - we moved", "my address"),
+    ("Forget my sister's name because we fell out", "my sister's name"),
+    ("forget my gym schedule; I cancelled the membership", "my gym schedule"),
 ]
 
 
