@@ -155,8 +155,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out["ratio"] = round(mnemo["recall_any"] / base["recall_any"], 2) if base["recall_any"] else None
     out["targets"] = {
         "recall@k >= 1.2x the best naive": bool(out["ratio"] and out["ratio"] >= 1.2),
+        # (a type that naive search answers in full cannot be beaten, only matched)
         "every type above the best naive": all(
             (mnemo["by_kind"][kind] or 0) > max(out["systems"][s]["by_kind"][kind] or 0 for s in SYSTEMS[1:])
+            or mnemo["by_kind"][kind] == 1.0
             for kind in KINDS[:-1] if mnemo["by_kind"][kind] is not None),
         ">= 90% of unrelated prompts with nothing injected": (mnemo["unrelated_empty"] or 0) >= 0.9,
     }
