@@ -130,8 +130,11 @@ def shared_ranks(ranking: list[tuple[int, float]]) -> list[int]:
     """Ranks in which equal scores share one place: the same words said many times ("Sounds
     good!") score the same, and count once instead of pushing everything else down."""
     ranks: list[int] = []
+    place = -1
     for i, (_, score) in enumerate(ranking):
-        ranks.append(ranks[-1] if i and score == ranking[i - 1][1] else len(set(ranks)))
+        if i == 0 or score != ranking[i - 1][1]:
+            place += 1
+        ranks.append(place)
     return ranks
 
 
