@@ -148,18 +148,21 @@ def _rule(pattern: str):
 _NAME_WORD = r"(?-i:[A-Z][a-z'-]+(?: [A-Z][a-z'-]+)?)"
 NOT_NAMES = {"Sorry", "Back", "Here", "Fine", "Good", "Not", "So", "Just", "Really", "Done", "Ready", "New",
              "Going", "Happy", "Tired", "Busy", "Home", "Okay", "Ok", "Still", "Also", "Very", "Glad", "Sure",
-             "Afraid", "Hungry", "Late", "Working", "Trying", "Looking", "The", "A", "An", "In", "At", "From"}
+             "Afraid", "Hungry", "Late", "Working", "Trying", "Looking", "The", "A", "An", "In", "At", "From",
+             "It", "It's", "Its", "This", "That", "That's", "There", "Who", "What"}
 # How people give their name: "my name (, by the way,) is X", "I'm X", "call me X", "X here".
 _NAMED = re.compile(
-    r"\b(?:my name(?:,? (?:by the way|btw),?| which| now)? is|my name's|the name's|name's|i am called|i'm called|"
-    rf"(?:you can |people |everyone |friends |folks )?(?:usually |just )?call me|i go by|i'm|i am|this is|my names)"
+    r"\b(?:my (?:first |given )?name(?:,? (?:by the way|btw),?| which| now)? is|my name's|the name's|name's|i am called|"
+    r"i'm called|(?:you can |you may |people |everyone |everybody |friends |folks |most people )?(?:usually |just )?"
+    r"(?:call|calls) me|(?:you can |you may |please )?(?:address|refer to) me as|i go by|i'm|i am|this is|my names)"
     rf"(?: now| actually)?\s+(?P<v>(?-i:(?:(?:Dr|Mr|Mrs|Ms|Prof)\.? )?){_NAME_WORD})"
-    rf"|^(?:hi|hello|hey)?(?: there)?[,!. ]*(?P<w>{_NAME_WORD}) (?:here|speaking)\b", re.I)
+    rf"|^(?:hi|hello|hey)?(?: there)?[,!. ]*(?:it's |it is |this is )?(?P<w>{_NAME_WORD}) (?:here|speaking)\b"
+    rf"|^(?:hi|hello|hey)?(?: there)?[,!. ]*(?P<x>{_NAME_WORD})(?:'s| is) my (?:first )?name\b", re.I)
 
 
 def _name_in(sentence: str) -> str | None:
     for m in _NAMED.finditer(sentence):
-        title, name = re.match(r"((?:Dr|Mr|Mrs|Ms|Prof)\.? )?(.*)", m["v"] or m["w"]).groups()
+        title, name = re.match(r"((?:Dr|Mr|Mrs|Ms|Prof)\.? )?(.*)", m["v"] or m["w"] or m["x"]).groups()
         first, *rest = name.split()
         if first in NOT_NAMES:
             continue
@@ -183,9 +186,38 @@ def _favourite(m: re.Match[str]) -> Fact:
     return Fact("preference", f"The user's favourite {thing} is {_clean(m['v'])}.", subject_key(f"favourite {thing}"))
 
 
+# When, after a value, is not part of it: "I moved to Bergen last year", "… in 2019".
+_WHEN_SAID = re.compile(r"\s+(?:(?:last|this|next|earlier this|a|one|two|three|few|\d+) (?:year|month|week|summer|winter|"
+                        r"spring|autumn|fall|weekend|days?|weeks?|months?|years?)\b.*|recently|lately|now|already|"
+                        r"a while ago|ago|in (?:\d{4}|january|february|march|april|may|june|july|august|september|"
+                        r"october|november|december)\b.*|since\b.*|for (?:a|an|\d+|two|three|many|some|my|our|the|work|school|uni)\b.*|"
+                        r"because\b.*|with (?:my|our)\b.*)$", re.I)
+
+
+def _value(text: str) -> str:
+    return _clean(_WHEN_SAID.sub("", _clean(text)))
+
+
 @_rule(r"\bi (?:now |currently )?(?:live|am living|'m living|moved|have moved|relocated|just moved) (?:in|to) (?P<v>[^,.;!?]+)")
-def _home(m: re.Match[str]) -> Fact:
-    return Fact("fact", f"The user lives in {_clean(m['v'])}.", "home")
+def _home(m: re.Match[str]) -> Fact | None:
+    place = _value(m["v"])
+    return Fact("fact", f"The user lives in {place}.", "home") if place else None
+
+
+@_rule(r"\bi(?:'m| am)(?: very| really| quite| severely| a bit)? (?P<how>allergic|intolerant) to (?P<v>[^,.;!?]+)")
+def _allergy(m: re.Match[str]) -> Fact:
+    return Fact("fact", f"The user is {m['how'].lower()} to {_value(m['v'])}.")
+
+
+@_rule(r"\bi(?:'m| am)(?: now| actually)? (?:a |an )?(?P<v>vegetarian|vegan|pescatarian|teetotal|teetotaler|teetotaller|"
+       r"gluten-free|lactose intolerant|coeliac|celiac|diabetic|kosher|halal)\b")
+def _diet(m: re.Match[str]) -> Fact:
+    return Fact("fact", f"The user is {m['v'].lower()}.", "diet")
+
+
+@_rule(r"\bi (?:much |really |generally )?prefer (?P<v>[^,.;!?]+?) (?:over|to|rather than) (?P<w>[^,.;!?]+)")
+def _prefers(m: re.Match[str]) -> Fact:
+    return Fact("preference", f"The user prefers {_clean(m['v'])} over {_clean(m['w'])}.")
 
 
 @_rule(r"\bmy (?P<k>[a-z]+(?: [a-z]+)??)(?:'s)? name is(?: now)? (?P<v>[^,.;!?]+)")
@@ -212,7 +244,7 @@ def _likes(m: re.Match[str]) -> Fact:
     return Fact("preference", f"The user {verb} {_clean(m['v'])}.")
 
 
-@_rule(r"^(?:please )?(?:from now on|always|never|in future|in the future|going forward)\b[, ]*(?P<v>.+)")
+@_rule(r"^(?:please )?(?:from now on|always|never(?! mind)|in future|in the future|going forward)\b[, ]*(?P<v>.+)")
 def _instruction(m: re.Match[str]) -> Fact:
     text = _clean(m.group(0))
     return Fact("instruction", f"Standing instruction from the user: {_cap(text)}.", pinned=True)
@@ -259,7 +291,8 @@ _COUNTS = {"a dozen": 12, "dozen": 12, "a few": 3}
 
 def _items(text: str) -> list[tuple[str, int | None]]:
     out: list[tuple[str, int | None]] = []
-    if re.search(r"\b(?:to|from|into|onto|in|on|with|for|at|about|this|that|these|those|your|his|her|their)\b", text):
+    if re.search(r"\b(?:to|from|into|onto|in|on|with|for|at|about|after|before|between|under|over|above|below|instead|"
+                 r"inside|within|without|this|that|these|those|your|his|her|their)\b", text):
         return out  # "add it to my calendar", "remove the first line of this file": not a list
     for part in re.split(r",\s*(?:and\s+)?|\s+and\s+", text):
         m = _ITEM.match(part.strip())
@@ -279,7 +312,8 @@ _CLEAR = re.compile(
     r"\b(?:i|we|i've|we've)(?: have)? (?:already )?(?:bought|got|picked up) (?:all|everything)\b"
     r"|\b(?:clear|empty|reset|delete|wipe|scrap|bin|throw away|throw out|get rid of)(?: out)? (?:my |the |our )?"
     r"(?:whole |entire )?(?:[a-z]+ )?list\b"
-    r"|\bstart (?:a |my )?(?:new|fresh|another) (?:[a-z]+ )?list\b|^(?:a )?(?:new|fresh) (?:[a-z]+ )?list\b")
+    r"|\bstart (?:a |my )?(?:new|fresh|another) (?:[a-z]+ )?list\b|^(?:a )?(?:new|fresh) (?:[a-z]+ )?list\b"
+    r"|\bstart (?:the |my |our )?(?:[a-z]+ )?list (?:again |over |afresh )?(?:from scratch|over|afresh|again)\b")
 _PLEASE = r"(?:please |pls |plz |could you |can you |would you )?"
 _WANT = (r"(?:.*\b)?(?:(?:i|we)(?:'d| would|'ve|'m|'re| am| are)?(?: really| still| also)? (?:need|require|want|have|got|"
          r"must|should|like|going|ought)(?: to)?|gotta|got to|need to|have to|must|don't let me forget to|"
@@ -291,16 +325,25 @@ _COUNTED = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|some|more|a cou
 _LIST_RULES = {
     "add": [
         (rf"{_PLEASE}(?:add|put) (?P<items>.+?)(?: (?:to|on|onto) {_LIST})?$", False),
+        (rf"{_PLEASE}(?:stick|pop|throw|chuck|toss|jot down|jot|write down|note down|slap|bung|include) "
+         r"(?P<items>.+?) (?:to|on|onto|in|into) (?:my|the|our) (?:(?P<list>[a-z]+ list)|list)$", False),
+        (r"^(?:shopping|groceries|grocery|grocery list|shopping list|to buy)\s*[:-]\s*(?P<items>.+)$", False),
         (rf"{_WANT} (?:buy|purchase)(?: some| more)? (?P<items>.+?)$", False),
         (rf"{_WANT} (?:get|grab|pick up|order) (?P<items>{_COUNTED} .+?)$", False),
-        (rf"(?:.*\b)?(?:i|we) (?:need|require) (?P<items>(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen) .+?)$",
+        (r"(?:^|.*\b(?:i|we)(?:'ll|'d| will| would|'m going to|'re going to| am going to| are going to)? )"
+         r"(?:also |still |really )?(?:need|require) "
+         r"(?P<items>(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen) .+?)$", False),
+        (r"(?:.*\b)?(?:we're|we are|i'm|i am|we've run|i've run|we ran|i ran|we're almost|we are almost|i'm almost|"
+         r"we're nearly|i'm nearly) out of (?P<items>[a-z ]+?)$", False),
+        (r"(?:.*\b)?(?:we're|we are|i'm|i am|we've been|i've been)(?: running| getting)? (?:low|short) on (?P<items>[a-z ]+?)$",
          False),
-        (r"(?:.*\b)?(?:we're|we are|i'm|i am|we've run|i've run|we ran|i ran) out of (?P<items>[a-z ]+?)$", False),
     ],
     "remove": [
         (rf"{_PLEASE}(?:remove|take|delete|cross off|cross|scratch|strike) (?P<items>.+?) (?:from|off) {_LIST}$", False),
         (rf"{_PLEASE}(?:remove|delete|cross off|scratch|strike) (?P<items>.+?)$", True),
         (rf"{_PLEASE}take (?P<items>.+?) off$", True),
+        (r"(?:(?:i|we) )?(?:already have|(?:i|we) have enough|(?:i|we) have plenty of|never mind) (?:the |some )?"
+         r"(?P<items>[a-z ,]+?)(?: now| already| at home)?$", True),
         (r"(?:.*\b)?(?:(?:i|we)(?: have| already| just)* )?(?:bought|got|picked up|purchased) (?:the|our|my) "
          r"(?P<items>[a-z ,]+?)(?: today| already| yesterday| earlier| now)?$", True),
         (r"(?:.*\b)?(?:no need for|(?:i|we) (?:don't|do not|no longer) need) (?:the |any )?(?P<items>[a-z ,]+?)"
@@ -354,10 +397,14 @@ _WHEN = [
     rf"\b(?:your |the |my )?{_ORD} {_REPLY}\b(?: (?:from now|after this|from this))?",
     rf"\bin (?:your |the )?(?:next )?{_COUNT} (?:more )?{_REPLY}\b",
     rf"\bafter {_COUNT} (?:more )?{_REPLY}\b",
-    rf"\b{_COUNT} (?:more )?{_REPLY} from now\b",
-    rf"\b{_REPLY} (?:number )?(?P<ord2>\d+) from now\b",
+    rf"\b{_COUNT} (?:more )?{_REPLY} (?:from now|later|on|down the line)\b",
+    rf"\b{_REPLY} (?:number |no\.? |#)?(?P<ord2>\d+|one|two|three|four|five|six|seven|eight|nine|ten) from now\b",
 ]
-_APPEND = re.compile(r"\b(append|add|include|end with|ends with|end it with|attach|at the end|sign off|finish with)\b")
+_APPEND = re.compile(r"\b(append|add|include|end with|ends with|end it with|attach|at the end|sign off|finish with|"
+                     r"tack on|tack|stick on|close with|put)\b")
+# Left over around what to do once the "when" is taken out: "in …", "could you …", "to …".
+_LEAD = re.compile(r"^(?:(?:please|pls|could you|can you|would you|will you|kindly)\s+)*(?:(?:in|on|at|by|with|for)\s+)?"
+                   r"(?:(?:to|about|of|that)\s+)?", re.I)
 
 
 def _reply_count(lowered: str) -> tuple[int, re.Match[str]] | None:
@@ -365,7 +412,8 @@ def _reply_count(lowered: str) -> tuple[int, re.Match[str]] | None:
         m = re.search(pattern, lowered)
         if m:
             d = m.groupdict()
-            n = _ordinal(d["ord"]) if d.get("ord") else _number(d.get("cnt")) or _ordinal(d.get("ord2") or "")
+            n = _ordinal(d["ord"]) if d.get("ord") else _number(d.get("cnt")) or _number(d.get("ord2")) \
+                or _ordinal(d.get("ord2") or "")
             if n:
                 return n, m
     return None
@@ -377,8 +425,8 @@ def _after_replies(text: str, lowered: str) -> NewTask | None:
         return None
     n, when = found
     if re.search(r"\bremind me\b", lowered):  # "remind me in my second reply to drink water"
-        rest = re.sub(r"\bremind me\b", " ", lowered.replace(when.group(0), " "))
-        what = re.sub(r"^(?:(?:in|on|at|by|with)\s+)?(?:(?:to|about|of|that)\s+)?", "", _clean(rest))
+        rest = text[:when.start()] + " " + text[when.end():]
+        what = _LEAD.sub("", _clean(re.sub(r"\bremind me\b", " ", rest, flags=re.I)))
         return NewTask("after_replies", "remind", _clean(what), replies=n) if what else None
     quote = re.search(_QUOTE, text)
     action = "append" if _APPEND.search(lowered) else "say"
@@ -387,7 +435,7 @@ def _after_replies(text: str, lowered: str) -> NewTask | None:
     if not _APPEND.search(lowered) or not re.search(r"\b(your|you)\b", lowered):
         return None  # "my second reply was wrong": about replies, not a task
     # No quoted words: what to add is for the model to write then ("the quote from Emerson").
-    what = _clean(re.sub(r"\s+", " ", text[:when.start()] + " " + text[when.end():]))
+    what = _LEAD.sub("", _clean(re.sub(r"\s+", " ", text[:when.start()] + " " + text[when.end():])))
     what = re.sub(r"\b(?:to|in|on|for)\s*$", "", what).strip(" ,")
     return NewTask("after_replies", "instruct", _cap(what), replies=n)
 
@@ -413,7 +461,8 @@ def tasks(text: str, now: float) -> list[NewTask | CancelTask]:
     if trigger:
         return [NewTask("on_message", "say", trigger["q"], trigger=trigger["t"], repeat=True)]
     due = _due_time(lowered, now)
-    m = re.search(r"\b(?:remind|nudge|ping|tell) me\b|\bset (?:a |an )?(?:reminder|alarm)\b", lowered)
+    m = re.search(r"\b(?:remind|nudge|ping|tell) me\b|\bset (?:a |an )?(?:reminder|alarm)\b"
+                  r"|\bgive me (?:a |an )?(?:nudge|shout|reminder|heads-up|heads up|ping)\b", lowered)
     if due is not None and m:
         rest = re.sub(_DUE, " ", text[m.end():], flags=re.I)
         what = _clean(re.sub(r"^[\s:,-]*(?:for\b[^:]*:|to|of|about|that)?\s*", "", _clean(rest), flags=re.I))
@@ -426,7 +475,8 @@ _IN = rf"\bin (?P<n>{_AMOUNT}) (?P<u>minute|min|hour|day|week)s?\b"
 _AT = (r"\b(?:at|for|by) (?:(?P<noon>noon|midday|midnight)|(?P<h>\d{1,2})(?::(?P<m>\d\d))? ?"
        r"(?P<ap>am|pm|a\.m\.|p\.m\.)?(?!\d|:\d))")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DAY = rf"\b(?:(?P<rel>tomorrow|today|tonight)(?: (?:morning|evening|afternoon|night))?|on (?P<wd>{'|'.join(WEEKDAYS)}))\b"
+_DAY = (rf"\b(?:(?P<rel>tomorrow|today|tonight)(?: (?:morning|evening|afternoon|night))?"
+        rf"|(?:on |next |this |coming )(?P<wd>{'|'.join(WEEKDAYS)}))\b")
 _DUE = rf"(?:{_IN}|{_DAY}|{_AT})"
 _AMOUNTS = {"fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "ninety": 90}
 DEFAULT_HOUR = 9  # "remind me tomorrow", "on Friday": in the morning (8 pm for "tonight")
@@ -471,14 +521,20 @@ def _due_time(lowered: str, now: float) -> float | None:
 
 _REMEMBER = re.compile(
     r"^\s*(?:/remember\b|(?:please |can you |could you |would you )?(?:remember|don't forget|do not forget|keep in mind|"
-    r"make a note|take a note|note|save this|store this|for future reference)(?: that| this)?[:,]?\s)(?P<v>.+)", re.I | re.S)
+    r"make a note of|make a note|take a note|note down|jot down|note|save this|store this|for future reference)"
+    r"(?: that| this)?[:,]?\s)(?P<v>.+)", re.I | re.S)
+# "remember to buy 2 baguettes", "note down 5 limes for the shop": the shopping list
+_TO_BUY = re.compile(r"^to (?:buy|get|grab|pick up|purchase)\b|\s(?:for|from|at) the (?:shops?|store|supermarket|market|"
+                     r"grocer'?s)$", re.I)
 # "forget where I live", "erase my phone number", "delete what you know about my job",
 # "stop remembering my sister's name", "drop my address from your memory".
 _FORGET = re.compile(
     r"^\s*(?:please |can you |could you |would you )?(?:"
-    r"/?forget\b[,:]?\s*(?:about |that |the fact that )?"
-    r"|(?:stop remembering|don't remember|do not remember|unlearn|no longer remember)\s+"
-    r"|(?:erase|delete|remove|wipe|drop|clear|purge|scrub|get rid of|clear out)\s+(?:(?:what|everything|anything) you (?:know|remember) about |"
+    r"/?forget\b(?!-)[,:]?\s*(?:about |that |the fact that )?"
+    r"|(?:stop remembering|don't remember|do not remember|unlearn|no longer remember|don't keep|do not keep|"
+    r"stop keeping|don't store|do not store|stop storing)\s+"
+    r"|(?:erase|delete|remove|wipe|drop|clear|purge|scrub|get rid of|clear out)\s+(?:(?:what|everything|anything|all) "
+    r"(?:(?:that )?you (?:know|remember|have|have stored|keep|kept) )?about |"
     r"the memor(?:y|ies) (?:about|of) |your memory of |(?=my\b))"
     r")(?P<v>.*?)(?:\s+from (?:your )?memory|\s+anymore|\s+any more)?[.!?]*$", re.I | re.S)
 
@@ -493,6 +549,7 @@ _NOT_MEMORY = re.compile(
     r"(?:my|your|the) (?:last|previous|earlier|first) (?:\w+ )?(?:message|question|answer|reply|prompt|request)s?)$"
     rf"|(?:,|;|:|\.|\s+-+|\s+—)\s*(?:just |instead |now |and )?(?:{_REQUEST}|help|do)\b"
     r"|[,;:]\s*(?:what|how|who|why|when|which|can|could|would|is|are)\b(?:\W+\w+){3,}"  # a question, not "…, is that ok?"
+    r"|\b(?:from|in) (?:this|these|the above|the following|the (?:text|essay|file|code|document|draft|email))\b"
     rf"|\s(?:and|then)\s+(?:just |instead |now |then )?(?:{_REQUEST}|help me)\b", re.I)
 
 
@@ -502,20 +559,28 @@ _REASON = re.compile(r"(?:\s*[,;]|\s+-+|\s+—)\s*(?:I|I'm|I've|we|we're|we've|i
                      r"because|cause|'cause)\b.*$|\s+(?:because|since|'cause)\b.*$", re.I | re.S)
 
 
+# "forget what I told you about my ex": what to forget is "my ex"
+_TOLD = re.compile(r"^(?:what|everything|anything|all)(?: that)? (?:I|I've|I have|we|we've) (?:told|said to|mentioned to|"
+                   r"shared with|said|mentioned|shared)(?: you)? (?:about|regarding|concerning) ", re.I)
+
+
 def parse(text: str, now: float) -> list[Intent]:
     """Everything a user message asks mnemo to remember, change, forget or do later."""
     m = _FORGET.match(text)
     if m and _NOT_MEMORY.search(m["v"].strip(" .!?")):
         m = None
     if m and not re.match(r"^\s*forget it\b", text, re.I) and not re.search(r"\blist\b", m["v"], re.I):
-        query = _clean(_REASON.sub("", re.sub(
+        query = _clean(_TOLD.sub("", _REASON.sub("", re.sub(
             r",?\s*(?:is that (?:ok|okay|alright)|can you|could you|please|thanks|thank you)\s*$", "",
-            m["v"].strip(" .!?"), flags=re.I)))
+            m["v"].strip(" .!?"), flags=re.I))))
         return [Forget(query)] if query else []
     m = _REMEMBER.match(text)
     if m and not re.match(r"^\s*(?:don't|do not) forget to\b", text, re.I):
         inner = _clean(m["v"])
-        listed = list_ops(inner)  # "note that I need to buy candles": the list
+        listed = list_ops(inner) or list_ops(text)  # "note that I need to buy candles": the list
+        if not listed and _TO_BUY.search(inner):
+            goods = re.sub(r"^to (?:buy|get|grab|pick up|purchase)\s+|\s(?:for|from|at) the \S+$", "", inner, flags=re.I)
+            listed = list_ops(f"I need to buy {goods}")
         return listed or ([Remember(inner)] if inner else [])
     intents: list[Intent] = [*tasks(text, now)]
     if not intents:

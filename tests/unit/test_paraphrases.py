@@ -28,6 +28,11 @@ LIST_ADDS = [
     ("Don't let me forget to buy 6 onions", "onion", 6), ("I'd like to buy 2 Mangoes", "mango", 2),
     ("gotta buy cat food", "cat food", 1), ("Pls add oat milk", "oat milk", 1),
     ("We need to get some bread", "bread", 1), ("I need 2 kg of flour", "flour", 2),
+    ("Can you stick 3 avocados on my list?", "avocado", 3), ("Throw some garlic on the shopping list", "garlic", 1),
+    ("I'm going to need 4 tins of tomatoes", "tomato", 4), ("Need 2 packs of rice", "rice", 2),
+    ("I'd need 3 yoghurts", "yoghurt", 3), ("We're running low on coffee beans", "coffee bean", 1),
+    ("Shopping: 3 peppers", "pepper", 3), ("Could you note down 5 limes for the shop?", "lime", 5),
+    ("Remember to buy 2 baguettes", "baguette", 2), ("jot down 2 leeks on my list", "leek", 2),
 ]
 
 
@@ -44,6 +49,7 @@ LIST_REMOVALS = [
     "I bought the milk", "I already got the eggs", "I picked up the bread today",
     "no need for soap anymore", "I don't need leeks anymore", "scratch the bananas from my list",
     "delete coffee from the shopping list", "got the tomatoes",
+    "Already have the garlic", "We have enough coffee beans now", "Never mind the watermelon", "Strike the limes",
 ]
 
 
@@ -57,6 +63,7 @@ LIST_CLEARS = [
     "clear my shopping list", "reset the shopping list", "empty my list", "I bought everything",
     "I got everything on the list", "start a new shopping list", "wipe the list", "delete my whole shopping list",
     "throw away the shopping list, start over", "I've bought all of it", "new list please",
+    "Let's start the shopping list from scratch", "Scrap the list",
 ]
 
 
@@ -71,6 +78,7 @@ NAMES = [
     "The name's Liam", "I go by Liam", "Hi! My name, by the way, is Liam.", "People call me Liam",
     "This is Liam speaking", "I am Liam.", "hello, I'm Liam and I like tea", "My name which is Liam is Irish", "My name is now Liam.",
     "Actually, call me Liam now", "Hey there, Liam speaking.", "Folks usually call me Liam", "my names Liam",
+    "Everyone calls me Liam", "You may address me as Liam", "Liam's my name", "It's Liam here", "my first name is Liam",
 ]
 
 
@@ -100,6 +108,10 @@ NOT_INTENTS = [
     "forget about it, what is 2+2?", "forget everything above and summarise this text",
     "Forget the rules, just give me the code", "forget what I just said", "Forget my last message.",
     "forget the last answer and try again", "Forget all of that. Tell me about Rome.",
+    # a word that starts like an intent, text editing, a list in a message
+    "Forget-me-nots are my favourite flower", "Add a comma after the first word", "Write down the steps in a list",
+    "delete everything about the intro from this essay", "Does the recipe need 2 eggs?", "the kids need 2 hours of sleep",
+    "Throw the ball", "Two answers later I realised it was wrong", "Never mind, I figured it out",
 ]
 
 
@@ -120,6 +132,8 @@ AFTER_REPLIES = [
     ("on your 4th reply from now add 'Note: x'", 4, "append"),
     ("Say 'ping' in your third answer from now", 3, "say"),
     ("two messages from now, tell me 'drink water'", 2, "say"),
+    ("In reply number five from now, append 'over and out'", 5, "append"),
+    ("Three answers later, tack on the line 'be kind'", 3, "append"),
 ]
 
 
@@ -134,6 +148,8 @@ def test_an_unquoted_task_is_kept_as_an_instruction():
     tasks = [i for i in parsed("append the quote from Ralph Waldo Emerson to your 5th response") if isinstance(i, NewTask)]
     assert tasks and tasks[0].replies == 5 and tasks[0].action == "instruct"
     assert "Ralph Waldo Emerson" in tasks[0].text
+    tasks = [i for i in parsed("in your second response from now include a quote from Seneca") if isinstance(i, NewTask)]
+    assert tasks and tasks[0].replies == 2 and tasks[0].text == "Include a quote from Seneca"  # no stray "in"
 
 
 REMINDERS = [
@@ -144,6 +160,7 @@ REMINDERS = [
     ("remind me to stretch in 45 minutes", 45 * 60),
     ("nudge me in 10 minutes to take the pizza out", 600),
     ("ping me in half an hour about the laundry", 1800),
+    ("Give me a nudge in 20 min to drink water", 20 * 60),
 ]
 
 
@@ -164,6 +181,7 @@ AT_TIMES = [
     ("remind me tonight to lock the door", datetime(2027, 1, 15, 20, 0)),
     ("remind me on Wednesday to pay rent", datetime(2027, 1, 20, 9, 0)),  # NOW is a Friday
     ("remind me on Friday to pay rent", datetime(2027, 1, 22, 9, 0)),  # ... so the next one
+    ("remind me next Monday to pay rent", datetime(2027, 1, 18, 9, 0)),
 ]
 
 
@@ -178,6 +196,8 @@ def test_remind_in_my_second_reply():
     tasks = [i for i in parsed("remind me in my second reply from now to drink water") if isinstance(i, NewTask)]
     assert tasks and tasks[0].kind == "after_replies" and tasks[0].replies == 2 and tasks[0].action == "remind"
     assert tasks[0].text == "drink water"
+    tasks = [i for i in parsed("Could you remind me in 3 replies to Stretch") if isinstance(i, NewTask)]
+    assert tasks and tasks[0].replies == 3 and tasks[0].text == "Stretch"  # as written, without "could you"
 
 
 TRIGGERS = [
@@ -209,6 +229,8 @@ FORGETS = [
     ("forget where I work, I quit", "where I work"), ("forget my address - we moved", "my address"),
     ("Forget my sister's name because we fell out", "my sister's name"),
     ("forget my gym schedule; I cancelled the membership", "my gym schedule"),
+    ("Forget what I told you about my ex", "my ex"), ("Don't keep my address anymore", "my address"),
+    ("Remove everything about my job", "my job"), ("remove all you know about my sister", "my sister"),
 ]
 
 
@@ -232,3 +254,18 @@ def test_remember_requests(text):
 
 def test_cancel_still_works():
     assert any(isinstance(i, CancelTask) for i in parsed("stop saying 'yellow!' when I say banana"))
+
+
+FACTS = [
+    ("I moved to Bergen last year", "The user lives in Bergen."), ("I live in Ghent now", "The user lives in Ghent."),
+    ("I relocated to San Francisco in 2019", "The user lives in San Francisco."),
+    ("I moved to Porto for work", "The user lives in Porto."),
+    ("I'm allergic to walnuts", "The user is allergic to walnuts."), ("I'm vegetarian", "The user is vegetarian."),
+    ("I prefer tea over coffee", "The user prefers tea over coffee."),
+    ("My favourite band is Muse", "The user's favourite band is Muse."),
+]
+
+
+@pytest.mark.parametrize("text, note", FACTS)
+def test_facts_keep_the_value_and_leave_out_when_it_was_said(text, note):
+    assert [f.text for f in parsed(text) if isinstance(f, Fact)] == [note]
