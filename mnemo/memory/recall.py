@@ -108,10 +108,24 @@ def time_target(query: str, now: float) -> tuple[float, float] | None:
     return None
 
 
+# The index stems "visited" to "visit" but cannot take "went" to "go": a question's irregular
+# verb brings its other forms along ("when did I go to …" finds "went to Marta's wedding").
+_IRREGULAR = """go went gone|buy bought|get got gotten|see saw seen|take took taken|make made|meet met|give gave given|
+come came|find found|leave left|think thought|bring brought|teach taught|catch caught|fly flew flown|drive drove driven|
+ride rode ridden|eat ate eaten|drink drank drunk|write wrote written|run ran|swim swam swum|sing sang sung|
+begin began begun|win won|lose lost|sell sold|pay paid|send sent|spend spent|build built|feel felt|keep kept|
+sleep slept|hear heard|say said|speak spoke spoken|break broke broken|choose chose chosen|fall fell fallen|
+forget forgot forgotten|grow grew grown|wear wore worn|steal stole stolen|throw threw thrown|draw drew drawn|
+hold held|stand stood|sit sat|become became|fight fought|lend lent|hang hung|shoot shot|lead led|feed fed|
+hide hid hidden|shake shook shaken|blow blew blown|freeze froze frozen|wake woke woken|dig dug|stick stuck|
+tear tore torn|forgive forgave forgiven|understand understood|sweep swept|deal dealt|swing swung"""
+FORMS = {w: group.split() for group in _IRREGULAR.replace("\n", "").split("|") for w in group.split()}
+
+
 def keywords(query: str) -> str:
     words = re.findall(r"[\w']+", re.sub(r"'s\b", "", query.lower()))
     kept = [w for w in words if w not in STOPWORDS and len(w) > 1]
-    return " ".join(kept)
+    return " ".join(dict.fromkeys(kept + [f for w in kept for f in FORMS.get(w, ())]))
 
 
 def personal(query: str) -> bool:

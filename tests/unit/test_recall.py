@@ -180,3 +180,11 @@ def test_near_copies_of_what_was_chosen_leave_room_for_something_else(records):
     assert plant.id not in ranked(records, question, sims, k=3)  # without the vectors: three copies
     order = ranked(records, question, sims, k=3, vectors=vectors)
     assert plant.id in order and len(set(order) & {c.id for c in copies}) == 1
+
+
+def test_a_question_in_the_present_finds_what_was_told_in_the_irregular_past(records):
+    """The index stems "visited" to "visit", not "went" to "go"; the question brings the forms."""
+    wedding = add(records, "episode", "Went to Marta's wedding over the weekend, danced until 2am.")
+    chatter = [add(records, "episode", f"Random thought number {i}: the weather has been grey.") for i in range(12)]
+    sims = {c.id: 0.3 for c in chatter} | {wedding.id: 0.12}
+    assert wedding.id in ranked(records, "What day did I go to the nuptials?", sims, k=10)
