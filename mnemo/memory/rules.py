@@ -401,7 +401,7 @@ _WHEN = [
     rf"\b{_REPLY} (?:number |no\.? |#)?(?P<ord2>\d+|one|two|three|four|five|six|seven|eight|nine|ten) from now\b",
 ]
 _APPEND = re.compile(r"\b(append|add|include|end with|ends with|end it with|attach|at the end|sign off|finish with|"
-                     r"tack on|tack|stick on|close with|put)\b")
+                     r"tack|stick on|close with|put)\b")
 # Left over around what to do once the "when" is taken out: "in …", "could you …", "to …".
 _LEAD = re.compile(r"^(?:(?:please|pls|could you|can you|would you|will you|kindly)\s+)*(?:(?:in|on|at|by|with|for)\s+)?"
                    r"(?:(?:to|about|of|that)\s+)?", re.I)
@@ -412,8 +412,7 @@ def _reply_count(lowered: str) -> tuple[int, re.Match[str]] | None:
         m = re.search(pattern, lowered)
         if m:
             d = m.groupdict()
-            n = _ordinal(d["ord"]) if d.get("ord") else _number(d.get("cnt")) or _number(d.get("ord2")) \
-                or _ordinal(d.get("ord2") or "")
+            n = _ordinal(d["ord"]) if d.get("ord") else _number(d.get("cnt") or d.get("ord2"))
             if n:
                 return n, m
     return None
@@ -524,8 +523,8 @@ _REMEMBER = re.compile(
     r"make a note of|make a note|take a note|note down|jot down|note|save this|store this|for future reference)"
     r"(?: that| this)?[:,]?\s)(?P<v>.+)", re.I | re.S)
 # "remember to buy 2 baguettes", "note down 5 limes for the shop": the shopping list
-_TO_BUY = re.compile(r"^to (?:buy|get|grab|pick up|purchase)\b|\s(?:for|from|at) the (?:shops?|store|supermarket|market|"
-                     r"grocer'?s)$", re.I)
+_BUY = r"^to (?:buy|get|grab|pick up|purchase)\b"
+_TO_BUY = re.compile(rf"{_BUY}|\s(?:for|from|at) the (?:shops?|store|supermarket|market|grocer'?s)$", re.I)
 # "forget where I live", "erase my phone number", "delete what you know about my job",
 # "stop remembering my sister's name", "drop my address from your memory".
 _FORGET = re.compile(
@@ -564,22 +563,27 @@ _TOLD = re.compile(r"^(?:what|everything|anything|all)(?: that)? (?:I|I've|I hav
                    r"shared with|said|mentioned|shared)(?: you)? (?:about|regarding|concerning) ", re.I)
 
 
+def _forget_query(said: str) -> str:
+    """What to forget, less the politeness, the reason and "what I told you about"."""
+    said = re.sub(r",?\s*(?:is that (?:ok|okay|alright)|can you|could you|please|thanks|thank you)\s*$", "",
+                  said.strip(" .!?"), flags=re.I)
+    return _clean(_TOLD.sub("", _REASON.sub("", said)))
+
+
 def parse(text: str, now: float) -> list[Intent]:
     """Everything a user message asks mnemo to remember, change, forget or do later."""
     m = _FORGET.match(text)
     if m and _NOT_MEMORY.search(m["v"].strip(" .!?")):
         m = None
     if m and not re.match(r"^\s*forget it\b", text, re.I) and not re.search(r"\blist\b", m["v"], re.I):
-        query = _clean(_TOLD.sub("", _REASON.sub("", re.sub(
-            r",?\s*(?:is that (?:ok|okay|alright)|can you|could you|please|thanks|thank you)\s*$", "",
-            m["v"].strip(" .!?"), flags=re.I))))
+        query = _forget_query(m["v"])
         return [Forget(query)] if query else []
     m = _REMEMBER.match(text)
     if m and not re.match(r"^\s*(?:don't|do not) forget to\b", text, re.I):
         inner = _clean(m["v"])
         listed = list_ops(inner) or list_ops(text)  # "note that I need to buy candles": the list
         if not listed and _TO_BUY.search(inner):
-            goods = re.sub(r"^to (?:buy|get|grab|pick up|purchase)\s+|\s(?:for|from|at) the \S+$", "", inner, flags=re.I)
+            goods = re.sub(rf"{_BUY}\s+|\s(?:for|from|at) the \S+$", "", inner, flags=re.I)
             listed = list_ops(f"I need to buy {goods}")
         return listed or ([Remember(inner)] if inner else [])
     intents: list[Intent] = [*tasks(text, now)]
