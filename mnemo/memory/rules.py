@@ -152,12 +152,12 @@ NOT_NAMES = {"Sorry", "Back", "Here", "Fine", "Good", "Not", "So", "Just", "Real
              "It", "It's", "Its", "This", "That", "That's", "There", "Who", "What"}
 # How people give their name: "my name (, by the way,) is X", "I'm X", "call me X", "X here".
 _NAMED = re.compile(
-    r"\b(?:my (?:first |given )?name(?:,? (?:by the way|btw),?| which| now)? is|my name's|the name's|name's|i am called|"
+    r"\b(?:my (?:first |given )?name(?:,? (?:by the way|btw),?| which| now)? is|my name's|the name's|the name is|name's|i am called|"
     r"i'm called|(?:you can |you may |people |everyone |everybody |friends |folks |most people )?(?:usually |just )?"
-    r"(?:call|calls) me|(?:you can |you may |please )?(?:address|refer to) me as|i go by|i'm|i am|this is|my names)"
+    r"(?:call|calls) me|(?:you can |you may |please )?(?:address|refer to) me as|(?:people |everyone |most people )?know me as|i go by|i'm|i am|this is|my names)"
     rf"(?: now| actually)?\s+(?P<v>(?-i:(?:(?:Dr|Mr|Mrs|Ms|Prof)\.? )?){_NAME_WORD})"
     rf"|^(?:hi|hello|hey)?(?: there)?[,!. ]*(?:it's |it is |this is )?(?P<w>{_NAME_WORD}) (?:here|speaking)\b"
-    rf"|^(?:hi|hello|hey)?(?: there)?[,!. ]*(?P<x>{_NAME_WORD})(?:'s| is) my (?:first )?name\b", re.I)
+    rf"|^(?:hi|hello|hey)?(?: there)?[,!. ]*(?P<x>{_NAME_WORD})(?:'s| is) (?:my (?:first )?|the )name\b", re.I)
 
 
 def _name_in(sentence: str) -> str | None:
@@ -187,7 +187,7 @@ def _favourite(m: re.Match[str]) -> Fact:
 
 
 # When, after a value, is not part of it: "I moved to Bergen last year", "… in 2019".
-_WHEN_SAID = re.compile(r"\s+(?:(?:last|this|next|earlier this|a|one|two|three|few|\d+) (?:year|month|week|summer|winter|"
+_WHEN_SAID = re.compile(r"\s+(?:(?:a |a couple of |the )?(?:last|this|next|earlier this|a|one|two|three|few|\d+) (?:year|month|week|summer|winter|"
                         r"spring|autumn|fall|weekend|days?|weeks?|months?|years?)\b.*|recently|lately|now|already|"
                         r"a while ago|ago|in (?:\d{4}|january|february|march|april|may|june|july|august|september|"
                         r"october|november|december)\b.*|since\b.*|for (?:a|an|\d+|two|three|many|some|my|our|the|work|school|uni)\b.*|"
@@ -324,8 +324,8 @@ _COUNTED = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|some|more|a cou
 # only with a count ("get 2 lemons", not "get better at chess" or "get going").
 _LIST_RULES = {
     "add": [
-        (rf"{_PLEASE}(?:add|put) (?P<items>.+?)(?: (?:to|on|onto) {_LIST})?$", False),
-        (rf"{_PLEASE}(?:stick|pop|throw|chuck|toss|jot down|jot|write down|note down|slap|bung|include) "
+        (rf"{_PLEASE}add (?P<items>.+?)(?: (?:to|on|onto) {_LIST})?$", False),
+        (rf"{_PLEASE}(?:put|stick|pop|throw|chuck|toss|jot down|jot|write down|note down|slap|bung|include) "
          r"(?P<items>.+?) (?:to|on|onto|in|into) (?:my|the|our) (?:(?P<list>[a-z]+ list)|list)$", False),
         (r"^(?:shopping|groceries|grocery|grocery list|shopping list|to buy)\s*[:-]\s*(?P<items>.+)$", False),
         (rf"{_WANT} (?:buy|purchase)(?: some| more)? (?P<items>.+?)$", False),
@@ -532,7 +532,7 @@ _FORGET = re.compile(
     r"/?forget\b(?!-)[,:]?\s*(?:about |that |the fact that )?"
     r"|(?:stop remembering|don't remember|do not remember|unlearn|no longer remember|don't keep|do not keep|"
     r"stop keeping|don't store|do not store|stop storing)\s+"
-    r"|(?:erase|delete|remove|wipe|drop|clear|purge|scrub|get rid of|clear out)\s+(?:(?:what|everything|anything|all) "
+    r"|(?:erase|delete|remove|wipe|drop|clear|purge|scrub|scrap|get rid of|clear out)\s+(?:(?:what|everything|anything|all) "
     r"(?:(?:that )?you (?:know|remember|have|have stored|keep|kept) )?about |"
     r"the memor(?:y|ies) (?:about|of) |your memory of |(?=my\b))"
     r")(?P<v>.*?)(?:\s+from (?:your )?memory|\s+anymore|\s+any more)?[.!?]*$", re.I | re.S)
@@ -554,13 +554,13 @@ _NOT_MEMORY = re.compile(
 
 # The reason given after what to forget is not part of it: "forget where I work, I quit",
 # "forget my address - we moved", "forget my sister's name because we fell out".
-_REASON = re.compile(r"(?:\s*[,;]|\s+-+|\s+—)\s*(?:I|I'm|I've|we|we're|we've|it's|that's|they|he|she|since|as|"
+_REASON = re.compile(r"(?:\s*[,;]|\s+-+|\s+—)\s*(?:I|I'm|I've|we|we're|we've|it|it's|that's|they|he|she|since|as|"
                      r"because|cause|'cause)\b.*$|\s+(?:because|since|'cause)\b.*$", re.I | re.S)
 
 
 # "forget what I told you about my ex": what to forget is "my ex"
-_TOLD = re.compile(r"^(?:what|everything|anything|all)(?: that)? (?:I|I've|I have|we|we've) (?:told|said to|mentioned to|"
-                   r"shared with|said|mentioned|shared)(?: you)? (?:about|regarding|concerning) ", re.I)
+_TOLD = re.compile(r"^(?:what|everything|anything|all)(?: that)?(?: (?:I|I've|I have|we|we've) (?:told|said to|mentioned to|"
+                   r"shared with|said|mentioned|shared)(?: you)?| you (?:know|remember))? (?:about|regarding|concerning) ", re.I)
 
 
 def _forget_query(said: str) -> str:

@@ -79,6 +79,7 @@ NAMES = [
     "This is Liam speaking", "I am Liam.", "hello, I'm Liam and I like tea", "My name which is Liam is Irish", "My name is now Liam.",
     "Actually, call me Liam now", "Hey there, Liam speaking.", "Folks usually call me Liam", "my names Liam",
     "Everyone calls me Liam", "You may address me as Liam", "Liam's my name", "It's Liam here", "my first name is Liam",
+    "People know me as Liam", "The name is Liam", "Liam's the name",
 ]
 
 
@@ -112,6 +113,7 @@ NOT_INTENTS = [
     "Forget-me-nots are my favourite flower", "Add a comma after the first word", "Write down the steps in a list",
     "delete everything about the intro from this essay", "Does the recipe need 2 eggs?", "the kids need 2 hours of sleep",
     "Throw the ball", "Two answers later I realised it was wrong", "Never mind, I figured it out",
+    "Put simply, what is a monad?",
 ]
 
 
@@ -231,6 +233,8 @@ FORGETS = [
     ("forget my gym schedule; I cancelled the membership", "my gym schedule"),
     ("Forget what I told you about my ex", "my ex"), ("Don't keep my address anymore", "my address"),
     ("Remove everything about my job", "my job"), ("remove all you know about my sister", "my sister"),
+    ("Please forget everything about my old job", "my old job"), ("scrap what you know about my diet", "my diet"),
+    ("Forget my old phone number, it changed", "my old phone number"),
 ]
 
 
@@ -260,6 +264,7 @@ FACTS = [
     ("I moved to Bergen last year", "The user lives in Bergen."), ("I live in Ghent now", "The user lives in Ghent."),
     ("I relocated to San Francisco in 2019", "The user lives in San Francisco."),
     ("I moved to Porto for work", "The user lives in Porto."),
+    ("I moved to Leeds a few months ago", "The user lives in Leeds."),
     ("I'm allergic to walnuts", "The user is allergic to walnuts."), ("I'm vegetarian", "The user is vegetarian."),
     ("I prefer tea over coffee", "The user prefers tea over coffee."),
     ("My favourite band is Muse", "The user's favourite band is Muse."),
