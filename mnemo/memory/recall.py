@@ -193,8 +193,12 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     named = [n for n in asked_names if records.fts(n, 1)]
     best = max(sims.values(), default=0.0)
     target = time_target(query, now)
-    if not (about_user or named or best >= STRONG_SIM or target or PAST.search(query)):
+    opened = bool(about_user or named or target or PAST.search(query))
+    if not (opened or best >= STRONG_SIM):
         return []  # nothing here is about the user or anything memory holds
+    # Let in only by a memory very close in meaning ("names for a bakery" / "the bakery ran
+    # out of croissants"): only such memories, not what is merely near them.
+    only_close = not opened
 
     candidates = {r.id: r for r in records.many(list(fused))}
     # A second hop: names in the best matches lead to what else was said of them ("visit
@@ -221,6 +225,8 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
         close = sim is not None and sim >= max(MIN_SIM, best - SPREAD)
         worded = mid in bm25 and (sim is None or sim >= MIN_SIM_WITH_WORDS)
         if not (close or worded or r.kind != "episode" and sim is not None and sim >= MIN_SIM):
+            continue
+        if only_close and (sim or 0.0) < STRONG_SIM:
             continue
         weight = KIND_WEIGHT.get(r.kind, 1.0)
         if r.kind == "episode" and r.meta.get("role") == "assistant":

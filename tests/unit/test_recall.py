@@ -75,6 +75,9 @@ def test_the_gate_a_request_about_nothing_remembered_gets_nothing(records):
     each = "Make a markdown table of the planets and how many moons each has."  # "each": not history
     assert ranked(records, each, {table.id: 0.35, job.id: 0.02}) == []
     assert ranked(records, request, {table.id: 0.55, job.id: 0.02}) == [table.id]  # very close: it passes
+    # ... and brings only what is that close, not the chatter near it
+    chatter = add(records, "episode", "Random thought: the planets looked bright on the table last night.")
+    assert ranked(records, request, {table.id: 0.55, job.id: 0.02, chatter.id: 0.35}) == [table.id]
     assert ranked(records, "How do I make a table in markdown?", {table.id: 0.35}) == []  # "how do I": generic
     assert ranked(records, "Which table did I make?", {table.id: 0.35}) == [table.id]  # about the user
     assert ranked(records, "What's the library's address again?", {job.id: 0.3}) == [job.id]  # "again": said before
