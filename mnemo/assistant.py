@@ -239,7 +239,7 @@ class Assistant:
         """
         self.home = home if isinstance(home, Home) else Home.resolve(home)
         self.clock: Clock = clock or time.time
-        self._factory: EngineFactory = engine_factory or partial(open_engine, models_dir=self.home.models_dir)
+        self._factory: EngineFactory = engine_factory or partial(open_engine, home=self.home)
         self.registry = config.load_registry(self.home)
         self.settings = config.load_settings(self.home)
         self.spec: ModelSpec = self.registry.get(model)

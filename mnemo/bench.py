@@ -47,11 +47,23 @@ def machine() -> dict[str, Any]:
             "gpu_offload": info["gpu_offload"]}
 
 
-# A bare python with llama-cpp-python: the same model, prompt tokens and sampling, no mnemo.
-RAW_PROBE = r"""
+# A bare python's llama-cpp-python with the extra buffer types as the job says ("repack"), as
+# mnemo's model process sets them (``mnemo.engine.local._extra_buffer_types``).
+RAW_SETUP = r"""
 import json, sys, time
 import llama_cpp
 job = json.loads(sys.stdin.read())
+if not job["repack"]:
+    _lib, _defaults = llama_cpp.llama_cpp, llama_cpp.llama_cpp.llama_model_default_params
+    def _without():
+        params = _defaults()
+        params.use_extra_bufts = False
+        return params
+    _lib.llama_model_default_params = _without
+"""
+
+# A bare python with llama-cpp-python: the same model, prompt tokens and sampling, no mnemo.
+RAW_PROBE = RAW_SETUP + r"""
 llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=job["n_gpu_layers"],
                       n_threads=job["n_threads"], verbose=False)
 rates = []
@@ -97,6 +109,7 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
 
     job = {"path": str(sources.resolve(a.spec)), "n_ctx": engine.n_ctx, "runs": runs, "max_tokens": max_tokens,
            "n_gpu_layers": -1 if engine.gpu_layers else 0, "n_threads": os.cpu_count() or 1,
+           "repack": engine.setup.repack,  # type: ignore[attr-defined]
            "tokens": engine.prompt_tokens(a.last_prompt.messages),  # type: ignore[attr-defined]
            "sampling": {"temperature": sampling.temperature, "top_p": sampling.top_p, "top_k": sampling.top_k,
                         "min_p": sampling.min_p, "repeat_penalty": sampling.repeat_penalty}}
@@ -118,8 +131,85 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
         figure("generation_tokens_per_s", _median(ours), "tok/s", _median(raw), target=">= 0.95",
                ok=_median(ours) / _median(raw) >= 0.95),
         figure("ttft_turn_30", late, "ms", early, target="<= 1.3", ok=late / early <= 1.3),
-        *model_process(), *gpu_offload(runs, max_tokens),
+        *fallback_path(runs, max_tokens), *model_process(), *gpu_offload(runs, max_tokens),
     ]
+
+
+# The engine path against a bare llama-cpp-python: a full prefill of each prompt, then generation.
+RAW_ENGINE = RAW_SETUP + r"""
+llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=job["n_gpu_layers"],
+                      n_threads=job["n_threads"], verbose=False)
+rates = []
+for tokens in job["prompts"]:
+    llm.reset()
+    start, first, n = time.perf_counter(), None, 0
+    for chunk in llm.create_completion(tokens, max_tokens=job["max_tokens"], stream=True, **job["sampling"]):
+        if chunk["choices"][0]["text"]:
+            first = first or time.perf_counter()
+            n += 1
+    rates.append((len(tokens) / (first - start), (n - 1) / (time.perf_counter() - first)))
+print(json.dumps(rates))
+"""
+
+LOGBOOK = " ".join(["The keeper wrote the wind, the swell and the lamp's hours into the logbook."] * 16)
+
+
+def fallback_path(runs: int, max_tokens: int) -> list[dict[str, Any]]:
+    """The path a machine whose repacked or AMX kernels crash runs on (``repack = false``):
+    prompt processing and generation through mnemo's model process against a bare
+    llama-cpp-python with the same parameters, in the same run; and what the fallback costs
+    against llama.cpp's defaults on this machine (bare against bare)."""
+    from dataclasses import replace
+
+    from mnemo import config
+    from mnemo.engine import open_engine, sources
+
+    spec = replace(config.load_registry().get(None), repack=False)
+    engine = open_engine(spec)
+    try:
+        engine.wait_ready()
+        prompts = [[{"role": "system", "content": f"Log {i}. {LOGBOOK}"}, {"role": "user", "content": STORY}]
+                   for i in range(runs)]  # each differs from its first token on: a full prefill
+        ours = [_engine_rates(engine, messages, spec.sampling, max_tokens) for messages in prompts]
+        s = spec.sampling
+        job = {"path": str(sources.resolve(spec)), "n_ctx": engine.n_ctx, "max_tokens": max_tokens,
+               "n_gpu_layers": -1 if engine.gpu_layers else 0, "n_threads": os.cpu_count() or 1,
+               "prompts": [engine.prompt_tokens(m) for m in prompts],  # type: ignore[attr-defined]
+               "sampling": {"temperature": s.temperature, "top_p": s.top_p, "top_k": s.top_k, "min_p": s.min_p,
+                            "repeat_penalty": s.repeat_penalty}}
+    finally:
+        engine.close()
+
+    def bare(repack: bool) -> list[tuple[float, float]]:
+        out = subprocess.run([sys.executable, "-c", RAW_ENGINE], input=json.dumps({**job, "repack": repack}),
+                             capture_output=True, text=True, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    off, on = bare(False), bare(True)
+    pp, tg = _median([r[0] for r in ours]), _median([r[1] for r in ours])
+    bare_pp, bare_tg = _median([r[0] for r in off]), _median([r[1] for r in off])
+    return [
+        figure("fallback_prompt_tokens_per_s", pp, "tok/s", bare_pp, target=">= 0.9", ok=pp / bare_pp >= 0.9),
+        figure("fallback_generation_tokens_per_s", tg, "tok/s", bare_tg, target=">= 0.95", ok=tg / bare_tg >= 0.95),
+        figure("fallback_cost_prompt_tokens_per_s", bare_pp, "tok/s", _median([r[0] for r in on]),
+               target="reported (repack off against on, bare llama-cpp-python)", ok=True),
+        figure("fallback_cost_generation_tokens_per_s", bare_tg, "tok/s", _median([r[1] for r in on]),
+               target="reported (repack off against on, bare llama-cpp-python)", ok=True),
+    ]
+
+
+def _engine_rates(engine: Any, messages: list[dict[str, str]], sampling: Any, max_tokens: int) -> tuple[float, float]:
+    """(prompt tokens/s, generated tokens/s) of one reply straight from the engine, counted as
+    the bare baseline counts them."""
+    start, first, n, prompt_tokens = time.perf_counter(), None, 0, 0
+    for item in engine.stream(messages, sampling, max_tokens):
+        if isinstance(item, str):
+            first = first or time.perf_counter()
+            n += 1
+        else:
+            prompt_tokens = item.prompt_tokens
+    assert first is not None
+    return prompt_tokens / (first - start), (n - 1) / max(time.perf_counter() - first, 1e-9)
 
 
 def model_process() -> list[dict[str, Any]]:

@@ -60,6 +60,7 @@ class ModelSpec:
     description: str = ""
     n_ctx: int | None = None
     n_gpu_layers: int | str = "auto"
+    repack: bool | None = None  # llama.cpp's repacked CPU kernels (AMX among them); None: on unless they crash
     chat_template: str | None = None
     base_url: str | None = None
     model: str | None = None
@@ -132,6 +133,7 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "description": (str,),
     "n_ctx": (int,),
     "n_gpu_layers": (int, str),
+    "repack": (bool,),
     "chat_template": (str,),
     "base_url": (str,),
     "model": (str,),
@@ -251,6 +253,7 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
         description=raw.get("description", ""),
         n_ctx=n_ctx,
         n_gpu_layers=gpu,
+        repack=raw.get("repack"),
         chat_template=raw.get("chat_template"),
         base_url=raw.get("base_url"),
         model=raw.get("model"),

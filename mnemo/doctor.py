@@ -14,7 +14,7 @@ from mnemo import __version__, paths
 from mnemo.errors import MnemoError
 
 
-def _llama(spec: Any) -> dict[str, Any]:
+def _llama(spec: Any, home: paths.Home) -> dict[str, Any]:
     """llama-cpp-python's build, asked of the default model's own process (mnemo's never
     loads llama.cpp), and how that model loads and answers: or how it crashed."""
     from importlib.metadata import PackageNotFoundError, version
@@ -33,7 +33,7 @@ def _llama(spec: Any) -> dict[str, Any]:
 
     probe: dict[str, Any] = {"model": spec.name}
     try:
-        engine = open_engine(spec)
+        engine = open_engine(spec, home)
         try:
             engine.wait_ready()
             info = engine.info()  # type: ignore[attr-defined]
@@ -46,10 +46,14 @@ def _llama(spec: Any) -> dict[str, Any]:
         probe.update(ok=False, problem=str(e))
         return {"ok": False, "llama_cpp_python": installed, "gpu_offload": None, "backend": None,
                 "system_info": "", "problem": str(e), "probe": probe, **gpus}
+    setup = engine.setup  # type: ignore[attr-defined]
     probe.update(ok=True, load_s=round(engine.load_seconds, 2), gpu_layers=engine.gpu_layers,  # type: ignore[attr-defined]
-                 backend=engine.backend, pid=info["pid"])
+                 backend=engine.backend, pid=info["pid"], buffers=engine.buffers,  # type: ignore[attr-defined]
+                 repack=setup.repack, gpu=setup.gpu, fallbacks=list(setup.why),
+                 forced=None if spec.repack is None else f"repack = {str(spec.repack).lower()} in models.toml")
     return {"ok": True, "llama_cpp_python": info["llama_cpp_python"], "gpu_offload": info["gpu_offload"],
-            "backend": info["backend"], "system_info": info["system_info"], "probe": probe, **gpus}
+            "backend": info["backend"], "system_info": info["system_info"], "cpu_features": info["cpu_features"],
+            "amx": info["amx"], "probe": probe, **gpus}
 
 
 def gpu_layers(spec: Any, layers: int | None, offload: bool) -> int:
@@ -176,7 +180,7 @@ def _default_spec(registry: Any) -> Any:
 def report() -> dict[str, Any]:
     home = paths.Home.resolve()
     registry = _registry()
-    llama = _llama(_default_spec(registry))
+    llama = _llama(_default_spec(registry), home)
     models_info, models = _models(registry, bool(llama.get("gpu_offload")))
     result = {
         "mnemo": __version__,
@@ -211,10 +215,17 @@ def render(r: dict[str, Any]) -> str:
         gpu = {True: "yes", False: "no (this build runs on the CPU)", None: "not checked"}[ll["gpu_offload"]]
         out += [f"{_mark(True)}llama-cpp-python {ll['llama_cpp_python']} · backend {ll['backend']} · GPU offload {gpu}",
                 f"   {ll['system_info']}"]
+        out.append(f"   CPU features llama.cpp uses: {' '.join(ll.get('cpu_features') or []) or 'none reported'}")
         if probe:
             where = f"{probe['gpu_layers']} layers on the GPU" if probe["gpu_layers"] else "on the CPU"
             out.append(f"{_mark(True)}{probe['model']} loads in its own process in {probe['load_s']:.2f} s, "
                        f"{where} ({probe['backend']}); first token in {probe.get('first_token_ms') or 0:.0f} ms")
+            held = ", ".join(f"{name} {mib:.0f} MiB" for name, mib in (probe.get("buffers") or {}).items())
+            out.append(f"   weights in llama.cpp buffers: {held or 'not reported'}")
+            for why in probe.get("fallbacks") or []:
+                out.append(f"   fallback in effect: {why}")
+            if probe.get("forced"):
+                out.append(f"   {probe['forced']}")
     else:
         out.append(f"{_mark(False)}{ll['problem']}")
     out += [f"   GPU {name}" for name in ll["gpus"]]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from mnemo.config import ModelSpec, Sampling
+from mnemo.paths import Home
 
 Message = dict[str, str]  # {"role": ..., "content": ...}
 
@@ -68,17 +68,18 @@ class Engine(ABC):
 EngineFactory = Callable[[ModelSpec], Engine]
 
 
-def open_engine(spec: ModelSpec, models_dir: Path | None = None) -> Engine:
+def open_engine(spec: ModelSpec, home: Home | None = None) -> Engine:
     """Start the engine for ``spec``; a local model starts loading in its own process and
-    this returns at once (``wait_ready`` waits for it). ``models_dir`` holds downloaded and
-    joined model files (default: the home's)."""
+    this returns at once (``wait_ready`` waits for it). ``home`` (default: resolved here)
+    holds downloaded and joined model files, and what llama.cpp needs on this machine."""
     if spec.kind == "gguf":
-        from mnemo.engine import sources
+        from mnemo.engine import probe, sources
         from mnemo.engine.process import ChildEngine
 
-        path = sources.resolve(spec, models_dir=models_dir)
+        home = home or Home.resolve()
+        path = sources.resolve(spec, models_dir=home.models_dir)
         assert path is not None
-        return ChildEngine(spec, path)
+        return ChildEngine(spec, path, probe.verdicts(home.data_dir / probe.FILE))
     if spec.kind == "scripted":
         from mnemo.engine.scripted import ScriptedEngine
 

@@ -23,7 +23,9 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 BOOT = "import llama_cpp, sys; from mnemo.engine.child import serve; serve(int(sys.argv[1]))"
-CRASH_ENV = "MNEMO_TEST_CRASH"  # test-only: "load" or "token:N", then ":segv" | ":abort" | ":kill"
+# test-only: "load", "token:N" or "batch" (the first batched decode, while llama.cpp's extra
+# buffer types are on: the AMX crash's shape), then ":segv" | ":abort" | ":kill"
+CRASH_ENV = "MNEMO_TEST_CRASH"
 CRASH_ONCE_ENV = "MNEMO_TEST_CRASH_ONCE"  # test-only: a file; crash only while it does not exist
 
 
@@ -115,21 +117,41 @@ class _Server:
         self.conn.send({"id": rid, **fields})
 
     def load(self, msg: dict[str, Any]) -> None:
-        from mnemo.engine.local import LocalEngine
+        """Load the model as ``setup`` says, telling the parent each stage first (so it knows
+        where a crash happened), and with ``setup["probe"]`` decode one short batch."""
+        from mnemo.engine.local import LocalEngine, system_info
 
         logging.getLogger().setLevel(msg.get("log_level", logging.WARNING))
-        if self.crash and self.crash[0] == "load":
-            _crash(self.crash[2])
+        setup = msg.get("setup") or {}
+        amx = system_info()["amx"]
+
+        def stage(gpu_layers: int) -> None:
+            self.reply(0, stage="load", gpu_layers=gpu_layers, amx=amx)
+            if self.crash and self.crash[0] == "load":
+                _crash(self.crash[2])
+
         start = time.perf_counter()
         try:
-            engine = LocalEngine(msg["spec"], msg["path"])
+            engine = LocalEngine(msg["spec"], msg["path"], repack=setup.get("repack", True),
+                                 gpu=setup.get("gpu", True), stage=stage)
+            self.engine = engine
+            if setup.get("probe", True):
+                self.reply(0, stage="probe", gpu_layers=engine.gpu_layers, amx=amx)
+                self.batch_crash()
+                engine.probe()
         except Exception as e:
             self.reply(0, error=str(e), type=type(e).__name__)
             raise SystemExit(0) from None
-        self.engine = engine
         self.reply(0, ok={"n_ctx": engine.n_ctx, "backend": engine.backend, "gpu_layers": engine.gpu_layers,
                           "notice": engine.notice, "template_source": engine.template_source,
-                          "load_s": time.perf_counter() - start, "pid": os.getpid()})
+                          "load_s": time.perf_counter() - start, "pid": os.getpid(),
+                          "buffers": engine.buffers, "repack": engine.repack})
+
+    def batch_crash(self) -> None:
+        """The test-only "batch" crash: in the first batched decode, while the extra buffer
+        types are on."""
+        if self.crash and self.crash[0] == "batch" and self.engine.repack:
+            _crash(self.crash[2])
 
     def run(self) -> None:
         self.load(self.conn.recv())
@@ -173,6 +195,9 @@ class _Server:
 
     def stream(self, msg: dict[str, Any]) -> None:
         rid = msg["id"]
+        self.batch_crash()  # not probed (a verdict said it need not be): this is the first batch
+        if self.crash and self.crash[0] == "batch":
+            self.crash = None
         deltas = self.engine.stream(msg["messages"], msg["sampling"], msg["max_tokens"])
         sent = 0
         crash_after = self.crash[1] if self.crash and self.crash[0] == "token" else None

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import ctypes
+import contextlib
 import logging
 import os
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,8 @@ CHATML_TEMPLATE = (
 _LEVELS = {0: logging.CRITICAL, 1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING,
            4: logging.ERROR}
 _last_level = logging.DEBUG
+_BUFFER = re.compile(r"(\S+) model buffer size\s*=\s*([\d.]+) MiB")
+buffers: dict[str, float] = {}  # llama.cpp's buffer types holding the weights of the model loaded last, in MiB
 
 
 @llama_cpp.llama_log_callback
@@ -40,6 +44,8 @@ def _route_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
     global _last_level
     _last_level = _LEVELS.get(level, _last_level)
     message = text.decode("utf-8", errors="replace").rstrip()
+    if found := _BUFFER.search(message):
+        buffers[found[1]] = float(found[2])
     if message.strip("."):
         log.log(_last_level, "%s", message)
 
@@ -57,12 +63,39 @@ def system_info() -> dict[str, Any]:
         if f"{name} :" in upper or f"{name} =" in upper or f"{name}:" in upper:
             backend = name.lower()
             break
+    features = [name for name, on in re.findall(r"(\w+) = (\d+)", info) if on != "0"]
     return {
         "llama_cpp_python": llama_cpp.__version__,
         "gpu_offload": offload,
         "backend": backend if offload else "cpu",
         "system_info": info,
+        "cpu_features": features,
+        "amx": any(f.startswith("AMX") for f in features),
     }
+
+
+@contextlib.contextmanager
+def _extra_buffer_types(on: bool) -> Iterator[None]:
+    """llama.cpp's extra buffer types (the AMX and repacked CPU kernels) on or off for the
+    models loaded inside. ``use_extra_bufts`` is a field of the model params, not a ``Llama``
+    keyword: ``Llama`` reads ``llama_model_default_params()`` as it loads, so that is where
+    it is set."""
+    if on:
+        yield
+        return
+    lib = llama_cpp.llama_cpp
+    defaults = lib.llama_model_default_params
+
+    def without() -> Any:
+        params = defaults()
+        params.use_extra_bufts = False
+        return params
+
+    lib.llama_model_default_params = without
+    try:
+        yield
+    finally:
+        lib.llama_model_default_params = defaults
 
 
 def _auto_layers(meta: dict[str, Any], path: Path, n_ctx: int) -> int:
@@ -83,23 +116,33 @@ def _threads() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+PROBE_TEXT = "mnemo checks that llama.cpp runs this model on this machine."
+
+
 class LocalEngine(Engine):
-    def __init__(self, spec: ModelSpec, path: Path):
+    def __init__(self, spec: ModelSpec, path: Path, *, repack: bool = True, gpu: bool = True,
+                 stage: Callable[[int], None] = lambda gpu_layers: None):
+        """Load ``path``; ``repack`` and ``gpu`` off turn off llama.cpp's extra buffer types and
+        GPU offload (``mnemo.engine.probe``); ``stage(gpu_layers)`` is told before each load."""
         self.spec = spec
         self.path = path
+        self.repack = repack
         meta = read_metadata(path)
         self.n_ctx = context_for(meta, spec.n_ctx)
-        offload = llama_cpp.llama_supports_gpu_offload()
-        if spec.n_gpu_layers == "auto":
+        offload = llama_cpp.llama_supports_gpu_offload() and gpu
+        if not gpu:
+            gpu_layers = 0
+        elif spec.n_gpu_layers == "auto":
             gpu_layers = _auto_layers(meta, path, self.n_ctx) if offload else 0
         else:
             gpu_layers = int(spec.n_gpu_layers) if offload else 0
         self.backend = system_info()["backend"] if gpu_layers else "cpu"
         self.notice: str | None = None  # shown once to the user: why the model runs where it runs
-        if gpu_layers == 0 and spec.n_gpu_layers != 0 and not offload and gpu_present():
+        if gpu and gpu_layers == 0 and spec.n_gpu_layers != 0 and not offload and gpu_present():
             self.notice = (f"this llama.cpp build cannot use the GPU, so '{spec.name}' runs on the CPU; "
                            "see the README's GPU section to install a GPU build")
         try:
+            stage(gpu_layers)
             self.llm = self._load(path, gpu_layers)
         except ModelError as e:
             if gpu_layers == 0:
@@ -107,7 +150,9 @@ class LocalEngine(Engine):
             self.notice = f"'{spec.name}' did not load on the GPU (too big for its memory?); it runs on the CPU"
             log.warning("%s: %s", self.notice, e)
             gpu_layers = 0
+            stage(0)
             self.llm = self._load(path, 0)
+        self.buffers = dict(buffers)
         n_layers = meta.get(f"{meta.get('general.architecture')}.block_count")
         self.gpu_layers = (n_layers or 0) if gpu_layers == -1 else gpu_layers
         self.lock = threading.Lock()
@@ -141,20 +186,29 @@ class LocalEngine(Engine):
             raise ModelError(f"model '{self.spec.name}': its chat template failed: {e}") from None
 
     def _load(self, path: Path, gpu_layers: int) -> "llama_cpp.Llama":
+        buffers.clear()
         try:
-            return llama_cpp.Llama(
-                model_path=str(path),
-                n_ctx=self.n_ctx,
-                n_gpu_layers=gpu_layers,
-                n_threads=_threads(),
-                seed=self.spec.sampling.seed if self.spec.sampling.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED,
-                verbose=False,
-            )
+            with _extra_buffer_types(self.repack):
+                return llama_cpp.Llama(
+                    model_path=str(path),
+                    n_ctx=self.n_ctx,
+                    n_gpu_layers=gpu_layers,
+                    n_threads=_threads(),
+                    seed=self.spec.sampling.seed if self.spec.sampling.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED,
+                    verbose=False,
+                )
         except (ValueError, RuntimeError, OSError) as e:
             raise ModelError(
                 f"cannot load model file {path}: llama.cpp could not read it ({e}); "
                 "the file is corrupt or truncated, re-download it"
             ) from None
+
+    def probe(self) -> None:
+        """Decode one short batch, as a prompt does (where llama.cpp's AMX kernels crash),
+        then forget it."""
+        with self.lock:
+            self.llm.eval(self.tokenize(PROBE_TEXT)[:16])
+            self.llm.reset()
 
     def prompt_tokens(self, messages: list[Message]) -> list[int]:
         return self.tokenize(self.render(messages), special=True)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from mnemo import errors
+from mnemo.engine import probe
 from mnemo.config import ModelSpec, Sampling
 from mnemo.engine import Engine, Generation, Message
 from mnemo.engine.child import BOOT
@@ -43,6 +44,9 @@ CANCEL_WAIT = 5.0  # seconds a cancelled stream waits for the child to confirm i
 COUNT_CACHE = 4096  # token counts kept per engine (the window's messages recur every turn)
 ADVICE = ("try `n_gpu_layers = 0` in its models.toml entry, reinstall llama-cpp-python, "
           "or run `mnemo doctor`")
+SIGILL_ADVICE = ("this llama.cpp build uses CPU instructions this machine lacks; rebuild it here with "
+                 "`pip install --force-reinstall --no-cache-dir llama-cpp-python`, or run `mnemo doctor`")
+_OFF = {probe.AMX: "without the AMX kernels", probe.REPACK: "without the repacked CPU kernels"}
 
 _children: "weakref.WeakSet[ChildEngine]" = weakref.WeakSet()
 
@@ -66,19 +70,33 @@ def _how(returncode: int | None) -> str:
 
 
 class ChildEngine(Engine):
-    def __init__(self, spec: ModelSpec, path: Path):
+    def __init__(self, spec: ModelSpec, path: Path, verdicts: probe.Verdicts | None = None):
+        """Start the model's process; it loads as the remembered verdict for this machine says
+        (``mnemo.engine.probe``), else with llama.cpp's defaults and a probe, falling back
+        by itself when llama.cpp dies while loading or probing."""
         self.spec = spec
         self.path = path
         self._ids = itertools.count(1)
         self._waiting: dict[int, queue.SimpleQueue[dict[str, Any] | None]] = {0: queue.SimpleQueue()}
         self._send_lock = threading.Lock()
         self._ready_lock = threading.Lock()
+        self._life_lock = threading.Lock()  # starting a process (again) against closing
         self._info: dict[str, Any] | None = None
         self._failure: Exception | None = None  # why the child cannot answer any more
         self._closing = False
         self._counts: dict[str, int] = {}
         self._stderr: deque[str] = deque(maxlen=20)
         self.stopped_after: int | None = None  # tokens the child sent for the last cancelled stream
+        self._verdicts = verdicts or probe.verdicts(None)
+        self._key = probe.key(path)
+        self.setup = probe.start(spec.repack, self._verdicts.get(self._key))
+        self.fell_back: list[str] = []  # what this start turned off, and why (told to the user once)
+        self._stage = probe.Crash(None)  # where the current process is, as it last said
+        self._start()
+        _children.add(self)
+        threading.Thread(target=self._read, name=f"mnemo-model-{spec.name}", daemon=True).start()
+
+    def _start(self) -> None:
         ours, theirs = socket.socketpair()
         try:
             self._proc = subprocess.Popen(
@@ -88,16 +106,16 @@ class ChildEngine(Engine):
             )
         except OSError as e:
             ours.close()
-            raise BackendError(f"cannot start the process for model '{spec.name}': {e}") from None
+            raise BackendError(f"cannot start the process for model '{self.spec.name}': {e}") from None
         finally:
             theirs.close()
         self._conn = Connection(ours.detach())
-        _children.add(self)
-        self._send({"op": "load", "spec": spec, "path": str(path),
+        self._stage = probe.Crash(None)
+        self._stderr.clear()
+        self._send({"op": "load", "spec": self.spec, "path": str(self.path), "setup": self.setup.to_dict(),
                     "log_level": logging.getLogger("mnemo").getEffectiveLevel()})
-        threading.Thread(target=self._read, name=f"mnemo-model-{spec.name}", daemon=True).start()
-        self._stderr_reader = threading.Thread(target=self._read_stderr, name=f"mnemo-model-log-{spec.name}",
-                                               daemon=True)
+        self._stderr_reader = threading.Thread(target=self._read_stderr, args=(self._proc,),
+                                               name=f"mnemo-model-log-{self.spec.name}", daemon=True)
         self._stderr_reader.start()
 
     # ------------------------------------------------------------ the process
@@ -108,7 +126,8 @@ class ChildEngine(Engine):
 
     @property
     def alive(self) -> bool:
-        return self._failure is None and not self._closing and self._proc.poll() is None
+        """False once the model's process has died for good (not while it starts again)."""
+        return self._failure is None and not self._closing and (self._proc.poll() is None or self._info is None)
 
     @property
     def ready(self) -> bool:
@@ -153,7 +172,14 @@ class ChildEngine(Engine):
 
     @property
     def notice(self) -> str | None:  # type: ignore[override]
-        return self._attr("notice")
+        """Why the model runs where it runs: what this start turned off, and the child's own word."""
+        said = [*self.fell_back, self._attr("notice")]
+        return "; ".join(n for n in said if n) or None
+
+    @property
+    def buffers(self) -> dict[str, float]:
+        """llama.cpp's buffer types holding the weights, in MiB (e.g. CPU_Mapped, CPU_REPACK, AMX, CUDA0)."""
+        return self._attr("buffers")
 
     @property
     def template_source(self) -> str:
@@ -169,26 +195,63 @@ class ChildEngine(Engine):
         return self._call("info")
 
     def _read(self) -> None:
+        """Route the child's replies to the threads waiting for them; when it dies before it
+        is ready, start it again with the next fallback, if there is one."""
         while True:
+            conn, proc = self._conn, self._proc
+            while True:
+                try:
+                    msg = conn.recv()
+                except (EOFError, OSError):
+                    break
+                if "stage" in msg:
+                    self._stage = probe.Crash(msg["stage"], msg["gpu_layers"], msg["amx"])
+                    continue
+                if msg["id"] == 0 and "ok" in msg:
+                    self._verdicts.put(self._key, self.setup, model=self.spec.name, cpu=probe.cpu_name(),
+                                       build=msg["ok"].get("llama_cpp_python") or probe._version())
+                waiting = self._waiting.get(msg["id"])
+                if waiting is not None:
+                    waiting.put(msg)
             try:
-                msg = self._conn.recv()
-            except (EOFError, OSError):
-                break
-            waiting = self._waiting.get(msg["id"])
-            if waiting is not None:
-                waiting.put(msg)
-        try:
-            returncode = self._proc.wait(timeout=CLOSE_WAIT)
-        except subprocess.TimeoutExpired:
-            returncode = None
-        if self._failure is None:
-            self._failure = self._crash(returncode)
-        for waiting in list(self._waiting.values()):
-            waiting.put(None)
+                returncode = proc.wait(timeout=CLOSE_WAIT)
+            except subprocess.TimeoutExpired:
+                returncode = None
+            if self._retry(returncode):
+                continue
+            if self._failure is None:
+                self._failure = self._crash(returncode)
+            for waiting in list(self._waiting.values()):
+                waiting.put(None)
+            return
 
-    def _read_stderr(self) -> None:
-        assert self._proc.stderr is not None
-        for raw in self._proc.stderr:
+    def _retry(self, returncode: int | None) -> bool:
+        """After the child died loading or probing: start it with the next setting known to
+        avoid that crash. False when there is none (or mnemo is closing it)."""
+        if self._info is not None or returncode is None or returncode >= 0:
+            return False  # ready before it died, hung, or exited by itself: no setting cures that
+        with self._life_lock:
+            if self._closing:
+                return False
+            nxt = probe.fallback(self.setup, self._stage, self.spec.name, self.spec.repack)
+            if nxt is None:
+                return False
+            self._stderr_reader.join(timeout=1.0)
+            log.warning("llama.cpp %s while %s '%s' (%s); starting it again: %s", _how(returncode),
+                        "probing" if self._stage.stage == "probe" else "loading", self.spec.name,
+                        self._said() or "no message", nxt.why[-1])
+            self.setup = nxt
+            self.fell_back.append(nxt.why[-1])
+            try:
+                self._start()
+            except BackendError as e:
+                self._failure = e
+                return False
+            return True
+
+    def _read_stderr(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stderr is not None
+        for raw in proc.stderr:
             line = raw.decode("utf-8", errors="replace").rstrip()
             if not line:
                 continue
@@ -201,15 +264,21 @@ class ChildEngine(Engine):
                 self._stderr.append(line)  # llama.cpp's own words (GGML_ASSERT, CUDA errors)
             logging.getLogger(name if name.startswith("mnemo") else "mnemo.llama").log(level, "%s", text)
 
+    def _said(self) -> str:
+        """The child's last words before it died, if it said any."""
+        return next((line for line in reversed(self._stderr)
+                     if "crashing on purpose" not in line and not line.startswith("Fatal Python")), "")
+
     def _crash(self, returncode: int | None) -> BackendError:
         if self._closing:
             return BackendError(f"model '{self.spec.name}' was closed")
         self._stderr_reader.join(timeout=1.0)  # its last words, if it said any
         doing = "generating with" if self._info is not None else "loading"
-        said = next((line for line in reversed(self._stderr)
-                     if "crashing on purpose" not in line and not line.startswith("Fatal Python")), "")
+        said = self._said()
         detail = f": {said[:200]}" if said else ""
-        message = f"llama.cpp {_how(returncode)} while {doing} '{self.spec.name}'{detail}; {ADVICE}"
+        tried = f" (also tried {', '.join(_OFF.get(w, 'on the CPU') for w in self.fell_back)})" if self.fell_back else ""
+        advice = SIGILL_ADVICE if returncode == -signal.SIGILL else ADVICE
+        message = f"llama.cpp {_how(returncode)} while {doing} '{self.spec.name}'{detail}{tried}; {advice}"
         log.error("%s", message)
         return BackendError(message)
 
@@ -321,9 +390,10 @@ class ChildEngine(Engine):
 
     def close(self) -> None:
         """End the child; its memory (RAM, GPU) goes back to the system."""
-        if self._closing:
-            return
-        self._closing = True
+        with self._life_lock:  # no fallback starts a new one after this
+            if self._closing:
+                return
+            self._closing = True
         _children.discard(self)
         self._send({"op": "close"})
         try:

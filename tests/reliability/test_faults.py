@@ -108,7 +108,7 @@ def test_kill_9_during_ask_keeps_everything_and_the_partial_reply(home, mnemo):
 # prints STREAMING once the reply has 150 characters and waits to be killed, or with
 # "finish" waits for the reply and the memory work, then prints DONE.
 CHAT_PROBE = r"""
-import asyncio, sys
+import asyncio, sys, time
 from mnemo.tui.app import MnemoApp
 from mnemo.tui.widgets.chat import MessageView
 from mnemo.tui.widgets.prompt import PromptInput
@@ -116,11 +116,16 @@ from mnemo.tui.widgets.prompt import PromptInput
 async def main(text, mode):
     app = MnemoApp()
     async with app.run_test(size=(100, 30)) as pilot:
+        deadline = time.monotonic() + 180  # no wait without an end: it fails saying what it waited for
         while app.model_state != "ready":
+            if app.model_state in ("failed", "stopped") or time.monotonic() > deadline:
+                sys.exit(f"the model did not get ready: {app.model_state}")
             await pilot.pause(0.02)
         app.query_one(PromptInput).text = text
         await pilot.press("enter")
         while True:
+            if time.monotonic() > deadline:
+                sys.exit(f"no reply after 180 s ({mode}): generating={app.generating}")
             views = list(app.query(MessageView))
             if mode == "hold" and len(views) == 2 and len(views[-1].text) > 150:
                 print("STREAMING", views[-1].text.replace("\n", " "), flush=True)

@@ -561,6 +561,26 @@ async def test_the_app_stays_open_when_the_model_process_crashes(make_app, home,
         assert app.is_running
 
 
+@pytest.mark.model
+async def test_the_app_answers_when_llama_cpps_kernels_crash_on_this_machine(make_app, home, monkeypatch):
+    """The real model, whose first batched decode dies while the extra buffer types are on
+    (the AMX crash's shape): the app gets ready by itself and says why once."""
+    from mnemo.engine import open_engine
+    from mnemo.engine.child import CRASH_ENV
+
+    monkeypatch.setenv(CRASH_ENV, "batch:segv")
+    app = make_app(memory=False, engine_factory=open_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "Say hello.")
+        assert views(app)[-1].finish_reason in ("stop", "length") and views(app)[-1].text
+        told = [n.message for n in app._notifications if "running without them" in n.message]
+        assert len(told) == 1 and "(repack = false)" in told[0]
+        await say(pilot, app, "Say hello again.")
+        assert views(app)[-1].finish_reason in ("stop", "length")
+        assert len([n for n in app._notifications if "running without them" in n.message]) <= 1
+
+
 @pytest.fixture
 def hub(monkeypatch, tmp_path):
     """A local server speaking the Hub's API, serving the catalog's smollm2-1.7b as the first
