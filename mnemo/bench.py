@@ -50,9 +50,6 @@ def machine() -> dict[str, Any]:
 # A bare python's llama-cpp-python with the extra buffer types as the job says ("repack"), as
 # mnemo's model process sets them (``mnemo.engine.local._extra_buffer_types``).
 RAW_SETUP = r"""
-import json, sys, time
-import llama_cpp
-job = json.loads(sys.stdin.read())
 if not job["repack"]:
     _lib, _defaults = llama_cpp.llama_cpp, llama_cpp.llama_cpp.llama_model_default_params
     def _without():
@@ -63,7 +60,11 @@ if not job["repack"]:
 """
 
 # A bare python with llama-cpp-python: the same model, prompt tokens and sampling, no mnemo.
-RAW_PROBE = RAW_SETUP + r"""
+RAW_PROBE = r"""
+import json, sys, time
+import llama_cpp
+job = json.loads(sys.stdin.read())
+""" + RAW_SETUP + r"""
 llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=job["n_gpu_layers"],
                       n_threads=job["n_threads"], verbose=False)
 rates = []
@@ -135,30 +136,63 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     ]
 
 
-# The engine path against a bare llama-cpp-python: a full prefill of each prompt, then generation.
-RAW_ENGINE = RAW_SETUP + r"""
+# The engine path against a bare llama-cpp-python: a full prefill of each prompt, then
+# generation. The job is the first line of stdin, then one prompt's tokens a line, each
+# answered at once with its (prompt tokens/s, generated tokens/s): the runs interleave with
+# mnemo's, so a machine whose speed drifts (a shared VM's does, by 15 % in a minute) weighs
+# on both alike.
+RAW_ENGINE = r"""
+import json, sys, time
+import llama_cpp
+job = json.loads(sys.stdin.readline())
+""" + RAW_SETUP + r"""
 llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=job["n_gpu_layers"],
                       n_threads=job["n_threads"], verbose=False)
-rates = []
-for tokens in job["prompts"]:
+print("ready", flush=True)
+for line in sys.stdin:
+    tokens = json.loads(line)
     llm.reset()
     start, first, n = time.perf_counter(), None, 0
     for chunk in llm.create_completion(tokens, max_tokens=job["max_tokens"], stream=True, **job["sampling"]):
         if chunk["choices"][0]["text"]:
             first = first or time.perf_counter()
             n += 1
-    rates.append((len(tokens) / (first - start), (n - 1) / (time.perf_counter() - first)))
-print(json.dumps(rates))
+    print(json.dumps([len(tokens) / (first - start), (n - 1) / (time.perf_counter() - first)]), flush=True)
 """
 
 LOGBOOK = " ".join(["The keeper wrote the wind, the swell and the lamp's hours into the logbook."] * 16)
 
 
+class _Bare:
+    """A bare llama-cpp-python in a process of its own, answering one prompt at a time."""
+
+    def __init__(self, job: dict[str, Any]):
+        self.proc = subprocess.Popen([sys.executable, "-c", RAW_ENGINE], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the bare llama-cpp-python baseline did not start")
+
+    def rates(self, tokens: list[int]) -> tuple[float, float]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(tokens) + "\n")
+        self.proc.stdin.flush()
+        pp, tg = json.loads(self.proc.stdout.readline())
+        return pp, tg
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(30)
+
+
 def fallback_path(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     """The path a machine whose repacked or AMX kernels crash runs on (``repack = false``):
     prompt processing and generation through mnemo's model process against a bare
-    llama-cpp-python with the same parameters, in the same run; and what the fallback costs
-    against llama.cpp's defaults on this machine (bare against bare)."""
+    llama-cpp-python with the same parameters, run for run in turn; and what the fallback
+    costs against llama.cpp's defaults on this machine (bare against bare)."""
     from dataclasses import replace
 
     from mnemo import config
@@ -166,26 +200,27 @@ def fallback_path(runs: int, max_tokens: int) -> list[dict[str, Any]]:
 
     spec = replace(config.load_registry().get(None), repack=False)
     engine = open_engine(spec)
+    bare: list[_Bare] = []
+    ours, off, on = [], [], []
     try:
         engine.wait_ready()
-        prompts = [[{"role": "system", "content": f"Log {i}. {LOGBOOK}"}, {"role": "user", "content": STORY}]
-                   for i in range(runs)]  # each differs from its first token on: a full prefill
-        ours = [_engine_rates(engine, messages, spec.sampling, max_tokens) for messages in prompts]
         s = spec.sampling
         job = {"path": str(sources.resolve(spec)), "n_ctx": engine.n_ctx, "max_tokens": max_tokens,
                "n_gpu_layers": -1 if engine.gpu_layers else 0, "n_threads": os.cpu_count() or 1,
-               "prompts": [engine.prompt_tokens(m) for m in prompts],  # type: ignore[attr-defined]
                "sampling": {"temperature": s.temperature, "top_p": s.top_p, "top_k": s.top_k, "min_p": s.min_p,
                             "repeat_penalty": s.repeat_penalty}}
+        bare = [_Bare({**job, "repack": False}), _Bare({**job, "repack": True})]
+        for i in range(runs + 1):  # the first round warms all three up and is not counted
+            messages = [{"role": "system", "content": f"Log {i}. {LOGBOOK}"}, {"role": "user", "content": STORY}]
+            tokens = engine.prompt_tokens(messages)  # type: ignore[attr-defined]  # differs from its first token on
+            round_ = (_engine_rates(engine, messages, s, max_tokens), bare[0].rates(tokens), bare[1].rates(tokens))
+            if i:
+                for kept, got in zip((ours, off, on), round_):
+                    kept.append(got)
     finally:
         engine.close()
-
-    def bare(repack: bool) -> list[tuple[float, float]]:
-        out = subprocess.run([sys.executable, "-c", RAW_ENGINE], input=json.dumps({**job, "repack": repack}),
-                             capture_output=True, text=True, check=True)
-        return json.loads(out.stdout.strip().splitlines()[-1])
-
-    off, on = bare(False), bare(True)
+        for b in bare:
+            b.close()
     pp, tg = _median([r[0] for r in ours]), _median([r[1] for r in ours])
     bare_pp, bare_tg = _median([r[0] for r in off]), _median([r[1] for r in off])
     return [
