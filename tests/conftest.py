@@ -47,6 +47,16 @@ def mnemo(home: Path):
     return run
 
 
+def terminal_lines(stderr: str) -> list[str]:
+    """What `mnemo` told the user on stderr, less the note a machine whose llama.cpp kernels
+    crash gets once per home (a fresh test home on such a machine gets it at the first
+    model start: it is not what these tests are about)."""
+    from mnemo.engine import probe
+
+    fallback = tuple(f"mnemo: note: {why}" for why in (probe.AMX, probe.REPACK)) + ("mnemo: note: llama.cpp crashes offloading",)
+    return [ln for ln in stderr.strip().splitlines() if ln.strip() and not ln.startswith(fallback)]
+
+
 def write_user_models(home: Path, text: str) -> Path:
     path = home / "models.toml"
     path.write_text(text, encoding="utf-8")

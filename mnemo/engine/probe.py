@@ -123,10 +123,10 @@ def _build() -> str:
     package = Path(list(spec.submodule_search_locations)[0])
     libs = sorted(p for p in package.rglob("*") if p.suffix in (".so", ".dylib", ".dll") or ".so." in p.name)
     stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in libs]
-    return json.dumps([_version(), stats])
+    return json.dumps([version(), stats])
 
 
-def _version() -> str:
+def version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -183,9 +183,9 @@ class Verdicts:
                 return
             from mnemo.paths import private_dir
 
-            private_dir(self.path.parent)
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             try:
+                private_dir(self.path.parent)
                 fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
                     json.dump({"verdicts": verdicts}, f, indent=1)

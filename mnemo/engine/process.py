@@ -208,8 +208,7 @@ class ChildEngine(Engine):
                     self._stage = probe.Crash(msg["stage"], msg["gpu_layers"], msg["amx"])
                     continue
                 if msg["id"] == 0 and "ok" in msg:
-                    self._verdicts.put(self._key, self.setup, model=self.spec.name, cpu=probe.cpu_name(),
-                                       build=msg["ok"].get("llama_cpp_python") or probe._version())
+                    self._remember()
                 waiting = self._waiting.get(msg["id"])
                 if waiting is not None:
                     waiting.put(msg)
@@ -224,6 +223,14 @@ class ChildEngine(Engine):
             for waiting in list(self._waiting.values()):
                 waiting.put(None)
             return
+
+    def _remember(self) -> None:
+        """What worked, for the next start on this machine (never stops the reader)."""
+        try:
+            self._verdicts.put(self._key, self.setup, model=self.spec.name, cpu=probe.cpu_name(),
+                               build=probe.version())
+        except Exception as e:  # noqa: BLE001 - a verdict not kept only costs a probe next time
+            log.warning("could not keep what llama.cpp needs on this machine: %s", e)
 
     def _retry(self, returncode: int | None) -> bool:
         """After the child died loading or probing: start it with the next setting known to

@@ -7,13 +7,13 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import write_user_models
+from tests.conftest import terminal_lines, write_user_models
 
 pytestmark = pytest.mark.model
 
 
 def one_line(stderr: str) -> str:
-    lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
+    lines = terminal_lines(stderr)
     assert len(lines) == 1 and lines[0].startswith("mnemo: ") and "Traceback" not in stderr, stderr
     return lines[0]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_user_models
+from tests.conftest import terminal_lines, write_user_models
 
 pytestmark = pytest.mark.model
 
@@ -226,7 +226,7 @@ def run_in(home: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def one_clear_line(stderr: str) -> str:
-    lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
+    lines = terminal_lines(stderr)
     assert len(lines) == 1 and lines[0].startswith("mnemo: "), stderr
     assert "Traceback" not in stderr
     return lines[0]
