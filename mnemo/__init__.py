@@ -1,6 +1,6 @@
 """mnemo: a local-first terminal assistant that remembers.
 
-``from mnemo import Assistant`` is the Python API (see DESIGN.md); it is imported
+``from mnemo import Assistant`` is the Python API (ARCHITECTURE.md, "The door"); it is imported
 lazily so that ``import mnemo`` stays cheap.
 """
 

@@ -95,9 +95,7 @@ def ask(
         raise BadInput("the message is empty; pass the text, or '-' with text on stdin")
     if new and conversation is not None:
         raise BadInput("--new and --conversation cannot be used together; pick one")
-    from contextlib import closing
-
-    from mnemo.assistant import Assistant, Reply
+    from mnemo.assistant import Assistant
 
     assistant = Assistant.open(model=model, memory=not no_memory)
     try:
@@ -107,17 +105,14 @@ def ask(
             assistant.use_conversation(conversation)
         else:
             assistant.continue_latest()
-        reply = None
         out = sys.stdout
         shown = printable if out.isatty() else str  # a pipe gets the exact text
-        with closing(assistant.stream(text, max_tokens=max_tokens)) as stream:
-            for item in stream:
-                if isinstance(item, Reply):
-                    reply = item
-                elif not as_json:
-                    out.write(shown(item))
+        with assistant.stream(text, max_tokens=max_tokens) as stream:
+            for delta in stream:
+                if not as_json:
+                    out.write(shown(delta))
                     out.flush()
-        assert reply is not None
+        reply = stream.reply
         if as_json:
             _emit_json(reply.to_dict())
         else:

@@ -1,4 +1,4 @@
-"""Errors that reach the user as one sentence and an exit code (see DESIGN.md)."""
+"""Errors that reach the user as one sentence and an exit code (the README, "Exit codes")."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mnemo.assistant import COMMAND_REPLIES
+from mnemo.turn import COMMAND_REPLIES
 from mnemo.engine import EngineFactory
 from mnemo.evals.ltm import Example, Turn, examples
 

@@ -32,6 +32,8 @@ log = logging.getLogger("mnemo.memory")
 CHUNK_CHARS = 600
 QUERY_CHARS = 2000  # longest query recall reads
 MAX_EPISODES = 40  # chunks kept of one message (about 24,000 characters)
+EMBEDDER_WAIT = 60.0  # a fresh process waits this long, at most, for the embedder before recall
+BACKLOG_WAIT = 2.0  # ... and this long for memories still waiting for their vector
 _open_banks: "weakref.WeakSet[MemoryBank]" = weakref.WeakSet()
 
 
@@ -194,6 +196,13 @@ class MemoryBank:
     def vectors_ready(self) -> bool:
         return self._index_ready
 
+    def ready_for_recall(self, embedder_wait: float = EMBEDDER_WAIT, backlog_wait: float = BACKLOG_WAIT) -> None:
+        """Recall needs the embedder for the query; it never waits long for older turns' vectors."""
+        if self.records.count() == 0:
+            return
+        if self.wait_ready(embedder_wait):
+            self.wait_idle(backlog_wait)  # the last turn's few vectors, if still on their way
+
     def close(self, timeout: float = 60.0) -> None:
         """Stop the worker (it finishes the batch in hand) and wait for it."""
         self._closed = True
@@ -319,11 +328,45 @@ class MemoryBank:
                         echoes[r.id] = r
         return list(echoes.values())
 
+    def about(self, query: str) -> list[Record]:
+        """What "forget ``query``" would forget (not forgotten already)."""
+        self.ready_for_recall()
+        return [r for r in self.matching(query) if r.status != "forgotten"]
+
     def forget(self, records: list[Record]) -> int:
         ids = [r.id for r in records]
         n = self.records.forget(ids)
         self.index.remove(ids)
         return n
+
+    # ------------------------------------------------------- whole operations
+
+    def drop_conversation(self, conversation_id: int) -> None:
+        """A conversation, its messages and their episodes, gone in one transaction, then
+        from the vector index (facts learnt in it stay)."""
+        self.store.conversation(conversation_id)  # NotFound if it does not exist
+        with self.store.transaction():
+            gone = self.records.drop_episodes(conversation_id=conversation_id)
+            self.store.delete_conversation_rows(conversation_id)
+        self.store.scrub()
+        self.index.remove(gone)
+
+    def drop_messages(self, message_ids: list[int]) -> None:
+        """Messages and their episodes, gone in one transaction, then from the vector index."""
+        if not message_ids:
+            return
+        with self.store.transaction():
+            gone = self.records.drop_episodes(message_ids=message_ids)
+            self.store.delete_message_rows(message_ids)
+        self.store.scrub()
+        self.index.remove(gone)
+
+    def erase_everything(self) -> list[int]:
+        """Every memory for good: text, vectors and full-text index. Returns their ids."""
+        ids = self.records.all_ids()
+        self.records.purge(ids)
+        self.index.remove(ids)
+        return ids
 
     # ------------------------------------------------------------------ recall
 

@@ -52,11 +52,10 @@ class Records:
     def __init__(self, store: Store):
         self.store = store
         self.db = store.db
-        store.drop_episodes = self._drop_episodes
 
-    def _drop_episodes(self, conversation_id: int | None = None, message_ids: list[int] | None = None) -> list[int]:
-        """Delete the episodes (and vectors) of a conversation or of messages; run inside the
-        store's deleting transaction. Returns their ids."""
+    def drop_episodes(self, conversation_id: int | None = None, message_ids: list[int] | None = None) -> list[int]:
+        """Delete the episodes (and vectors) of a conversation or of messages, inside the
+        caller's transaction. Returns their ids."""
         if conversation_id is not None:
             where, params = "conversation_id = ?", [conversation_id]
         else:

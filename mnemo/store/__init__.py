@@ -116,9 +116,6 @@ class Store:
         self.path = path
         self.clock = clock
         self.lock = threading.RLock()
-        # Memory's SQL lives in mnemo.memory.records, which sets this: it removes the episodes
-        # (and vectors) of a conversation or of messages, inside the deleting transaction.
-        self.drop_episodes: Callable[..., None] | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -279,31 +276,33 @@ class Store:
         return self.conversation(conversation_id)
 
     def delete_conversation(self, conversation_id: int) -> None:
-        """Remove the conversation, its messages and their episodes: text, FTS rows, vectors.
-        Facts learnt in it stay (forget them with `mnemo memory forget`)."""
+        """Remove the conversation and its messages for good (the memory bank's
+        ``drop_conversation`` removes their episodes in the same transaction)."""
         self.conversation(conversation_id)
         with self.transaction():
-            self.db.execute("update messages set parent_id = null where conversation_id = ?",
-                            [conversation_id])
-            self._drop_episodes(conversation_id=conversation_id)
-            self.db.execute("delete from messages where conversation_id = ?", [conversation_id])
-            self.db.execute("delete from conversations where id = ?", [conversation_id])
+            self.delete_conversation_rows(conversation_id)
         self.scrub()
+
+    def delete_conversation_rows(self, conversation_id: int) -> None:
+        """The conversation's rows, inside the caller's transaction."""
+        self.db.execute("update messages set parent_id = null where conversation_id = ?", [conversation_id])
+        self.db.execute("delete from messages where conversation_id = ?", [conversation_id])
+        self.db.execute("delete from conversations where id = ?", [conversation_id])
 
     def delete_messages(self, message_ids: list[int]) -> None:
-        """Remove messages (and their episodes) for good: edit-and-resend, /clear."""
+        """Remove messages for good (the memory bank's ``drop_messages`` removes their
+        episodes in the same transaction)."""
         if not message_ids:
             return
-        marks = ",".join("?" * len(message_ids))
         with self.transaction():
-            self.db.execute(f"update messages set parent_id = null where parent_id in ({marks})", message_ids)
-            self._drop_episodes(message_ids=message_ids)
-            self.db.execute(f"delete from messages where id in ({marks})", message_ids)
+            self.delete_message_rows(message_ids)
         self.scrub()
 
-    def _drop_episodes(self, **which: Any) -> None:
-        if self.drop_episodes is not None:
-            self.drop_episodes(**which)
+    def delete_message_rows(self, message_ids: list[int]) -> None:
+        """These messages' rows, inside the caller's transaction."""
+        marks = ",".join("?" * len(message_ids))
+        self.db.execute(f"update messages set parent_id = null where parent_id in ({marks})", message_ids)
+        self.db.execute(f"delete from messages where id in ({marks})", message_ids)
 
     # ----------------------------------------------------------------- messages
 

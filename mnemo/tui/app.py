@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,7 +151,7 @@ class MnemoApp(App[None]):
 
     @work(thread=True, exclusive=True, group="generate")
     def generate(self, text: str) -> None:
-        from mnemo.assistant import Reply
+        from mnemo.assistant import Finished, TextDelta
 
         worker = get_current_worker()
         # A fast model makes hundreds of tokens a second; the screen takes them in batches of
@@ -168,19 +167,19 @@ class MnemoApp(App[None]):
             last_post = now
 
         try:
-            with closing(self.assistant.stream(text)) as stream:
-                for item in stream:
+            with self.assistant.stream(text) as stream:
+                for event in stream.events():
                     if worker.is_cancelled:
                         break
                     now = time.perf_counter()
-                    if isinstance(item, Reply):
+                    if isinstance(event, Finished):
                         flush(now)
-                        self.post_message(ReplyFinished(item))
-                        continue
-                    first = first or now
-                    pending.append(item)
-                    if now - last_post >= FRAME:
-                        flush(now)
+                        self.post_message(ReplyFinished(event.reply))
+                    elif isinstance(event, TextDelta):
+                        first = first or now
+                        pending.append(event.text)
+                        if now - last_post >= FRAME:
+                            flush(now)
             if worker.is_cancelled:
                 history = self.assistant.history()
                 self.post_message(ReplyStopped(history[-1] if history else None))

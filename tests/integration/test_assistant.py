@@ -37,12 +37,18 @@ def test_send_answers_and_persists_the_turn(assistant):
     assert messages[1].created_at > messages[0].created_at  # the injected clock
 
 
-def test_stream_yields_several_deltas_then_the_reply(assistant):
-    items = list(assistant.stream("Count from one to ten in words.", max_tokens=40))
-    deltas, last = items[:-1], items[-1]
-    assert isinstance(last, Reply)
+def test_stream_yields_several_deltas_then_holds_the_reply_and_its_typed_events(assistant):
+    from mnemo.assistant import Finished, TextDelta
+
+    stream = assistant.stream("Count from one to ten in words.", max_tokens=40)
+    with pytest.raises(RuntimeError, match="not finished"):
+        stream.reply
+    deltas = list(stream)
     assert len(deltas) >= 3 and all(isinstance(d, str) for d in deltas)
-    assert "".join(deltas) == last.text
+    assert isinstance(stream.reply, Reply) and "".join(deltas) == stream.reply.text
+    events = list(assistant.stream("Say hi.", max_tokens=8).events())
+    assert isinstance(events[-1], Finished) and all(isinstance(e, TextDelta) for e in events[:-1])
+    assert "".join(e.text for e in events[:-1]) == events[-1].reply.text
 
 
 @pytest.fixture
@@ -77,7 +83,8 @@ def test_new_conversation_starts_empty(assistant):
 
 def test_closing_the_stream_keeps_the_partial_reply_marked_stopped(assistant):
     stream = assistant.stream("Write a long story about a lighthouse keeper.", max_tokens=200)
-    got = [next(stream) for _ in range(5)]
+    deltas = iter(stream)
+    got = [next(deltas) for _ in range(5)]
     stream.close()
     saved = assistant.history()[-1]
     assert saved.role == "assistant" and saved.finish_reason == "stopped"

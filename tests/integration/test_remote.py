@@ -85,10 +85,10 @@ def test_the_assistant_streams_deltas_from_the_server(home, server):
 
     remote_models(home, server)
     with Assistant.open() as a:
-        items = list(a.stream("Write two sentences about the sea.", max_tokens=40))
-        deltas = [i for i in items if isinstance(i, str)]
-        reply = items[-1]
-        assert isinstance(reply, Reply) and len(deltas) > 3
+        stream = a.stream("Write two sentences about the sea.", max_tokens=40)
+        deltas = list(stream)
+        reply = stream.reply
+        assert isinstance(reply, Reply) and len(deltas) > 3 and all(isinstance(d, str) for d in deltas)
         assert reply.text == "".join(deltas) and reply.finish_reason in ("stop", "length")
         assert a.load_model().backend == "remote"
         sent = a.last_prompt.messages
@@ -136,7 +136,7 @@ def test_a_server_that_dies_mid_reply_leaves_the_partial_reply_marked(home, tmp_
                         os.kill(proc.pid, signal.SIGKILL)
             saved = a.history()[-1]
             assert saved.role == "assistant" and saved.finish_reason == "error"
-            assert saved.content and saved.content == "".join(g for g in got if isinstance(g, str))
+            assert saved.content and saved.content == "".join(got)
     finally:
         proc.kill()
         proc.wait(30)

@@ -1,0 +1,92 @@
+"""What the rules read in a message, applied against the memory bank: remember, forget,
+lists, tasks, facts. Each command records what it wrote and what mnemo says back
+(``mnemo.memory.say``); the turn answers with that instead of the model when it is all
+the message asked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mnemo.memory import rules, say
+
+if TYPE_CHECKING:
+    from mnemo.memory.bank import MemoryBank
+    from mnemo.memory.records import Record
+    from mnemo.store import Message
+
+
+@dataclass
+class Done:
+    """What the commands of one message wrote, and what mnemo says back."""
+
+    written: list[Record] = field(default_factory=list)
+    acks: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the message was said: its stored row, its conversation, and the number of the
+    reply it will get."""
+
+    message: Message
+    conversation_id: int
+    reply_number: int
+
+
+def forget(bank: MemoryBank, query: str) -> list[Record]:
+    """Tombstone what ``query`` is about; returns what was forgotten."""
+    matched = bank.about(query)
+    bank.forget(matched)
+    return matched
+
+
+def _remember(bank: MemoryBank, intent: rules.Remember, where: Where, done: Done) -> None:
+    done.written += bank.remember(intent.text, message=where.message)
+    done.acks.append(say.remembered(done.written))
+
+
+def _forget(bank: MemoryBank, intent: rules.Forget, where: Where, done: Done) -> None:
+    done.acks.append(say.forgot(intent.query, forget(bank, intent.query)))
+
+
+def _list(bank: MemoryBank, intent: rules.ListOp, where: Where, done: Done) -> None:
+    record = bank.update_list(intent, where.message)
+    if record is None:  # a removal of what the list does not hold
+        if not intent.implied:  # "I bought the idea" is no list business; "remove kiwi" is
+            done.acks.append(say.not_on_list(intent.item, intent.name))
+        return
+    done.written.append(record)
+    if done.acks and done.acks[-1].startswith("Your "):
+        done.acks.pop()  # the list as it is now says it all
+    done.acks.append(say.second_person(record.text))
+
+
+def _new_task(bank: MemoryBank, intent: rules.NewTask, where: Where, done: Done) -> None:
+    task = bank.tasks.add(intent, where.conversation_id, where.reply_number, where.message.id)
+    done.acks.append(say.task_set(task, intent))
+
+
+def _cancel_task(bank: MemoryBank, intent: rules.CancelTask, where: Where, done: Done) -> None:
+    done.acks.append(say.cancelled(bank.tasks.cancel(intent.query)))
+
+
+def _fact(bank: MemoryBank, intent: rules.Fact, where: Where, done: Done) -> None:
+    done.written.append(bank.add(intent.text, intent.kind, subject=intent.subject, pinned=intent.pinned,
+                                 message=where.message))
+
+
+_APPLY: dict[type, Callable[[MemoryBank, Any, Where, Done], None]] = {
+    rules.Remember: _remember,
+    rules.Forget: _forget,
+    rules.ListOp: _list,
+    rules.NewTask: _new_task,
+    rules.CancelTask: _cancel_task,
+    rules.Fact: _fact,
+}
+
+
+def apply(bank: MemoryBank, intent: Any, where: Where, done: Done) -> None:
+    """Apply one intent the rules read; record it in ``done``."""
+    _APPLY[type(intent)](bank, intent, where, done)

@@ -1,0 +1,61 @@
+"""Every fixed sentence mnemo says about its memory, in one place (the replies to memory
+commands and tasks; the model says everything else)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mnemo.memory.records import Record
+    from mnemo.memory.rules import NewTask
+    from mnemo.memory.tasks import Task
+
+
+def second_person(text: str) -> str:
+    """A memory as said to the user: "The user's name is Ada" -> "Your name is Ada"."""
+    out = text.replace("The user's", "Your").replace("the user's", "your")
+    out = out.replace("The user", "You").replace("the user", "you")
+    return out.replace("You is ", "You are ").replace("you is ", "you are ")
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def remembered(written: list[Record]) -> str:
+    return "Got it, I will remember that. " + " ".join(second_person(r.text) for r in written)
+
+
+def forgot(query: str, gone: list[Record]) -> str:
+    """What a "forget …" turn says: what it forgot, counted as the user would count it."""
+    if not gone:
+        return f"I had nothing about \"{query}\" to forget."
+    active = sum(r.kind != "episode" and r.status == "active" for r in gone)
+    earlier = sum(r.kind != "episode" and r.status == "superseded" for r in gone)
+    said = sum(r.kind == "episode" for r in gone)
+    parts = [_plural(active, "memory", "memories")] if active else []
+    parts += [_plural(earlier, "earlier value", "earlier values")] if earlier else []
+    parts += [_plural(said, "past message that mentioned it", "past messages that mentioned it")] if said else []
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Done, I forgot {listed} about \"{query}\"."
+
+
+def not_on_list(item: str, name: str) -> str:
+    return f"There is no {item} on your {name}."
+
+
+def task_set(task: Task, intent: NewTask) -> str:
+    if task.kind == "after_replies" and task.action == "instruct":
+        return f"OK, in my reply number {intent.replies} from now: {task.text}."
+    if task.kind == "after_replies" and task.action == "remind":
+        return f"OK, I will remind you to {task.text} in my reply number {intent.replies} from now."
+    if task.kind == "after_replies":
+        verb = "append" if task.action == "append" else "say"
+        return f"OK, I will {verb} \"{task.text}\" in my reply number {intent.replies} from now."
+    if task.kind == "on_message":
+        return f"OK, whenever you say \"{task.trigger}\", I will say \"{task.text}\"."
+    return f"OK, I will {task.describe()}."
+
+
+def cancelled(tasks: list[Task]) -> str:
+    return "Cancelled: " + "; ".join(t.describe() for t in tasks) + "." if tasks else "There was nothing to cancel."
