@@ -86,9 +86,17 @@ def _first_load(engine: Engine) -> None:
 class Assistant:
     """One user's mnemo: conversations, long-term memory and a model, behind public methods."""
 
-    def __init__(self, home: Home | str | Path | None = None, engine_factory: EngineFactory | None = None,
-                 clock: Clock | None = None, *, model: str | None = None, memory: bool = True,
-                 start_model: bool = True, window_tokens: int | None = None):
+    def __init__(
+        self,
+        home: Home | str | Path | None = None,
+        engine_factory: EngineFactory | None = None,
+        clock: Clock | None = None,
+        *,
+        model: str | None = None,
+        memory: bool = True,
+        start_model: bool = True,
+        window_tokens: int | None = None,
+    ):
         """Validate the configuration, resolve the model and open the store.
 
         Bad configuration or a missing/corrupt model file raises before anything is written.
@@ -130,16 +138,33 @@ class Assistant:
             self._bank.start()  # load the embedder while the user types / the model runs
 
     @classmethod
-    def open(cls, home: str | Path | None = None, model: str | None = None,
-             clock: Clock | None = None, *, load_model: bool = True, memory: bool = True,
-             engine_factory: EngineFactory | None = None, window_tokens: int | None = None) -> "Assistant":
+    def open(
+        cls,
+        home: str | Path | None = None,
+        model: str | None = None,
+        clock: Clock | None = None,
+        *,
+        load_model: bool = True,
+        memory: bool = True,
+        engine_factory: EngineFactory | None = None,
+        window_tokens: int | None = None,
+    ) -> Assistant:
         """The convenience constructor: ``home`` (else ``MNEMO_HOME``, else the platform's
         dirs), the configured model started at once unless ``load_model=False``."""
-        return cls(Home.resolve(home), engine_factory, clock, model=model, memory=memory,
-                   start_model=load_model, window_tokens=window_tokens)
+        return cls(
+            Home.resolve(home),
+            engine_factory,
+            clock,
+            model=model,
+            memory=memory,
+            start_model=load_model,
+            window_tokens=window_tokens,
+        )
 
     @classmethod
-    def opening(cls, home: str | Path | None = None, model: str | None = None, **options: Any) -> Callable[[], "Assistant"]:
+    def opening(
+        cls, home: str | Path | None = None, model: str | None = None, **options: Any
+    ) -> Callable[[], Assistant]:
         """Start ``open`` in a thread now (the model's process starts at once) and return a
         function that waits for the Assistant, or raises what stopped it: the chat app loads
         meanwhile."""
@@ -160,8 +185,10 @@ class Assistant:
             assert path is not None
             placed = fit.estimate(path, spec.n_ctx, offload=spec.n_gpu_layers != 0)
             if placed.verdict == "too big":
-                raise ModelError(f"model '{spec.name}' is {placed.describe()} (weights, KV cache at its n_ctx and "
-                                 "buffers); pick a smaller quantization or a smaller n_ctx in models.toml")
+                raise ModelError(
+                    f"model '{spec.name}' is {placed.describe()} (weights, KV cache at its n_ctx and "
+                    "buffers); pick a smaller quantization or a smaller n_ctx in models.toml"
+                )
 
     @property
     def memory_enabled(self) -> bool:
@@ -188,11 +215,12 @@ class Assistant:
                 if old is not None:
                     old.close()
             engine = self._engine
+        assert engine is not None
         engine.wait_ready()
         return engine
 
     def model_status(self) -> str:
-        """"ready", "loading", "stopped" (its process died, or it could not load: the next turn
+        """ "ready", "loading", "stopped" (its process died, or it could not load: the next turn
         starts it again) or "none" (not started yet). Never waits."""
         engine = self._engine
         if engine is None:
@@ -228,14 +256,27 @@ class Assistant:
 
         where = fit.machine()
         fits = fit.describe_models(self.models(), self.home.models_dir, where)
-        choices = [ModelChoice(s.name, s.description, fits.get(s.name, "remote" if s.kind == "openai" else ""), True,
-                               s.chat) for s in self.models()]
-        return choices + [ModelChoice(e.name, f"{e.description} ({e.params}, {e.quant}, about "
-                                      f"{fit.size_text(e.size())} to download)", e.fits(where).describe(), False)
-                          for e in catalog.CATALOG if e.name not in self.registry.models]
+        choices = [
+            ModelChoice(s.name, s.description, fits.get(s.name, "remote" if s.kind == "openai" else ""), True, s.chat)
+            for s in self.models()
+        ]
+        return choices + [
+            ModelChoice(
+                e.name,
+                f"{e.description} ({e.params}, {e.quant}, about {fit.size_text(e.size())} to download)",
+                e.fits(where).describe(),
+                False,
+            )
+            for e in catalog.CATALOG
+            if e.name not in self.registry.models
+        ]
 
-    def pull_model(self, name: str, progress: Callable[[int, int | None], None] | None = None,
-                   cancelled: Callable[[], bool] | None = None) -> str:
+    def pull_model(
+        self,
+        name: str,
+        progress: Callable[[int, int | None], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> str:
         """Download a catalog model (``name`` or ``name:QUANT``, or ``hf:ORG/REPO[:QUANT]``) into
         the shared Hugging Face cache and register it in this home; returns its models.toml
         name. A cancelled pull (``cancelled`` returning True) keeps its partial file to resume."""
@@ -323,8 +364,14 @@ class Assistant:
         conv = self.conversation(conversation_id)
         messages = self._store.messages(conv.id)
         if fmt == "json":
-            return json.dumps({"conversation": conv.to_dict(), "messages": [m.to_dict() for m in messages]},
-                              ensure_ascii=False, indent=2) + "\n"
+            return (
+                json.dumps(
+                    {"conversation": conv.to_dict(), "messages": [m.to_dict() for m in messages]},
+                    ensure_ascii=False,
+                    indent=2,
+                )
+                + "\n"
+            )
         return markdown(conv, messages)
 
     def save_export(self, conversation_id: int | None = None) -> Path:
@@ -364,12 +411,14 @@ class Assistant:
 
     # ---------------------------------------------------------------- memories
 
-    def memories(self, *, include_all: bool = False, kind: str | None = None, episodes: bool = False,
-                 limit: int | None = None) -> list[Record]:
+    def memories(
+        self, *, include_all: bool = False, kind: str | None = None, episodes: bool = False, limit: int | None = None
+    ) -> list[Record]:
         """What mnemo remembers, oldest first: active facts, preferences, instructions and
         lists (``include_all``: superseded and forgotten too; ``episodes``: message chunks)."""
-        return self._bank.records.listing(include_all=include_all, kinds=(kind,) if kind else None,
-                                          episodes=episodes, limit=limit)
+        return self._bank.records.listing(
+            include_all=include_all, kinds=(kind,) if kind else None, episodes=episodes, limit=limit
+        )
 
     def find_memories(self, query: str) -> list[Record]:
         """Active memories whose words match ``query`` or that contain it (a search box)."""
@@ -438,10 +487,15 @@ class Assistant:
             layers = engine.gpu_layers  # type: ignore[union-attr]
             device = "CPU" if layers == 0 else f"GPU {engine.backend.upper()} ({layers} layers)"  # type: ignore[union-attr]
         cid = self._conversation_id
-        return Status(model=self.spec.name, model_state=self.model_status(), device=device,
-                      n_ctx=engine.n_ctx if ready else None,  # type: ignore[union-attr]
-                      memories=self.memory_count(), embedder=self._bank.embedder.state,
-                      incognito=bool(cid and self._store.conversation(cid).incognito))
+        return Status(
+            model=self.spec.name,
+            model_state=self.model_status(),
+            device=device,
+            n_ctx=engine.n_ctx if ready else None,  # type: ignore[union-attr]
+            memories=self.memory_count(),
+            embedder=self._bank.embedder.state,
+            incognito=bool(cid and self._store.conversation(cid).incognito),
+        )
 
     def system_prompt(self) -> str:
         """The stable head of every prompt: settings' system prompt plus the profile."""
@@ -453,8 +507,14 @@ class Assistant:
         if not self._remembers(conv):
             return []
         engine = self.load_model()
-        _, _, window = turn.window(engine, self.system_prompt(), self.history(), query,
-                                   turn.reply_budget(self.spec, engine), turn.memory_budget(engine))
+        _, _, window = turn.window(
+            engine,
+            self.system_prompt(),
+            self.history(),
+            query,
+            turn.reply_budget(self.spec, engine),
+            turn.memory_budget(engine),
+        )
         return turn.recall(self._bank, engine, query, window, k)
 
     # ------------------------------------------------------------------ turns
@@ -479,9 +539,18 @@ class Assistant:
         start = time.perf_counter()
         engine = self._engine_for(text)
         conv = self._conversation_for(text)
-        ctx = turn.Context(store=self._store, bank=self._bank, engine=engine, spec=self.spec,
-                           system=self.settings.system_prompt, clock=self.clock, memory=self._memory,
-                           remembers=self._remembers(conv), window_tokens=self.window_tokens, told=self._told)
+        ctx = turn.Context(
+            store=self._store,
+            bank=self._bank,
+            engine=engine,
+            spec=self.spec,
+            system=self.settings.system_prompt,
+            clock=self.clock,
+            memory=self._memory,
+            remembers=self._remembers(conv),
+            window_tokens=self.window_tokens,
+            told=self._told,
+        )
         this = turn.Turn(ctx, conv, text, max_tokens, start)
         try:
             yield from this.events()
@@ -497,8 +566,9 @@ class Assistant:
         except BackendError:
             conv = self._conversation_for(text)
             _, user = turn.add_user_message(self._store, conv, text, model=self.spec.name)
-            self._store.add_message(conv.id, "assistant", "", parent_id=user.id, model=self.spec.name,
-                                    finish_reason="error")
+            self._store.add_message(
+                conv.id, "assistant", "", parent_id=user.id, model=self.spec.name, finish_reason="error"
+            )
             raise
 
     def observe(self, user: str, assistant: str) -> tuple[Message, Message]:
@@ -507,10 +577,12 @@ class Assistant:
         history = self._store.messages(conv.id)
         engine = self._engine
         count = engine.count_tokens if engine is not None and engine.ready and engine.alive else (lambda _: None)
-        u = self._store.add_message(conv.id, "user", user,
-                                    parent_id=history[-1].id if history else None, tokens=count(user))
-        a = self._store.add_message(conv.id, "assistant", assistant, parent_id=u.id,
-                                    tokens=count(assistant), finish_reason="observed")
+        u = self._store.add_message(
+            conv.id, "user", user, parent_id=history[-1].id if history else None, tokens=count(user)
+        )
+        a = self._store.add_message(
+            conv.id, "assistant", assistant, parent_id=u.id, tokens=count(assistant), finish_reason="observed"
+        )
         if self._remembers(conv):
             for f in rules.facts(user):
                 self._bank.add(f.text, f.kind, subject=f.subject, pinned=f.pinned, message=u)
@@ -535,7 +607,7 @@ class Assistant:
         if engine is not None:
             engine.close()  # a local model's process ends, and its memory is given back
 
-    def __enter__(self) -> "Assistant":
+    def __enter__(self) -> Assistant:
         return self
 
     def __exit__(self, *exc: object) -> None:

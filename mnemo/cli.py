@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -28,12 +28,9 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-models_app = typer.Typer(help="List, inspect, add, download and pick models (models.toml).",
-                         no_args_is_help=True)
-conversations_app = typer.Typer(help="List, read, search, export and delete conversations.",
-                                no_args_is_help=True)
-memory_app = typer.Typer(help="See, search, add, forget, export and import what mnemo remembers.",
-                         no_args_is_help=True)
+models_app = typer.Typer(help="List, inspect, add, download and pick models (models.toml).", no_args_is_help=True)
+conversations_app = typer.Typer(help="List, read, search, export and delete conversations.", no_args_is_help=True)
+memory_app = typer.Typer(help="See, search, add, forget, export and import what mnemo remembers.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(conversations_app, name="conversations")
 app.add_typer(memory_app, name="memory")
@@ -78,12 +75,15 @@ def _root(
 @app.command()
 def ask(
     text: Annotated[str, typer.Argument(help="The message; '-' reads it from stdin.")],
-    conversation: Annotated[Optional[int], typer.Option("--conversation", "-c",
-                            help="Continue this conversation (default: the latest one).")] = None,
+    conversation: Annotated[
+        int | None, typer.Option("--conversation", "-c", help="Continue this conversation (default: the latest one).")
+    ] = None,
     new: Annotated[bool, typer.Option("--new", "-n", help="Start a new conversation.")] = False,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="A models.toml entry.")] = None,
-    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", min=1,
-                          help="Longest reply, in tokens (default: the model's max_tokens).")] = None,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="A models.toml entry.")] = None,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option("--max-tokens", min=1, help="Longest reply, in tokens (default: the model's max_tokens)."),
+    ] = None,
     no_memory: Annotated[bool, typer.Option("--no-memory", help="Neither read nor write long-term memory.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -134,8 +134,10 @@ def _utf8(text: str) -> str:
 
 @app.command()
 def chat(
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="A models.toml entry.")] = None,
-    incognito: Annotated[bool, typer.Option("--incognito", help="Start with a conversation that neither reads nor writes memory.")] = False,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="A models.toml entry.")] = None,
+    incognito: Annotated[
+        bool, typer.Option("--incognito", help="Start with a conversation that neither reads nor writes memory.")
+    ] = False,
 ) -> None:
     """Open the chat app."""
     from mnemo.assistant import Assistant
@@ -161,8 +163,12 @@ def models_list(as_json: JsonOpt = False) -> None:
     registry = config.load_registry()
     where = fit.describe_models(registry.models.values())
     if as_json:
-        _emit_json({"default": registry.default,
-                    "models": [{**s.to_dict(), "fit": where.get(s.name)} for s in registry.models.values()]})
+        _emit_json(
+            {
+                "default": registry.default,
+                "models": [{**s.to_dict(), "fit": where.get(s.name)} for s in registry.models.values()],
+            }
+        )
         return
     from rich.table import Table
 
@@ -171,17 +177,23 @@ def models_list(as_json: JsonOpt = False) -> None:
         table.add_column(col, overflow="fold")
     for spec in registry.models.values():
         src = spec.source if spec.kind == "gguf" else spec.base_url
-        table.add_row("*" if spec.name == registry.default else "", spec.name, spec.kind,
-                      where.get(spec.name, "remote" if spec.kind == "openai" else ""), src or "", spec.description)
+        table.add_row(
+            "*" if spec.name == registry.default else "",
+            spec.name,
+            spec.kind,
+            where.get(spec.name, "remote" if spec.kind == "openai" else ""),
+            src or "",
+            spec.description,
+        )
     _console().print(table)
 
 
 @models_app.command("show")
-def models_show(name: Annotated[Optional[str], typer.Argument(help="Default: the default model.")] = None,
-                as_json: JsonOpt = False) -> None:
+def models_show(
+    name: Annotated[str | None, typer.Argument(help="Default: the default model.")] = None, as_json: JsonOpt = False
+) -> None:
     """One model's settings, file and GGUF metadata."""
     from mnemo import config
-
     from mnemo.doctor import model_details
 
     details = model_details(config.load_registry().get(name))
@@ -210,8 +222,8 @@ def models_use(name: str) -> None:
 @models_app.command("add")
 def models_add(
     path: Annotated[Path, typer.Argument(help="A .gguf file on this machine.")],
-    name: Annotated[Optional[str], typer.Option(help="Default: the file name without .gguf.")] = None,
-    n_ctx: Annotated[Optional[int], typer.Option(help="Context length.")] = None,
+    name: Annotated[str | None, typer.Option(help="Default: the file name without .gguf.")] = None,
+    n_ctx: Annotated[int | None, typer.Option(help="Context length.")] = None,
 ) -> None:
     """Register a local GGUF file in your models.toml."""
     from mnemo import config
@@ -226,8 +238,12 @@ def models_add(
 
 @models_app.command("scan")
 def models_scan(
-    folders: Annotated[Optional[list[Path]], typer.Argument(help="Folders to search (default: where Hugging Face, "
-                                                             "Ollama, LM Studio and llama.cpp keep models).")] = None,
+    folders: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Folders to search (default: where Hugging Face, Ollama, LM Studio and llama.cpp keep models)."
+        ),
+    ] = None,
     add: Annotated[bool, typer.Option("--add", help="Register each new one in your models.toml, in place.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -240,8 +256,11 @@ def models_scan(
             raise BadInput(f"{folder} is not a folder")
     found = scan.scan(folders)
     registry = config.load_registry()
-    known = {str(Path(s.source).expanduser().absolute()) for s in registry.models.values()
-             if s.kind == "gguf" and s.source and not s.source.startswith(("package:", "http"))}
+    known = {
+        str(Path(s.source).expanduser().absolute())
+        for s in registry.models.values()
+        if s.kind == "gguf" and s.source and not s.source.startswith(("package:", "http"))
+    }
     names = set(registry.models)
     added = []
     for item in found:
@@ -260,8 +279,15 @@ def models_scan(
         _emit_json({"found": [f.to_dict() for f in found], "added": added})
         return
     if not found:
-        print("no GGUF models found" + (" there" if folders else " in the Hugging Face cache, Ollama, "
-              "LM Studio or llama.cpp's cache; name a folder to search it"), file=sys.stderr)
+        print(
+            "no GGUF models found"
+            + (
+                " there"
+                if folders
+                else " in the Hugging Face cache, Ollama, LM Studio or llama.cpp's cache; name a folder to search it"
+            ),
+            file=sys.stderr,
+        )
         return
     from rich.table import Table
 
@@ -269,9 +295,17 @@ def models_scan(
     for col in ("name", "from", "arch", "params", "quant", "size", "context", "template", "file"):
         table.add_column(col, overflow="fold")
     for f in found:
-        table.add_row(f.name, f.origin, f.architecture or "?", f.parameters or "?", f.quantization or "?",
-                      fit.size_text(f.size_bytes),
-                      str(f.context or "?"), "yes" if f.chat_template else "no", printable(str(f.path)))
+        table.add_row(
+            f.name,
+            f.origin,
+            f.architecture or "?",
+            f.parameters or "?",
+            f.quantization or "?",
+            fit.size_text(f.size_bytes),
+            str(f.context or "?"),
+            "yes" if f.chat_template else "no",
+            printable(str(f.path)),
+        )
     _console().print(table, markup=False)
     if add:
         print(f"added {len(added)} to your models.toml: {', '.join(added) or 'none new'}", file=sys.stderr)
@@ -283,8 +317,8 @@ def models_scan(
 def models_discover(
     url: Annotated[str, typer.Argument(help="An OpenAI-compatible server, e.g. http://gpu-box:8080/v1")],
     add: Annotated[bool, typer.Option("--add", help="Add each model to your models.toml.")] = False,
-    api_key_env: Annotated[Optional[str], typer.Option(help="Environment variable holding the API key.")] = None,
-    n_ctx: Annotated[Optional[int], typer.Option(help="Context length to assume for added models.")] = None,
+    api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the API key.")] = None,
+    n_ctx: Annotated[int | None, typer.Option(help="Context length to assume for added models.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the models a server offers (GET /models); --add registers them as kind = "openai"."""
@@ -303,8 +337,9 @@ def models_discover(
             name = config.entry_name(model_id)
             if name in known:
                 continue
-            config.add_model(name, {"kind": "openai", "base_url": url, "model": model_id,
-                                    "api_key_env": api_key_env, "n_ctx": n_ctx})
+            config.add_model(
+                name, {"kind": "openai", "base_url": url, "model": model_id, "api_key_env": api_key_env, "n_ctx": n_ctx}
+            )
             added.append(name)
     if as_json:
         _emit_json({"url": url, "models": ids, "added": added})
@@ -319,12 +354,18 @@ def models_discover(
 
 @models_app.command("pull")
 def models_pull(
-    what: Annotated[str, typer.Argument(help="A catalog name (qwen3-4b, qwen3-4b:Q8_0), hf:ORG/REPO[:QUANT|:FILE], "
-                                             "an https:// URL, or a models.toml entry with a URL source.")],
-    sha256: Annotated[Optional[str], typer.Option("--sha256", help="Expected checksum (required with a URL).")] = None,
-    name: Annotated[Optional[str], typer.Option(help="Name for the new entry.")] = None,
-    folder: Annotated[Optional[Path], typer.Option("--dir", help="Put the file here instead of the shared "
-                                                   "Hugging Face cache.")] = None,
+    what: Annotated[
+        str,
+        typer.Argument(
+            help="A catalog name (qwen3-4b, qwen3-4b:Q8_0), hf:ORG/REPO[:QUANT|:FILE], "
+            "an https:// URL, or a models.toml entry with a URL source."
+        ),
+    ],
+    sha256: Annotated[str | None, typer.Option("--sha256", help="Expected checksum (required with a URL).")] = None,
+    name: Annotated[str | None, typer.Option(help="Name for the new entry.")] = None,
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="Put the file here instead of the shared Hugging Face cache.")
+    ] = None,
 ) -> None:
     """Download a model (resumable, with progress), verify its checksum and register it."""
     import re
@@ -354,19 +395,24 @@ def models_pull(
 
     with _progress_bar() as bar:
         task = bar.add_task(target.name, total=None)
-        download.pull(url, sha256, target,
-                      progress=lambda done, total: bar.update(task, completed=done, total=total))
+        download.pull(url, sha256, target, progress=lambda done, total: bar.update(task, completed=done, total=total))
     if existing is None:
         config.add_model(entry_name, {"source": url, "sha256": sha256.lower()})
     print(f"downloaded {target} and verified it; use it with --model {entry_name}", file=sys.stderr)
 
 
 def _progress_bar():
-    from rich.progress import (BarColumn, DownloadColumn, Progress, TimeRemainingColumn,
-                               TransferSpeedColumn)
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
-    return Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                    TransferSpeedColumn(), TimeRemainingColumn(), console=_console(stderr=True), transient=True)
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=_console(stderr=True),
+        transient=True,
+    )
 
 
 def _pull_from_hub(what: str, name: str | None, folder: Path | None) -> None:
@@ -377,16 +423,23 @@ def _pull_from_hub(what: str, name: str | None, folder: Path | None) -> None:
     _, selector, entry = hub.target(what)
     if entry is not None:  # before anything is fetched: will it fit?
         placed = entry.fits(fit.machine(), selector)
-        print(f"{entry.name} ({entry.params}, {(selector or entry.quant).upper()}, about "
-              f"{fit.size_text(entry.size(selector))}) here: {placed.describe()}", file=sys.stderr)
+        print(
+            f"{entry.name} ({entry.params}, {(selector or entry.quant).upper()}, about "
+            f"{fit.size_text(entry.size(selector))}) here: {placed.describe()}",
+            file=sys.stderr,
+        )
     with _progress_bar() as bar:
+
         def progress(f: hub.File):
             task = bar.add_task(Path(f.name).name, total=f.size or None)
             return lambda done, total: bar.update(task, completed=done, total=total)
 
         pulled = hub.pull(what, Home.resolve(), name, folder.expanduser() if folder else None, progress)
-    print(f"pulled {pulled.plan.repo} ({fit.size_text(pulled.plan.size)}, sha256 verified) to {pulled.path}; chat with it: "
-          f"mnemo chat --model {pulled.name}", file=sys.stderr)
+    print(
+        f"pulled {pulled.plan.repo} ({fit.size_text(pulled.plan.size)}, sha256 verified) to {pulled.path}; "
+        f"chat with it: mnemo chat --model {pulled.name}",
+        file=sys.stderr,
+    )
 
 
 @models_app.command("catalog")
@@ -397,10 +450,23 @@ def models_catalog(as_json: JsonOpt = False) -> None:
 
     where = fit.machine()
     registry = config.load_registry()
-    rows = [{"name": e.name, "repo": e.repo, "params": e.params, "quant": e.quant, "quants": list(e.quants),
-             "size_bytes": e.size(), "context": e.context, "license": e.license, "gated": e.gated,
-             "fit": e.fits(where).describe(), "pulled": e.name in registry.models,
-             "description": e.description} for e in catalog.CATALOG]
+    rows = [
+        {
+            "name": e.name,
+            "repo": e.repo,
+            "params": e.params,
+            "quant": e.quant,
+            "quants": list(e.quants),
+            "size_bytes": e.size(),
+            "context": e.context,
+            "license": e.license,
+            "gated": e.gated,
+            "fit": e.fits(where).describe(),
+            "pulled": e.name in registry.models,
+            "description": e.description,
+        }
+        for e in catalog.CATALOG
+    ]
     if as_json:
         _emit_json(rows)
         return
@@ -410,8 +476,16 @@ def models_catalog(as_json: JsonOpt = False) -> None:
     for col in ("name", "params", "quant", "size", "fits here", "licence", "", "about"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["name"], r["params"], r["quant"], f"≈{fit.size_text(r['size_bytes'])}", r["fit"], r["license"],
-                      "pulled" if r["pulled"] else "", r["description"])
+        table.add_row(
+            r["name"],
+            r["params"],
+            r["quant"],
+            f"≈{fit.size_text(r['size_bytes'])}",
+            r["fit"],
+            r["license"],
+            "pulled" if r["pulled"] else "",
+            r["description"],
+        )
     _console().print(table, markup=False)
     print("pull one with `mnemo models pull NAME` (NAME:Q8_0 for another quantization)", file=sys.stderr)
 
@@ -469,8 +543,7 @@ def conversations_list(
     for col in ("id", "updated", "messages", "model", "title"):
         table.add_column(col, overflow="fold")
     for c in items:
-        table.add_row(str(c.id), _when(c.updated_at), str(c.message_count), c.model or "",
-                      printable(c.title))
+        table.add_row(str(c.id), _when(c.updated_at), str(c.message_count), c.model or "", printable(c.title))
     _console().print(table, markup=False)
 
 
@@ -503,24 +576,39 @@ def conversations_search(
     with _core() as a:
         hits = a.search_messages(query, limit) if a else []
     if as_json:
-        _emit_json([{"conversation_id": h.message.conversation_id, "conversation_title": h.conversation_title,
-                     "message_id": h.message.id, "role": h.message.role, "snippet": h.snippet,
-                     "created_at": h.message.created_at} for h in hits])
+        _emit_json(
+            [
+                {
+                    "conversation_id": h.message.conversation_id,
+                    "conversation_title": h.conversation_title,
+                    "message_id": h.message.id,
+                    "role": h.message.role,
+                    "snippet": h.snippet,
+                    "created_at": h.message.created_at,
+                }
+                for h in hits
+            ]
+        )
         return
     if not hits:
         print(f"nothing matches {query!r}", file=sys.stderr)
         return
     console = _console()
     for h in hits:
-        console.print(f"{h.message.conversation_id}#{h.message.id} {_when(h.message.created_at)} "
-                      f"{h.message.role}: {printable(' '.join(h.snippet.split()))}", markup=False)
+        console.print(
+            f"{h.message.conversation_id}#{h.message.id} {_when(h.message.created_at)} "
+            f"{h.message.role}: {printable(' '.join(h.snippet.split()))}",
+            markup=False,
+        )
 
 
 @conversations_app.command("export")
 def conversations_export(
     conversation_id: int,
     fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or json")] = "markdown",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (mode 0600) instead of stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (mode 0600) instead of stdout.")
+    ] = None,
 ) -> None:
     """Export a conversation as Markdown or JSON."""
     if fmt not in ("markdown", "md", "json"):
@@ -541,8 +629,9 @@ def conversations_delete(
         if not yes:
             if not sys.stdin.isatty():
                 raise BadInput("pass --yes to delete without a confirmation prompt")
-            typer.confirm(f"Delete conversation {conv.id} '{conv.title}' ({conv.message_count} messages)?",
-                          abort=True, err=True)
+            typer.confirm(
+                f"Delete conversation {conv.id} '{conv.title}' ({conv.message_count} messages)?", abort=True, err=True
+            )
         a.delete_conversation(conversation_id)
     print(f"deleted conversation {conversation_id}", file=sys.stderr)
 
@@ -565,9 +654,9 @@ def _memory_rows(records: list[Any]) -> None:
 @memory_app.command("list")
 def memory_list(
     show_all: Annotated[bool, typer.Option("--all", help="Include superseded and forgotten memories.")] = False,
-    kind: Annotated[Optional[str], typer.Option(help="fact, preference, instruction, list or episode.")] = None,
+    kind: Annotated[str | None, typer.Option(help="fact, preference, instruction, list or episode.")] = None,
     episodes: Annotated[bool, typer.Option(help="Include episodes (the stored message chunks).")] = False,
-    limit: Annotated[Optional[int], typer.Option(help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """What mnemo remembers (facts, preferences, instructions, lists), oldest first."""
@@ -602,7 +691,9 @@ def memory_search(
         return
     console = _console()
     for m in found:
-        console.print(f"{m.id:>5}  {m.score:.3f}  {_when(m.created_at)}  {m.kind:<11} {printable(m.text)}", markup=False)
+        console.print(
+            f"{m.id:>5}  {m.score:.3f}  {_when(m.created_at)}  {m.kind:<11} {printable(m.text)}", markup=False
+        )
 
 
 @memory_app.command("add")
@@ -629,14 +720,17 @@ def memory_add(
 
 @memory_app.command("forget")
 def memory_forget(
-    what: Annotated[Optional[str], typer.Argument(help="A memory id, or words saying what to forget.")] = None,
-    everything: Annotated[bool, typer.Option("--all", help="Erase every memory for good (text, vectors, index).")] = False,
+    what: Annotated[str | None, typer.Argument(help="A memory id, or words saying what to forget.")] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Erase every memory for good (text, vectors, index).")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Forget memories: they are never recalled again and their vectors are deleted."""
     if everything == (what is not None):
         raise BadInput("give a memory id or what to forget, or --all (not both)")
+
     def confirm(prompt: str) -> None:
         if yes:
             return
@@ -669,15 +763,14 @@ def memory_forget(
 
 @memory_app.command("export")
 def memory_export(
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (mode 0600).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (mode 0600).")] = None,
     episodes: Annotated[bool, typer.Option(help="Include episodes (message chunks).")] = False,
 ) -> None:
     """Export memories as JSON Lines (one memory per line), every status included."""
     with _core() as a:
         records = a.memories(include_all=True, episodes=episodes) if a else []
     keys = ("kind", "text", "subject", "status", "pinned", "created_at", "updated_at", "meta")
-    text = "".join(json.dumps({k: getattr(r, k) for k in keys}, ensure_ascii=False) + "\n"
-                   for r in records)
+    text = "".join(json.dumps({k: getattr(r, k) for k in keys}, ensure_ascii=False) + "\n" for r in records)
     _write_out(text, output)
 
 
@@ -701,10 +794,15 @@ def memory_import(
             row = json.loads(line)
         except json.JSONDecodeError as e:
             raise BadInput(f"{source}, line {n}: not JSON ({e.msg}); nothing was imported") from None
-        if not isinstance(row, dict) or row.get("kind") not in KINDS or not isinstance(row.get("text"), str) \
-                or not row["text"].strip():
-            raise BadInput(f"{source}, line {n}: needs a 'kind' ({', '.join(KINDS)}) and a non-empty "
-                           "'text'; nothing was imported")
+        if (
+            not isinstance(row, dict)
+            or row.get("kind") not in KINDS
+            or not isinstance(row.get("text"), str)
+            or not row["text"].strip()
+        ):
+            raise BadInput(
+                f"{source}, line {n}: needs a 'kind' ({', '.join(KINDS)}) and a non-empty 'text'; nothing was imported"
+            )
         if row.get("status", "active") not in ("active", "superseded", "forgotten"):
             raise BadInput(f"{source}, line {n}: unknown status {row.get('status')!r}; nothing was imported")
         for key in ("created_at", "updated_at"):
@@ -739,13 +837,23 @@ def _span(text: str) -> int:
 def eval_ltm(
     span: Annotated[str, typer.Option(help="Tokens of distraction the memories must span: 1k, 8k, 32k, 120k.")] = "8k",
     seed: Annotated[int, typer.Option(help="The same seed gives the same conversation.")] = 1,
-    agents: Annotated[str, typer.Option(help="Comma-separated: mnemo, plain, full-context.")] = "mnemo,plain,full-context",
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="A models.toml entry.")] = None,
-    types: Annotated[Optional[str], typer.Option(help="Comma-separated test types (default: all).")] = None,
+    agents: Annotated[
+        str, typer.Option(help="Comma-separated: mnemo, plain, full-context.")
+    ] = "mnemo,plain,full-context",
+    model: Annotated[str | None, typer.Option("--model", "-m", help="A models.toml entry.")] = None,
+    types: Annotated[str | None, typer.Option(help="Comma-separated test types (default: all).")] = None,
     examples: Annotated[int, typer.Option(help="Examples per test type.")] = 1,
-    out: Annotated[Path, typer.Option(help="Folder for results.json, report.md, chart.png (and resume state).")] = Path("ltm-results"),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Play it to mnemo's scripted stand-in model: checks the "
-                                          "run and the memory side in seconds; the scores say nothing of a model.")] = False,
+    out: Annotated[Path, typer.Option(help="Folder for results.json, report.md, chart.png (and resume state).")] = Path(
+        "ltm-results"
+    ),
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Play it to mnemo's scripted stand-in model: checks the "
+            "run and the memory side in seconds; the scores say nothing of a model.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """GoodAI-style long-term-memory benchmark: one long conversation with distraction
@@ -772,9 +880,14 @@ def eval_ltm(
         raise BadInput("--examples must be at least 1")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[tokens]} tokens"), console=_console(stderr=True),
-                  transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[tokens]} tokens"),
+        console=_console(stderr=True),
+        transient=True,
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def progress(agent: str, done: int, total: int, tokens: int) -> None:
@@ -787,9 +900,17 @@ def eval_ltm(
             from mnemo.engine import scripted
 
             factory = scripted.factory()
-        results = runner.run(span_tokens=span_tokens, seed=seed, agents=agent_list, model=model,
-                             types=type_list, per_type=examples, out=out, progress=progress,
-                             engine_factory=factory)
+        results = runner.run(
+            span_tokens=span_tokens,
+            seed=seed,
+            agents=agent_list,
+            model=model,
+            types=type_list,
+            per_type=examples,
+            out=out,
+            progress=progress,
+            engine_factory=factory,
+        )
     text = report.markdown(results)
     _write_out(text, out / "report.md")
     report.chart(results, out / "chart.png")
@@ -806,7 +927,9 @@ def eval_recall(
     turns: Annotated[int, typer.Option(help="Turns per session.")] = 24,
     k: Annotated[int, typer.Option(help="Memories recalled per question (recall@k).")] = 10,
     seed: Annotated[int, typer.Option(help="The same seed gives the same conversations.")] = 1,
-    out: Annotated[Path, typer.Option(help="Folder for the homes, results.json and report.md.")] = Path("recall-results"),
+    out: Annotated[Path, typer.Option(help="Folder for the homes, results.json and report.md.")] = Path(
+        "recall-results"
+    ),
     as_json: JsonOpt = False,
 ) -> None:
     """Recall on long multi-session conversations: does it find the turns that answer each
@@ -818,8 +941,15 @@ def eval_recall(
         raise BadInput("--conversations, --turns and --k must be at least 1, --sessions at least 3")
     out.mkdir(parents=True, exist_ok=True)
     console = _console(stderr=True)
-    results = recall.run(seed=seed, conversations=conversations, sessions=sessions, turns=turns, k=k, out=out,
-                         progress=lambda what, done, total: console.print(f"{what}: {done}/{total}"))
+    results = recall.run(
+        seed=seed,
+        conversations=conversations,
+        sessions=sessions,
+        turns=turns,
+        k=k,
+        out=out,
+        progress=lambda what, done, total: console.print(f"{what}: {done}/{total}"),
+    )
     (out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     text = recall.table(results["summary"]) + "\n"
     _write_out(text, out / "report.md")
@@ -832,7 +962,9 @@ def eval_recall(
 @app.command()
 def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Fewer runs and smaller sizes (a minute or two).")] = False,
-    only: Annotated[Optional[str], typer.Option(help="Comma-separated parts: generation, recall, startup, chat, tui, memory.")] = None,
+    only: Annotated[
+        str | None, typer.Option(help="Comma-separated parts: generation, recall, startup, chat, tui, memory.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Measure mnemo against its baselines on this machine (in a temporary home)."""
@@ -852,9 +984,15 @@ def bench(
     for col in ("figure", "value", "unit", "baseline", "ratio", "target", "ok"):
         table.add_column(col)
     for f in result["figures"]:
-        table.add_row(f["name"], str(f["value"]), f["unit"], str(f["baseline"] if f["baseline"] is not None else "–"),
-                      str(f["ratio"] if f["ratio"] is not None else "–"), f["target"],
-                      {True: "yes", False: "NO", None: "–"}[f["ok"]])
+        table.add_row(
+            f["name"],
+            str(f["value"]),
+            f["unit"],
+            str(f["baseline"] if f["baseline"] is not None else "–"),
+            str(f["ratio"] if f["ratio"] is not None else "–"),
+            f["target"],
+            {True: "yes", False: "NO", None: "–"}[f["ok"]],
+        )
     _console().print(table, markup=False)
 
 
@@ -894,8 +1032,11 @@ def main() -> None:
     except Exception as e:
         sqlite = sys.modules.get("sqlite_utils.utils")
         if sqlite is not None and isinstance(e, sqlite.sqlite3.DatabaseError):
-            print(f"mnemo: the database failed: {printable(str(e))}; `mnemo doctor` checks it, and a "
-                  "damaged database can be moved aside (mnemo then starts a new one)", file=sys.stderr)
+            print(
+                f"mnemo: the database failed: {printable(str(e))}; `mnemo doctor` checks it, and a "
+                "damaged database can be moved aside (mnemo then starts a new one)",
+                file=sys.stderr,
+            )
             sys.exit(1)
         raise
 

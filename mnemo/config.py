@@ -17,8 +17,7 @@ from mnemo import paths
 from mnemo.errors import ConfigError
 
 DEFAULT_SYSTEM_PROMPT = (
-    "You are mnemo, a helpful assistant that runs privately on the user's own computer. "
-    "Answer clearly and concisely."
+    "You are mnemo, a helpful assistant that runs privately on the user's own computer. Answer clearly and concisely."
 )
 N_CTX_CAP = 8192
 KINDS = ("gguf", "openai", "scripted")  # scripted: mnemo's deterministic stand-in model, for tests and dry runs
@@ -90,12 +89,11 @@ class Registry:
             from mnemo.engine import catalog
 
             if catalog.find(name.partition(":")[0]):
-                raise ConfigError(f"model '{name}' is in the catalog but not pulled yet; run "
-                                  f"`mnemo models pull {name}`") from None
+                raise ConfigError(
+                    f"model '{name}' is in the catalog but not pulled yet; run `mnemo models pull {name}`"
+                ) from None
             known = ", ".join(sorted(self.models)) or "none"
-            raise ConfigError(
-                f"unknown model '{name}'; known models: {known} (see `mnemo models list`)"
-            ) from None
+            raise ConfigError(f"unknown model '{name}'; known models: {known} (see `mnemo models list`)") from None
 
 
 EMBEDDERS = ("numpy", "sentence-transformers")
@@ -142,8 +140,7 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "chat": (bool,),
     **_SAMPLING_TYPES,
 }
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-               list: "a list of strings"}
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list of strings"}
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
@@ -212,7 +209,7 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
         raise fail("name", f"'{name}' must be letters, digits and . _ : + - only")
     kind = raw.get("kind", "gguf")
     if kind not in KINDS:
-        raise fail("kind", f"must be \"gguf\" or \"openai\" (or \"scripted\", for tests), not {kind!r}")
+        raise fail("kind", f'must be "gguf" or "openai" (or "scripted", for tests), not {kind!r}')
     source = raw.get("source")
     if kind == "gguf":
         if not source:
@@ -220,9 +217,9 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
         if source.startswith(("https://", "http://")) and not raw.get("sha256"):
             raise fail("sha256", "is required when source is a URL")
     if kind == "openai" and not raw.get("base_url"):
-        raise fail("base_url", "is required for kind = \"openai\"")
+        raise fail("base_url", 'is required for kind = "openai"')
     if raw.get("memory_extraction", "rules") not in ("rules", "model"):
-        raise fail("memory_extraction", "must be \"rules\" or \"model\"")
+        raise fail("memory_extraction", 'must be "rules" or "model"')
     sha = raw.get("sha256")
     if sha is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", sha):
         raise fail("sha256", "must be 64 hexadecimal digits")
@@ -231,20 +228,24 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
         raise fail("n_ctx", f"must be between 256 and {1 << 20}, not {n_ctx}")
     gpu = raw.get("n_gpu_layers", "auto")
     if isinstance(gpu, str) and gpu != "auto" or isinstance(gpu, int) and gpu < -1:
-        raise fail("n_gpu_layers", f"must be \"auto\", -1 (all) or a layer count, not {gpu!r}")
+        raise fail("n_gpu_layers", f'must be "auto", -1 (all) or a layer count, not {gpu!r}')
     sampling_raw = {k: raw[k] for k in _SAMPLING_TYPES if k in raw}
     if "stop" in sampling_raw:
         if not all(isinstance(s, str) and s for s in sampling_raw["stop"]):
             raise fail("stop", "must be a list of non-empty strings")
         sampling_raw["stop"] = tuple(sampling_raw["stop"])
     for key, lo, hi in (
-        ("temperature", 0, 5), ("top_p", 0, 1), ("min_p", 0, 1),
-        ("repeat_penalty", 0, 5), ("max_tokens", 1, 1 << 20), ("top_k", 0, 1 << 20),
+        ("temperature", 0, 5),
+        ("top_p", 0, 1),
+        ("min_p", 0, 1),
+        ("repeat_penalty", 0, 5),
+        ("max_tokens", 1, 1 << 20),
+        ("top_k", 0, 1 << 20),
     ):
         if key in sampling_raw and not lo <= sampling_raw[key] <= hi:
             raise fail(key, f"must be between {lo} and {hi}, not {sampling_raw[key]}")
-    sampling = Sampling(**{k: (float(v) if float in _SAMPLING_TYPES[k] else v)
-                           for k, v in sampling_raw.items()})
+    values: dict[str, Any] = {k: (float(v) if float in _SAMPLING_TYPES[k] else v) for k, v in sampling_raw.items()}
+    sampling = Sampling(**values)
     return ModelSpec(
         name=name,
         kind=kind,
@@ -308,9 +309,7 @@ def load_registry(home: paths.Home | None = None) -> Registry:
         data, text = _read_toml(src)
         line = _line_of(text, "default") if "default" in data else None
         known = ", ".join(sorted(models))
-        raise ConfigError(
-            f"{_where(src, line)}: key 'default' names unknown model '{default}'; known: {known}"
-        )
+        raise ConfigError(f"{_where(src, line)}: key 'default' names unknown model '{default}'; known: {known}")
     return Registry(default=default, models=models, files=tuple(files))
 
 
@@ -324,20 +323,22 @@ def load_settings(home: paths.Home | None = None) -> Settings:
     for key, value in data.items():
         if key not in known:
             raise ConfigError(
-                f"{_where(path, _line_of(text, key))}: key '{key}' is not a setting "
-                f"(known: {', '.join(known)})"
+                f"{_where(path, _line_of(text, key))}: key '{key}' is not a setting (known: {', '.join(known)})"
             )
         if key == "keys":
             if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
-                raise ConfigError(f"{_where(path, _line_of(text, key))}: [keys] must map binding ids to "
-                                  "key names, e.g. memories = \"f3\"")
+                raise ConfigError(
+                    f"{_where(path, _line_of(text, key))}: [keys] must map binding ids to "
+                    'key names, e.g. memories = "f3"'
+                )
             values[key] = tuple(sorted(value.items()))
             continue
         if not isinstance(value, str):
             raise ConfigError(f"{_where(path, _line_of(text, key))}: key '{key}' must be a string")
         if key == "embedder" and value not in EMBEDDERS:
-            raise ConfigError(f"{_where(path, _line_of(text, key))}: embedder must be one of "
-                              f"{', '.join(EMBEDDERS)}, not {value!r}")
+            raise ConfigError(
+                f"{_where(path, _line_of(text, key))}: embedder must be one of {', '.join(EMBEDDERS)}, not {value!r}"
+            )
         values[key] = value
     return Settings(**values)
 
@@ -398,9 +399,9 @@ def _save_user_models(home: paths.Home, doc: Any) -> None:
 def add_model(name: str, fields_: dict[str, Any], home: paths.Home | None = None) -> Path:
     """Add an entry to the user's models.toml (None values are left out); the file is
     checked after writing and restored if the result does not load."""
-    from mnemo.errors import BadInput
-
     import tomlkit
+
+    from mnemo.errors import BadInput
 
     home = home or paths.Home.resolve()
     doc = _user_models_doc(home)

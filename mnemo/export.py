@@ -39,8 +39,12 @@ def age(seconds: float) -> str:
 
 
 def markdown(conv: Conversation, messages: list[Message]) -> str:
-    lines = [f"# {conv.title or 'Untitled'}", "",
-             f"_conversation {conv.id} · {conv.model or 'unknown model'} · started {when(conv.created_at)}_", ""]
+    lines = [
+        f"# {conv.title or 'Untitled'}",
+        "",
+        f"_conversation {conv.id} · {conv.model or 'unknown model'} · started {when(conv.created_at)}_",
+        "",
+    ]
     for m in messages:
         who = "You" if m.role == "user" else f"mnemo ({m.model})" if m.model else m.role
         mark = "" if m.finish_reason in PLAIN_ENDINGS else f" · {m.finish_reason}"

@@ -20,7 +20,7 @@ class Home:
     explicit: Path | None = None  # MNEMO_HOME (or the home given), when there is one
 
     @classmethod
-    def resolve(cls, home: str | Path | None = None) -> "Home":
+    def resolve(cls, home: str | Path | None = None) -> Home:
         """``home`` if given, else ``MNEMO_HOME``, else the platform's config and data dirs."""
         value = home if home is not None else os.environ.get("MNEMO_HOME")
         if value:
@@ -28,8 +28,11 @@ class Home:
             return cls(root, root, root / "cache", root)
         import platformdirs
 
-        return cls(Path(platformdirs.user_config_dir(APP)), Path(platformdirs.user_data_dir(APP)),
-                   Path(platformdirs.user_cache_dir(APP)))
+        return cls(
+            Path(platformdirs.user_config_dir(APP)),
+            Path(platformdirs.user_data_dir(APP)),
+            Path(platformdirs.user_cache_dir(APP)),
+        )
 
     @property
     def models_dir(self) -> Path:

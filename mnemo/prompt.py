@@ -54,8 +54,16 @@ def user_content(user: str, memory_block: str = "") -> str:
     return f"{memory_block}\n\n{user}" if memory_block else user
 
 
-def build(engine: Engine, system: str, history: list[Turn], user: str, reply_tokens: int,
-          *, memory_block: str = "", reserve: int = 0) -> Prompt:
+def build(
+    engine: Engine,
+    system: str,
+    history: list[Turn],
+    user: str,
+    reply_tokens: int,
+    *,
+    memory_block: str = "",
+    reserve: int = 0,
+) -> Prompt:
     """The messages for one reply. ``reserve`` tokens are kept free for the memory block, so
     the window does not move with the block's size."""
     budget = engine.n_ctx - reply_tokens
@@ -78,11 +86,11 @@ def build(engine: Engine, system: str, history: list[Turn], user: str, reply_tok
         start += STEP
 
 
-def fit_message(engine: Engine, head: list[Message], user: str, budget: int,
-                reply_tokens: int) -> tuple[str, int, int]:
+def fit_message(engine: Engine, head: list[Message], user: str, budget: int, reply_tokens: int) -> tuple[str, int, int]:
     """The user's message, or, when it alone overflows the budget, its start and end with a
     marker between them; how many characters were cut; the tokens of ``head`` and it.
     The stored message stays whole."""
+
     def size(text: str) -> int:
         return engine.count_prompt(head + [{"role": "user", "content": text}])
 
@@ -99,7 +107,7 @@ def fit_message(engine: Engine, head: list[Message], user: str, budget: int,
     keep = int(len(user) * room / max(engine.count_tokens(user), 1))
     while keep > 0:
         start = keep * 2 // 3  # the start of a paste says more than its end
-        text = user[:start] + CUT.format(n=len(user) - keep) + user[len(user) - (keep - start):]
+        text = user[:start] + CUT.format(n=len(user) - keep) + user[len(user) - (keep - start) :]
         tokens = size(text)
         if tokens <= budget:
             return text, len(user) - keep, tokens

@@ -16,12 +16,48 @@ import statistics
 import tempfile
 import time
 
-SUBJECTS = ["my sister", "the bakery", "our garden", "the train", "my laptop", "the concert", "my boss",
-            "the lake", "my bike", "the museum", "grandma", "the meeting", "my neighbour", "the storm"]
-VERBS = ["visited", "fixed", "painted", "forgot", "loved", "booked", "cancelled", "photographed",
-         "cleaned", "found", "lost", "recommended"]
-THINGS = ["on Tuesday", "last summer", "after lunch", "for the third time", "with a friend",
-          "in the rain", "before work", "during the holidays", "at midnight", "quite early"]
+SUBJECTS = [
+    "my sister",
+    "the bakery",
+    "our garden",
+    "the train",
+    "my laptop",
+    "the concert",
+    "my boss",
+    "the lake",
+    "my bike",
+    "the museum",
+    "grandma",
+    "the meeting",
+    "my neighbour",
+    "the storm",
+]
+VERBS = [
+    "visited",
+    "fixed",
+    "painted",
+    "forgot",
+    "loved",
+    "booked",
+    "cancelled",
+    "photographed",
+    "cleaned",
+    "found",
+    "lost",
+    "recommended",
+]
+THINGS = [
+    "on Tuesday",
+    "last summer",
+    "after lunch",
+    "for the third time",
+    "with a friend",
+    "in the rain",
+    "before work",
+    "during the holidays",
+    "at midnight",
+    "quite early",
+]
 
 
 def sentence(rng: random.Random, i: int) -> str:
@@ -49,25 +85,29 @@ def main() -> None:
         with bank.store.transaction():
             bank.store.db.conn.executemany(
                 "insert into memories (kind, text, status, created_at, updated_at, meta) "
-                f"values ('episode', ?, 'active', {now}, {now}, '{{\"role\": \"user\"}}')", rows)
+                f"values ('episode', ?, 'active', {now}, {now}, '{{\"role\": \"user\"}}')",
+                rows,
+            )
         t = time.perf_counter()
         bank._poke()
         bank.wait_idle(3600)
         ingest_s = time.perf_counter() - t
         stored = size
         timings = []
-        for q in range(args.queries):
+        for _ in range(args.queries):
             query = f"When did {rng.choice(SUBJECTS)} {rng.choice(VERBS)} something?"
             t = time.perf_counter()
             bank.recall(query, budget_tokens=600)
             timings.append((time.perf_counter() - t) * 1000)
         timings.sort()
-        figures.append({
-            "chunks": size,
-            "recall_ms_p50": round(statistics.median(timings), 2),
-            "recall_ms_p95": round(timings[int(len(timings) * 0.95) - 1], 2),
-            "embedded_per_s": round(len(rows) / ingest_s, 1),
-        })
+        figures.append(
+            {
+                "chunks": size,
+                "recall_ms_p50": round(statistics.median(timings), 2),
+                "recall_ms_p95": round(timings[int(len(timings) * 0.95) - 1], 2),
+                "embedded_per_s": round(len(rows) / ingest_s, 1),
+            }
+        )
     bank.close()
     print(json.dumps({"figures": figures}, indent=2))
 

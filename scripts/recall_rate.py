@@ -12,15 +12,32 @@ import argparse
 import json
 import os
 import tempfile
-import time
 
 FACTS = [
-    ("My dog is called Rex.", "rex", ["What is my dog's name?", "What's my dog called?",
-                                      "Do you remember my dog's name?", "Tell me the name of my dog.",
-                                      "How is my dog named?", "Remind me what my dog is called."]),
-    ("I live in Prague.", "prague", ["Where do I live?", "Which city do I live in?", "Where is my home?",
-                                     "Do you know where I live?", "In what city is my home?",
-                                     "Remind me where I live."]),
+    (
+        "My dog is called Rex.",
+        "rex",
+        [
+            "What is my dog's name?",
+            "What's my dog called?",
+            "Do you remember my dog's name?",
+            "Tell me the name of my dog.",
+            "How is my dog named?",
+            "Remind me what my dog is called.",
+        ],
+    ),
+    (
+        "I live in Prague.",
+        "prague",
+        [
+            "Where do I live?",
+            "Which city do I live in?",
+            "Where is my home?",
+            "Do you know where I live?",
+            "In what city is my home?",
+            "Remind me where I live.",
+        ],
+    ),
 ]
 
 
@@ -39,13 +56,18 @@ def main() -> None:
         a.observe(f"Trivia question {i}: what is {i} times 3?", f"{i} times 3 is {3 * i}.")
     a.wait_idle(600)
     plain = Assistant.open(model=args.model, memory=False)
-    result = {"model": a.spec.name, "filler_turns": args.filler, "questions": 0,
-              "injected_with_memory": 0, "reply_with_memory": 0, "reply_without_memory": 0}
+    result = {
+        "model": a.spec.name,
+        "filler_turns": args.filler,
+        "questions": 0,
+        "injected_with_memory": 0,
+        "reply_with_memory": 0,
+        "reply_without_memory": 0,
+    }
     latencies = []
     for _, answer, questions in FACTS:
         for q in questions:
             a.new_conversation()
-            t = time.perf_counter()
             reply = a.send(q, max_tokens=32)
             latencies.append(reply.timings.recall_ms)
             plain.new_conversation()

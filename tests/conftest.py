@@ -39,8 +39,13 @@ def mnemo(home: Path):
     def run(*args: str, input: str | None = None, timeout: float = 300) -> Result:
         env = {**os.environ, "MNEMO_HOME": str(home), "COLUMNS": "200"}
         proc = subprocess.run(
-            [sys.executable, "-m", "mnemo", *args], input=input, capture_output=True,
-            text=True, env=env, timeout=timeout, stdin=None if input is not None else subprocess.DEVNULL,
+            [sys.executable, "-m", "mnemo", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            stdin=None if input is not None else subprocess.DEVNULL,
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
@@ -53,7 +58,9 @@ def terminal_lines(stderr: str) -> list[str]:
     model start: it is not what these tests are about)."""
     from mnemo.engine import probe
 
-    fallback = tuple(f"mnemo: note: {why}" for why in (probe.AMX, probe.REPACK)) + ("mnemo: note: llama.cpp crashes offloading",)
+    fallback = tuple(f"mnemo: note: {why}" for why in (probe.AMX, probe.REPACK)) + (
+        "mnemo: note: llama.cpp crashes offloading",
+    )
     return [ln for ln in stderr.strip().splitlines() if ln.strip() and not ln.startswith(fallback)]
 
 
@@ -67,13 +74,13 @@ def files_in(path: Path) -> set[str]:
     return {str(p.relative_to(path)) for p in path.rglob("*")}
 
 
-SCRIPTED_MODELS = '''default = "echo"
+SCRIPTED_MODELS = """default = "echo"
 
 [[models]]
 name = "echo"
 kind = "scripted"
 description = "mnemo's deterministic stand-in model (tests)"
-'''
+"""
 
 
 @pytest.fixture

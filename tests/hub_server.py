@@ -46,7 +46,7 @@ class Hub:
                 path = unquote(urlsplit(self.path).path)
                 hub.requests.append((self.command, path, dict(self.headers)))
                 if path.startswith("/api/models/"):
-                    return self.listing(path[len("/api/models/"):])
+                    return self.listing(path[len("/api/models/") :])
                 if "/resolve/" in path:
                     return self.file(path, head)
                 self.fail(404, "EntryNotFound")
@@ -66,12 +66,29 @@ class Hub:
                 repo = hub.repos.get(repo_id)
                 if repo is None:
                     return self.fail(404, "RepoNotFound")
-                siblings = [{"rfilename": name, "size": len(data), "blobId": hashlib.sha1(data).hexdigest(),
-                             "lfs": {"size": len(data), "pointerSize": 134,
-                                     "sha256": repo.listed_sha.get(name, hashlib.sha256(data).hexdigest())}}
-                            for name, data in repo.files.items()]
-                body = json.dumps({"id": repo_id, "modelId": repo_id, "sha": repo.commit, "private": False,
-                                   "gated": "manual" if repo.gated else False, "siblings": siblings}).encode()
+                siblings = [
+                    {
+                        "rfilename": name,
+                        "size": len(data),
+                        "blobId": hashlib.sha1(data).hexdigest(),
+                        "lfs": {
+                            "size": len(data),
+                            "pointerSize": 134,
+                            "sha256": repo.listed_sha.get(name, hashlib.sha256(data).hexdigest()),
+                        },
+                    }
+                    for name, data in repo.files.items()
+                ]
+                body = json.dumps(
+                    {
+                        "id": repo_id,
+                        "modelId": repo_id,
+                        "sha": repo.commit,
+                        "private": False,
+                        "gated": "manual" if repo.gated else False,
+                        "siblings": siblings,
+                    }
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -116,7 +133,7 @@ class Hub:
                     try:
                         for i in range(0, len(body), 1 << 16):
                             time.sleep(hub.slow)
-                            self.wfile.write(body[i:i + (1 << 16)])
+                            self.wfile.write(body[i : i + (1 << 16)])
                     except OSError:
                         pass  # the client went away (a cancelled pull)
                     return
@@ -126,7 +143,7 @@ class Hub:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "Hub":
+    def __enter__(self) -> Hub:
         self.thread.start()
         return self
 

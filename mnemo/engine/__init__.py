@@ -8,10 +8,12 @@ into mnemo's process), an ``openai`` entry talks to a server (``remote.RemoteEng
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import Any
 
 from mnemo.config import ModelSpec, Sampling
+from mnemo.engine import probe
 from mnemo.paths import Home
 
 Message = dict[str, str]  # {"role": ..., "content": ...}
@@ -34,8 +36,35 @@ class Engine(ABC):
     backend: str  # "cpu", "cuda", "metal", "vulkan", "remote", ...
     gpu_layers: int
     notice: str | None = None  # why the model runs where it runs, for the user to see once
-    alive = True  # False once the model's process has died or the engine was closed
-    ready = True  # False while the model still loads (reading the fields above then waits)
+
+    @property
+    def alive(self) -> bool:
+        """False once the model's process has died or the engine was closed."""
+        return True
+
+    @property
+    def ready(self) -> bool:
+        """False while the model still loads (reading the fields above then waits)."""
+        return True
+
+    setup: probe.Setup = probe.Setup()  # how llama.cpp loads the model on this machine (local models)
+
+    @property
+    def buffers(self) -> dict[str, float]:
+        """llama.cpp's buffer types holding the weights, in MiB (local models; empty elsewhere)."""
+        return {}
+
+    @property
+    def load_seconds(self) -> float:
+        return 0.0
+
+    def info(self) -> dict[str, Any]:
+        """What the backend says of itself (a local model: llama.cpp's system info, its process)."""
+        return {}
+
+    def prompt_tokens(self, messages: list[Message]) -> list[int]:
+        """The token ids of the whole chat prompt (local models)."""
+        raise NotImplementedError
 
     def wait_ready(self) -> None:
         """Block until the model is loaded; raise what stopped it (``BackendError``, ``ModelError``)."""
@@ -49,8 +78,9 @@ class Engine(ABC):
         """Tokens of the whole chat prompt for ``messages``, template included."""
 
     @abstractmethod
-    def stream(self, messages: list[Message], sampling: Sampling,
-               max_tokens: int | None = None) -> Iterator[str | Generation]:
+    def stream(
+        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+    ) -> Generator[str | Generation, None, None]:
         """Yield text deltas, then one Generation. Closing the iterator stops generation."""
 
     def count_many(self, texts: list[str]) -> list[int]:

@@ -132,8 +132,9 @@ class _Server:
 
         start = time.perf_counter()
         try:
-            engine = LocalEngine(msg["spec"], msg["path"], repack=setup.get("repack", True),
-                                 gpu=setup.get("gpu", True), stage=stage)
+            engine = LocalEngine(
+                msg["spec"], msg["path"], repack=setup.get("repack", True), gpu=setup.get("gpu", True), stage=stage
+            )
             self.engine = engine
             if setup.get("probe", True):
                 self.reply(0, stage="probe", gpu_layers=engine.gpu_layers, amx=amx)
@@ -142,10 +143,20 @@ class _Server:
         except Exception as e:
             self.reply(0, error=str(e), type=type(e).__name__)
             raise SystemExit(0) from None
-        self.reply(0, ok={"n_ctx": engine.n_ctx, "backend": engine.backend, "gpu_layers": engine.gpu_layers,
-                          "notice": engine.notice, "template_source": engine.template_source,
-                          "load_s": time.perf_counter() - start, "pid": os.getpid(),
-                          "buffers": engine.buffers, "repack": engine.repack})
+        self.reply(
+            0,
+            ok={
+                "n_ctx": engine.n_ctx,
+                "backend": engine.backend,
+                "gpu_layers": engine.gpu_layers,
+                "notice": engine.notice,
+                "template_source": engine.template_source,
+                "load_s": time.perf_counter() - start,
+                "pid": os.getpid(),
+                "buffers": engine.buffers,
+                "repack": engine.repack,
+            },
+        )
 
     def batch_crash(self) -> None:
         """The test-only "batch" crash: in the first batched decode, while the extra buffer

@@ -24,7 +24,7 @@ class Cancelled(MnemoError):
     """The user stopped a download; its partial file is kept."""
 
 
-def _hash_prefix(path: Path) -> "hashlib._Hash":
+def _hash_prefix(path: Path) -> hashlib._Hash:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(1 << 20):
@@ -32,9 +32,15 @@ def _hash_prefix(path: Path) -> "hashlib._Hash":
     return digest
 
 
-def pull(url: str, sha256: str, target: Path, progress: Progress | None = None,
-         timeout: float = 30.0, headers: dict[str, str] | None = None,
-         cancelled: Callable[[], bool] | None = None) -> Path:
+def pull(
+    url: str,
+    sha256: str,
+    target: Path,
+    progress: Progress | None = None,
+    timeout: float = 30.0,
+    headers: dict[str, str] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
     """Download ``url`` to ``target``, resuming a partial ``.part`` file, and place it only if
     its sha256 matches. ``cancelled`` is asked between blocks: a cancelled download raises
     ``Cancelled`` and keeps its partial file for the next try."""
@@ -57,8 +63,10 @@ def pull(url: str, sha256: str, target: Path, progress: Progress | None = None,
         if e.code == 416 and have:  # already complete
             response = None
         elif e.code in (401, 403):
-            raise BadInput(f"{url} refused the download (HTTP {e.code}): the repo is gated or private; accept its "
-                           "licence on the Hub and set HF_TOKEN to a token of that account") from None
+            raise BadInput(
+                f"{url} refused the download (HTTP {e.code}): the repo is gated or private; accept its "
+                "licence on the Hub and set HF_TOKEN to a token of that account"
+            ) from None
         else:
             raise MnemoError(f"cannot download {url}: HTTP {e.code} {e.reason}") from None
     except (urllib.error.URLError, OSError) as e:
@@ -90,8 +98,10 @@ def pull(url: str, sha256: str, target: Path, progress: Progress | None = None,
                     f"download of {url} stopped at {done} bytes ({e}); run the same command to resume"
                 ) from None
             if total is not None and done < total:  # the server closed the connection early
-                raise MnemoError(f"download of {url} stopped at {done} of {total} bytes (the connection "
-                                 "closed); run the same command to resume")
+                raise MnemoError(
+                    f"download of {url} stopped at {done} of {total} bytes (the connection "
+                    "closed); run the same command to resume"
+                )
     else:
         digest = _hash_prefix(part)
     if digest.hexdigest() != sha256:

@@ -39,7 +39,7 @@ class Shape:
     file_bytes: int
 
     @classmethod
-    def of(cls, meta: dict[str, Any], file_bytes: int) -> "Shape":
+    def of(cls, meta: dict[str, Any], file_bytes: int) -> Shape:
         arch = str(meta.get("general.architecture") or "llama")
 
         def get(key: str, default: int = 0) -> int:
@@ -52,9 +52,17 @@ class Shape:
         n_head = max(get("attention.head_count", 1), 1)
         head = n_embd // n_head
         vocab = get("vocab_size") or meta.get("tokenizer.ggml.tokens") or 32000
-        return cls(arch, get("block_count", 1), n_embd, n_head, get("attention.head_count_kv", n_head) or n_head,
-                   get("attention.key_length", head), get("attention.value_length", head),
-                   int(vocab) if isinstance(vocab, int) else 32000, file_bytes)
+        return cls(
+            arch,
+            get("block_count", 1),
+            n_embd,
+            n_head,
+            get("attention.head_count_kv", n_head) or n_head,
+            get("attention.key_length", head),
+            get("attention.value_length", head),
+            int(vocab) if isinstance(vocab, int) else 32000,
+            file_bytes,
+        )
 
 
 def size_text(n: int) -> str:
@@ -134,10 +142,12 @@ class Fit:
 
     def describe(self) -> str:
         size = size_text(self.need.total)
-        return {"gpu": f"on the GPU ({size})",
-                "partial": f"{self.gpu_layers} of {self.layers} layers on the GPU ({size})",
-                "cpu": f"CPU only ({size})",
-                "too big": f"too big for this machine (needs {size})"}[self.verdict]
+        return {
+            "gpu": f"on the GPU ({size})",
+            "partial": f"{self.gpu_layers} of {self.layers} layers on the GPU ({size})",
+            "cpu": f"CPU only ({size})",
+            "too big": f"too big for this machine (needs {size})",
+        }[self.verdict]
 
 
 def fit(shape: Shape, n_ctx: int, where: Machine, offload: bool = True) -> Fit:
@@ -164,7 +174,9 @@ def estimate(path: Path, n_ctx: int | None, where: Machine | None = None, offloa
     return fit(Shape.of(meta, path.stat().st_size), gguf.context_for(meta, n_ctx), where or machine(), offload)
 
 
-def describe_models(specs: Iterable[Any], models_dir: Path | None = None, where: Machine | None = None) -> dict[str, str]:
+def describe_models(
+    specs: Iterable[Any], models_dir: Path | None = None, where: Machine | None = None
+) -> dict[str, str]:
     """Where each local model (models.toml entries) would run on this machine, or why that
     is not known ("ships in parts, joined on first use", "file missing")."""
     from mnemo.engine import sources
@@ -177,7 +189,9 @@ def describe_models(specs: Iterable[Any], models_dir: Path | None = None, where:
             continue
         try:
             path = sources.resolve(spec, join=False, models_dir=models_dir)
-            out[spec.name] = estimate(path, spec.n_ctx, where).describe() if path else "ships in parts, joined on first use"
+            out[spec.name] = (
+                estimate(path, spec.n_ctx, where).describe() if path else "ships in parts, joined on first use"
+            )
         except MnemoError:
             out[spec.name] = "file missing"
     return out

@@ -14,7 +14,17 @@ from mnemo.errors import ModelError
 
 MAGIC = b"GGUF"
 _SCALARS = {
-    0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d",
+    0: "<B",
+    1: "<b",
+    2: "<H",
+    3: "<h",
+    4: "<I",
+    5: "<i",
+    6: "<f",
+    7: "<?",
+    10: "<Q",
+    11: "<q",
+    12: "<d",
 }
 _STRING, _ARRAY = 8, 9
 _MAX_STRING = 64 << 20  # a chat template or token is never this long: the file is corrupt
@@ -95,9 +105,7 @@ def read_metadata(path: Path, keep_arrays: bool = False) -> dict[str, Any]:
     except PermissionError:
         raise ModelError(f"model file {path} cannot be read; check its permissions") from None
     except (_Corrupt, struct.error, MemoryError) as e:
-        raise ModelError(
-            f"model file {path} is corrupt or truncated ({e}); re-download it"
-        ) from None
+        raise ModelError(f"model file {path} is corrupt or truncated ({e}); re-download it") from None
 
 
 def training_context(meta: dict[str, Any]) -> int | None:

@@ -12,8 +12,11 @@ import sys
 
 def gpu_present() -> bool:
     """Whether this machine visibly has a GPU llama.cpp could use (NVIDIA, or Apple silicon)."""
-    return (os.path.exists("/proc/driver/nvidia/gpus") or shutil.which("nvidia-smi") is not None
-            or (sys.platform == "darwin" and platform.machine() == "arm64"))
+    return (
+        os.path.exists("/proc/driver/nvidia/gpus")
+        or shutil.which("nvidia-smi") is not None
+        or (sys.platform == "darwin" and platform.machine() == "arm64")
+    )
 
 
 def nvidia(*fields: str, units: bool = True) -> list[list[str]]:
@@ -22,9 +25,13 @@ def nvidia(*fields: str, units: bool = True) -> list[list[str]]:
     if smi is None:
         return []
     try:
-        out = subprocess.run([smi, f"--query-gpu={','.join(fields)}",
-                              "--format=csv,noheader" + ("" if units else ",nounits")],
-                             capture_output=True, text=True, timeout=5, check=True).stdout
+        out = subprocess.run(
+            [smi, f"--query-gpu={','.join(fields)}", "--format=csv,noheader" + ("" if units else ",nounits")],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return []
     return [[part.strip() for part in line.rsplit(",", len(fields) - 1)] for line in out.splitlines() if line.strip()]

@@ -54,8 +54,7 @@ def plan(repo: str, selector: str | None = None, default_quant: str = "Q4_K_M") 
     """The files to fetch for ``repo`` and ``selector`` (a quantization such as Q8_0, or a
     file name); errors say in one line what to do."""
     from huggingface_hub import HfApi, get_token
-    from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError, OfflineModeIsEnabled,
-                                         RepositoryNotFoundError)
+    from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, OfflineModeIsEnabled, RepositoryNotFoundError
 
     where, token = endpoint(), get_token()
     try:
@@ -69,18 +68,22 @@ def plan(repo: str, selector: str | None = None, default_quant: str = "Q4_K_M") 
     except HfHubHTTPError as e:
         raise MnemoError(f"the Hub at {where} refused the listing of {repo}: {str(e).splitlines()[0]}") from None
     except Exception as e:  # the connection itself: refused, unreachable, timed out
-        raise MnemoError(f"cannot reach {where}: {e.__class__.__name__} {str(e).splitlines()[0] if str(e) else ''}"
-                         .rstrip()) from None
-    ggufs = [s for s in info.siblings or [] if s.rfilename.lower().endswith(".gguf")
-             and "mmproj" not in s.rfilename.lower()]
+        raise MnemoError(
+            f"cannot reach {where}: {e.__class__.__name__} {str(e).splitlines()[0] if str(e) else ''}".rstrip()
+        ) from None
+    ggufs = [
+        s for s in info.siblings or [] if s.rfilename.lower().endswith(".gguf") and "mmproj" not in s.rfilename.lower()
+    ]
     if not ggufs:
         raise BadInput(f"{repo} has no GGUF files; pick a repo whose name ends in -GGUF")
     chosen = _choose(ggufs, selector, default_quant)
     if not chosen:
         have = sorted({quant_of(s.rfilename) for s in ggufs} - {""})
-        raise BadInput(f"{repo} has no {selector or default_quant} file; it has "
-                       f"{', '.join(have) or ', '.join(s.rfilename for s in ggufs)}: add one after a colon, "
-                       f"e.g. {repo}:{have[0] if have else ggufs[0].rfilename}")
+        raise BadInput(
+            f"{repo} has no {selector or default_quant} file; it has "
+            f"{', '.join(have) or ', '.join(s.rfilename for s in ggufs)}: add one after a colon, "
+            f"e.g. {repo}:{have[0] if have else ggufs[0].rfilename}"
+        )
     files = []
     for s in chosen:
         if s.lfs is None or not s.lfs.sha256:
@@ -92,8 +95,10 @@ def plan(repo: str, selector: str | None = None, default_quant: str = "Q4_K_M") 
 
 
 def _gated(repo: str, where: str) -> str:
-    return (f"{repo} is gated: accept its licence at {where}/{repo} while logged in, then set HF_TOKEN "
-            "to a token of that account (or run `hf auth login`) and pull again")
+    return (
+        f"{repo} is gated: accept its licence at {where}/{repo} while logged in, then set HF_TOKEN "
+        "to a token of that account (or run `hf auth login`) and pull again"
+    )
 
 
 def _choose(ggufs: list, selector: str | None, default_quant: str) -> list:
@@ -105,8 +110,10 @@ def _choose(ggufs: list, selector: str | None, default_quant: str) -> list:
         picked = sorted((s for s in ggufs if quant_of(s.rfilename) == wanted), key=lambda s: s.rfilename)[:1]
     if picked and (split := SPLIT.search(picked[0].rfilename)):  # every part of a split model
         prefix = picked[0].rfilename[: split.start()]
-        picked = sorted((s for s in ggufs if s.rfilename.startswith(prefix) and SPLIT.search(s.rfilename)),
-                        key=lambda s: s.rfilename)
+        picked = sorted(
+            (s for s in ggufs if s.rfilename.startswith(prefix) and SPLIT.search(s.rfilename)),
+            key=lambda s: s.rfilename,
+        )
     return picked
 
 
@@ -120,8 +127,13 @@ def cache_dir(repo: str) -> Path:
     return hf_cache() / repo_folder_name(repo_id=repo, repo_type="model")
 
 
-def fetch(plan: Plan, folder: Path | None = None, progress: Callable[[File], Progress] | None = None,
-          local: Callable[[str], Path | None] | None = None, cancelled: Callable[[], bool] | None = None) -> Path:
+def fetch(
+    plan: Plan,
+    folder: Path | None = None,
+    progress: Callable[[File], Progress] | None = None,
+    local: Callable[[str], Path | None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
     """Download (or link) every file of ``plan``; returns the path of the first one, ready to
     load. ``folder``: plain files there instead of the shared cache. ``local(sha256)``: a file
     already on disk with that checksum, to link instead of downloading."""
@@ -140,8 +152,9 @@ def fetch(plan: Plan, folder: Path | None = None, progress: Callable[[File], Pro
         if on_disk is not None:
             _link(on_disk, target)
         else:
-            download.pull(url, f.sha256, target, progress(f) if progress else None, headers=headers,
-                          cancelled=cancelled)
+            download.pull(
+                url, f.sha256, target, progress(f) if progress else None, headers=headers, cancelled=cancelled
+            )
         if folder is None:
             target = _snapshot(cache_dir(plan.repo), plan.commit, f)
         placed.append(target)
@@ -193,9 +206,14 @@ def target(what: str) -> tuple[str, str | None, Any]:
     return entry.repo, selector or None, entry
 
 
-def pull(what: str, home: Any, name: str | None = None, folder: Path | None = None,
-         progress: Callable[[File], Progress] | None = None,
-         cancelled: Callable[[], bool] | None = None) -> Pulled:
+def pull(
+    what: str,
+    home: Any,
+    name: str | None = None,
+    folder: Path | None = None,
+    progress: Callable[[File], Progress] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Pulled:
     """Pull ``what`` (see ``target``) into the shared cache (or ``folder``), linking bytes that
     are on disk already, and register it in ``home``'s models.toml. ``cancelled`` is asked
     between blocks; a cancelled pull keeps its partial file, and the same pull resumes it."""
@@ -204,8 +222,11 @@ def pull(what: str, home: Any, name: str | None = None, folder: Path | None = No
     repo, selector, entry = target(what)
     plan_ = plan(repo, selector, entry.quant if entry else "Q4_K_M")
     first = Path(plan_.files[0].name).name
-    entry_name = name or (entry.name + (f"-{selector.lower()}" if selector and selector.upper() != entry.quant else "")
-                          if entry else config.entry_name(stem_of(first)))
+    entry_name = name or (
+        entry.name + (f"-{selector.lower()}" if selector and selector.upper() != entry.quant else "")
+        if entry
+        else config.entry_name(stem_of(first))
+    )
     path = fetch(plan_, folder, progress, _already_on_disk, cancelled)
     existing = config.load_registry(home).models.get(entry_name)
     if existing is None:
@@ -221,8 +242,13 @@ def _already_on_disk(sha256: str) -> Path | None:
     from mnemo.engine import scan
 
     for origin, root in scan.places():
-        candidates = [root / "blobs" / f"sha256-{sha256}"] if origin == "ollama" else \
-            list(root.glob(f"models--*/blobs/{sha256}")) if origin == "huggingface" else []
+        candidates = (
+            [root / "blobs" / f"sha256-{sha256}"]
+            if origin == "ollama"
+            else list(root.glob(f"models--*/blobs/{sha256}"))
+            if origin == "huggingface"
+            else []
+        )
         for candidate in candidates:
             if candidate.is_file():
                 return candidate

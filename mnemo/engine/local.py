@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import ctypes
 import contextlib
+import ctypes
 import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,7 @@ CHATML_TEMPLATE = (
 )
 
 # ggml_log_level: NONE=0, DEBUG=1, INFO=2, WARN=3, ERROR=4, CONT=5 (continues the last one)
-_LEVELS = {0: logging.CRITICAL, 1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING,
-           4: logging.ERROR}
+_LEVELS = {0: logging.CRITICAL, 1: logging.DEBUG, 2: logging.INFO, 3: logging.WARNING, 4: logging.ERROR}
 _last_level = logging.DEBUG
 _BUFFER = re.compile(r"(\S+) model buffer size\s*=\s*([\d.]+) MiB")
 buffers: dict[str, float] = {}  # llama.cpp's buffer types holding the weights of the model loaded last, in MiB
@@ -120,8 +119,15 @@ PROBE_TEXT = "mnemo checks that llama.cpp runs this model on this machine."
 
 
 class LocalEngine(Engine):
-    def __init__(self, spec: ModelSpec, path: Path, *, repack: bool = True, gpu: bool = True,
-                 stage: Callable[[int], None] = lambda gpu_layers: None):
+    def __init__(
+        self,
+        spec: ModelSpec,
+        path: Path,
+        *,
+        repack: bool = True,
+        gpu: bool = True,
+        stage: Callable[[int], None] = lambda gpu_layers: None,
+    ):
         """Load ``path``; ``repack`` and ``gpu`` off turn off llama.cpp's extra buffer types and
         GPU offload (``mnemo.engine.probe``); ``stage(gpu_layers)`` is told before each load."""
         self.spec = spec
@@ -139,8 +145,10 @@ class LocalEngine(Engine):
         self.backend = system_info()["backend"] if gpu_layers else "cpu"
         self.notice: str | None = None  # shown once to the user: why the model runs where it runs
         if gpu and gpu_layers == 0 and spec.n_gpu_layers != 0 and not offload and gpu_present():
-            self.notice = (f"this llama.cpp build cannot use the GPU, so '{spec.name}' runs on the CPU; "
-                           "see the README's GPU section to install a GPU build")
+            self.notice = (
+                f"this llama.cpp build cannot use the GPU, so '{spec.name}' runs on the CPU; "
+                "see the README's GPU section to install a GPU build"
+            )
         try:
             stage(gpu_layers)
             self.llm = self._load(path, gpu_layers)
@@ -152,7 +160,7 @@ class LocalEngine(Engine):
             gpu_layers = 0
             stage(0)
             self.llm = self._load(path, 0)
-        self.buffers = dict(buffers)
+        self._buffers = dict(buffers)
         n_layers = meta.get(f"{meta.get('general.architecture')}.block_count")
         self.gpu_layers = (n_layers or 0) if gpu_layers == -1 else gpu_layers
         self.lock = threading.Lock()
@@ -161,8 +169,11 @@ class LocalEngine(Engine):
         self._eos_text = model.token_get_text(eos) if eos != -1 else ""
         template = spec.chat_template or meta.get("tokenizer.chat_template") or CHATML_TEMPLATE
         self.template_source = (
-            "models.toml" if spec.chat_template else
-            "gguf" if meta.get("tokenizer.chat_template") else "chatml fallback"
+            "models.toml"
+            if spec.chat_template
+            else "gguf"
+            if meta.get("tokenizer.chat_template")
+            else "chatml fallback"
         )
         self._formatter = Jinja2ChatFormatter(
             template=template,
@@ -170,6 +181,10 @@ class LocalEngine(Engine):
             bos_token=model.token_get_text(bos) if bos != -1 else "",
             stop_token_ids=[eos],
         )
+
+    @property
+    def buffers(self) -> dict[str, float]:
+        return self._buffers
 
     # -- tokens
 
@@ -185,7 +200,7 @@ class LocalEngine(Engine):
         except Exception as e:  # a broken Jinja template from models.toml
             raise ModelError(f"model '{self.spec.name}': its chat template failed: {e}") from None
 
-    def _load(self, path: Path, gpu_layers: int) -> "llama_cpp.Llama":
+    def _load(self, path: Path, gpu_layers: int) -> llama_cpp.Llama:
         buffers.clear()
         try:
             with _extra_buffer_types(self.repack):
@@ -194,7 +209,9 @@ class LocalEngine(Engine):
                     n_ctx=self.n_ctx,
                     n_gpu_layers=gpu_layers,
                     n_threads=_threads(),
-                    seed=self.spec.sampling.seed if self.spec.sampling.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED,
+                    seed=self.spec.sampling.seed
+                    if self.spec.sampling.seed is not None
+                    else llama_cpp.LLAMA_DEFAULT_SEED,
                     verbose=False,
                 )
         except (ValueError, RuntimeError, OSError) as e:
@@ -218,17 +235,16 @@ class LocalEngine(Engine):
 
     # -- generation
 
-    def stream(self, messages: list[Message], sampling: Sampling,
-               max_tokens: int | None = None) -> Iterator[str | Generation]:
+    def stream(
+        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+    ) -> Generator[str | Generation, None, None]:
         tokens = self.prompt_tokens(messages)
         room = self.n_ctx - len(tokens)
         if room <= 0:
-            raise ModelError(
-                f"the prompt has {len(tokens)} tokens, more than the model's context of {self.n_ctx}"
-            )
+            raise ModelError(f"the prompt has {len(tokens)} tokens, more than the model's context of {self.n_ctx}")
         max_tokens = min(max_tokens or sampling.max_tokens, room)
         parts: list[str] = []
-        finish = "stopped"
+        finish: str = "stopped"
         with self.lock:
             cached = llama_cpp.Llama.longest_token_prefix(self.llm._input_ids.tolist(), tokens)
             chunks = self.llm.create_completion(
@@ -251,7 +267,7 @@ class LocalEngine(Engine):
                         parts.append(text)
                         yield text
                     if choice.get("finish_reason"):
-                        finish = choice["finish_reason"]
+                        finish = str(choice["finish_reason"])
             finally:
                 chunks.close()
         text = "".join(parts)
@@ -270,8 +286,12 @@ class LocalEngine(Engine):
             state = self.llm.save_state()
             try:
                 out = self.llm.create_completion(
-                    tokens, max_tokens=min(max_tokens, max(1, self.n_ctx - len(tokens))),
-                    temperature=0.0, grammar=grammar, stream=False)
+                    tokens,
+                    max_tokens=min(max_tokens, max(1, self.n_ctx - len(tokens))),
+                    temperature=0.0,
+                    grammar=grammar,
+                    stream=False,
+                )
             finally:
                 self.llm.load_state(state)
         return out["choices"][0]["text"]

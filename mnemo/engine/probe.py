@@ -55,8 +55,12 @@ def start(forced_repack: bool | None, remembered: dict[str, Any] | None) -> Setu
     llama.cpp's defaults with a probe; ``repack`` in models.toml wins over both."""
     setup = Setup()
     if remembered is not None:
-        setup = Setup(repack=bool(remembered.get("repack", True)), gpu=bool(remembered.get("gpu", True)),
-                      probe=False, why=tuple(remembered.get("why", ())))
+        setup = Setup(
+            repack=bool(remembered.get("repack", True)),
+            gpu=bool(remembered.get("gpu", True)),
+            probe=False,
+            why=tuple(remembered.get("why", ())),
+        )
     if forced_repack is not None:
         setup = replace(setup, repack=forced_repack)
     return setup

@@ -25,15 +25,14 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from mnemo import errors
-from mnemo.engine import probe
 from mnemo.config import ModelSpec, Sampling
-from mnemo.engine import Engine, Generation, Message
+from mnemo.engine import Engine, Generation, Message, probe
 from mnemo.engine.child import BOOT
 from mnemo.errors import BackendError
 
@@ -42,13 +41,14 @@ log = logging.getLogger("mnemo.llama")
 CLOSE_WAIT = 3.0  # seconds a closing child gets before it is killed
 CANCEL_WAIT = 5.0  # seconds a cancelled stream waits for the child to confirm it stopped
 COUNT_CACHE = 4096  # token counts kept per engine (the window's messages recur every turn)
-ADVICE = ("try `n_gpu_layers = 0` in its models.toml entry, reinstall llama-cpp-python, "
-          "or run `mnemo doctor`")
-SIGILL_ADVICE = ("this llama.cpp build uses CPU instructions this machine lacks; rebuild it here with "
-                 "`pip install --force-reinstall --no-cache-dir llama-cpp-python`, or run `mnemo doctor`")
+ADVICE = "try `n_gpu_layers = 0` in its models.toml entry, reinstall llama-cpp-python, or run `mnemo doctor`"
+SIGILL_ADVICE = (
+    "this llama.cpp build uses CPU instructions this machine lacks; rebuild it here with "
+    "`pip install --force-reinstall --no-cache-dir llama-cpp-python`, or run `mnemo doctor`"
+)
 _OFF = {probe.AMX: "without the AMX kernels", probe.REPACK: "without the repacked CPU kernels"}
 
-_children: "weakref.WeakSet[ChildEngine]" = weakref.WeakSet()
+_children: weakref.WeakSet[ChildEngine] = weakref.WeakSet()
 
 
 @atexit.register
@@ -100,8 +100,11 @@ class ChildEngine(Engine):
         ours, theirs = socket.socketpair()
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-P", "-c", BOOT, str(theirs.fileno())], pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                [sys.executable, "-P", "-c", BOOT, str(theirs.fileno())],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
                 start_new_session=True,  # Ctrl-C reaches mnemo, which stops the reply itself
             )
         except OSError as e:
@@ -112,10 +115,18 @@ class ChildEngine(Engine):
         self._conn = Connection(ours.detach())
         self._stage = probe.Crash(None)
         self._stderr.clear()
-        self._send({"op": "load", "spec": self.spec, "path": str(self.path), "setup": self.setup.to_dict(),
-                    "log_level": logging.getLogger("mnemo").getEffectiveLevel()})
-        self._stderr_reader = threading.Thread(target=self._read_stderr, args=(self._proc,),
-                                               name=f"mnemo-model-log-{self.spec.name}", daemon=True)
+        self._send(
+            {
+                "op": "load",
+                "spec": self.spec,
+                "path": str(self.path),
+                "setup": self.setup.to_dict(),
+                "log_level": logging.getLogger("mnemo").getEffectiveLevel(),
+            }
+        )
+        self._stderr_reader = threading.Thread(
+            target=self._read_stderr, args=(self._proc,), name=f"mnemo-model-log-{self.spec.name}", daemon=True
+        )
         self._stderr_reader.start()
 
     # ------------------------------------------------------------ the process
@@ -150,8 +161,14 @@ class ChildEngine(Engine):
                 self._failure = self._error(msg)
                 raise self._failure
             self._info = msg["ok"]
-            log.info("model '%s' loaded in %.2f s (pid %d, %s, %d GPU layers)", self.spec.name,
-                     self._info["load_s"], self.pid, self._info["backend"], self._info["gpu_layers"])
+            log.info(
+                "model '%s' loaded in %.2f s (pid %d, %s, %d GPU layers)",
+                self.spec.name,
+                self._info["load_s"],
+                self.pid,
+                self._info["backend"],
+                self._info["gpu_layers"],
+            )
 
     def _attr(self, key: str) -> Any:
         self.wait_ready()
@@ -227,8 +244,7 @@ class ChildEngine(Engine):
     def _remember(self) -> None:
         """What worked, for the next start on this machine (never stops the reader)."""
         try:
-            self._verdicts.put(self._key, self.setup, model=self.spec.name, cpu=probe.cpu_name(),
-                               build=probe.version())
+            self._verdicts.put(self._key, self.setup, model=self.spec.name, cpu=probe.cpu_name(), build=probe.version())
         except Exception as e:  # noqa: BLE001 - a verdict not kept only costs a probe next time
             log.warning("could not keep what llama.cpp needs on this machine: %s", e)
 
@@ -244,9 +260,14 @@ class ChildEngine(Engine):
             if nxt is None:
                 return False
             self._stderr_reader.join(timeout=1.0)
-            log.warning("llama.cpp %s while %s '%s' (%s); starting it again: %s", _how(returncode),
-                        "probing" if self._stage.stage == "probe" else "loading", self.spec.name,
-                        self._said() or "no message", nxt.why[-1])
+            log.warning(
+                "llama.cpp %s while %s '%s' (%s); starting it again: %s",
+                _how(returncode),
+                "probing" if self._stage.stage == "probe" else "loading",
+                self.spec.name,
+                self._said() or "no message",
+                nxt.why[-1],
+            )
             self.setup = nxt
             self.fell_back.append(nxt.why[-1])
             try:
@@ -273,8 +294,14 @@ class ChildEngine(Engine):
 
     def _said(self) -> str:
         """The child's last words before it died, if it said any."""
-        return next((line for line in reversed(self._stderr)
-                     if "crashing on purpose" not in line and not line.startswith("Fatal Python")), "")
+        return next(
+            (
+                line
+                for line in reversed(self._stderr)
+                if "crashing on purpose" not in line and not line.startswith("Fatal Python")
+            ),
+            "",
+        )
 
     def _crash(self, returncode: int | None) -> BackendError:
         if self._closing:
@@ -283,7 +310,9 @@ class ChildEngine(Engine):
         doing = "generating with" if self._info is not None else "loading"
         said = self._said()
         detail = f": {said[:200]}" if said else ""
-        tried = f" (also tried {', '.join(_OFF.get(w, 'on the CPU') for w in self.fell_back)})" if self.fell_back else ""
+        tried = (
+            f" (also tried {', '.join(_OFF.get(w, 'on the CPU') for w in self.fell_back)})" if self.fell_back else ""
+        )
         advice = SIGILL_ADVICE if returncode == -signal.SIGILL else ADVICE
         message = f"llama.cpp {_how(returncode)} while {doing} '{self.spec.name}'{detail}{tried}; {advice}"
         log.error("%s", message)
@@ -359,8 +388,9 @@ class ChildEngine(Engine):
         """The prompt text the chat template makes of ``messages``."""
         return self._call("render", messages=messages)
 
-    def stream(self, messages: list[Message], sampling: Sampling,
-               max_tokens: int | None = None) -> Iterator[str | Generation]:
+    def stream(
+        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+    ) -> Generator[str | Generation, None, None]:
         rid, waiting = self._request("stream", messages=messages, sampling=sampling, max_tokens=max_tokens)
         ended = False
         try:

@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from mnemo.config import ModelSpec, Sampling
@@ -42,8 +42,9 @@ def _reason(e: BaseException) -> str:
     return getattr(e, "strerror", None) or str(e) or type(e).__name__
 
 
-def request(url: str, body: dict[str, Any] | None = None, *, api_key: str | None = None,
-            timeout: float = READ_TIMEOUT) -> http.client.HTTPResponse:
+def request(
+    url: str, body: dict[str, Any] | None = None, *, api_key: str | None = None, timeout: float = READ_TIMEOUT
+) -> http.client.HTTPResponse:
     """Open ``url`` (POST ``body`` as JSON when given), with retries while it cannot be
     reached; HTTP errors become one readable ModelError."""
     headers = {"Accept": "application/json"}
@@ -98,8 +99,9 @@ class RemoteEngine(Engine):
         if spec.api_key_env:
             self.api_key = os.environ.get(spec.api_key_env)
             if not self.api_key:
-                raise ModelError(f"model '{spec.name}': the environment variable {spec.api_key_env} "
-                                 "(api_key_env) is not set")
+                raise ModelError(
+                    f"model '{spec.name}': the environment variable {spec.api_key_env} (api_key_env) is not set"
+                )
 
     # -- counting (an estimate: the server's tokenizer stays on the server)
 
@@ -113,8 +115,12 @@ class RemoteEngine(Engine):
 
     def _body(self, messages: list[Message], sampling: Sampling, max_tokens: int, **extra: Any) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "model": self.model, "messages": messages, "max_tokens": max_tokens,
-            "temperature": sampling.temperature, "top_p": sampling.top_p, **extra,
+            "model": self.model,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": sampling.temperature,
+            "top_p": sampling.top_p,
+            **extra,
         }
         if sampling.seed is not None:
             body["seed"] = sampling.seed
@@ -122,8 +128,9 @@ class RemoteEngine(Engine):
             body["stop"] = list(sampling.stop)
         return body
 
-    def stream(self, messages: list[Message], sampling: Sampling,
-               max_tokens: int | None = None) -> Iterator[str | Generation]:
+    def stream(
+        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+    ) -> Generator[str | Generation, None, None]:
         max_tokens = max_tokens or sampling.max_tokens
         url = f"{self.base_url}/chat/completions"
         body = self._body(messages, sampling, max_tokens, stream=True, stream_options={"include_usage": True})
@@ -148,12 +155,18 @@ class RemoteEngine(Engine):
         if finish == "stopped" and not parts:
             raise BackendError(f"the server at {self.base_url} closed the reply without a word")
         cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
-        yield Generation(text, finish, usage.get("prompt_tokens") or self.count_prompt(messages),
-                         usage.get("completion_tokens") or self.count_tokens(text), cached)
+        yield Generation(
+            text,
+            finish,
+            usage.get("prompt_tokens") or self.count_prompt(messages),
+            usage.get("completion_tokens") or self.count_tokens(text),
+            cached,
+        )
 
     def complete_json(self, messages: list[Message], schema: dict, max_tokens: int = 256) -> str:
-        body = self._body(messages, Sampling(temperature=0.0), max_tokens,
-                          response_format={"type": "json_object", "schema": schema})
+        body = self._body(
+            messages, Sampling(temperature=0.0), max_tokens, response_format={"type": "json_object", "schema": schema}
+        )
         with self.lock, request(f"{self.base_url}/chat/completions", body, api_key=self.api_key) as resp:
             try:
                 return json.load(resp)["choices"][0]["message"]["content"] or ""

@@ -31,11 +31,39 @@ SPLIT = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$", re.I)
 
 # llama.cpp's llama_ftype: the quantization a file says it is (general.file_type)
 FILE_TYPES = {
-    0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K", 11: "Q3_K_S",
-    12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K",
-    19: "IQ2_XXS", 20: "IQ2_XS", 21: "Q2_K_S", 22: "IQ3_XS", 23: "IQ3_XXS", 24: "IQ1_S", 25: "IQ4_NL",
-    26: "IQ3_S", 27: "IQ3_M", 28: "IQ2_S", 29: "IQ2_M", 30: "IQ4_XS", 31: "IQ1_M", 32: "BF16", 36: "TQ1_0",
-    37: "TQ2_0", 38: "MXFP4",
+    0: "F32",
+    1: "F16",
+    2: "Q4_0",
+    3: "Q4_1",
+    7: "Q8_0",
+    8: "Q5_0",
+    9: "Q5_1",
+    10: "Q2_K",
+    11: "Q3_K_S",
+    12: "Q3_K_M",
+    13: "Q3_K_L",
+    14: "Q4_K_S",
+    15: "Q4_K_M",
+    16: "Q5_K_S",
+    17: "Q5_K_M",
+    18: "Q6_K",
+    19: "IQ2_XXS",
+    20: "IQ2_XS",
+    21: "Q2_K_S",
+    22: "IQ3_XS",
+    23: "IQ3_XXS",
+    24: "IQ1_S",
+    25: "IQ4_NL",
+    26: "IQ3_S",
+    27: "IQ3_M",
+    28: "IQ2_S",
+    29: "IQ2_M",
+    30: "IQ4_XS",
+    31: "IQ1_M",
+    32: "BF16",
+    36: "TQ1_0",
+    37: "TQ2_0",
+    38: "MXFP4",
 }
 
 
@@ -82,11 +110,13 @@ def places(env: Mapping[str, str] | None = None, user_home: Path | None = None) 
     return [(origin, path.expanduser()) for origin, path in candidates if path.expanduser().is_dir()]
 
 
-def scan(folders: list[Path] | None = None, env: Mapping[str, str] | None = None,
-         user_home: Path | None = None) -> list[Found]:
+def scan(
+    folders: list[Path] | None = None, env: Mapping[str, str] | None = None, user_home: Path | None = None
+) -> list[Found]:
     """Every GGUF model in the known places (or only in ``folders`` when given), once each."""
-    spots = [(_kind_of(Path(f).expanduser()), Path(f).expanduser()) for f in folders] if folders \
-        else places(env, user_home)
+    spots = (
+        [(_kind_of(Path(f).expanduser()), Path(f).expanduser()) for f in folders] if folders else places(env, user_home)
+    )
     seen: set[Path] = set()
     found = []
     for origin, root in spots:
@@ -134,8 +164,14 @@ def _ollama(root: Path) -> Iterator[tuple[Path, str]]:
             layers = json.loads(manifest.read_text(encoding="utf-8")).get("layers") or []
         except (OSError, ValueError, AttributeError):
             continue
-        digest = next((layer.get("digest") for layer in layers if isinstance(layer, dict)
-                       and layer.get("mediaType") == OLLAMA_MODEL), None)
+        digest = next(
+            (
+                layer.get("digest")
+                for layer in layers
+                if isinstance(layer, dict) and layer.get("mediaType") == OLLAMA_MODEL
+            ),
+            None,
+        )
         if not isinstance(digest, str) or not digest.startswith("sha256:"):
             continue
         blob = root / "blobs" / digest.replace(":", "-")
@@ -148,8 +184,9 @@ def _ollama(root: Path) -> Iterator[tuple[Path, str]]:
 
 def quant_of(filename: str) -> str:
     """The quantization a GGUF file's name says it is ("Q4_K_M"), or ""."""
-    match = re.search(r"(?:^|[-_.])((?:I?Q\d_[A-Z0-9_]*?)|[BF]F?16|F32)(?=(?:-\d{5}-of-\d{5})?\.gguf$)",
-                      Path(filename).name, re.I)
+    match = re.search(
+        r"(?:^|[-_.])((?:I?Q\d_[A-Z0-9_]*?)|[BF]F?16|F32)(?=(?:-\d{5}-of-\d{5})?\.gguf$)", Path(filename).name, re.I
+    )
     return match.group(1).upper() if match else ""
 
 
@@ -166,11 +203,17 @@ def _describe(path: Path, origin: str, name: str) -> Found | None:
     arch = meta.get("general.architecture")
     file_type = meta.get("general.file_type")
     size = sum(p.stat().st_size for p in _parts(path))
-    return Found(path=path, origin=origin, name=name, architecture=arch,
-                 parameters=meta.get("general.size_label") if isinstance(meta.get("general.size_label"), str) else None,
-                 quantization=FILE_TYPES.get(file_type) if isinstance(file_type, int) else None,
-                 size_bytes=size, context=gguf.training_context(meta),
-                 chat_template="tokenizer.chat_template" in meta)
+    return Found(
+        path=path,
+        origin=origin,
+        name=name,
+        architecture=arch,
+        parameters=meta.get("general.size_label") if isinstance(meta.get("general.size_label"), str) else None,
+        quantization=FILE_TYPES.get(file_type) if isinstance(file_type, int) else None,
+        size_bytes=size,
+        context=gguf.training_context(meta),
+        chat_template="tokenizer.chat_template" in meta,
+    )
 
 
 def _parts(path: Path) -> list[Path]:
@@ -179,5 +222,8 @@ def _parts(path: Path) -> list[Path]:
     if not split:
         return [path]
     total = int(split.group(2))
-    return [p for i in range(1, total + 1)
-            if (p := path.with_name(SPLIT.sub(f"-{i:05d}-of-{total:05d}.gguf", path.name))).exists()]
+    return [
+        p
+        for i in range(1, total + 1)
+        if (p := path.with_name(SPLIT.sub(f"-{i:05d}-of-{total:05d}.gguf", path.name))).exists()
+    ]

@@ -11,7 +11,7 @@ entry with ``kind = "scripted"`` gets one with the defaults.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from mnemo.config import ModelSpec, Sampling
 from mnemo.engine import Engine, Generation, Message
@@ -24,9 +24,18 @@ class ScriptedEngine(Engine):
     backend = "cpu"
     gpu_layers = 0
 
-    def __init__(self, spec: ModelSpec, *, n_ctx: int | None = None, rate: float | None = None,
-                 words: int = 0, paragraph: int = 0, stall: float = 0.0, crash_after: int | None = None,
-                 json_reply: str = '{"facts": []}'):
+    def __init__(
+        self,
+        spec: ModelSpec,
+        *,
+        n_ctx: int | None = None,
+        rate: float | None = None,
+        words: int = 0,
+        paragraph: int = 0,
+        stall: float = 0.0,
+        crash_after: int | None = None,
+        json_reply: str = '{"facts": []}',
+    ):
         self.spec = spec
         self.n_ctx = n_ctx or spec.n_ctx or 4096
         self.rate = rate  # tokens a second; None: as fast as it can
@@ -39,7 +48,7 @@ class ScriptedEngine(Engine):
         self.closed = False
 
     @property
-    def alive(self) -> bool:  # type: ignore[override]
+    def alive(self) -> bool:
         return not self.closed
 
     def count_tokens(self, text: str) -> int:
@@ -52,8 +61,9 @@ class ScriptedEngine(Engine):
         last = messages[-1]["content"].split("</memory>")[-1].strip()
         return ["Echo:"] + last.split()[:200] + [f"w{i}" for i in range(self.words)]
 
-    def stream(self, messages: list[Message], sampling: Sampling,
-               max_tokens: int | None = None) -> Iterator[str | Generation]:
+    def stream(
+        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+    ) -> Generator[str | Generation, None, None]:
         self.calls += 1
         limit = max_tokens or sampling.max_tokens
         pieces = self.reply_words(messages)
@@ -65,8 +75,7 @@ class ScriptedEngine(Engine):
         for i, word in enumerate(pieces[:limit]):
             if self.crash_after is not None and i >= self.crash_after:
                 self.closed = True
-                raise BackendError(f"llama.cpp crashed (SIGSEGV) while generating with '{self.spec.name}' "
-                                   "(scripted)")
+                raise BackendError(f"llama.cpp crashed (SIGSEGV) while generating with '{self.spec.name}' (scripted)")
             if self.rate:
                 delay = start + (i + 1) / self.rate - time.perf_counter()
                 if delay > 0:

@@ -91,9 +91,7 @@ def _join_chunks(chunks: list[Path], target: Path, expected: str | None) -> Path
                         digest.update(block)
                         out.write(block)
         if expected and digest.hexdigest() != expected:
-            raise ModelError(
-                f"the chunks of {target.name} do not match their checksum; reinstall the package"
-            )
+            raise ModelError(f"the chunks of {target.name} do not match their checksum; reinstall the package")
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -109,13 +107,11 @@ def resolve(spec: ModelSpec, join: bool = True, models_dir: Path | None = None) 
     """
     source = spec.source or ""
     if source.startswith("package:"):
-        module, _, filename = source[len("package:"):].partition("/")
+        module, _, filename = source[len("package:") :].partition("/")
         package = _package_dir(module)
         if package is None:
             dist = module.replace("_", "-")
-            raise ModelError(
-                f"model '{spec.name}': package '{module}' is not installed; run `pip install {dist}`"
-            )
+            raise ModelError(f"model '{spec.name}': package '{module}' is not installed; run `pip install {dist}`")
         for candidate in (package / filename, package / "data" / filename):
             if candidate.is_file():
                 return candidate
@@ -132,9 +128,7 @@ def resolve(spec: ModelSpec, join: bool = True, models_dir: Path | None = None) 
     if is_url(source):
         path = downloaded_path(source, models_dir)
         if not path.is_file():
-            raise ModelError(
-                f"model '{spec.name}' is not downloaded yet; run `mnemo models pull {spec.name}`"
-            )
+            raise ModelError(f"model '{spec.name}' is not downloaded yet; run `mnemo models pull {spec.name}`")
         return path
     path = Path(source).expanduser()
     if not path.is_absolute() and spec.origin:

@@ -59,7 +59,11 @@ class Naive:
     def ranked(self, query: str, k: int, depth: int = 50) -> dict[str, list[Any]]:
         """Each naive system's top ``k`` for ``query``; fusion fuses the two rankings to ``depth``."""
         q = _fts_query(query)
-        rows = self.db.execute("select rowid from t where t match ? order by rank limit ?", (q, depth)).fetchall() if q else []
+        rows = (
+            self.db.execute("select rowid from t where t match ? order by rank limit ?", (q, depth)).fetchall()
+            if q
+            else []
+        )
         fts = [self.keys[r[0]] for r in rows]
         sims = self.vectors @ self.encode([query])[0]
         dense = [self.keys[i] for i in np.argsort(-sims)[:depth]]
@@ -70,9 +74,17 @@ class Naive:
         return {"fts": fts[:k], "dense": dense[:k], "fusion": sorted(scores, key=lambda key: -scores[key])[:k]}
 
 
-def run(*, seed: int = 1, conversations: int = 6, sessions: int = 8, turns: int = 24, k: int = 10,
-        out: Path, progress: Callable[[str, int, int], None] | None = None,
-        engine_factory: Any = None) -> dict[str, Any]:
+def run(
+    *,
+    seed: int = 1,
+    conversations: int = 6,
+    sessions: int = 8,
+    turns: int = 24,
+    k: int = 10,
+    out: Path,
+    progress: Callable[[str, int, int], None] | None = None,
+    engine_factory: Any = None,
+) -> dict[str, Any]:
     """Record, ask, score; returns the figures (see ``summarise``)."""
     from mnemo.assistant import Assistant
     from mnemo.engine import scripted
@@ -98,9 +110,14 @@ def run(*, seed: int = 1, conversations: int = 6, sessions: int = 8, turns: int 
                 found = assistant.recall(question.text, k=k)
                 sources = {m.source_message_id for m in found}
                 evidence = {message_of[e] for e in question.evidence}
-                row = {"conversation": n, "kind": question.kind, "question": question.text,
-                       "injected": {"mnemo": len(found)},
-                       "any": {"mnemo": bool(evidence & sources)}, "all": {"mnemo": evidence <= sources}}
+                row: dict[str, Any] = {
+                    "conversation": n,
+                    "kind": question.kind,
+                    "question": question.text,
+                    "injected": {"mnemo": len(found)},
+                    "any": {"mnemo": bool(evidence & sources)},
+                    "all": {"mnemo": evidence <= sources},
+                }
                 for system, ranking in naive.ranked(question.text, k).items():
                     got = set(ranking)
                     row["injected"][system] = len(got)
@@ -110,8 +127,15 @@ def run(*, seed: int = 1, conversations: int = 6, sessions: int = 8, turns: int 
         if progress:
             progress("conversations", n + 1, len(data))
     summary = summarise(results)
-    summary.update(seed=seed, conversations=conversations, sessions=sessions, turns=turns, k=k,
-                   questions=len(results), seconds=round(time.perf_counter() - started, 1))
+    summary.update(
+        seed=seed,
+        conversations=conversations,
+        sessions=sessions,
+        turns=turns,
+        k=k,
+        questions=len(results),
+        seconds=round(time.perf_counter() - started, 1),
+    )
     return {"summary": summary, "questions": results}
 
 
@@ -142,11 +166,11 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         figures: dict[str, Any] = {
             "recall_any": _share(r["any"][system] for r in answerable),
             "recall_all": _share(r["all"][system] for r in answerable),
-            "by_kind": {kind: _share(r["any"][system] for r in answerable if r["kind"] == kind)
-                        for kind in KINDS[:-1]},
+            "by_kind": {kind: _share(r["any"][system] for r in answerable if r["kind"] == kind) for kind in KINDS[:-1]},
             "unrelated_empty": _share(r["injected"][system] == 0 for r in unrelated),
             "unrelated_mean_injected": round(sum(r["injected"][system] for r in unrelated) / len(unrelated), 2)
-            if unrelated else None,
+            if unrelated
+            else None,
         }
         out["systems"][system] = figures
     best = max(SYSTEMS[1:], key=lambda s: out["systems"][s]["recall_any"] or 0)
@@ -159,7 +183,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "every type above the best naive": all(
             (mnemo["by_kind"][kind] or 0) > max(out["systems"][s]["by_kind"][kind] or 0 for s in SYSTEMS[1:])
             or mnemo["by_kind"][kind] == 1.0
-            for kind in KINDS[:-1] if mnemo["by_kind"][kind] is not None),
+            for kind in KINDS[:-1]
+            if mnemo["by_kind"][kind] is not None
+        ),
         ">= 90% of unrelated prompts with nothing injected": (mnemo["unrelated_empty"] or 0) >= 0.9,
     }
     return out
@@ -175,8 +201,13 @@ def table(summary: dict[str, Any]) -> str:
     head = "| system | recall@k any | all | " + " | ".join(KINDS[:-1]) + " | unrelated: none injected | mean injected |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for system, f in summary["systems"].items():
-        cells = [f["recall_any"], f["recall_all"], *f["by_kind"].values(), f["unrelated_empty"],
-                 f["unrelated_mean_injected"]]
+        cells = [
+            f["recall_any"],
+            f["recall_all"],
+            *f["by_kind"].values(),
+            f["unrelated_empty"],
+            f["unrelated_mean_injected"],
+        ]
         lines.append(f"| {system} | " + " | ".join("–" if c is None else f"{c:.2f}" for c in cells) + " |")
     lines.append("")
     lines.append(f"mnemo / best naive ({summary['best_naive']}): {summary['ratio']}")

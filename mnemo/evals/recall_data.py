@@ -55,8 +55,16 @@ PETS = ["Biscuit", "Pepper", "Mochi", "Juniper", "Waffles", "Ziggy", "Olive", "N
 BREEDS = ["beagle", "corgi", "labrador", "dachshund", "whippet", "border collie"]
 CITIES = ["Lisbon", "Tallinn", "Montreal", "Osaka", "Valencia", "Edinburgh", "Porto", "Wellington"]
 NAMES = ["Hannah", "Marta", "Sofia", "Ingrid", "Priya", "Chloe", "Noor", "Greta"]
-EMPLOYERS = ["a solar panel startup", "the city library", "a logistics firm", "a children's hospital",
-             "a video game studio", "an architecture practice", "a brewery", "a shipping company"]
+EMPLOYERS = [
+    "a solar panel startup",
+    "the city library",
+    "a logistics firm",
+    "a children's hospital",
+    "a video game studio",
+    "an architecture practice",
+    "a brewery",
+    "a shipping company",
+]
 INSTRUMENTS = ["cello", "ukulele", "bass guitar", "clarinet", "piano", "drums"]
 DISHES = ["pho", "ramen", "shakshuka", "pad thai", "paella", "butter chicken", "pierogi", "tacos al pastor"]
 SPORTS = ["bouldering", "rowing", "fencing", "trail running", "table tennis", "kayaking"]
@@ -69,68 +77,132 @@ COURSES = ["Portuguese", "pottery", "Japanese", "woodworking", "sign language", 
 PLANTS = ["a fiddle-leaf fig", "a monstera", "a lemon tree", "a bonsai juniper", "an orchid"]
 
 STORIES: list[dict] = [
-    {"kind": "single", "slots": (PETS, BREEDS),
-     "tell": ["We finally brought home a {b} puppy on Saturday, the kids picked the name {a}."],
-     "ask": ["What is my dog called?", "Remind me what name we gave the new pet?",
-             "What's the pup's name again?"]},
-    {"kind": "single", "slots": (INSTRUMENTS, NAMES),
-     "tell": ["Started lessons on the {a} with a teacher called {b}, my fingers are so sore."],
-     "ask": ["Which instrument am I learning to play?", "What am I taking music lessons for?"]},
-    {"kind": "single", "slots": (ALLERGENS, NAMES),
-     "tell": ["Ugh, the doctor confirmed I react badly to {a}, so no more of that for me."],
-     "ask": ["Is there anything I'm allergic to?", "What should I avoid for medical reasons?"]},
-    {"kind": "single", "slots": (CARS, CITIES),
-     "tell": ["Traded in the old hatchback and drove home {a} yesterday, smells brand new."],
-     "ask": ["What vehicle do I own now?", "What kind of automobile did I get?"]},
-    {"kind": "single", "slots": (COURSES, NAMES),
-     "tell": ["Signed up for an evening class in {a} at the community college, first session Tuesday."],
-     "ask": ["What evening course did I enroll in?", "What am I studying at night?"]},
-    {"kind": "single", "slots": (PLANTS, CITIES),
-     "tell": ["Bought {a} for the balcony, hoping it survives the winter this time."],
-     "ask": ["Which plant did I get for outside the flat?", "What greenery did I buy for the balcony garden?"]},
-    {"kind": "multi", "slots": (NAMES, CITIES),
-     "tell": ["My sister {a} just accepted a job offer and is relocating to {b}.",
-              "Booked flights to go see {a} next month, can't wait to see her new place."],
-     "ask": ["Which city am I flying to next month?", "Where will my trip next month take me?"]},
-    {"kind": "multi", "slots": (NAMES, SPORTS),
-     "tell": ["My colleague {a} got me into {b}, we go every Thursday after work.",
-              "{a} is moving teams, so I'll need someone new for our Thursday sessions."],
-     "ask": ["What activity do I do on Thursdays that needs a new partner?",
-             "Which weekly hobby is losing my usual buddy?"]},
-    {"kind": "multi", "slots": (EMPLOYERS, NAMES),
-     "tell": ["Interviewed at {a} today, the hiring manager {b} was lovely.",
-              "{b} called back, they want me to start in two weeks!"],
-     "ask": ["Where did I get the job offer?", "Which employer am I about to join?"]},
-    {"kind": "temporal", "slots": (RACES, CITIES),
-     "tell": ["Just crossed the finish line of my first {a}, legs like jelly."],
-     "ask": ["When did I complete that race?", "On what date did I finish my first competitive run?"]},
-    {"kind": "temporal", "slots": (TRIPS, NAMES),
-     "tell": ["Landed back from {a} last night, what a trip."],
-     "ask": ["When did I get home from my holiday?", "What day did I return from travelling abroad?"]},
-    {"kind": "temporal", "slots": (NAMES, CITIES),
-     "tell": ["Went to {a}'s wedding in {b} over the weekend, danced until 2am."],
-     "ask": ["When was the marriage ceremony I attended?", "What day did I go to a friend's nuptials?"]},
-    {"kind": "preference", "slots": (DISHES, CITIES),
-     "tell": ["Nothing beats a big bowl of {a} when it's cold outside, honestly."],
-     "ask": ["What should I cook for dinner tonight that I'd enjoy?", "Which meal is my comfort food?"]},
-    {"kind": "preference", "slots": (BOOKS, NAMES),
-     "tell": ["Re-reading {a} for the third time, it gets better every time."],
-     "ask": ["Can you suggest a novel similar to ones I love?", "What's a book I'm fond of?"]},
-    {"kind": "preference", "slots": (SPORTS, NAMES),
-     "tell": ["Spent the whole morning {a} again, it's the only thing that clears my head."],
-     "ask": ["What's a good weekend activity for me?", "Which pastime helps me unwind?"]},
-    {"kind": "update", "slots": (CITIES, CITIES),
-     "tell": ["Signed the lease on a flat in {a}, moving in next week.",
-              "Big news, we packed everything up and relocated to {b} for good."],
-     "ask": ["Which city is home for me these days?", "Where am I based now?"]},
-    {"kind": "update", "slots": (EMPLOYERS, EMPLOYERS),
-     "tell": ["First week at {a} went well, nice team.",
-              "Handed in my notice, starting at {b} on Monday."],
-     "ask": ["Who is my current employer?", "Where do I work at the moment?"]},
-    {"kind": "update", "slots": (INSTRUMENTS, INSTRUMENTS),
-     "tell": ["Practising the {a} every evening lately.",
-              "Sold the {a} and switched to the {b}, it suits me better."],
-     "ask": ["What instrument do I play these days?", "Which instrument am I practising now?"]},
+    {
+        "kind": "single",
+        "slots": (PETS, BREEDS),
+        "tell": ["We finally brought home a {b} puppy on Saturday, the kids picked the name {a}."],
+        "ask": ["What is my dog called?", "Remind me what name we gave the new pet?", "What's the pup's name again?"],
+    },
+    {
+        "kind": "single",
+        "slots": (INSTRUMENTS, NAMES),
+        "tell": ["Started lessons on the {a} with a teacher called {b}, my fingers are so sore."],
+        "ask": ["Which instrument am I learning to play?", "What am I taking music lessons for?"],
+    },
+    {
+        "kind": "single",
+        "slots": (ALLERGENS, NAMES),
+        "tell": ["Ugh, the doctor confirmed I react badly to {a}, so no more of that for me."],
+        "ask": ["Is there anything I'm allergic to?", "What should I avoid for medical reasons?"],
+    },
+    {
+        "kind": "single",
+        "slots": (CARS, CITIES),
+        "tell": ["Traded in the old hatchback and drove home {a} yesterday, smells brand new."],
+        "ask": ["What vehicle do I own now?", "What kind of automobile did I get?"],
+    },
+    {
+        "kind": "single",
+        "slots": (COURSES, NAMES),
+        "tell": ["Signed up for an evening class in {a} at the community college, first session Tuesday."],
+        "ask": ["What evening course did I enroll in?", "What am I studying at night?"],
+    },
+    {
+        "kind": "single",
+        "slots": (PLANTS, CITIES),
+        "tell": ["Bought {a} for the balcony, hoping it survives the winter this time."],
+        "ask": ["Which plant did I get for outside the flat?", "What greenery did I buy for the balcony garden?"],
+    },
+    {
+        "kind": "multi",
+        "slots": (NAMES, CITIES),
+        "tell": [
+            "My sister {a} just accepted a job offer and is relocating to {b}.",
+            "Booked flights to go see {a} next month, can't wait to see her new place.",
+        ],
+        "ask": ["Which city am I flying to next month?", "Where will my trip next month take me?"],
+    },
+    {
+        "kind": "multi",
+        "slots": (NAMES, SPORTS),
+        "tell": [
+            "My colleague {a} got me into {b}, we go every Thursday after work.",
+            "{a} is moving teams, so I'll need someone new for our Thursday sessions.",
+        ],
+        "ask": [
+            "What activity do I do on Thursdays that needs a new partner?",
+            "Which weekly hobby is losing my usual buddy?",
+        ],
+    },
+    {
+        "kind": "multi",
+        "slots": (EMPLOYERS, NAMES),
+        "tell": [
+            "Interviewed at {a} today, the hiring manager {b} was lovely.",
+            "{b} called back, they want me to start in two weeks!",
+        ],
+        "ask": ["Where did I get the job offer?", "Which employer am I about to join?"],
+    },
+    {
+        "kind": "temporal",
+        "slots": (RACES, CITIES),
+        "tell": ["Just crossed the finish line of my first {a}, legs like jelly."],
+        "ask": ["When did I complete that race?", "On what date did I finish my first competitive run?"],
+    },
+    {
+        "kind": "temporal",
+        "slots": (TRIPS, NAMES),
+        "tell": ["Landed back from {a} last night, what a trip."],
+        "ask": ["When did I get home from my holiday?", "What day did I return from travelling abroad?"],
+    },
+    {
+        "kind": "temporal",
+        "slots": (NAMES, CITIES),
+        "tell": ["Went to {a}'s wedding in {b} over the weekend, danced until 2am."],
+        "ask": ["When was the marriage ceremony I attended?", "What day did I go to a friend's nuptials?"],
+    },
+    {
+        "kind": "preference",
+        "slots": (DISHES, CITIES),
+        "tell": ["Nothing beats a big bowl of {a} when it's cold outside, honestly."],
+        "ask": ["What should I cook for dinner tonight that I'd enjoy?", "Which meal is my comfort food?"],
+    },
+    {
+        "kind": "preference",
+        "slots": (BOOKS, NAMES),
+        "tell": ["Re-reading {a} for the third time, it gets better every time."],
+        "ask": ["Can you suggest a novel similar to ones I love?", "What's a book I'm fond of?"],
+    },
+    {
+        "kind": "preference",
+        "slots": (SPORTS, NAMES),
+        "tell": ["Spent the whole morning {a} again, it's the only thing that clears my head."],
+        "ask": ["What's a good weekend activity for me?", "Which pastime helps me unwind?"],
+    },
+    {
+        "kind": "update",
+        "slots": (CITIES, CITIES),
+        "tell": [
+            "Signed the lease on a flat in {a}, moving in next week.",
+            "Big news, we packed everything up and relocated to {b} for good.",
+        ],
+        "ask": ["Which city is home for me these days?", "Where am I based now?"],
+    },
+    {
+        "kind": "update",
+        "slots": (EMPLOYERS, EMPLOYERS),
+        "tell": ["First week at {a} went well, nice team.", "Handed in my notice, starting at {b} on Monday."],
+        "ask": ["Who is my current employer?", "Where do I work at the moment?"],
+    },
+    {
+        "kind": "update",
+        "slots": (INSTRUMENTS, INSTRUMENTS),
+        "tell": [
+            "Practising the {a} every evening lately.",
+            "Sold the {a} and switched to the {b}, it suits me better.",
+        ],
+        "ask": ["What instrument do I play these days?", "Which instrument am I practising now?"],
+    },
 ]
 
 # Near misses: the same things, about other people (slot values drawn afresh).
@@ -155,45 +227,91 @@ NEAR = [
 
 UNRELATED = [
     "Make a markdown table of the planets and how many moons each has.",
-    "What is 17 times 23?", "Write a haiku about autumn leaves.",
-    "Explain how a hash map works.", "Translate 'good morning' into German.",
-    "What's the difference between TCP and UDP?", "Give me a regex that matches an email address.",
-    "Summarise the plot of Hamlet in two sentences.", "How many seconds are there in a day?",
-    "Write a Python function that reverses a string.", "What causes the seasons on Earth?",
-    "List three prime numbers bigger than 100.", "What does HTTP status 418 mean?",
-    "Convert 30 degrees Celsius to Fahrenheit.", "Tell me a joke about programmers.",
-    "What is the capital of Australia?", "How do I undo the last git commit?",
-    "Explain photosynthesis to a ten-year-old.", "Sort these numbers: 5, 2, 9, 1.",
+    "What is 17 times 23?",
+    "Write a haiku about autumn leaves.",
+    "Explain how a hash map works.",
+    "Translate 'good morning' into German.",
+    "What's the difference between TCP and UDP?",
+    "Give me a regex that matches an email address.",
+    "Summarise the plot of Hamlet in two sentences.",
+    "How many seconds are there in a day?",
+    "Write a Python function that reverses a string.",
+    "What causes the seasons on Earth?",
+    "List three prime numbers bigger than 100.",
+    "What does HTTP status 418 mean?",
+    "Convert 30 degrees Celsius to Fahrenheit.",
+    "Tell me a joke about programmers.",
+    "What is the capital of Australia?",
+    "How do I undo the last git commit?",
+    "Explain photosynthesis to a ten-year-old.",
+    "Sort these numbers: 5, 2, 9, 1.",
     "Who wrote Pride and Prejudice?",
 ]
 
 # Small talk: topics × openers, so every conversation has its own. Some share the
 # questions' words (a neighbour's dog, a friend's job, the weather on a trip).
 SMALL_TOPICS = [
-    "the weather has been grey all week", "my neighbour's dog barked half the night",
-    "the train was late again this morning", "I tried a new coffee place near the office",
-    "a friend of mine changed jobs recently", "there's roadwork outside the building",
-    "I watched a documentary about octopuses", "the printer at work jammed twice",
-    "someone at the gym left their towel everywhere", "I cleaned out the fridge finally",
-    "the football match went to penalties", "my phone battery dies so quickly now",
-    "I saw a really nice car parked on our street", "the supermarket moved all the aisles",
-    "I found an old photo album in the attic", "the bakery ran out of croissants",
-    "there was a fox in the garden at dawn", "my laptop fan is making a weird noise",
-    "I can't decide what to watch tonight", "a colleague brought homemade cookies",
-    "the heating in the flat is acting up", "I walked past a street musician playing violin",
-    "my cousin is planning a holiday somewhere sunny", "I got a parking ticket, annoyingly",
-    "the cinema near me is closing down", "I started a jigsaw puzzle of a lighthouse",
-    "our team lunch was at a noodle bar", "I read an article about sleep and screens",
-    "the bus driver was singing this morning", "I had to reset every password at work",
+    "the weather has been grey all week",
+    "my neighbour's dog barked half the night",
+    "the train was late again this morning",
+    "I tried a new coffee place near the office",
+    "a friend of mine changed jobs recently",
+    "there's roadwork outside the building",
+    "I watched a documentary about octopuses",
+    "the printer at work jammed twice",
+    "someone at the gym left their towel everywhere",
+    "I cleaned out the fridge finally",
+    "the football match went to penalties",
+    "my phone battery dies so quickly now",
+    "I saw a really nice car parked on our street",
+    "the supermarket moved all the aisles",
+    "I found an old photo album in the attic",
+    "the bakery ran out of croissants",
+    "there was a fox in the garden at dawn",
+    "my laptop fan is making a weird noise",
+    "I can't decide what to watch tonight",
+    "a colleague brought homemade cookies",
+    "the heating in the flat is acting up",
+    "I walked past a street musician playing violin",
+    "my cousin is planning a holiday somewhere sunny",
+    "I got a parking ticket, annoyingly",
+    "the cinema near me is closing down",
+    "I started a jigsaw puzzle of a lighthouse",
+    "our team lunch was at a noodle bar",
+    "I read an article about sleep and screens",
+    "the bus driver was singing this morning",
+    "I had to reset every password at work",
 ]
-OPENERS = ["Random thought: {t}.", "Not much news, {t}.", "So, {t}.", "Funny day, {t}.",
-           "Anyway, {t}.", "By the way, {t}.", "Meh, {t}.", "Also {t}, if you can believe it."]
-REPLIES = ["That sounds like quite a day.", "Oh no, that's annoying!", "Ha, I can picture it.",
-           "Interesting, tell me more if you like.", "That must have been nice.",
-           "Hopefully it gets better soon.", "Fair enough!", "Sounds like a classic week.",
-           "I'm glad you shared that.", "What a mix of things."]
-TELL_REPLIES = ["Congratulations, that's lovely!", "Oh nice, how exciting.", "Good to know!",
-                "That's a big step.", "Wonderful news.", "Sounds great, enjoy it."]
+OPENERS = [
+    "Random thought: {t}.",
+    "Not much news, {t}.",
+    "So, {t}.",
+    "Funny day, {t}.",
+    "Anyway, {t}.",
+    "By the way, {t}.",
+    "Meh, {t}.",
+    "Also {t}, if you can believe it.",
+]
+REPLIES = [
+    "That sounds like quite a day.",
+    "Oh no, that's annoying!",
+    "Ha, I can picture it.",
+    "Interesting, tell me more if you like.",
+    "That must have been nice.",
+    "Hopefully it gets better soon.",
+    "Fair enough!",
+    "Sounds like a classic week.",
+    "I'm glad you shared that.",
+    "What a mix of things.",
+]
+TELL_REPLIES = [
+    "Congratulations, that's lovely!",
+    "Oh nice, how exciting.",
+    "Good to know!",
+    "That's a big step.",
+    "Wonderful news.",
+    "Sounds great, enjoy it.",
+]
 
 
 def _small_talk(rng: random.Random) -> Turn:
@@ -209,10 +327,9 @@ def conversation(rng: random.Random, sessions: int, turns: int, stories: int, un
     days = 0.0
     out = []
     for _ in range(sessions):
-        out.append(Session(START + days * DAY + rng.randint(8, 20) * 3600,
-                           [_small_talk(rng) for _ in range(turns)]))
+        out.append(Session(START + days * DAY + rng.randint(8, 20) * 3600, [_small_talk(rng) for _ in range(turns)]))
         days += rng.randint(2, 9)
-    used: set[int] = set()
+    used: set[tuple[int, int]] = set()
     questions: list[Question] = []
     for story in rng.sample(STORIES, min(stories, len(STORIES))):
         a, b = (rng.choice(pool) for pool in story["slots"])
@@ -235,7 +352,8 @@ def conversation(rng: random.Random, sessions: int, turns: int, stories: int, un
     return Conversation(out, questions)
 
 
-def dataset(seed: int, conversations: int, sessions: int = 8, turns: int = 24, stories: int = 12,
-            unrelated: int = 5) -> list[Conversation]:
+def dataset(
+    seed: int, conversations: int, sessions: int = 8, turns: int = 24, stories: int = 12, unrelated: int = 5
+) -> list[Conversation]:
     rng = random.Random(seed)
     return [conversation(rng, sessions, turns, stories, unrelated) for _ in range(conversations)]

@@ -10,10 +10,15 @@ def markdown(results: dict[str, Any]) -> str:
     c = results["config"]
     agents = list(results["agents"])
     types = sorted({t for a in results["agents"].values() for t in a["types"]})
-    lines = [f"# LTM benchmark: span {c['span_tokens']} tokens, seed {c['seed']}, model {c['model'] or 'default'}",
-             "", "Score per test type (0–1; total out of the number of types), and in brackets the share of the",
-             "needed evidence that was in the model's prompt when it answered (context recall).", "",
-             "| test | " + " | ".join(agents) + " |", "|---|" + "---|" * len(agents)]
+    lines = [
+        f"# LTM benchmark: span {c['span_tokens']} tokens, seed {c['seed']}, model {c['model'] or 'default'}",
+        "",
+        "Score per test type (0–1; total out of the number of types), and in brackets the share of the",
+        "needed evidence that was in the model's prompt when it answered (context recall).",
+        "",
+        "| test | " + " | ".join(agents) + " |",
+        "|---|" + "---|" * len(agents),
+    ]
     for t in types:
         cells = []
         for a in agents:
@@ -40,7 +45,12 @@ def chart(results: dict[str, Any], path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(max(6, len(types) * 1.1), 4))
     for k, a in enumerate(agents):
         scores = [results["agents"][a]["types"].get(t, {}).get("score", 0) for t in types]
-        ax.bar([i + k * width for i in range(len(types))], scores, width, label=f"{a} ({results['agents'][a]['total']:.2f})")
+        ax.bar(
+            [i + k * width for i in range(len(types))],
+            scores,
+            width,
+            label=f"{a} ({results['agents'][a]['total']:.2f})",
+        )
     ax.set_xticks([i + width * (len(agents) - 1) / 2 for i in range(len(types))], types, rotation=30, ha="right")
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("score")

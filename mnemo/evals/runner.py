@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mnemo.turn import COMMAND_REPLIES
 from mnemo.engine import EngineFactory
 from mnemo.evals.ltm import Example, Turn, examples
+from mnemo.turn import COMMAND_REPLIES
 
 AGENTS = ("mnemo", "plain", "full-context")
 PLAIN_WINDOW = 1024  # tokens of chat history the plain agent keeps
@@ -89,13 +89,28 @@ class Clock:
 def _open(agent: str, home: Path, model: str | None, clock: Clock, engine_factory: EngineFactory | None):
     from mnemo.assistant import Assistant
 
-    return Assistant.open(home=home, model=model, clock=clock, memory=agent == "mnemo",
-                          engine_factory=engine_factory, window_tokens=PLAIN_WINDOW if agent == "plain" else None)
+    return Assistant.open(
+        home=home,
+        model=model,
+        clock=clock,
+        memory=agent == "mnemo",
+        engine_factory=engine_factory,
+        window_tokens=PLAIN_WINDOW if agent == "plain" else None,
+    )
 
 
-def run_agent(agent: str, events: list[Event], exs: list[Example], *, model: str | None, out: Path,
-              seed: int, models_file: Path | None = None, engine_factory: EngineFactory | None = None,
-              progress: Callable[[str, int, int, int], None] | None = None) -> dict[str, Any]:
+def run_agent(
+    agent: str,
+    events: list[Event],
+    exs: list[Example],
+    *,
+    model: str | None,
+    out: Path,
+    seed: int,
+    models_file: Path | None = None,
+    engine_factory: EngineFactory | None = None,
+    progress: Callable[[str, int, int, int], None] | None = None,
+) -> dict[str, Any]:
     """Play ``events`` to one agent and score it; resumes from ``out/state-AGENT.json``."""
     home = out / "homes" / agent
     state_file = out / f"state-{agent}.json"
@@ -105,8 +120,15 @@ def run_agent(agent: str, events: list[Event], exs: list[Example], *, model: str
         home.mkdir(parents=True)
         if models_file is not None and models_file.is_file():  # the user's models, in the agent's home
             shutil.copy(models_file, home / "models.toml")
-        state = {"done": 0, "clock": START, "replies": {}, "recall": {}, "tokens": 0, "seconds": 0.0,
-                 "conversations": {}}
+        state = {
+            "done": 0,
+            "clock": START,
+            "replies": {},
+            "recall": {},
+            "tokens": 0,
+            "seconds": 0.0,
+            "conversations": {},
+        }
     clock = Clock(state["clock"])
     rng = random.Random(f"{seed}-distraction")
     for _ in range(sum(1 for e in events[: state["done"]] if e.turn is None)):
@@ -115,7 +137,7 @@ def run_agent(agent: str, events: list[Event], exs: list[Example], *, model: str
     try:
         if "main" not in state["conversations"]:
             state["conversations"]["main"] = a.new_conversation("ltm benchmark")
-        for n, event in enumerate(events[state["done"]:], start=state["done"]):
+        for n, event in enumerate(events[state["done"] :], start=state["done"]):
             started = time.perf_counter()
             if event.turn is None:
                 a.use_conversation(state["conversations"]["main"])
@@ -167,9 +189,14 @@ def _scores(state: dict[str, Any], exs: list[Example]) -> dict[str, Any]:
         replies = state["replies"].get(str(i), [])
         recall = state["recall"].get(str(i), [])
         entry = types.setdefault(ex.type, {"examples": []})
-        entry["examples"].append({"name": ex.name, "score": round(ex.score(replies), 4),
-                                  "context_recall": round(sum(recall) / len(recall), 4) if recall else 0.0,
-                                  "replies": replies})
+        entry["examples"].append(
+            {
+                "name": ex.name,
+                "score": round(ex.score(replies), 4),
+                "context_recall": round(sum(recall) / len(recall), 4) if recall else 0.0,
+                "replies": replies,
+            }
+        )
     for entry in types.values():
         scores = [e["score"] for e in entry["examples"]]
         recalls = [e["context_recall"] for e in entry["examples"]]
@@ -186,24 +213,49 @@ def _scores(state: dict[str, Any], exs: list[Example]) -> dict[str, Any]:
     }
 
 
-def run(*, span_tokens: int, seed: int, agents: list[str], model: str | None, types: list[str],
-        per_type: int, out: Path, progress: Callable[[str, int, int, int], None] | None = None,
-        engine_factory: EngineFactory | None = None) -> dict[str, Any]:
+def run(
+    *,
+    span_tokens: int,
+    seed: int,
+    agents: list[str],
+    model: str | None,
+    types: list[str],
+    per_type: int,
+    out: Path,
+    progress: Callable[[str, int, int, int], None] | None = None,
+    engine_factory: EngineFactory | None = None,
+) -> dict[str, Any]:
     """Run the benchmark; ``engine_factory`` (e.g. the scripted engine's, for a dry run)
     replaces the models the agents would load."""
     out.mkdir(parents=True, exist_ok=True)
     exs = examples(seed, types, per_type)
     events = schedule(exs, span_tokens, seed)
-    config = {"benchmark": "ltm", "span_tokens": span_tokens, "seed": seed, "agents": agents, "model": model,
-              "types": types, "examples_per_type": per_type, "events": len(events),
-              "plain_window_tokens": PLAIN_WINDOW}
+    config = {
+        "benchmark": "ltm",
+        "span_tokens": span_tokens,
+        "seed": seed,
+        "agents": agents,
+        "model": model,
+        "types": types,
+        "examples_per_type": per_type,
+        "events": len(events),
+        "plain_window_tokens": PLAIN_WINDOW,
+    }
     from mnemo import paths
 
     results: dict[str, Any] = {"config": config, "agents": {}}
     models_file = paths.Home.resolve().user_models_file
     for agent in agents:  # each in a home of its own
-        results["agents"][agent] = run_agent(agent, events, exs, model=model, out=out, seed=seed,
-                                             models_file=models_file, engine_factory=engine_factory,
-                                             progress=progress)
+        results["agents"][agent] = run_agent(
+            agent,
+            events,
+            exs,
+            model=model,
+            out=out,
+            seed=seed,
+            models_file=models_file,
+            engine_factory=engine_factory,
+            progress=progress,
+        )
     (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     return results

@@ -37,7 +37,7 @@ def json_list(answer: str) -> list[Any] | None:
                 depth -= 1
                 if depth == 0:
                     try:
-                        value = json.loads(answer[start:i + 1])
+                        value = json.loads(answer[start : i + 1])
                     except ValueError:
                         break
                     return value if isinstance(value, list) else None

@@ -73,8 +73,9 @@ def _cancel_task(bank: MemoryBank, intent: rules.CancelTask, where: Where, done:
 
 
 def _fact(bank: MemoryBank, intent: rules.Fact, where: Where, done: Done) -> None:
-    done.written.append(bank.add(intent.text, intent.kind, subject=intent.subject, pinned=intent.pinned,
-                                 message=where.message))
+    done.written.append(
+        bank.add(intent.text, intent.kind, subject=intent.subject, pinned=intent.pinned, message=where.message)
+    )
 
 
 _APPLY: dict[type, Callable[[MemoryBank, Any, Where, Done], None]] = {

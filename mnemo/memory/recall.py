@@ -34,36 +34,51 @@ NEAR_COPY = 0.9  # an episode this close in meaning to one already chosen is lef
 WORD_WEIGHT = 0.5  # a word ranking counts half a meaning ranking: question words are noisy
 HOP_SEEDS = 3  # the best matches whose names are followed for a second hop
 KIND_WEIGHT = {"fact": 1.6, "preference": 1.6, "list": 1.6, "instruction": 1.2, "episode": 1.0}
-STOPWORDS = set("""a an and are as at be but by can could did do does for from had has have how i i'm
+STOPWORDS = set(
+    """a an and are as at be but by can could did do does for from had has have how i i'm
 if in into is it its me my of on or our please so tell that the their them then there these they this
 to told us was we were what when where which who whom why will with would you your yours about again
-all any ever every know remember""".split())
+all any ever every know remember""".split()
+)
 # First person, less the idiom that asks how to do something ("how do I …"); and the
 # words people use when they ask about something said before ("… again?", "remind me").
-PERSONAL = re.compile(r"\b(my|mine|myself|we|we're|we've|our|ours|us|i'm|i've|i'd|i'll|again|remind|"
-                      r"recall|remember|earlier|previously|last time|you know)\b", re.I)
+PERSONAL = re.compile(
+    r"\b(my|mine|myself|we|we're|we've|our|ours|us|i'm|i've|i'd|i'll|again|remind|"
+    r"recall|remember|earlier|previously|last time|you know)\b",
+    re.I,
+)
 # The user asks what mnemo itself said: its own replies are evidence then, and only then
 # (otherwise a reply that repeated a memory would come back as if it were news).
-YOU_SAID = re.compile(r"\byou(?:'ve| have)? (?:said|told|suggested|recommended|answered|replied|wrote|mentioned|gave|"
-                      r"came up with|proposed)\b|\bdid you (?:say|tell|suggest|recommend|answer|reply|write|mention|give|"
-                      r"propose)\b|\byour (?:answer|reply|suggestion|advice|recommendation|idea)", re.I)
+YOU_SAID = re.compile(
+    r"\byou(?:'ve| have)? (?:said|told|suggested|recommended|answered|replied|wrote|mentioned|gave|"
+    r"came up with|proposed)\b|\bdid you (?:say|tell|suggest|recommend|answer|reply|write|mention|give|"
+    r"propose)\b|\byour (?:answer|reply|suggestion|advice|recommendation|idea)",
+    re.I,
+)
 # "I" and "me", less the idioms of a request: "how do I …", "give me …", "show me …".
 _I = re.compile(r"\b(?:I|me)\b", re.I)
-GENERIC_I = re.compile(r"\bhow (?:do|can|could|should|would|might) I\b|\b(?:give|tell|show|send|help|let|get|find|"
-                       r"write|make|bring|teach|explain to|lend|draw|fetch) me\b", re.I)
+GENERIC_I = re.compile(
+    r"\bhow (?:do|can|could|should|would|might) I\b|\b(?:give|tell|show|send|help|let|get|find|"
+    r"write|make|bring|teach|explain to|lend|draw|fetch) me\b",
+    re.I,
+)
 # A capitalised word right after a lower-case one: a name mid-sentence ("see Hannah"), not a
 # sentence's first word, a heading or a table cell.
 NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+(?:[- ][A-Z][a-z]+)*\b")
 # People in the user's life. A message about one of them ("a friend of mine got hired at …",
 # "my neighbour's beagle …") is weighed down when the question is about the user alone
 # ("where do I work?"), not when it names them ("where does my sister live?").
-_PEOPLE = (r"friend|neighbou?r|cousin|brother|sister|sibling|mum|mom|mother|dad|father|parent|boss|manager|colleague|"
-           r"co-?worker|flatmate|roommate|housemate|partner|wife|husband|son|daughter|kid|child|aunt|uncle|niece|"
-           r"nephew|grandma|grandpa|grandmother|grandfather|in-law|classmate|teammate|girlfriend|boyfriend")
+_PEOPLE = (
+    r"friend|neighbou?r|cousin|brother|sister|sibling|mum|mom|mother|dad|father|parent|boss|manager|colleague|"
+    r"co-?worker|flatmate|roommate|housemate|partner|wife|husband|son|daughter|kid|child|aunt|uncle|niece|"
+    r"nephew|grandma|grandpa|grandmother|grandfather|in-law|classmate|teammate|girlfriend|boyfriend"
+)
 PEOPLE = re.compile(rf"\b(?:{_PEOPLE})s?\b", re.I)
 ABOUT_OTHERS = re.compile(
-    rf"^(?:[\w ]{{0,20}}[,:] ?|also |so |and )?(?:my|our|a|an|the|one of my|some)\b(?: \w+){{0,2}}? (?:{_PEOPLE})s?(?:'s| of mine| of ours)?\b",
-    re.I)
+    rf"^(?:[\w ]{{0,20}}[,:] ?|also |so |and )?(?:my|our|a|an|the|one of my|some)\b(?: \w+){{0,2}}? "
+    rf"(?:{_PEOPLE})s?(?:'s| of mine| of ours)?\b",
+    re.I,
+)
 # ... unless the user takes part in it ("my colleague got me into bouldering, we go …").
 WITH_USER = re.compile(r"\b(?:I|me|we|us)\b|\b(?:I|we)'", re.I)
 # Words that ask for every past value; the ones about the past open the gate too ("each"
@@ -74,7 +89,9 @@ PAST = re.compile(rf"\b({_PAST})\b", re.I)
 _NUM = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half an?"
 _AGO = re.compile(
     rf"\b(?P<n>{_NUM})(?P<half> and a half)? (?P<u>minute|min|hour|day|week)s?"
-    rf"(?:,? (?:and )?(?P<n2>{_NUM}) (?P<u2>minute|min|second)s?)? ago\b", re.I)
+    rf"(?:,? (?:and )?(?P<n2>{_NUM}) (?P<u2>minute|min|second)s?)? ago\b",
+    re.I,
+)
 _UNITS = {"second": 1, "minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
 _WORDS = {**NUMBERS, "eleven": 11, "twelve": 12}
 
@@ -155,18 +172,27 @@ def shared_ranks(ranking: list[tuple[int, float]]) -> list[int]:
 def about_others(text: str) -> bool:
     """Is the message about someone in the user's life, without the user in it?"""
     m = ABOUT_OTHERS.match(text)
-    return bool(m) and not WITH_USER.search(text, m.end())
+    return m is not None and not WITH_USER.search(text, m.end())
 
 
 def recency(age_s: float) -> float:
     return 1.0 + 0.25 * math.exp(-max(age_s, 0) / (7 * 86400))
 
 
-def recall(records: Records, vector_search: Callable[[str], list[tuple[int, float]]] | None,
-           similarity: Callable[[str, list[int]], dict[int, float]] | None,
-           query: str, *, now: float, exclude_sources: set[int], exclude_ids: set[int],
-           budget_tokens: int, count_many: Callable[[list[str]], list[int]], k: int = 12,
-           vectors: Callable[[list[int]], dict[int, np.ndarray]] | None = None) -> list[Recalled]:
+def recall(
+    records: Records,
+    vector_search: Callable[[str], list[tuple[int, float]]] | None,
+    similarity: Callable[[str, list[int]], dict[int, float]] | None,
+    query: str,
+    *,
+    now: float,
+    exclude_sources: set[int],
+    exclude_ids: set[int],
+    budget_tokens: int,
+    count_many: Callable[[list[str]], list[int]],
+    k: int = 12,
+    vectors: Callable[[list[int]], dict[int, np.ndarray]] | None = None,
+) -> list[Recalled]:
     """``exclude_sources``: messages the context window holds (their episodes are skipped);
     ``exclude_ids``: memories already in the prompt (the profile) or written by this message;
     ``vectors``: the memories' embeddings, to leave out near copies of what was chosen."""
@@ -204,8 +230,9 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
     # A second hop: names in the best matches lead to what else was said of them ("visit
     # Hannah" -> "Hannah is moving to Lisbon"), weighted below the first.
     floor = max(MIN_SIM, best - SPREAD)
-    seeds = sorted((m for m in fused if m in candidates and sims.get(m, 0.0) >= floor),
-                   key=lambda m: -sims.get(m, 0.0))[:HOP_SEEDS]
+    seeds = sorted(
+        (m for m in fused if m in candidates and sims.get(m, 0.0) >= floor), key=lambda m: -sims.get(m, 0.0)
+    )[:HOP_SEEDS]
     hop = sorted({n for m in seeds for n in names(candidates[m].text)} - set(asked_names))
     if hop and vector_search is not None:
         before = set(fused)
@@ -239,8 +266,10 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
         moment, tolerance = target
         near = records.near_time(moment, tolerance)
         near_sims = similarity(query, [r.id for r in near]) if similarity and near else {}
+
         def fit(r: Record) -> float:
             return (1.0 - abs(r.created_at - moment) / tolerance) + near_sims.get(r.id, sims.get(r.id, 0.0))
+
         for r in sorted(near, key=fit, reverse=True)[:TIMELY]:
             prior = scored.get(r.id)
             scored[r.id] = Recalled(r, (prior.score if prior else 0.0) + 0.1 * (1 + fit(r)), timely=True)
@@ -250,11 +279,17 @@ def recall(records: Records, vector_search: Callable[[str], list[tuple[int, floa
         for subject in subjects:
             for r in records.history(subject):
                 prior = scored.get(r.id)
-                scored[r.id] = Recalled(r, prior.score if prior else 0.001,
-                                        earlier=r.status == "superseded", listed=True)
+                scored[r.id] = Recalled(
+                    r, prior.score if prior else 0.001, earlier=r.status == "superseded", listed=True
+                )
 
     stale = records.derived_messages(
-        [x.record.source_message_id for x in scored.values() if x.record.kind == "episode" and x.record.source_message_id])
+        [
+            x.record.source_message_id
+            for x in scored.values()
+            if x.record.kind == "episode" and x.record.source_message_id
+        ]
+    )
     chosen: list[Recalled] = []
     seen_text: set[str] = set()
     fact_sources: set[int] = set()

@@ -10,9 +10,8 @@ from typing import Any
 import numpy as np
 
 from mnemo.errors import NotFound
-from mnemo.store import Store, fts_query
-
 from mnemo.memory import KINDS  # noqa: F401 (the kinds of memory, here with their rows)
+from mnemo.store import Store, fts_query
 
 
 @dataclass(frozen=True)
@@ -36,10 +35,17 @@ class Record:
 
 def _record(row: dict[str, Any]) -> Record:
     return Record(
-        id=row["id"], kind=row["kind"], text=row["text"], subject=row["subject"],
-        status=row["status"], pinned=bool(row["pinned"]), conversation_id=row["conversation_id"],
-        source_message_id=row["source_message_id"], superseded_by=row["superseded_by"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
+        id=row["id"],
+        kind=row["kind"],
+        text=row["text"],
+        subject=row["subject"],
+        status=row["status"],
+        pinned=bool(row["pinned"]),
+        conversation_id=row["conversation_id"],
+        source_message_id=row["source_message_id"],
+        superseded_by=row["superseded_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
         meta=json.loads(row["meta"]) if row["meta"] else {},
     )
 
@@ -60,8 +66,10 @@ class Records:
             where, params = "conversation_id = ?", [conversation_id]
         else:
             where, params = f"source_message_id in ({','.join('?' * len(message_ids or ()))})", list(message_ids or ())
-        ids = [r[0] for r in self.db.execute(
-            f"select id from memories where kind = 'episode' and {where}", params).fetchall()]
+        ids = [
+            r[0]
+            for r in self.db.execute(f"select id from memories where kind = 'episode' and {where}", params).fetchall()
+        ]
         if ids:
             marks = ",".join("?" * len(ids))
             self.db.execute(f"delete from memory_vectors where memory_id in ({marks})", ids)
@@ -70,14 +78,22 @@ class Records:
 
     def episode_ids(self, conversation_id: int) -> list[int]:
         with self.store.lock:
-            return [r[0] for r in self.db.execute(
-                "select id from memories where kind = 'episode' and conversation_id = ?", [conversation_id])]
+            return [
+                r[0]
+                for r in self.db.execute(
+                    "select id from memories where kind = 'episode' and conversation_id = ?", [conversation_id]
+                )
+            ]
 
     def subjects(self) -> list[str]:
         """Subjects of the memories not forgotten (what "forget ..." can be about)."""
         with self.store.lock:
-            return [r[0] for r in self.db.execute(
-                "select distinct subject from memories where subject is not null and status != 'forgotten'")]
+            return [
+                r[0]
+                for r in self.db.execute(
+                    "select distinct subject from memories where subject is not null and status != 'forgotten'"
+                )
+            ]
 
     def all_ids(self) -> list[int]:
         with self.store.lock:
@@ -88,7 +104,9 @@ class Records:
         with self.store.transaction():
             self.db.conn.executemany(
                 "insert into memories (kind, text, status, created_at, updated_at, meta) "
-                "values ('episode', ?, 'active', ?, ?, '{\"role\": \"user\"}')", [(t, now, now) for t in texts])
+                "values ('episode', ?, 'active', ?, ?, '{\"role\": \"user\"}')",
+                [(t, now, now) for t in texts],
+            )
 
     def find(self, query: str, limit: int = 200) -> list[Record]:
         """Active memories (no episodes) whose words match ``query`` (full text) or that
@@ -119,30 +137,56 @@ class Records:
         marks = ",".join("?" * len(ids))
         return self._rows(f"id in ({marks})", list(ids))
 
-    def add(self, kind: str, text: str, *, subject: str | None = None, pinned: bool = False,
-            conversation_id: int | None = None, source_message_id: int | None = None,
-            meta: dict[str, Any] | None = None, created_at: float | None = None) -> Record:
+    def add(
+        self,
+        kind: str,
+        text: str,
+        *,
+        subject: str | None = None,
+        pinned: bool = False,
+        conversation_id: int | None = None,
+        source_message_id: int | None = None,
+        meta: dict[str, Any] | None = None,
+        created_at: float | None = None,
+    ) -> Record:
         """Insert a memory; an active one with the same subject is superseded by it."""
         now = self.store.clock()
         with self.store.transaction():
             mid = self.db.execute(
                 "insert into memories (kind, text, subject, status, pinned, conversation_id, "
                 "source_message_id, created_at, updated_at, meta) values (?,?,?,?,?,?,?,?,?,?)",
-                [kind, text, subject, "active", int(pinned), conversation_id, source_message_id,
-                 created_at if created_at is not None else now, now,
-                 json.dumps(meta) if meta else None],
+                [
+                    kind,
+                    text,
+                    subject,
+                    "active",
+                    int(pinned),
+                    conversation_id,
+                    source_message_id,
+                    created_at if created_at is not None else now,
+                    now,
+                    json.dumps(meta) if meta else None,
+                ],
             ).lastrowid
             if subject:
-                old = [r["id"] for r in self.db.query(
-                    "select id from memories where subject = ? and status = 'active' and id != ?",
-                    [subject, mid])]
+                old = [
+                    r["id"]
+                    for r in self.db.query(
+                        "select id from memories where subject = ? and status = 'active' and id != ?", [subject, mid]
+                    )
+                ]
                 for oid in old:
-                    self.db.execute("update memories set status = 'superseded', superseded_by = ?, "
-                                    "updated_at = ? where id = ?", [mid, now, oid])
+                    self.db.execute(
+                        "update memories set status = 'superseded', superseded_by = ?, updated_at = ? where id = ?",
+                        [mid, now, oid],
+                    )
                 if old:
                     self.db.execute(
                         "update memories set pinned = max(pinned, (select max(pinned) from memories "
-                        f"where id in ({','.join('?' * len(old))}))) where id = ?", [*old, mid])
+                        f"where id in ({','.join('?' * len(old))}))) where id = ?",
+                        [*old, mid],
+                    )
+        assert mid is not None
         return self.get(mid)
 
     def update(self, memory_id: int, **changes: Any) -> Record:
@@ -165,8 +209,11 @@ class Records:
         marks = ",".join("?" * len(ids))
         now = self.store.clock()
         with self.store.transaction():
-            n = self.db.execute(f"update memories set status = 'forgotten', updated_at = ? "
-                                f"where id in ({marks}) and status != 'forgotten'", [now, *ids]).rowcount
+            n = self.db.execute(
+                f"update memories set status = 'forgotten', updated_at = ? "
+                f"where id in ({marks}) and status != 'forgotten'",
+                [now, *ids],
+            ).rowcount
             self.db.execute(f"delete from memory_vectors where memory_id in ({marks})", list(ids))
         return n
 
@@ -181,8 +228,14 @@ class Records:
             self.db.execute(f"delete from memories where id in ({marks})", list(ids))
         self.store.scrub()
 
-    def listing(self, *, include_all: bool = False, kinds: tuple[str, ...] | None = None,
-                episodes: bool = False, limit: int | None = None) -> list[Record]:
+    def listing(
+        self,
+        *,
+        include_all: bool = False,
+        kinds: tuple[str, ...] | None = None,
+        episodes: bool = False,
+        limit: int | None = None,
+    ) -> list[Record]:
         where, params = ["1"], []
         if not include_all:
             where.append("status = 'active'")
@@ -196,9 +249,12 @@ class Records:
     def profile(self) -> list[Record]:
         """Pinned memories and standing instructions: the short always-present block."""
         # two indexed lookups; an OR across the two columns would scan every memory
-        return self._rows("id in (select id from memories where status = 'active' and pinned = 1 union "
-                          "select id from memories where kind = 'instruction' and status = 'active')", [],
-                          order="created_at, id")
+        return self._rows(
+            "id in (select id from memories where status = 'active' and pinned = 1 union "
+            "select id from memories where kind = 'instruction' and status = 'active')",
+            [],
+            order="created_at, id",
+        )
 
     def history(self, subject: str) -> list[Record]:
         """Every value a subject ever had, oldest first (forgotten ones excluded)."""
@@ -206,9 +262,12 @@ class Records:
 
     def near_time(self, moment: float, tolerance: float) -> list[Record]:
         """Active user episodes said within ``tolerance`` seconds of ``moment``."""
-        return self._rows("status = 'active' and kind = 'episode' and created_at between ? and ? "
-                          "and json_extract(meta, '$.role') = 'user'",
-                          [moment - tolerance, moment + tolerance], order="created_at")
+        return self._rows(
+            "status = 'active' and kind = 'episode' and created_at between ? and ? "
+            "and json_extract(meta, '$.role') = 'user'",
+            [moment - tolerance, moment + tolerance],
+            order="created_at",
+        )
 
     def derived_messages(self, message_ids: list[int] | None, memory_ids: list[int] | None = None) -> set[int]:
         """Of ``message_ids`` (None: all messages), those that carry a memory that is now
@@ -217,17 +276,21 @@ class Records:
         if message_ids is not None and not message_ids:
             return set()
         if memory_ids is None:
-            bad = ("select id, source_message_id from memories where kind != 'episode' "
-                   "and status in ('superseded', 'forgotten')")
+            bad = (
+                "select id, source_message_id from memories where kind != 'episode' "
+                "and status in ('superseded', 'forgotten')"
+            )
             params: list[Any] = []
         else:
             bad = f"select id, source_message_id from memories where id in ({','.join('?' * len(memory_ids))})"
             params = list(memory_ids)
         among = "1" if message_ids is None else f"m.id in ({','.join('?' * len(message_ids))})"
-        sql = (f"with bad as ({bad}) select m.id from messages m where {among} and ("
-               "m.id in (select source_message_id from bad) or m.parent_id in (select source_message_id from bad) "
-               "or exists (select 1 from json_each(coalesce(m.meta, '{}'), '$.memories') j "
-               "where j.value in (select id from bad)))")
+        sql = (
+            f"with bad as ({bad}) select m.id from messages m where {among} and ("
+            "m.id in (select source_message_id from bad) or m.parent_id in (select source_message_id from bad) "
+            "or exists (select 1 from json_each(coalesce(m.meta, '{}'), '$.memories') j "
+            "where j.value in (select id from bad)))"
+        )
         with self.store.lock:
             return {r[0] for r in self.db.execute(sql, params + list(message_ids or ())).fetchall()}
 
@@ -235,11 +298,13 @@ class Records:
         if not message_ids:
             return []
         marks = ",".join("?" * len(message_ids))
-        return self._rows(f"kind = 'episode' and status = 'active' and source_message_id in ({marks})",
-                          list(message_ids))
+        return self._rows(
+            f"kind = 'episode' and status = 'active' and source_message_id in ({marks})", list(message_ids)
+        )
 
-    def fts(self, query: str, limit: int = 40, include_episodes: bool = True,
-            all_words: bool = False) -> list[tuple[int, float]]:
+    def fts(
+        self, query: str, limit: int = 40, include_episodes: bool = True, all_words: bool = False
+    ) -> list[tuple[int, float]]:
         """(memory id, bm25 rank) of active memories matching any (or every) word of ``query``."""
         words = fts_query(query).split(" ")
         if not words or words == [""]:
@@ -247,11 +312,13 @@ class Records:
         q = (" AND " if all_words else " OR ").join(words)
         # FTS5 ranks and limits inside the virtual table (fast); the join then filters. A
         # join around MATCH instead makes SQLite rank every hit first (seconds at 10k).
-        sql = ("select f.rowid as id, f.rank from (select rowid, rank from memories_fts "
-               "where memories_fts match ? order by rank limit ?) f "
-               "join memories m on m.id = f.rowid where m.status = 'active' "
-               + ("" if include_episodes else "and m.kind != 'episode' ")
-               + "order by f.rank limit ?")
+        sql = (
+            "select f.rowid as id, f.rank from (select rowid, rank from memories_fts "
+            "where memories_fts match ? order by rank limit ?) f "
+            "join memories m on m.id = f.rowid where m.status = 'active' "
+            + ("" if include_episodes else "and m.kind != 'episode' ")
+            + "order by f.rank limit ?"
+        )
         with self.store.lock:
             return [(r["id"], r["rank"]) for r in self.db.query(sql, [q, limit * 4, limit])]
 
@@ -264,15 +331,24 @@ class Records:
                 created = row.get("created_at", now)
                 exists = self.db.execute(
                     "select 1 from memories where kind = ? and text = ? and created_at = ?",
-                    [row["kind"], row["text"], created]).fetchone()
+                    [row["kind"], row["text"], created],
+                ).fetchone()
                 if exists:
                     continue
                 self.db.execute(
                     "insert into memories (kind, text, subject, status, pinned, created_at, updated_at, meta) "
                     "values (?,?,?,?,?,?,?,?)",
-                    [row["kind"], row["text"], row.get("subject"), row.get("status", "active"),
-                     int(bool(row.get("pinned"))), created, row.get("updated_at", now),
-                     json.dumps(row["meta"]) if row.get("meta") else None])
+                    [
+                        row["kind"],
+                        row["text"],
+                        row.get("subject"),
+                        row.get("status", "active"),
+                        int(bool(row.get("pinned"))),
+                        created,
+                        row.get("updated_at", now),
+                        json.dumps(row["meta"]) if row.get("meta") else None,
+                    ],
+                )
                 added += 1
         return added
 
@@ -281,25 +357,40 @@ class Records:
     def missing_vectors(self, model: str, limit: int = 256) -> list[Record]:
         return self._rows(
             "status = 'active' and id not in (select memory_id from memory_vectors where model = ?)",
-            [model], limit=limit)
+            [model],
+            limit=limit,
+        )
 
     def save_vectors(self, model: str, records: list[Record], vectors: np.ndarray) -> None:
-        rows = [(r.id, model, content_hash(model, r.text), vectors[i].astype(np.float32).tobytes())
-                for i, r in enumerate(records)]
+        rows = [
+            (r.id, model, content_hash(model, r.text), vectors[i].astype(np.float32).tobytes())
+            for i, r in enumerate(records)
+        ]
         with self.store.transaction():
-            live = {r["id"] for r in self.db.query(
-                f"select id from memories where status = 'active' and id in ({','.join('?' * len(rows))})",
-                [r[0] for r in rows])} if rows else set()
+            live = (
+                {
+                    r["id"]
+                    for r in self.db.query(
+                        f"select id from memories where status = 'active' and id in ({','.join('?' * len(rows))})",
+                        [r[0] for r in rows],
+                    )
+                }
+                if rows
+                else set()
+            )
             self.db.conn.executemany(
                 "insert or replace into memory_vectors (memory_id, model, content_hash, vector) values (?,?,?,?)",
-                [r for r in rows if r[0] in live])
+                [r for r in rows if r[0] in live],
+            )
 
     def load_vectors(self, model: str) -> tuple[np.ndarray, np.ndarray]:
         """(ids, matrix) of every active memory's vector for ``model``."""
         with self.store.lock:
             rows = self.db.execute(
                 "select v.memory_id, v.vector from memory_vectors v join memories m on m.id = v.memory_id "
-                "where v.model = ? and m.status = 'active' order by v.memory_id", [model]).fetchall()
+                "where v.model = ? and m.status = 'active' order by v.memory_id",
+                [model],
+            ).fetchall()
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))

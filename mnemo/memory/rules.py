@@ -7,17 +7,58 @@ forget, tasks to do later. Fast (regular expressions), deterministic, no model n
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 ORDINALS = {
-    "next": 1, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
-    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+    "next": 1,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
 }
-NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "some": 1, "a couple of": 2}
-NOT_FACT_SUBJECTS = {"question", "point", "answer", "problem", "guess", "bad", "fault", "pleasure",
-                     "turn", "mistake", "idea", "request", "message", "reply", "last question"}
+NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "some": 1,
+    "a couple of": 2,
+}
+NOT_FACT_SUBJECTS = {
+    "question",
+    "point",
+    "answer",
+    "problem",
+    "guess",
+    "bad",
+    "fault",
+    "pleasure",
+    "turn",
+    "mistake",
+    "idea",
+    "request",
+    "message",
+    "reply",
+    "last question",
+}
 
 
 @dataclass(frozen=True)
@@ -87,9 +128,35 @@ def _cap(value: str) -> str:
     return value[:1].upper() + value[1:]
 
 
-_NOT_CONJUGATED = {"is", "was", "has", "can", "will", "would", "should", "could", "did", "does",
-                   "may", "might", "must", "had", "also", "really", "never", "always", "often",
-                   "usually", "sometimes", "just", "still", "don't", "didn't", "won't", "can't"}
+_NOT_CONJUGATED = {
+    "is",
+    "was",
+    "has",
+    "can",
+    "will",
+    "would",
+    "should",
+    "could",
+    "did",
+    "does",
+    "may",
+    "might",
+    "must",
+    "had",
+    "also",
+    "really",
+    "never",
+    "always",
+    "often",
+    "usually",
+    "sometimes",
+    "just",
+    "still",
+    "don't",
+    "didn't",
+    "won't",
+    "can't",
+}
 
 
 def _conjugate(m: re.Match[str]) -> str:
@@ -129,27 +196,73 @@ def _number(word: str | None) -> int | None:
 
 def _sentences(text: str) -> list[str]:
     # not after a title: "I'm Dr. Patel" is one sentence
-    parts = re.split(r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!Mrs\.)(?<!\bMs\.)(?<!Prof\.)\s+(?=[A-Z\"'])|\n+", text.strip())
+    parts = re.split(
+        r"(?<=[.!?])(?<!\bDr\.)(?<!\bMr\.)(?<!Mrs\.)(?<!\bMs\.)(?<!Prof\.)\s+(?=[A-Z\"'])|\n+", text.strip()
+    )
     return [p.strip() for p in parts if p.strip()]
 
 
 # ----------------------------------------------------------------------- facts
 
-_FACT_RULES: list[tuple[re.Pattern[str], callable]] = []
+_FACT_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Fact | None]]] = []
 
 
 def _rule(pattern: str):
     def register(fn):
         _FACT_RULES.append((re.compile(pattern, re.I), fn))
         return fn
+
     return register
 
 
 _NAME_WORD = r"(?-i:[A-Z][a-z'-]+(?: [A-Z][a-z'-]+)?)"
-NOT_NAMES = {"Sorry", "Back", "Here", "Fine", "Good", "Not", "So", "Just", "Really", "Done", "Ready", "New",
-             "Going", "Happy", "Tired", "Busy", "Home", "Okay", "Ok", "Still", "Also", "Very", "Glad", "Sure",
-             "Afraid", "Hungry", "Late", "Working", "Trying", "Looking", "The", "A", "An", "In", "At", "From",
-             "It", "It's", "Its", "This", "That", "That's", "There", "Who", "What"}
+NOT_NAMES = {
+    "Sorry",
+    "Back",
+    "Here",
+    "Fine",
+    "Good",
+    "Not",
+    "So",
+    "Just",
+    "Really",
+    "Done",
+    "Ready",
+    "New",
+    "Going",
+    "Happy",
+    "Tired",
+    "Busy",
+    "Home",
+    "Okay",
+    "Ok",
+    "Still",
+    "Also",
+    "Very",
+    "Glad",
+    "Sure",
+    "Afraid",
+    "Hungry",
+    "Late",
+    "Working",
+    "Trying",
+    "Looking",
+    "The",
+    "A",
+    "An",
+    "In",
+    "At",
+    "From",
+    "It",
+    "It's",
+    "Its",
+    "This",
+    "That",
+    "That's",
+    "There",
+    "Who",
+    "What",
+}
 # How people give their name: "my name (, by the way,) is X", "I'm X", "call me X", "X here".
 _NAMED = re.compile(
     r"\b(?:my (?:first |given )?name(?:,? (?:by the way|btw),?| which| now)? is|my name's|the name's|the name is|name's|i am called|"
@@ -157,12 +270,17 @@ _NAMED = re.compile(
     r"(?:call|calls) me|(?:you can |you may |please )?(?:address|refer to) me as|(?:people |everyone |most people )?know me as|i go by|i'm|i am|this is|my names)"
     rf"(?: now| actually)?\s+(?P<v>(?-i:(?:(?:Dr|Mr|Mrs|Ms|Prof)\.? )?){_NAME_WORD})"
     rf"|^(?:hi|hello|hey)?(?: there)?[,!. ]*(?:it's |it is |this is )?(?P<w>{_NAME_WORD}) (?:here|speaking)\b"
-    rf"|^(?:hi|hello|hey)?(?: there)?[,!. ]*(?P<x>{_NAME_WORD})(?:'s| is) (?:my (?:first )?|the )name\b", re.I)
+    rf"|^(?:hi|hello|hey)?(?: there)?[,!. ]*(?P<x>{_NAME_WORD})(?:'s| is) (?:my (?:first )?|the )name\b",
+    re.I,
+)
 
 
 def _name_in(sentence: str) -> str | None:
     for m in _NAMED.finditer(sentence):
-        title, name = re.match(r"((?:Dr|Mr|Mrs|Ms|Prof)\.? )?(.*)", m["v"] or m["w"] or m["x"]).groups()
+        named = m["v"] or m["w"] or m["x"]
+        titled = re.match(r"(?:Dr|Mr|Mrs|Ms|Prof)\.? ", named)
+        title, name = (titled[0], named[titled.end() :]) if titled else (None, named)
+        name = name.split("\n")[0]
         first, *rest = name.split()
         if first in NOT_NAMES:
             continue
@@ -187,18 +305,23 @@ def _favourite(m: re.Match[str]) -> Fact:
 
 
 # When, after a value, is not part of it: "I moved to Bergen last year", "… in 2019".
-_WHEN_SAID = re.compile(r"\s+(?:(?:a |a couple of |the )?(?:last|this|next|earlier this|a|one|two|three|few|\d+) (?:year|month|week|summer|winter|"
-                        r"spring|autumn|fall|weekend|days?|weeks?|months?|years?)\b.*|recently|lately|now|already|"
-                        r"a while ago|ago|in (?:\d{4}|january|february|march|april|may|june|july|august|september|"
-                        r"october|november|december)\b.*|since\b.*|for (?:a|an|\d+|two|three|many|some|my|our|the|work|school|uni)\b.*|"
-                        r"because\b.*|with (?:my|our)\b.*)$", re.I)
+_WHEN_SAID = re.compile(
+    r"\s+(?:(?:a |a couple of |the )?(?:last|this|next|earlier this|a|one|two|three|few|\d+) (?:year|month|week|summer|winter|"
+    r"spring|autumn|fall|weekend|days?|weeks?|months?|years?)\b.*|recently|lately|now|already|"
+    r"a while ago|ago|in (?:\d{4}|january|february|march|april|may|june|july|august|september|"
+    r"october|november|december)\b.*|since\b.*|for (?:a|an|\d+|two|three|many|some|my|our|the|work|school|uni)\b.*|"
+    r"because\b.*|with (?:my|our)\b.*)$",
+    re.I,
+)
 
 
 def _value(text: str) -> str:
     return _clean(_WHEN_SAID.sub("", _clean(text)))
 
 
-@_rule(r"\bi (?:now |currently )?(?:live|am living|'m living|moved|have moved|relocated|just moved) (?:in|to) (?P<v>[^,.;!?]+)")
+@_rule(
+    r"\bi (?:now |currently )?(?:live|am living|'m living|moved|have moved|relocated|just moved) (?:in|to) (?P<v>[^,.;!?]+)"
+)
 def _home(m: re.Match[str]) -> Fact | None:
     place = _value(m["v"])
     return Fact("fact", f"The user lives in {place}.", "home") if place else None
@@ -209,8 +332,10 @@ def _allergy(m: re.Match[str]) -> Fact:
     return Fact("fact", f"The user is {m['how'].lower()} to {_value(m['v'])}.")
 
 
-@_rule(r"\bi(?:'m| am)(?: now| actually)? (?:a |an )?(?P<v>vegetarian|vegan|pescatarian|teetotal|teetotaler|teetotaller|"
-       r"gluten-free|lactose intolerant|coeliac|celiac|diabetic|kosher|halal)\b")
+@_rule(
+    r"\bi(?:'m| am)(?: now| actually)? (?:a |an )?(?P<v>vegetarian|vegan|pescatarian|teetotal|teetotaler|teetotaller|"
+    r"gluten-free|lactose intolerant|coeliac|celiac|diabetic|kosher|halal)\b"
+)
 def _diet(m: re.Match[str]) -> Fact:
     return Fact("fact", f"The user is {m['v'].lower()}.", "diet")
 
@@ -237,10 +362,14 @@ def _work(m: re.Match[str]) -> Fact:
     return Fact("fact", f"The user works {m.group(0).split(' ', 2)[2].split(' ', 1)[0]} {_clean(m['v'])}.", "work")
 
 
-@_rule(r"\bi(?: really| also)? (?P<verb>like|love|enjoy|adore|hate|dislike|don't like|do not like|can't stand) (?P<v>[^,.;!?]+)")
+@_rule(
+    r"\bi(?: really| also)? (?P<verb>like|love|enjoy|adore|hate|dislike|don't like|do not like|can't stand) (?P<v>[^,.;!?]+)"
+)
 def _likes(m: re.Match[str]) -> Fact:
     verb = m["verb"].lower()
-    verb = {"don't like": "does not like", "do not like": "does not like", "can't stand": "cannot stand"}.get(verb, verb + "s")
+    verb = {"don't like": "does not like", "do not like": "does not like", "can't stand": "cannot stand"}.get(
+        verb, verb + "s"
+    )
     return Fact("preference", f"The user {verb} {_clean(m['v'])}.")
 
 
@@ -279,20 +408,26 @@ _ITEM = re.compile(
     rf"^(?:(?P<n>{_NUMBER_WORDS}) )?"
     r"(?:(?:bottles?|cartons?|packs?|packets?|pieces?|bags?|boxes?|cans?|kilos?|kg|pounds?|lbs?|loaves|loaf|dozen|jars?|"
     r"tins?|rolls?|bunch(?:es)?) of )?"
-    r"(?:the |my |some |more )?(?P<item>[a-z][a-z -]*)$")
+    r"(?:the |my |some |more )?(?P<item>[a-z][a-z -]*)$"
+)
 _NOT_ITEMS = {"it", "them", "that", "this", "some", "more", "one", "ones", "stuff", "things", "everything", "all"}
 # Not groceries: "I need two weeks off", "we need three people"
-_NOT_GOODS = re.compile(r"^(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|people|persons?|times?|"
-                        r"more|of|help|break|votes?|points?|pages?|words?|steps?|examples?|ideas?|reasons?|ways?|"
-                        r"volunteers?|helpers?|guests?|players?|members?|participants?|friends?|hands?|seats?|"
-                        r"tickets? for|answers?|solutions?|options?|things?)\b")
+_NOT_GOODS = re.compile(
+    r"^(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|people|persons?|times?|"
+    r"more|of|help|break|votes?|points?|pages?|words?|steps?|examples?|ideas?|reasons?|ways?|"
+    r"volunteers?|helpers?|guests?|players?|members?|participants?|friends?|hands?|seats?|"
+    r"tickets? for|answers?|solutions?|options?|things?)\b"
+)
 _COUNTS = {"a dozen": 12, "dozen": 12, "a few": 3}
 
 
 def _items(text: str) -> list[tuple[str, int | None]]:
     out: list[tuple[str, int | None]] = []
-    if re.search(r"\b(?:to|from|into|onto|in|on|with|for|at|about|after|before|between|under|over|above|below|instead|"
-                 r"inside|within|without|this|that|these|those|your|his|her|their)\b", text):
+    if re.search(
+        r"\b(?:to|from|into|onto|in|on|with|for|at|about|after|before|between|under|over|above|below|instead|"
+        r"inside|within|without|this|that|these|those|your|his|her|their)\b",
+        text,
+    ):
         return out  # "add it to my calendar", "remove the first line of this file": not a list
     for part in re.split(r",\s*(?:and\s+)?|\s+and\s+", text):
         m = _ITEM.match(part.strip())
@@ -304,8 +439,11 @@ def _items(text: str) -> list[tuple[str, int | None]]:
 
 def _list_name(name: str | None) -> str:
     words = (name or "").split()
-    return "shopping list" if not words or words[0] in ("the", "my", "our", "a", "new", "fresh", "whole", "entire",
-                                                        "another") else name
+    return (
+        "shopping list"
+        if not words or words[0] in ("the", "my", "our", "a", "new", "fresh", "whole", "entire", "another")
+        else name or "shopping list"
+    )
 
 
 _CLEAR = re.compile(
@@ -313,11 +451,14 @@ _CLEAR = re.compile(
     r"|\b(?:clear|empty|reset|delete|wipe|scrap|bin|throw away|throw out|get rid of)(?: out)? (?:my |the |our )?"
     r"(?:whole |entire )?(?:[a-z]+ )?list\b"
     r"|\bstart (?:a |my )?(?:new|fresh|another) (?:[a-z]+ )?list\b|^(?:a )?(?:new|fresh) (?:[a-z]+ )?list\b"
-    r"|\bstart (?:the |my |our )?(?:[a-z]+ )?list (?:again |over |afresh )?(?:from scratch|over|afresh|again)\b")
+    r"|\bstart (?:the |my |our )?(?:[a-z]+ )?list (?:again |over |afresh )?(?:from scratch|over|afresh|again)\b"
+)
 _PLEASE = r"(?:please |pls |plz |could you |can you |would you )?"
-_WANT = (r"(?:.*\b)?(?:(?:i|we)(?:'d| would|'ve|'m|'re| am| are)?(?: really| still| also)? (?:need|require|want|have|got|"
-         r"must|should|like|going|ought)(?: to)?|gotta|got to|need to|have to|must|don't let me forget to|"
-         r"remind me to|i must not forget to|i mustn't forget to)")
+_WANT = (
+    r"(?:.*\b)?(?:(?:i|we)(?:'d| would|'ve|'m|'re| am| are)?(?: really| still| also)? (?:need|require|want|have|got|"
+    r"must|should|like|going|ought)(?: to)?|gotta|got to|need to|have to|must|don't let me forget to|"
+    r"remind me to|i must not forget to|i mustn't forget to)"
+)
 _COUNTED = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|some|more|a couple of|a few|a dozen)"
 # (pattern, implied): implied removals ("I bought the milk") change nothing, silently,
 # when the list does not hold the item. "buy" is always shopping; "get", "grab", "pick up"
@@ -325,29 +466,52 @@ _COUNTED = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|some|more|a cou
 _LIST_RULES = {
     "add": [
         (rf"{_PLEASE}add (?P<items>.+?)(?: (?:to|on|onto) {_LIST})?$", False),
-        (rf"{_PLEASE}(?:put|stick|pop|throw|chuck|toss|jot down|jot|write down|note down|slap|bung|include) "
-         r"(?P<items>.+?) (?:to|on|onto|in|into) (?:my|the|our) (?:(?P<list>[a-z]+ list)|list)$", False),
+        (
+            rf"{_PLEASE}(?:put|stick|pop|throw|chuck|toss|jot down|jot|write down|note down|slap|bung|include) "
+            r"(?P<items>.+?) (?:to|on|onto|in|into) (?:my|the|our) (?:(?P<list>[a-z]+ list)|list)$",
+            False,
+        ),
         (r"^(?:shopping|groceries|grocery|grocery list|shopping list|to buy)\s*[:-]\s*(?P<items>.+)$", False),
         (rf"{_WANT} (?:buy|purchase)(?: some| more)? (?P<items>.+?)$", False),
         (rf"{_WANT} (?:get|grab|pick up|order) (?P<items>{_COUNTED} .+?)$", False),
-        (r"(?:^|.*\b(?:i|we)(?:'ll|'d| will| would|'m going to|'re going to| am going to| are going to)? )"
-         r"(?:also |still |really )?(?:need|require) "
-         r"(?P<items>(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen) .+?)$", False),
-        (r"(?:.*\b)?(?:we're|we are|i'm|i am|we've run|i've run|we ran|i ran|we're almost|we are almost|i'm almost|"
-         r"we're nearly|i'm nearly) out of (?P<items>[a-z ]+?)$", False),
-        (r"(?:.*\b)?(?:we're|we are|i'm|i am|we've been|i've been)(?: running| getting)? (?:low|short) on (?P<items>[a-z ]+?)$",
-         False),
+        (
+            r"(?:^|.*\b(?:i|we)(?:'ll|'d| will| would|'m going to|'re going to| am going to| are going to)? )"
+            r"(?:also |still |really )?(?:need|require) "
+            r"(?P<items>(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen) .+?)$",
+            False,
+        ),
+        (
+            r"(?:.*\b)?(?:we're|we are|i'm|i am|we've run|i've run|we ran|i ran|we're almost|we are almost|i'm almost|"
+            r"we're nearly|i'm nearly) out of (?P<items>[a-z ]+?)$",
+            False,
+        ),
+        (
+            r"(?:.*\b)?(?:we're|we are|i'm|i am|we've been|i've been)(?: running| getting)? (?:low|short) on (?P<items>[a-z ]+?)$",
+            False,
+        ),
     ],
     "remove": [
-        (rf"{_PLEASE}(?:remove|take|delete|cross off|cross|scratch|strike) (?P<items>.+?) (?:from|off) {_LIST}$", False),
+        (
+            rf"{_PLEASE}(?:remove|take|delete|cross off|cross|scratch|strike) (?P<items>.+?) (?:from|off) {_LIST}$",
+            False,
+        ),
         (rf"{_PLEASE}(?:remove|delete|cross off|scratch|strike) (?P<items>.+?)$", True),
         (rf"{_PLEASE}take (?P<items>.+?) off$", True),
-        (r"(?:(?:i|we) )?(?:already have|(?:i|we) have enough|(?:i|we) have plenty of|never mind) (?:the |some )?"
-         r"(?P<items>[a-z ,]+?)(?: now| already| at home)?$", True),
-        (r"(?:.*\b)?(?:(?:i|we)(?: have| already| just)* )?(?:bought|got|picked up|purchased) (?:the|our|my) "
-         r"(?P<items>[a-z ,]+?)(?: today| already| yesterday| earlier| now)?$", True),
-        (r"(?:.*\b)?(?:no need for|(?:i|we) (?:don't|do not|no longer) need) (?:the |any )?(?P<items>[a-z ,]+?)"
-         r"(?: anymore| any more)?$", True),
+        (
+            r"(?:(?:i|we) )?(?:already have|(?:i|we) have enough|(?:i|we) have plenty of|never mind) (?:the |some )?"
+            r"(?P<items>[a-z ,]+?)(?: now| already| at home)?$",
+            True,
+        ),
+        (
+            r"(?:.*\b)?(?:(?:i|we)(?: have| already| just)* )?(?:bought|got|picked up|purchased) (?:the|our|my) "
+            r"(?P<items>[a-z ,]+?)(?: today| already| yesterday| earlier| now)?$",
+            True,
+        ),
+        (
+            r"(?:.*\b)?(?:no need for|(?:i|we) (?:don't|do not|no longer) need) (?:the |any )?(?P<items>[a-z ,]+?)"
+            r"(?: anymore| any more)?$",
+            True,
+        ),
     ],
 }
 
@@ -366,8 +530,11 @@ def list_ops(text: str) -> list[ListOp]:
         m = re.search(r"\b([a-z]+) list\b", lowered)
         return [ListOp(_list_name(m.group(0) if m else None), "clear")]
     ops: list[ListOp] = []
-    for clause in re.split(r"[.;!?\n]|,\s*(?=(?:and |then |but )?(?:i|we|add|remove|take|put|delete)\b)"
-                           r"|,? (?:and|then) (?=add|remove|take|put|delete)", lowered):
+    for clause in re.split(
+        r"[.;!?\n]|,\s*(?=(?:and |then |but )?(?:i|we|add|remove|take|put|delete)\b)"
+        r"|,? (?:and|then) (?=add|remove|take|put|delete)",
+        lowered,
+    ):
         found = _list_rule(clause.strip(" ,"))
         if found:
             op, m, implied = found
@@ -400,11 +567,16 @@ _WHEN = [
     rf"\b{_COUNT} (?:more )?{_REPLY} (?:from now|later|on|down the line)\b",
     rf"\b{_REPLY} (?:number |no\.? |#)?(?P<ord2>\d+|one|two|three|four|five|six|seven|eight|nine|ten) from now\b",
 ]
-_APPEND = re.compile(r"\b(append|add|include|end with|ends with|end it with|attach|at the end|sign off|finish with|"
-                     r"tack|stick on|close with|put)\b")
+_APPEND = re.compile(
+    r"\b(append|add|include|end with|ends with|end it with|attach|at the end|sign off|finish with|"
+    r"tack|stick on|close with|put)\b"
+)
 # Left over around what to do once the "when" is taken out: "in …", "could you …", "to …".
-_LEAD = re.compile(r"^(?:(?:please|pls|could you|can you|would you|will you|kindly)\s+)*(?:(?:in|on|at|by|with|for)\s+)?"
-                   r"(?:(?:to|about|of|that)\s+)?", re.I)
+_LEAD = re.compile(
+    r"^(?:(?:please|pls|could you|can you|would you|will you|kindly)\s+)*(?:(?:in|on|at|by|with|for)\s+)?"
+    r"(?:(?:to|about|of|that)\s+)?",
+    re.I,
+)
 
 
 def _reply_count(lowered: str) -> tuple[int, re.Match[str]] | None:
@@ -424,7 +596,7 @@ def _after_replies(text: str, lowered: str) -> NewTask | None:
         return None
     n, when = found
     if re.search(r"\bremind me\b", lowered):  # "remind me in my second reply to drink water"
-        rest = text[:when.start()] + " " + text[when.end():]
+        rest = text[: when.start()] + " " + text[when.end() :]
         what = _LEAD.sub("", _clean(re.sub(r"\bremind me\b", " ", rest, flags=re.I)))
         return NewTask("after_replies", "remind", _clean(what), replies=n) if what else None
     quote = re.search(_QUOTE, text)
@@ -434,18 +606,24 @@ def _after_replies(text: str, lowered: str) -> NewTask | None:
     if not _APPEND.search(lowered) or not re.search(r"\b(your|you)\b", lowered):
         return None  # "my second reply was wrong": about replies, not a task
     # No quoted words: what to add is for the model to write then ("the quote from Emerson").
-    what = _LEAD.sub("", _clean(re.sub(r"\s+", " ", text[:when.start()] + " " + text[when.end():])))
+    what = _LEAD.sub("", _clean(re.sub(r"\s+", " ", text[: when.start()] + " " + text[when.end() :])))
     what = re.sub(r"\b(?:to|in|on|for)\s*$", "", what).strip(" ,")
     return NewTask("after_replies", "instruct", _cap(what), replies=n)
 
 
 _TRIGGER = re.compile(
     r"\b(?:whenever|every time|each time|any ?time|if|when)(?: i ever| i| you (?:see|hear|read|get))?"
-    r"(?: (?:say|write|type|send|mention|use|enter))? " + _QUOTE.replace("?P<q>", "?P<t>")
-    + r".*?\b(?:say|reply|answer|respond|write|type)(?: with| back)?:? " + _QUOTE, re.I)
-_CANCEL = re.compile(r"\b(?:stop|cancel|quit|no longer|don't|do not|never)\b.*?\b(?:saying|replying|responding|"
-                     r"answering|reminding|reminders?|triggers?|tasks?|say|reply|respond|answer|remind)\b.*?"
-                     r"(?:['\"“‘]|\banymore\b|\bany more\b|\bwhen i\b|\bwhenever\b|\breminders?\b|\btriggers?\b|\btasks?\b)")
+    r"(?: (?:say|write|type|send|mention|use|enter))? "
+    + _QUOTE.replace("?P<q>", "?P<t>")
+    + r".*?\b(?:say|reply|answer|respond|write|type)(?: with| back)?:? "
+    + _QUOTE,
+    re.I,
+)
+_CANCEL = re.compile(
+    r"\b(?:stop|cancel|quit|no longer|don't|do not|never)\b.*?\b(?:saying|replying|responding|"
+    r"answering|reminding|reminders?|triggers?|tasks?|say|reply|respond|answer|remind)\b.*?"
+    r"(?:['\"“‘]|\banymore\b|\bany more\b|\bwhen i\b|\bwhenever\b|\breminders?\b|\btriggers?\b|\btasks?\b)"
+)
 
 
 def tasks(text: str, now: float) -> list[NewTask | CancelTask]:
@@ -460,10 +638,13 @@ def tasks(text: str, now: float) -> list[NewTask | CancelTask]:
     if trigger:
         return [NewTask("on_message", "say", trigger["q"], trigger=trigger["t"], repeat=True)]
     due = _due_time(lowered, now)
-    m = re.search(r"\b(?:remind|nudge|ping|tell) me\b|\bset (?:a |an )?(?:reminder|alarm)\b"
-                  r"|\bgive me (?:a |an )?(?:nudge|shout|reminder|heads-up|heads up|ping)\b", lowered)
+    m = re.search(
+        r"\b(?:remind|nudge|ping|tell) me\b|\bset (?:a |an )?(?:reminder|alarm)\b"
+        r"|\bgive me (?:a |an )?(?:nudge|shout|reminder|heads-up|heads up|ping)\b",
+        lowered,
+    )
     if due is not None and m:
-        rest = re.sub(_DUE, " ", text[m.end():], flags=re.I)
+        rest = re.sub(_DUE, " ", text[m.end() :], flags=re.I)
         what = _clean(re.sub(r"^[\s:,-]*(?:for\b[^:]*:|to|of|about|that)?\s*", "", _clean(rest), flags=re.I))
         return [NewTask("at_time", "remind", what or "this", due_at=due)]
     return []
@@ -471,11 +652,15 @@ def tasks(text: str, now: float) -> list[NewTask | CancelTask]:
 
 _AMOUNT = r"\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty-five|ninety|half an?"
 _IN = rf"\bin (?P<n>{_AMOUNT}) (?P<u>minute|min|hour|day|week)s?\b"
-_AT = (r"\b(?:at|for|by) (?:(?P<noon>noon|midday|midnight)|(?P<h>\d{1,2})(?::(?P<m>\d\d))? ?"
-       r"(?P<ap>am|pm|a\.m\.|p\.m\.)?(?!\d|:\d))")
+_AT = (
+    r"\b(?:at|for|by) (?:(?P<noon>noon|midday|midnight)|(?P<h>\d{1,2})(?::(?P<m>\d\d))? ?"
+    r"(?P<ap>am|pm|a\.m\.|p\.m\.)?(?!\d|:\d))"
+)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DAY = (rf"\b(?:(?P<rel>tomorrow|today|tonight)(?: (?:morning|evening|afternoon|night))?"
-        rf"|(?:on |next |this |coming )(?P<wd>{'|'.join(WEEKDAYS)}))\b")
+_DAY = (
+    rf"\b(?:(?P<rel>tomorrow|today|tonight)(?: (?:morning|evening|afternoon|night))?"
+    rf"|(?:on |next |this |coming )(?P<wd>{'|'.join(WEEKDAYS)}))\b"
+)
 _DUE = rf"(?:{_IN}|{_DAY}|{_AT})"
 _AMOUNTS = {"fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "ninety": 90}
 DEFAULT_HOUR = 9  # "remind me tomorrow", "on Friday": in the morning (8 pm for "tonight")
@@ -502,7 +687,7 @@ def _due_time(lowered: str, now: float) -> float | None:
     at, day = re.search(_AT, lowered), re.search(_DAY, lowered)
     if not at and not day:
         return None
-    when = _clock_time(at) if at else (20, 0) if day["rel"] == "tonight" else (DEFAULT_HOUR, 0)
+    when = _clock_time(at) if at else (20, 0) if day and day["rel"] == "tonight" else (DEFAULT_HOUR, 0)
     if when is None:
         return None
     current = datetime.fromtimestamp(now)
@@ -521,7 +706,9 @@ def _due_time(lowered: str, now: float) -> float | None:
 _REMEMBER = re.compile(
     r"^\s*(?:/remember\b|(?:please |can you |could you |would you )?(?:remember|don't forget|do not forget|keep in mind|"
     r"make a note of|make a note|take a note|note down|jot down|note|save this|store this|for future reference)"
-    r"(?: that| this)?[:,]?\s)(?P<v>.+)", re.I | re.S)
+    r"(?: that| this)?[:,]?\s)(?P<v>.+)",
+    re.I | re.S,
+)
 # "remember to buy 2 baguettes", "note down 5 limes for the shop": the shopping list
 _BUY = r"^to (?:buy|get|grab|pick up|purchase)\b"
 _TO_BUY = re.compile(rf"{_BUY}|\s(?:for|from|at) the (?:shops?|store|supermarket|market|grocer'?s)$", re.I)
@@ -535,13 +722,17 @@ _FORGET = re.compile(
     r"|(?:erase|delete|remove|wipe|drop|clear|purge|scrub|scrap|get rid of|clear out)\s+(?:(?:what|everything|anything|all) "
     r"(?:(?:that )?you (?:know|remember|have|have stored|keep|kept) )?about |"
     r"the memor(?:y|ies) (?:about|of) |your memory of |(?=my\b))"
-    r")(?P<v>.*?)(?:\s+from (?:your )?memory|\s+anymore|\s+any more)?[.!?]*$", re.I | re.S)
+    r")(?P<v>.*?)(?:\s+from (?:your )?memory|\s+anymore|\s+any more)?[.!?]*$",
+    re.I | re.S,
+)
 
 # "Forget X" that is not about memory: what was just said ("forget everything above", "what
 # I said", "my last message"), or a dismissal before another request ("forget the previous
 # instructions and write a poem", "forget about it, what is 2+2?", "forget the rules, just …").
-_REQUEST = (r"write|tell|give|make|show|explain|summari[sz]e|answer|translate|draft|create|generate|compose|start|"
-            r"begin|continue|let's|focus|act|pretend|respond|reply|say|try|redo|retry")
+_REQUEST = (
+    r"write|tell|give|make|show|explain|summari[sz]e|answer|translate|draft|create|generate|compose|start|"
+    r"begin|continue|let's|focus|act|pretend|respond|reply|say|try|redo|retry"
+)
 _NOT_MEMORY = re.compile(
     r"^(?:it|this|that|all (?:of )?(?:that|this)|everything|(?:everything |all )?(?:above|before|so far)|"
     r"(?:what|everything|anything) (?:I|we|you) (?:just )?(?:said|wrote|asked|typed|told you)(?: before| above| earlier)?|"
@@ -549,24 +740,36 @@ _NOT_MEMORY = re.compile(
     rf"|(?:,|;|:|\.|\s+-+|\s+—)\s*(?:just |instead |now |and )?(?:{_REQUEST}|help|do)\b"
     r"|[,;:]\s*(?:what|how|who|why|when|which|can|could|would|is|are)\b(?:\W+\w+){3,}"  # a question, not "…, is that ok?"
     r"|\b(?:from|in) (?:this|these|the above|the following|the (?:text|essay|file|code|document|draft|email))\b"
-    rf"|\s(?:and|then)\s+(?:just |instead |now |then )?(?:{_REQUEST}|help me)\b", re.I)
+    rf"|\s(?:and|then)\s+(?:just |instead |now |then )?(?:{_REQUEST}|help me)\b",
+    re.I,
+)
 
 
 # The reason given after what to forget is not part of it: "forget where I work, I quit",
 # "forget my address - we moved", "forget my sister's name because we fell out".
-_REASON = re.compile(r"(?:\s*[,;]|\s+-+|\s+—)\s*(?:I|I'm|I've|we|we're|we've|it|it's|that's|they|he|she|since|as|"
-                     r"because|cause|'cause)\b.*$|\s+(?:because|since|'cause)\b.*$", re.I | re.S)
+_REASON = re.compile(
+    r"(?:\s*[,;]|\s+-+|\s+—)\s*(?:I|I'm|I've|we|we're|we've|it|it's|that's|they|he|she|since|as|"
+    r"because|cause|'cause)\b.*$|\s+(?:because|since|'cause)\b.*$",
+    re.I | re.S,
+)
 
 
 # "forget what I told you about my ex": what to forget is "my ex"
-_TOLD = re.compile(r"^(?:what|everything|anything|all)(?: that)?(?: (?:I|I've|I have|we|we've) (?:told|said to|mentioned to|"
-                   r"shared with|said|mentioned|shared)(?: you)?| you (?:know|remember))? (?:about|regarding|concerning) ", re.I)
+_TOLD = re.compile(
+    r"^(?:what|everything|anything|all)(?: that)?(?: (?:I|I've|I have|we|we've) (?:told|said to|mentioned to|"
+    r"shared with|said|mentioned|shared)(?: you)?| you (?:know|remember))? (?:about|regarding|concerning) ",
+    re.I,
+)
 
 
 def _forget_query(said: str) -> str:
     """What to forget, less the politeness, the reason and "what I told you about"."""
-    said = re.sub(r",?\s*(?:is that (?:ok|okay|alright)|can you|could you|please|thanks|thank you)\s*$", "",
-                  said.strip(" .!?"), flags=re.I)
+    said = re.sub(
+        r",?\s*(?:is that (?:ok|okay|alright)|can you|could you|please|thanks|thank you)\s*$",
+        "",
+        said.strip(" .!?"),
+        flags=re.I,
+    )
     return _clean(_TOLD.sub("", _REASON.sub("", said)))
 
 
@@ -581,10 +784,10 @@ def parse(text: str, now: float) -> list[Intent]:
     m = _REMEMBER.match(text)
     if m and not re.match(r"^\s*(?:don't|do not) forget to\b", text, re.I):
         inner = _clean(m["v"])
-        listed = list_ops(inner) or list_ops(text)  # "note that I need to buy candles": the list
+        listed: list[Intent] = [*(list_ops(inner) or list_ops(text))]  # "note that I need to buy candles": the list
         if not listed and _TO_BUY.search(inner):
             goods = re.sub(rf"{_BUY}\s+|\s(?:for|from|at) the \S+$", "", inner, flags=re.I)
-            listed = list_ops(f"I need to buy {goods}")
+            listed = [*list_ops(f"I need to buy {goods}")]
         return listed or ([Remember(inner)] if inner else [])
     intents: list[Intent] = [*tasks(text, now)]
     if not intents:

@@ -29,7 +29,7 @@ def remembered(written: list[Record]) -> str:
 def forgot(query: str, gone: list[Record]) -> str:
     """What a "forget …" turn says: what it forgot, counted as the user would count it."""
     if not gone:
-        return f"I had nothing about \"{query}\" to forget."
+        return f'I had nothing about "{query}" to forget.'
     active = sum(r.kind != "episode" and r.status == "active" for r in gone)
     earlier = sum(r.kind != "episode" and r.status == "superseded" for r in gone)
     said = sum(r.kind == "episode" for r in gone)
@@ -37,7 +37,7 @@ def forgot(query: str, gone: list[Record]) -> str:
     parts += [_plural(earlier, "earlier value", "earlier values")] if earlier else []
     parts += [_plural(said, "past message that mentioned it", "past messages that mentioned it")] if said else []
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"Done, I forgot {listed} about \"{query}\"."
+    return f'Done, I forgot {listed} about "{query}".'
 
 
 def not_on_list(item: str, name: str) -> str:
@@ -51,9 +51,9 @@ def task_set(task: Task, intent: NewTask) -> str:
         return f"OK, I will remind you to {task.text} in my reply number {intent.replies} from now."
     if task.kind == "after_replies":
         verb = "append" if task.action == "append" else "say"
-        return f"OK, I will {verb} \"{task.text}\" in my reply number {intent.replies} from now."
+        return f'OK, I will {verb} "{task.text}" in my reply number {intent.replies} from now.'
     if task.kind == "on_message":
-        return f"OK, whenever you say \"{task.trigger}\", I will say \"{task.text}\"."
+        return f'OK, whenever you say "{task.trigger}", I will say "{task.text}".'
     return f"OK, I will {task.describe()}."
 
 

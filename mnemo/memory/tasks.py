@@ -34,8 +34,12 @@ class Task:
         if self.kind == "on_message":
             return f"whenever you say '{self.trigger}', say '{self.text}'"
         if self.kind == "after_replies":
-            what = {"append": f"append '{self.text}'", "say": f"say '{self.text}'", "remind": f"remind you to {self.text}",
-                    "instruct": self.text}[self.action]
+            what = {
+                "append": f"append '{self.text}'",
+                "say": f"say '{self.text}'",
+                "remind": f"remind you to {self.text}",
+                "instruct": self.text,
+            }[self.action]
             return f"{what} on reply {self.due_reply} of conversation {self.conversation_id}"
         from datetime import datetime
 
@@ -43,11 +47,21 @@ class Task:
 
 
 def _task(row: dict[str, Any]) -> Task:
-    return Task(id=row["id"], kind=row["kind"], action=row["action"], text=row["text"],
-                trigger=row["trigger"], conversation_id=row["conversation_id"],
-                due_reply=row["due_reply"], due_at=row["due_at"], repeat=bool(row["repeat"]),
-                status=row["status"], fired=row["fired"], created_at=row["created_at"],
-                source_message_id=row["source_message_id"])
+    return Task(
+        id=row["id"],
+        kind=row["kind"],
+        action=row["action"],
+        text=row["text"],
+        trigger=row["trigger"],
+        conversation_id=row["conversation_id"],
+        due_reply=row["due_reply"],
+        due_at=row["due_at"],
+        repeat=bool(row["repeat"]),
+        status=row["status"],
+        fired=row["fired"],
+        created_at=row["created_at"],
+        source_message_id=row["source_message_id"],
+    )
 
 
 def _norm(text: str) -> str:
@@ -58,8 +72,7 @@ class Tasks:
     def __init__(self, store: Store):
         self.store = store
 
-    def add(self, new: NewTask, conversation_id: int, replies_so_far: int,
-            source_message_id: int | None) -> Task:
+    def add(self, new: NewTask, conversation_id: int, replies_so_far: int, source_message_id: int | None) -> Task:
         """``replies_so_far`` counts the reply to the message that set the task: "your third
         reply from now" is the third one after it."""
         now = self.store.clock()
@@ -69,9 +82,21 @@ class Tasks:
                 "insert into tasks (kind, action, text, trigger, conversation_id, due_reply, due_at, "
                 "repeat, status, fired, source_message_id, created_at, updated_at) "
                 "values (?,?,?,?,?,?,?,?,'pending',0,?,?,?)",
-                [new.kind, new.action, new.text, new.trigger,
-                 conversation_id if new.kind == "after_replies" else None, due_reply, new.due_at,
-                 int(new.repeat), source_message_id, now, now]).lastrowid
+                [
+                    new.kind,
+                    new.action,
+                    new.text,
+                    new.trigger,
+                    conversation_id if new.kind == "after_replies" else None,
+                    due_reply,
+                    new.due_at,
+                    int(new.repeat),
+                    source_message_id,
+                    now,
+                    now,
+                ],
+            ).lastrowid
+        assert tid is not None
         return self.get(tid)
 
     def get(self, task_id: int) -> Task:
@@ -80,15 +105,20 @@ class Tasks:
 
     def pending(self) -> list[Task]:
         with self.store.lock:
-            return [_task(r) for r in self.store.db.query(
-                "select * from tasks where status = 'pending' order by id")]
+            return [_task(r) for r in self.store.db.query("select * from tasks where status = 'pending' order by id")]
 
     def cancel(self, query: str) -> list[Task]:
         """Cancel pending tasks whose trigger or text matches ``query`` (all when vague)."""
         q = _norm(query)
         pending = self.pending()
-        hits = [t for t in pending if (t.trigger and _norm(t.trigger) in q) or _norm(t.text) in q
-                or (t.trigger and q in _norm(t.trigger)) or (q and q in _norm(t.text))]
+        hits = [
+            t
+            for t in pending
+            if (t.trigger and _norm(t.trigger) in q)
+            or _norm(t.text) in q
+            or (t.trigger and q in _norm(t.trigger))
+            or (q and q in _norm(t.text))
+        ]
         if not hits and re.search(r"\b(all|every|reminders?|triggers?|tasks?)\b", q):
             hits = pending
         self._set_status([t.id for t in hits], "cancelled")
@@ -100,10 +130,12 @@ class Tasks:
         with self.store.transaction():
             self.store.db.execute(
                 f"update tasks set status = ?, updated_at = ? where id in ({','.join('?' * len(ids))})",
-                [status, self.store.clock(), *ids])
+                [status, self.store.clock(), *ids],
+            )
 
-    def due(self, conversation_id: int, reply_number: int, text: str, now: float,
-            message_id: int | None = None) -> list[Task]:
+    def due(
+        self, conversation_id: int, reply_number: int, text: str, now: float, message_id: int | None = None
+    ) -> list[Task]:
         """Tasks that fire on this reply (not those the message itself just set); one-shot
         ones are marked done."""
         fired: list[Task] = []
@@ -114,7 +146,7 @@ class Tasks:
             if t.kind == "after_replies":
                 hit = t.conversation_id == conversation_id and t.due_reply == reply_number
             elif t.kind == "on_message":
-                hit = bool(t.trigger) and f" {_norm(t.trigger)} " in message
+                hit = t.trigger is not None and bool(t.trigger) and f" {_norm(t.trigger)} " in message
             else:
                 hit = t.due_at is not None and t.due_at <= now
             if hit:
@@ -124,5 +156,6 @@ class Tasks:
                 for t in fired:
                     self.store.db.execute(
                         "update tasks set fired = fired + 1, status = ?, updated_at = ? where id = ?",
-                        ["pending" if t.repeat else "done", now, t.id])
+                        ["pending" if t.repeat else "done", now, t.id],
+                    )
         return fired

@@ -74,9 +74,13 @@ class SearchHit:
 
 def _conversation(row: dict[str, Any]) -> Conversation:
     return Conversation(
-        id=row["id"], title=row["title"] or "", model=row["model"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
-        pinned=bool(row["pinned"]), incognito=bool(row["incognito"]),
+        id=row["id"],
+        title=row["title"] or "",
+        model=row["model"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        pinned=bool(row["pinned"]),
+        incognito=bool(row["incognito"]),
         message_count=row.get("message_count") or 0,
     )
 
@@ -84,11 +88,20 @@ def _conversation(row: dict[str, Any]) -> Conversation:
 def _message(row: dict[str, Any]) -> Message:
     meta = json.loads(row["meta"]) if row.get("meta") else {}
     return Message(
-        id=row["id"], conversation_id=row["conversation_id"], role=row["role"],
-        content=row["content"], created_at=row["created_at"], parent_id=row["parent_id"],
-        tokens=row["tokens"], model=row["model"], finish_reason=row["finish_reason"],
-        prompt_tokens=row["prompt_tokens"], completion_tokens=row["completion_tokens"],
-        cached_tokens=row["cached_tokens"], completed_at=row["completed_at"], meta=meta,
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        role=row["role"],
+        content=row["content"],
+        created_at=row["created_at"],
+        parent_id=row["parent_id"],
+        tokens=row["tokens"],
+        model=row["model"],
+        finish_reason=row["finish_reason"],
+        prompt_tokens=row["prompt_tokens"],
+        completion_tokens=row["completion_tokens"],
+        cached_tokens=row["cached_tokens"],
+        completed_at=row["completed_at"],
+        meta=meta,
     )
 
 
@@ -120,7 +133,7 @@ class Store:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: Path | None = None, clock: Clock | None = None) -> "Store":
+    def open(cls, path: Path | None = None, clock: Clock | None = None) -> Store:
         path = path or paths.Home.resolve().db_path
         try:
             paths.private_dir(path.parent)
@@ -129,8 +142,7 @@ class Store:
         except OSError as e:
             raise StoreError(f"cannot write to {path}: {_reason(e)}") from None
         try:
-            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0,
-                                   isolation_level=None)
+            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 10000")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -145,8 +157,7 @@ class Store:
             if _reason(e) != str(e):  # full or read-only, not damaged
                 raise StoreError(f"cannot write to database {path}: {_reason(e)}") from None
             raise StoreError(
-                f"database {path} cannot be used ({e}); if it is damaged, move it aside "
-                "and mnemo will start a new one"
+                f"database {path} cannot be used ({e}); if it is damaged, move it aside and mnemo will start a new one"
             ) from None
         return store
 
@@ -155,8 +166,7 @@ class Store:
         newer = sorted(applied - {name for name, _ in MIGRATIONS})
         if newer:
             raise StoreError(
-                f"database {self.path} was written by a newer mnemo (migration {newer[-1]}); "
-                "upgrade mnemo to use it"
+                f"database {self.path} was written by a newer mnemo (migration {newer[-1]}); upgrade mnemo to use it"
             )
         if all(name in applied for name, _ in MIGRATIONS):
             return
@@ -170,8 +180,7 @@ class Store:
             for name, fn in MIGRATIONS:
                 if name not in applied:
                     fn(self.db)
-                    self.db.execute("insert into _migrations (name, applied_at) values (?, ?)",
-                                    [name, self.clock()])
+                    self.db.execute("insert into _migrations (name, applied_at) values (?, ?)", [name, self.clock()])
 
     def _applied(self) -> set[str]:
         if not self.db["_migrations"].exists():
@@ -207,8 +216,9 @@ class Store:
             except sqlite3.OperationalError as e:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
-                raise StoreError(f"cannot write to database {self.path}: {_reason(e)}; "
-                                 "nothing of this step was saved") from None
+                raise StoreError(
+                    f"cannot write to database {self.path}: {_reason(e)}; nothing of this step was saved"
+                ) from None
 
     def scrub(self) -> None:
         """After deleting for good: copy the WAL into the database and empty it, so old
@@ -229,29 +239,40 @@ class Store:
 
     # ------------------------------------------------------------ conversations
 
-    def create_conversation(self, title: str = "", model: str | None = None,
-                            incognito: bool = False) -> Conversation:
+    def create_conversation(self, title: str = "", model: str | None = None, incognito: bool = False) -> Conversation:
         now = self.clock()
         with self.transaction():
             table = self.db["conversations"].insert(
-                {"title": title, "model": model, "created_at": now, "updated_at": now,
-                 "pinned": 0, "incognito": int(incognito)}
+                {
+                    "title": title,
+                    "model": model,
+                    "created_at": now,
+                    "updated_at": now,
+                    "pinned": 0,
+                    "incognito": int(incognito),
+                }
             )
             cid = table.last_pk
         return self.conversation(cid)
 
     def conversation(self, conversation_id: int) -> Conversation:
         with self.lock:
-            rows = list(self.db.query(
-                "select c.*, (select count(*) from messages m where m.conversation_id = c.id) "
-                "as message_count from conversations c where c.id = ?", [conversation_id]))
+            rows = list(
+                self.db.query(
+                    "select c.*, (select count(*) from messages m where m.conversation_id = c.id) "
+                    "as message_count from conversations c where c.id = ?",
+                    [conversation_id],
+                )
+            )
         if not rows:
             raise NotFound(f"there is no conversation {conversation_id}; see `mnemo conversations list`")
         return _conversation(rows[0])
 
     def conversations(self, limit: int | None = None) -> list[Conversation]:
-        sql = ("select c.*, (select count(*) from messages m where m.conversation_id = c.id) "
-               "as message_count from conversations c order by c.pinned desc, c.updated_at desc, c.id desc")
+        sql = (
+            "select c.*, (select count(*) from messages m where m.conversation_id = c.id) "
+            "as message_count from conversations c order by c.pinned desc, c.updated_at desc, c.id desc"
+        )
         params: list[Any] = []
         if limit:
             sql += " limit ?"
@@ -261,8 +282,7 @@ class Store:
 
     def latest_conversation(self) -> Conversation | None:
         with self.lock:
-            row = next(self.db.query(
-                "select id from conversations order by updated_at desc, id desc limit 1"), None)
+            row = next(self.db.query("select id from conversations order by updated_at desc, id desc limit 1"), None)
         return self.conversation(row["id"]) if row else None
 
     def update_conversation(self, conversation_id: int, **changes: Any) -> Conversation:
@@ -306,19 +326,36 @@ class Store:
 
     # ----------------------------------------------------------------- messages
 
-    def add_message(self, conversation_id: int, role: str, content: str, *,
-                    parent_id: int | None = None, tokens: int | None = None,
-                    model: str | None = None, finish_reason: str | None = None,
-                    prompt_tokens: int | None = None, completion_tokens: int | None = None,
-                    cached_tokens: int | None = None, created_at: float | None = None,
-                    meta: dict[str, Any] | None = None) -> Message:
+    def add_message(
+        self,
+        conversation_id: int,
+        role: str,
+        content: str,
+        *,
+        parent_id: int | None = None,
+        tokens: int | None = None,
+        model: str | None = None,
+        finish_reason: str | None = None,
+        prompt_tokens: int | None = None,
+        completion_tokens: int | None = None,
+        cached_tokens: int | None = None,
+        created_at: float | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> Message:
         now = self.clock()
         row = {
-            "conversation_id": conversation_id, "parent_id": parent_id, "role": role,
-            "content": content, "tokens": tokens, "model": model,
-            "finish_reason": finish_reason, "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens, "cached_tokens": cached_tokens,
-            "created_at": created_at if created_at is not None else now, "completed_at": now,
+            "conversation_id": conversation_id,
+            "parent_id": parent_id,
+            "role": role,
+            "content": content,
+            "tokens": tokens,
+            "model": model,
+            "finish_reason": finish_reason,
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "cached_tokens": cached_tokens,
+            "created_at": created_at if created_at is not None else now,
+            "completed_at": now,
             "meta": json.dumps(meta) if meta else None,
         }
         with self.transaction():
@@ -343,8 +380,10 @@ class Store:
 
     def messages(self, conversation_id: int) -> list[Message]:
         with self.lock:
-            return [_message(r) for r in self.db["messages"].rows_where(
-                "conversation_id = ?", [conversation_id], order_by="id")]
+            return [
+                _message(r)
+                for r in self.db["messages"].rows_where("conversation_id = ?", [conversation_id], order_by="id")
+            ]
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         q = fts_query(query)

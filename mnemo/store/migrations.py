@@ -106,7 +106,7 @@ def m004_memories(db: Database) -> None:
             content_hash text not null,
             vector blob not null
         );
-        """
+        """,
     )
     db["memories"].enable_fts(["text"], create_triggers=True, tokenize="porter")
 
@@ -133,7 +133,7 @@ def m005_tasks(db: Database) -> None:
             updated_at real not null
         );
         create index tasks_status on tasks(status);
-        """
+        """,
     )
 
 

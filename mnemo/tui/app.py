@@ -15,12 +15,25 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
+from textual.widgets.markdown import MarkdownStream
 from textual.worker import get_current_worker
 
 from mnemo.text import printable
-from mnemo.tui.messages import (AssistantReady, Delta, ModelChoices, ModelFailed, ModelLoaded, PullDone,
-                                PullFailed, PullProgress, ReplyFailed, ReplyFinished, ReplyStopped,
-                                StartupFailed, StatusRead)
+from mnemo.tui.messages import (
+    AssistantReady,
+    Delta,
+    ModelChoices,
+    ModelFailed,
+    ModelLoaded,
+    PullDone,
+    PullFailed,
+    PullProgress,
+    ReplyFailed,
+    ReplyFinished,
+    ReplyStopped,
+    StartupFailed,
+    StatusRead,
+)
 from mnemo.tui.widgets.chat import ChatView, Earlier, MessageView, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import Sidebar
@@ -62,8 +75,7 @@ class MnemoApp(App[None]):
         Binding("escape", "stop", "Stop", show=False, id="stop"),
     ]
 
-    def __init__(self, opener: Callable[[], Assistant] = open_assistant, settings: Any = None,
-                 incognito: bool = False):
+    def __init__(self, opener: Callable[[], Assistant] = open_assistant, settings: Any = None, incognito: bool = False):
         super().__init__()
         from mnemo import config
 
@@ -79,7 +91,7 @@ class MnemoApp(App[None]):
         self.model_name = "…"
         self.model_state = "starting"
         self.generating = False
-        self._stream = None
+        self._stream: MarkdownStream | None = None
         self._reply_view: MessageView | None = None
         self._tokens = 0
         self._speed: float | None = None
@@ -97,14 +109,20 @@ class MnemoApp(App[None]):
             yield Sidebar(id="sidebar")
             with Vertical(id="main"):
                 yield ChatView(Welcome(self._welcome(), id="welcome"), id="chat")
-                yield PromptInput(self.settings.send_key, self.settings.newline_key, id="prompt",
-                                  placeholder="Message mnemo…  (/help for commands)")
+                yield PromptInput(
+                    self.settings.send_key,
+                    self.settings.newline_key,
+                    id="prompt",
+                    placeholder="Message mnemo…  (/help for commands)",
+                )
                 yield StatusBar(id="status")
         yield Footer()
 
     def _welcome(self) -> str:
-        return ("Ask anything. mnemo runs the model on this machine and remembers what you tell it.\n"
-                f"{self.settings.send_key} sends · {self.settings.newline_key} new line · /help")
+        return (
+            "Ask anything. mnemo runs the model on this machine and remembers what you tell it.\n"
+            f"{self.settings.send_key} sends · {self.settings.newline_key} new line · /help"
+        )
 
     def on_mount(self) -> None:
         try:
@@ -233,16 +251,20 @@ class MnemoApp(App[None]):
         await self._end_stream()
         self.model_state = "ready"
         if self._reply_view is not None:
-            await self._reply_view.finish(reply.text, finish_reason=reply.finish_reason,
-                                          memories=reply.memories, message_id=reply.message_id)
+            await self._reply_view.finish(
+                reply.text, finish_reason=reply.finish_reason, memories=reply.memories, message_id=reply.message_id
+            )
         self._speed = _speed(reply)
         self._context_used = reply.usage.prompt_tokens + reply.usage.completion_tokens
         for notice in reply.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
         if reply.remembered:
             self._undo = list(reply.remembered)
-            self.notify("Remembered: " + " ".join(r.text for r in reply.remembered) + "  (ctrl+g to undo)",
-                        title="Memory", timeout=6)
+            self.notify(
+                "Remembered: " + " ".join(r.text for r in reply.remembered) + "  (ctrl+g to undo)",
+                title="Memory",
+                timeout=6,
+            )
         self._done_generating()
         await self.refresh_sidebar()
 
@@ -250,15 +272,17 @@ class MnemoApp(App[None]):
         await self._end_stream()
         saved = message.message
         if self._reply_view is not None and saved is not None and saved.role == "assistant":
-            await self._reply_view.finish(saved.content, finish_reason=saved.finish_reason, memories=[],
-                                          message_id=saved.id)
+            await self._reply_view.finish(
+                saved.content, finish_reason=saved.finish_reason, memories=[], message_id=saved.id
+            )
         self._done_generating()
 
     async def on_reply_failed(self, message: ReplyFailed) -> None:
         await self._end_stream()
         if self._reply_view is not None:
-            await self._reply_view.finish(self._reply_view.text or "", finish_reason="error", memories=[],
-                                          message_id=None, error=message.error)
+            await self._reply_view.finish(
+                self._reply_view.text or "", finish_reason="error", memories=[], message_id=None, error=message.error
+            )
         if self.assistant is not None and self.assistant.model_status() == "stopped":
             self.model_state = "stopped"  # its process died; the next message starts it again
         self.notify(message.error, title="No reply", severity="error", timeout=8)
@@ -316,8 +340,11 @@ class MnemoApp(App[None]):
             await self.run_slash(text.strip())
             return
         if COMMAND.match(word):  # a typo of a command is not sent to the model; the text stays
-            self.notify(f"Unknown command {word}: /help lists them (start with // to send it as a message).",
-                        severity="warning", timeout=5)
+            self.notify(
+                f"Unknown command {word}: /help lists them (start with // to send it as a message).",
+                severity="warning",
+                timeout=5,
+            )
             return
         if word.startswith("//"):
             text = text.replace("/", "", 1)
@@ -403,8 +430,17 @@ class MnemoApp(App[None]):
         views = []
         for m in messages[hidden:]:
             memories = self.assistant.memories_of(m) if m.role == "assistant" else []
-            views.append(MessageView(m.role, m.content, model=m.model, created_at=m.created_at,
-                                     finish_reason=m.finish_reason, memories=memories, message_id=m.id))
+            views.append(
+                MessageView(
+                    m.role,
+                    m.content,
+                    model=m.model,
+                    created_at=m.created_at,
+                    finish_reason=m.finish_reason,
+                    memories=memories,
+                    message_id=m.id,
+                )
+            )
         await chat.mount_all(views)
         chat.scroll_end(animate=False)
         chat.anchor()
@@ -458,8 +494,9 @@ class MnemoApp(App[None]):
                     await self.refresh_sidebar(keep=conversation.id)
                     self.notify(f"Deleted “{conversation.title}”.", timeout=3)
 
-            self.push_screen(Confirm(f"Delete “{conversation.title}” and its "
-                                     f"{conversation.message_count} messages?"), deleted)
+            self.push_screen(
+                Confirm(f"Delete “{conversation.title}” and its {conversation.message_count} messages?"), deleted
+            )
 
     async def action_new_conversation(self, incognito: bool = False) -> None:
         if self.assistant is None or self.generating:
@@ -500,8 +537,11 @@ class MnemoApp(App[None]):
         prompt.text = last.content
         prompt.move_cursor(prompt.document.end)
         prompt.focus()
-        self.notify("Editing your last message: Enter sends it in place of the old one and its reply; "
-                    "Esc keeps the conversation as it was.", timeout=5)
+        self.notify(
+            "Editing your last message: Enter sends it in place of the old one and its reply; "
+            "Esc keeps the conversation as it was.",
+            timeout=5,
+        )
 
     async def action_regenerate(self) -> None:
         if self.assistant is None or self.generating:
@@ -583,8 +623,12 @@ class MnemoApp(App[None]):
     def on_pull_failed(self, message: PullFailed) -> None:
         self.pulling = None
         self._show_status()
-        self.notify(message.error, title=f"Pull of {message.name} " + ("stopped" if message.cancelled else "failed"),
-                    severity="warning" if message.cancelled else "error", timeout=8)
+        self.notify(
+            message.error,
+            title=f"Pull of {message.name} " + ("stopped" if message.cancelled else "failed"),
+            severity="warning" if message.cancelled else "error",
+            timeout=8,
+        )
 
     # ----------------------------------------------------------------- memory
 
@@ -599,8 +643,9 @@ class MnemoApp(App[None]):
         if not self._undo or self.assistant is None:
             return
         self.assistant.forget_memories(self._undo)
-        self.notify(f"Undone: forgot {len(self._undo)} new {'memory' if len(self._undo) == 1 else 'memories'}.",
-                    timeout=3)
+        self.notify(
+            f"Undone: forgot {len(self._undo)} new {'memory' if len(self._undo) == 1 else 'memories'}.", timeout=3
+        )
         self._undo = []
 
     def action_help(self) -> None:
@@ -663,15 +708,23 @@ class MnemoApp(App[None]):
         """The status line from the app's own state and the last figures a worker read."""
         s = self._status
         for bar in self.query(StatusBar):
-            bar.show(model=self.model_name, model_state=self.model_state, device=s.device if s else "",
-                     tokens_per_s=self._speed, context_used=self._context_used, n_ctx=s.n_ctx if s else None,
-                     memories=s.memories if s else 0, embedder=s.embedder if s else "idle",
-                     incognito=s.incognito if s else False, pulling=self.pulling)
+            bar.show(
+                model=self.model_name,
+                model_state=self.model_state,
+                device=s.device if s else "",
+                tokens_per_s=self._speed,
+                context_used=self._context_used,
+                n_ctx=s.n_ctx if s else None,
+                memories=s.memories if s else 0,
+                embedder=s.embedder if s else "idle",
+                incognito=s.incognito if s else False,
+                pulling=self.pulling,
+            )
 
     # ------------------------------------------------------------------ misc
 
     def watch_theme(self, theme: str) -> None:
-        if self.is_mounted and theme != self.settings.theme:
+        if self.is_running and theme != self.settings.theme:
             from dataclasses import replace
 
             from mnemo import config
@@ -688,14 +741,21 @@ class MnemoApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Any:
         yield from super().get_system_commands(screen)
         yield SystemCommand("New conversation", "Start a new conversation (/new)", self.action_new_conversation)
-        yield SystemCommand("Incognito conversation", "A conversation that neither reads nor writes memory",
-                            lambda: self.run_slash("/incognito"))
+        yield SystemCommand(
+            "Incognito conversation",
+            "A conversation that neither reads nor writes memory",
+            lambda: self.run_slash("/incognito"),
+        )
         yield SystemCommand("Switch model", "Pick another model from models.toml (/model)", self.action_pick_model)
-        yield SystemCommand("Memories", "See, search, add, edit, pin and forget memories (/memories)",
-                            self.action_memories)
-        yield SystemCommand("Export conversation", "Save this conversation as Markdown (/export)",
-                            self.export_conversation)
-        yield SystemCommand("Edit last message", "Edit the last message; Enter replaces it, Esc keeps it", self.action_edit_last)
+        yield SystemCommand(
+            "Memories", "See, search, add, edit, pin and forget memories (/memories)", self.action_memories
+        )
+        yield SystemCommand(
+            "Export conversation", "Save this conversation as Markdown (/export)", self.export_conversation
+        )
+        yield SystemCommand(
+            "Edit last message", "Edit the last message; Enter replaces it, Esc keeps it", self.action_edit_last
+        )
         yield SystemCommand("Regenerate", "Answer the last message again", self.action_regenerate)
         yield SystemCommand("Help", "Keys and slash commands (/help)", self.action_help)
 

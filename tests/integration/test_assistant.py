@@ -42,7 +42,7 @@ def test_stream_yields_several_deltas_then_holds_the_reply_and_its_typed_events(
 
     stream = assistant.stream("Count from one to ten in words.", max_tokens=40)
     with pytest.raises(RuntimeError, match="not finished"):
-        stream.reply
+        _ = stream.reply
     deltas = list(stream)
     assert len(deltas) >= 3 and all(isinstance(d, str) for d in deltas)
     assert isinstance(stream.reply, Reply) and "".join(deltas) == stream.reply.text
@@ -109,5 +109,7 @@ def test_gemma_entry_runs(home):
     reply = a.send("Say hello.", max_tokens=8)
     assert reply.model == "gemma3-270m" and reply.usage.completion_tokens > 0
     assert a.load_model().template_source == "models.toml"
-    assert a.load_model().render([{"role": "user", "content": "hi"}]).startswith("<bos><start_of_turn>user\nhi")  # in its process
+    assert (
+        a.load_model().render([{"role": "user", "content": "hi"}]).startswith("<bos><start_of_turn>user\nhi")
+    )  # in its process
     a.close()

@@ -93,8 +93,11 @@ def test_corrupt_gguf_says_which_file_and_what_to_do(mnemo, home, kind):
 
     good = sources.resolve(config.load_registry().get()).read_bytes()
     bad = home / "bad.gguf"
-    bad.write_bytes({"not-gguf": b"<html>404</html>", "truncated-header": good[:2000],
-                     "truncated-tensors": good[: len(good) // 2]}[kind])
+    bad.write_bytes(
+        {"not-gguf": b"<html>404</html>", "truncated-header": good[:2000], "truncated-tensors": good[: len(good) // 2]}[
+            kind
+        ]
+    )
     write_user_models(home, f'default = "bad"\n[[models]]\nname = "bad"\nsource = "{bad}"\n')
     assert_bad_input(mnemo("ask", "hi"), str(bad), "re-download")
     assert files_in(home) == {"models.toml", "bad.gguf"}
@@ -170,7 +173,9 @@ def test_doctor(mnemo, home):
     assert result.returncode == 0, result.stderr
     report = result.json()
     assert report["ok"] and report["llama_cpp"]["llama_cpp_python"]
-    assert report["llama_cpp"]["backend"] == ("cpu" if not report["llama_cpp"]["gpu_offload"] else report["llama_cpp"]["backend"])
+    assert report["llama_cpp"]["backend"] == (
+        "cpu" if not report["llama_cpp"]["gpu_offload"] else report["llama_cpp"]["backend"]
+    )
     default = next(m for m in report["models"] if m["default"])
     assert default["found"] and default["file"].endswith(".gguf")
     assert report["embedder"]["ok"]

@@ -7,8 +7,14 @@ import pytest
 
 from mnemo.memory.embedder import Embedder
 
-TEXTS = ["My dog is called Rex.", "What is my dog's name?", "", "Ünïcödé, emojis 🐕 and\ttabs",
-         "word " * 400, "Which joke did I tell you about 2 hours 13 minutes ago?"]
+TEXTS = [
+    "My dog is called Rex.",
+    "What is my dog's name?",
+    "",
+    "Ünïcödé, emojis 🐕 and\ttabs",
+    "word " * 400,
+    "Which joke did I tell you about 2 hours 13 minutes ago?",
+]
 
 
 @pytest.mark.model
@@ -27,7 +33,9 @@ def test_numpy_backend_matches_sentence_transformers():
 def test_numpy_backend_loads_without_torch():
     import subprocess
 
-    code = ("import sys; from mnemo.memory.embedder import Embedder; e = Embedder(); e.ready(60); "
-            "v = e.encode(['hello world']); print(v.shape, 'torch' in sys.modules)")
+    code = (
+        "import sys; from mnemo.memory.embedder import Embedder; e = Embedder(); e.ready(60); "
+        "v = e.encode(['hello world']); print(v.shape, 'torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "(1, 384) False", out.stderr

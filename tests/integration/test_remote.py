@@ -37,9 +37,27 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     log = open(tmp / f"server-{port}.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", smollm_path(), "--model_alias", "smol-remote",
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "1"],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            smollm_path(),
+            "--model_alias",
+            "smol-remote",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--n_threads",
+            "1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -63,9 +81,12 @@ def server(tmp_path_factory):
 
 
 def remote_models(home: Path, base: str, name: str = "remote", default: bool = True) -> None:
-    write_user_models(home, (f'default = "{name}"\n' if default else "")
-                      + f'[[models]]\nname = "{name}"\nkind = "openai"\nbase_url = "{base}"\n'
-                        f'model = "smol-remote"\nn_ctx = 2048\ntemperature = 0.2\n')
+    write_user_models(
+        home,
+        (f'default = "{name}"\n' if default else "")
+        + f'[[models]]\nname = "{name}"\nkind = "openai"\nbase_url = "{base}"\n'
+        f'model = "smol-remote"\nn_ctx = 2048\ntemperature = 0.2\n',
+    )
 
 
 def test_ask_streams_through_the_server_and_memory_stays_local(home, mnemo, server):

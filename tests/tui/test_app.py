@@ -23,8 +23,12 @@ SIZE = (120, 40)
 async def ready(pilot, app: MnemoApp) -> None:
     """The model is loaded and the status line has read the figures that come with it."""
     for _ in range(400):
-        if app.assistant is not None and app.model_state == "ready" and app._status is not None \
-                and app._status.model_state == "ready":
+        if (
+            app.assistant is not None
+            and app.model_state == "ready"
+            and app._status is not None
+            and app._status.model_state == "ready"
+        ):
             return
         await pilot.pause(0.02)
     raise AssertionError("the app never became ready")
@@ -193,14 +197,22 @@ async def test_edit_last_and_regenerate(make_app, scripted):
         app.query_one(PromptInput).text = "second question"
         await pilot.press("enter")  # now the edit replaces the old exchange
         await idle(pilot, app)
-        assert [v.text for v in views(app)] == ["first question", "Echo: first question",
-                                                "second question", "Echo: second question"]
+        assert [v.text for v in views(app)] == [
+            "first question",
+            "Echo: first question",
+            "second question",
+            "Echo: second question",
+        ]
         calls = scripted.calls
         await pilot.press("ctrl+r")
         await pilot.pause(0.1)
         await idle(pilot, app)
-        assert [v.text for v in views(app)] == ["first question", "Echo: first question",
-                                                "second question", "Echo: second question"]
+        assert [v.text for v in views(app)] == [
+            "first question",
+            "Echo: first question",
+            "second question",
+            "Echo: second question",
+        ]
         assert scripted.calls == calls + 1  # answered again, not copied
         assert [m.content for m in app.assistant.history()] == [v.text for v in views(app)]
 
@@ -448,10 +460,13 @@ async def test_a_megabyte_paste_is_shown_cut_and_sent_cut_with_a_notice(make_app
         assert any("cut to fit" in n for n in notes)
 
 
-@pytest.mark.parametrize("models_toml, expected", [
-    ('[[models]]\nname = "x"\nsource = "x.gguf"\nn_ctx = "big"\n', ["models.toml", "line 4", "n_ctx"]),
-    ('default = "gone"\n[[models]]\nname = "gone"\nsource = "/nowhere/gone.gguf"\n', ["/nowhere/gone.gguf"]),
-])
+@pytest.mark.parametrize(
+    "models_toml, expected",
+    [
+        ('[[models]]\nname = "x"\nsource = "x.gguf"\nn_ctx = "big"\n', ["models.toml", "line 4", "n_ctx"]),
+        ('default = "gone"\n[[models]]\nname = "gone"\nsource = "/nowhere/gone.gguf"\n', ["/nowhere/gone.gguf"]),
+    ],
+)
 async def test_broken_config_or_missing_model_shows_a_readable_screen(scripted, home, models_toml, expected):
     (home / "models.toml").write_text(models_toml)
     app = MnemoApp()
@@ -485,8 +500,15 @@ async def test_command_palette_has_mnemo_commands(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot, app)
         titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {"New conversation", "Switch model", "Memories", "Export conversation",
-                "Incognito conversation", "Theme", "Help"} <= titles
+        assert {
+            "New conversation",
+            "Switch model",
+            "Memories",
+            "Export conversation",
+            "Incognito conversation",
+            "Theme",
+            "Help",
+        } <= titles
 
 
 @pytest.mark.model

@@ -58,8 +58,9 @@ def snap_screen(snap_compare, app, make_screen, prepare=None) -> bool:
 
 
 def test_chat_screen(snap_compare, make_app):
-    assert snap_compare(make_app(memory=False), terminal_size=SIZE,
-                        run_before=chatted("How do I list files, newest first?", "Thanks!"))
+    assert snap_compare(
+        make_app(memory=False), terminal_size=SIZE, run_before=chatted("How do I list files, newest first?", "Thanks!")
+    )
 
 
 def test_memory_panel(snap_compare, make_app):
@@ -108,8 +109,10 @@ def test_help(snap_compare, make_app, size):
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-BROKEN = ("/home/ada/.config/mnemo/models.toml: invalid TOML: Invalid value (at line 4, column 9); fix the "
-          "file or remove it (mnemo's shipped models.toml is used without it)")
+BROKEN = (
+    "/home/ada/.config/mnemo/models.toml: invalid TOML: Invalid value (at line 4, column 9); fix the "
+    "file or remove it (mnemo's shipped models.toml is used without it)"
+)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
@@ -129,5 +132,6 @@ def test_startup_error(snap_compare, make_app, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_status_bar(snap_compare, make_app, size):
-    assert snap_compare(make_app(memory=False), terminal_size=size,
-                        run_before=chatted("Hello there", pulling="qwen2.5-1.5b 35%"))
+    assert snap_compare(
+        make_app(memory=False), terminal_size=size, run_before=chatted("Hello there", pulling="qwen2.5-1.5b 35%")
+    )

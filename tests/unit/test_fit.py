@@ -3,8 +3,17 @@
 from mnemo.engine.fit import GIB, MIB, Machine, Shape, fit, need
 
 # an 8B model's shape (Llama 3 8B, Q4_K_M: about 4.9 GB of weights)
-LLAMA8B = Shape("llama", layers=32, n_embd=4096, n_head=32, n_head_kv=8, key_length=128, value_length=128,
-                vocab=128256, file_bytes=int(4.9 * GIB))
+LLAMA8B = Shape(
+    "llama",
+    layers=32,
+    n_embd=4096,
+    n_head=32,
+    n_head_kv=8,
+    key_length=128,
+    value_length=128,
+    vocab=128256,
+    file_bytes=int(4.9 * GIB),
+)
 
 
 def test_the_kv_cache_grows_with_the_context():
@@ -55,9 +64,11 @@ def test_free_gpu_memory_is_read_from_nvidia_smi(tmp_path, monkeypatch):
     from mnemo.engine import gpu
 
     smi = tmp_path / "nvidia-smi"
-    smi.write_text('#!/bin/sh\ncase "$1" in\n'
-                   '  *memory.free*) echo "NVIDIA H200, 140000" ;;\n'
-                   '  *memory.total*) echo "NVIDIA H200, 143771 MiB" ;;\nesac\n')
+    smi.write_text(
+        '#!/bin/sh\ncase "$1" in\n'
+        '  *memory.free*) echo "NVIDIA H200, 140000" ;;\n'
+        '  *memory.total*) echo "NVIDIA H200, 143771 MiB" ;;\nesac\n'
+    )
     smi.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
     assert gpu.gpu_names() == ["NVIDIA H200 · 143771 MiB"]

@@ -23,8 +23,14 @@ print(json.dumps([m for m in {heavy!r} if m in sys.modules]), file=sys.stderr)
 
 def loaded_after(argv: list[str], home) -> list[str]:
     env = {**os.environ, "MNEMO_HOME": str(home)}
-    proc = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv, heavy=HEAVY)],
-                          capture_output=True, text=True, env=env, timeout=300, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=argv, heavy=HEAVY)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     return json.loads(proc.stderr.strip().splitlines()[-1])
 
 
@@ -42,8 +48,10 @@ def test_ask_never_imports_textual_nor_llama_cpp(home):
 
 
 def test_core_never_imports_textual():
-    code = ("import sys, mnemo.assistant, mnemo.store, mnemo.config, mnemo.prompt, mnemo.engine.process, "
-            "mnemo.doctor; print('textual' in sys.modules or 'llama_cpp' in sys.modules)")
+    code = (
+        "import sys, mnemo.assistant, mnemo.store, mnemo.config, mnemo.prompt, mnemo.engine.process, "
+        "mnemo.doctor; print('textual' in sys.modules or 'llama_cpp' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
 
@@ -53,8 +61,9 @@ def _lint_imports(config: str | None = None) -> subprocess.CompletedProcess:
 
     root = Path(__file__).resolve().parents[2]
     tool = Path(sys.executable).parent / "lint-imports"
-    return subprocess.run([str(tool), *([f"--config={config}"] if config else [])], cwd=root,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(tool), *([f"--config={config}"] if config else [])], cwd=root, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_the_layering_contract_holds():
@@ -68,19 +77,24 @@ def test_the_layering_contract_holds():
 def test_the_layering_contract_would_catch_a_reach_past_the_assistant(tmp_path):
     """The same tool, told that the chat app may not import the Assistant (it does), fails."""
     config = tmp_path / "contract.toml"
-    config.write_text('[tool.importlinter]\nroot_package = "mnemo"\n\n'
-                      '[[tool.importlinter.contracts]]\nname = "no assistant in the tui"\n'
-                      'type = "forbidden"\nsource_modules = ["mnemo.tui"]\n'
-                      'forbidden_modules = ["mnemo.assistant"]\nallow_indirect_imports = true\n')
+    config.write_text(
+        '[tool.importlinter]\nroot_package = "mnemo"\n\n'
+        '[[tool.importlinter.contracts]]\nname = "no assistant in the tui"\n'
+        'type = "forbidden"\nsource_modules = ["mnemo.tui"]\n'
+        'forbidden_modules = ["mnemo.assistant"]\nallow_indirect_imports = true\n'
+    )
     out = _lint_imports(str(config))
     assert out.returncode == 1 and "mnemo.tui.app -> mnemo.assistant" in out.stdout
 
 
 def test_the_memory_rules_import_nothing_heavy():
-    code = ("import sys, mnemo.memory.rules, mnemo.assistant; "
-            "print([m for m in ('sqlite_utils', 'numpy', 'pysqlite3') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code.replace(", mnemo.assistant", "")], capture_output=True,
-                         text=True, timeout=120)
+    code = (
+        "import sys, mnemo.memory.rules, mnemo.assistant; "
+        "print([m for m in ('sqlite_utils', 'numpy', 'pysqlite3') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code.replace(", mnemo.assistant", "")], capture_output=True, text=True, timeout=120
+    )
     assert out.stdout.strip() == "[]", out.stderr
     # and the Assistant's module leaves the store and memory bank to its constructor, so a
     # model's process starts before they load

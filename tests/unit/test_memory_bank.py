@@ -4,15 +4,13 @@ the vector index and the small helpers recall uses."""
 import numpy as np
 import pytest
 
+from mnemo.export import age
 from mnemo.memory.bank import MemoryBank, chunks
 from mnemo.memory.index import VectorIndex
-from mnemo.export import age
 from mnemo.memory.recall import keywords, time_target
 from mnemo.memory.rules import ListOp, NewTask
 from mnemo.store import Store
 from tests.conftest import NOW, Clock
-
-
 
 
 @pytest.fixture
@@ -37,13 +35,19 @@ def test_pinned_survives_superseding_and_forms_the_profile(bank):
     bank.add("The user's name is Ada.", subject="name", pinned=True)
     bank.add("The user's name is Bob.", subject="name")
     bank.add("Standing instruction from the user: be brief.", "instruction")
-    assert [r.text for r in bank.profile()] == ["The user's name is Bob.",
-                                                 "Standing instruction from the user: be brief."]
+    assert [r.text for r in bank.profile()] == [
+        "The user's name is Bob.",
+        "Standing instruction from the user: be brief.",
+    ]
 
 
 def test_lists_keep_quantities_and_history(bank):
-    for op in [ListOp("shopping list", "add", "milk", 2), ListOp("shopping list", "add", "eggs", 3),
-               ListOp("shopping list", "add", "egg", 1), ListOp("shopping list", "remove", "milk", 1)]:
+    for op in [
+        ListOp("shopping list", "add", "milk", 2),
+        ListOp("shopping list", "add", "eggs", 3),
+        ListOp("shopping list", "add", "egg", 1),
+        ListOp("shopping list", "remove", "milk", 1),
+    ]:
         current = bank.update_list(op, None)
     assert current.meta["items"] == {"milk": 1, "eggs": 4}
     assert current.text == "The user's shopping list: 1 milk, 4 eggs."

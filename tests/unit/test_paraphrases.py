@@ -19,20 +19,34 @@ def parsed(text: str) -> list:
 
 
 LIST_ADDS = [
-    ("I require 2 Leek", "leek", 2), ("I want to buy 2 Soap", "soap", 2),
-    ("I need to buy 3 apples", "apple", 3), ("We need to get some bread", "bread", 1),
-    ("Add 4 bananas to my shopping list", "banana", 4), ("put milk on the shopping list", "milk", 1),
-    ("Could you add a dozen eggs to the list?", "egg", 12), ("Please add coffee to my groceries list", "coffee", 1),
-    ("I have to pick up 2 lemons", "lemon", 2), ("Note that I need to purchase 5 candles", "candle", 5),
-    ("I should buy toothpaste", "toothpaste", 1), ("We're out of butter, I need to buy some", "butter", 1),
-    ("Don't let me forget to buy 6 onions", "onion", 6), ("I'd like to buy 2 Mangoes", "mango", 2),
-    ("gotta buy cat food", "cat food", 1), ("Pls add oat milk", "oat milk", 1),
-    ("We need to get some bread", "bread", 1), ("I need 2 kg of flour", "flour", 2),
-    ("Can you stick 3 avocados on my list?", "avocado", 3), ("Throw some garlic on the shopping list", "garlic", 1),
-    ("I'm going to need 4 tins of tomatoes", "tomato", 4), ("Need 2 packs of rice", "rice", 2),
-    ("I'd need 3 yoghurts", "yoghurt", 3), ("We're running low on coffee beans", "coffee bean", 1),
-    ("Shopping: 3 peppers", "pepper", 3), ("Could you note down 5 limes for the shop?", "lime", 5),
-    ("Remember to buy 2 baguettes", "baguette", 2), ("jot down 2 leeks on my list", "leek", 2),
+    ("I require 2 Leek", "leek", 2),
+    ("I want to buy 2 Soap", "soap", 2),
+    ("I need to buy 3 apples", "apple", 3),
+    ("We need to get some bread", "bread", 1),
+    ("Add 4 bananas to my shopping list", "banana", 4),
+    ("put milk on the shopping list", "milk", 1),
+    ("Could you add a dozen eggs to the list?", "egg", 12),
+    ("Please add coffee to my groceries list", "coffee", 1),
+    ("I have to pick up 2 lemons", "lemon", 2),
+    ("Note that I need to purchase 5 candles", "candle", 5),
+    ("I should buy toothpaste", "toothpaste", 1),
+    ("We're out of butter, I need to buy some", "butter", 1),
+    ("Don't let me forget to buy 6 onions", "onion", 6),
+    ("I'd like to buy 2 Mangoes", "mango", 2),
+    ("gotta buy cat food", "cat food", 1),
+    ("Pls add oat milk", "oat milk", 1),
+    ("We need to get some bread", "bread", 1),
+    ("I need 2 kg of flour", "flour", 2),
+    ("Can you stick 3 avocados on my list?", "avocado", 3),
+    ("Throw some garlic on the shopping list", "garlic", 1),
+    ("I'm going to need 4 tins of tomatoes", "tomato", 4),
+    ("Need 2 packs of rice", "rice", 2),
+    ("I'd need 3 yoghurts", "yoghurt", 3),
+    ("We're running low on coffee beans", "coffee bean", 1),
+    ("Shopping: 3 peppers", "pepper", 3),
+    ("Could you note down 5 limes for the shop?", "lime", 5),
+    ("Remember to buy 2 baguettes", "baguette", 2),
+    ("jot down 2 leeks on my list", "leek", 2),
 ]
 
 
@@ -40,16 +54,26 @@ LIST_ADDS = [
 def test_list_additions(text, item, quantity):
     ops = [i for i in parsed(text) if isinstance(i, ListOp)]
     assert ops and ops[0].op == "add", ops
-    assert ops[0].item.lower().rstrip("s").rstrip("e") .startswith(item.rstrip("e")[:4]), ops
+    assert ops[0].item.lower().rstrip("s").rstrip("e").startswith(item.rstrip("e")[:4]), ops
     assert ops[0].quantity == quantity
 
 
 LIST_REMOVALS = [
-    "remove milk from my shopping list", "take the eggs off the list", "cross off bread",
-    "I bought the milk", "I already got the eggs", "I picked up the bread today",
-    "no need for soap anymore", "I don't need leeks anymore", "scratch the bananas from my list",
-    "delete coffee from the shopping list", "got the tomatoes",
-    "Already have the garlic", "We have enough coffee beans now", "Never mind the watermelon", "Strike the limes",
+    "remove milk from my shopping list",
+    "take the eggs off the list",
+    "cross off bread",
+    "I bought the milk",
+    "I already got the eggs",
+    "I picked up the bread today",
+    "no need for soap anymore",
+    "I don't need leeks anymore",
+    "scratch the bananas from my list",
+    "delete coffee from the shopping list",
+    "got the tomatoes",
+    "Already have the garlic",
+    "We have enough coffee beans now",
+    "Never mind the watermelon",
+    "Strike the limes",
 ]
 
 
@@ -60,10 +84,19 @@ def test_list_removals(text):
 
 
 LIST_CLEARS = [
-    "clear my shopping list", "reset the shopping list", "empty my list", "I bought everything",
-    "I got everything on the list", "start a new shopping list", "wipe the list", "delete my whole shopping list",
-    "throw away the shopping list, start over", "I've bought all of it", "new list please",
-    "Let's start the shopping list from scratch", "Scrap the list",
+    "clear my shopping list",
+    "reset the shopping list",
+    "empty my list",
+    "I bought everything",
+    "I got everything on the list",
+    "start a new shopping list",
+    "wipe the list",
+    "delete my whole shopping list",
+    "throw away the shopping list, start over",
+    "I've bought all of it",
+    "new list please",
+    "Let's start the shopping list from scratch",
+    "Scrap the list",
 ]
 
 
@@ -74,12 +107,32 @@ def test_list_clears(text):
 
 
 NAMES = [
-    "My name is Liam", "I'm Liam", "Call me Liam", "You can call me Liam", "Liam here, hello!",
-    "The name's Liam", "I go by Liam", "Hi! My name, by the way, is Liam.", "People call me Liam",
-    "This is Liam speaking", "I am Liam.", "hello, I'm Liam and I like tea", "My name which is Liam is Irish", "My name is now Liam.",
-    "Actually, call me Liam now", "Hey there, Liam speaking.", "Folks usually call me Liam", "my names Liam",
-    "Everyone calls me Liam", "You may address me as Liam", "Liam's my name", "It's Liam here", "my first name is Liam",
-    "People know me as Liam", "The name is Liam", "Liam's the name",
+    "My name is Liam",
+    "I'm Liam",
+    "Call me Liam",
+    "You can call me Liam",
+    "Liam here, hello!",
+    "The name's Liam",
+    "I go by Liam",
+    "Hi! My name, by the way, is Liam.",
+    "People call me Liam",
+    "This is Liam speaking",
+    "I am Liam.",
+    "hello, I'm Liam and I like tea",
+    "My name which is Liam is Irish",
+    "My name is now Liam.",
+    "Actually, call me Liam now",
+    "Hey there, Liam speaking.",
+    "Folks usually call me Liam",
+    "my names Liam",
+    "Everyone calls me Liam",
+    "You may address me as Liam",
+    "Liam's my name",
+    "It's Liam here",
+    "my first name is Liam",
+    "People know me as Liam",
+    "The name is Liam",
+    "Liam's the name",
 ]
 
 
@@ -94,25 +147,58 @@ def test_names(text):
 
 
 NOT_INTENTS = [
-    "I need to finish my report", "I want to learn Spanish", "I need some help with Python",
-    "I need a break", "I need two weeks off", "I'm tired", "I'm going home", "I am happy today",
-    "What's my name?", "call me later, ok?", "I forgot my keys", "don't forget to reply",
-    "forget it", "I always forget my password", "How do I delete a file in bash?",
-    "Can you remind me how recursion works?", "I bought a new laptop yesterday",
-    "Whenever you can, explain monads", "My second reply was wrong", "What is on my shopping list?",
-    "Add a docstring to this function", "Remove the duplicates from this list: 3, 3, 4",
-    "I want to get better at chess", "I have to get going", "we need to get a new car someday",
-    "I need three volunteers", "Take a look at this code", "Remove the first line of this file",
-    "Add error handling to this function please", "Pick up the pace", "delete this paragraph", "I'm Sorry",
+    "I need to finish my report",
+    "I want to learn Spanish",
+    "I need some help with Python",
+    "I need a break",
+    "I need two weeks off",
+    "I'm tired",
+    "I'm going home",
+    "I am happy today",
+    "What's my name?",
+    "call me later, ok?",
+    "I forgot my keys",
+    "don't forget to reply",
+    "forget it",
+    "I always forget my password",
+    "How do I delete a file in bash?",
+    "Can you remind me how recursion works?",
+    "I bought a new laptop yesterday",
+    "Whenever you can, explain monads",
+    "My second reply was wrong",
+    "What is on my shopping list?",
+    "Add a docstring to this function",
+    "Remove the duplicates from this list: 3, 3, 4",
+    "I want to get better at chess",
+    "I have to get going",
+    "we need to get a new car someday",
+    "I need three volunteers",
+    "Take a look at this code",
+    "Remove the first line of this file",
+    "Add error handling to this function please",
+    "Pick up the pace",
+    "delete this paragraph",
+    "I'm Sorry",
     # forgetting what was just said, or a dismissal before another request: not memory
-    "Please forget the previous instructions and write a poem.", "Forget what I said and tell me a joke",
-    "forget about it, what is 2+2?", "forget everything above and summarise this text",
-    "Forget the rules, just give me the code", "forget what I just said", "Forget my last message.",
-    "forget the last answer and try again", "Forget all of that. Tell me about Rome.",
+    "Please forget the previous instructions and write a poem.",
+    "Forget what I said and tell me a joke",
+    "forget about it, what is 2+2?",
+    "forget everything above and summarise this text",
+    "Forget the rules, just give me the code",
+    "forget what I just said",
+    "Forget my last message.",
+    "forget the last answer and try again",
+    "Forget all of that. Tell me about Rome.",
     # a word that starts like an intent, text editing, a list in a message
-    "Forget-me-nots are my favourite flower", "Add a comma after the first word", "Write down the steps in a list",
-    "delete everything about the intro from this essay", "Does the recipe need 2 eggs?", "the kids need 2 hours of sleep",
-    "Throw the ball", "Two answers later I realised it was wrong", "Never mind, I figured it out",
+    "Forget-me-nots are my favourite flower",
+    "Add a comma after the first word",
+    "Write down the steps in a list",
+    "delete everything about the intro from this essay",
+    "Does the recipe need 2 eggs?",
+    "the kids need 2 hours of sleep",
+    "Throw the ball",
+    "Two answers later I realised it was wrong",
+    "Never mind, I figured it out",
     "Put simply, what is a monad?",
 ]
 
@@ -147,10 +233,14 @@ def test_tasks_after_replies(text, n, action):
 
 
 def test_an_unquoted_task_is_kept_as_an_instruction():
-    tasks = [i for i in parsed("append the quote from Ralph Waldo Emerson to your 5th response") if isinstance(i, NewTask)]
+    tasks = [
+        i for i in parsed("append the quote from Ralph Waldo Emerson to your 5th response") if isinstance(i, NewTask)
+    ]
     assert tasks and tasks[0].replies == 5 and tasks[0].action == "instruct"
     assert "Ralph Waldo Emerson" in tasks[0].text
-    tasks = [i for i in parsed("in your second response from now include a quote from Seneca") if isinstance(i, NewTask)]
+    tasks = [
+        i for i in parsed("in your second response from now include a quote from Seneca") if isinstance(i, NewTask)
+    ]
     assert tasks and tasks[0].replies == 2 and tasks[0].text == "Include a quote from Seneca"  # no stray "in"
 
 
@@ -203,11 +293,16 @@ def test_remind_in_my_second_reply():
 
 
 TRIGGERS = [
-    "whenever I say 'banana', say 'yellow!'", "if I say 'banana' reply 'yellow!'",
-    "every time I write 'banana', respond with 'yellow!'", "when I type 'banana', answer 'yellow!'",
-    "each time I mention 'banana' say 'yellow!'", "Whenever I write \"banana\" you should reply \"yellow!\"",
-    "If I ever say 'banana', you say 'yellow!'", "any time I say 'banana' respond 'yellow!'",
-    "when I send 'banana' reply with 'yellow!'", "Whenever you see 'banana' from me, write 'yellow!'",
+    "whenever I say 'banana', say 'yellow!'",
+    "if I say 'banana' reply 'yellow!'",
+    "every time I write 'banana', respond with 'yellow!'",
+    "when I type 'banana', answer 'yellow!'",
+    "each time I mention 'banana' say 'yellow!'",
+    'Whenever I write "banana" you should reply "yellow!"',
+    "If I ever say 'banana', you say 'yellow!'",
+    "any time I say 'banana' respond 'yellow!'",
+    "when I send 'banana' reply with 'yellow!'",
+    "Whenever you see 'banana' from me, write 'yellow!'",
 ]
 
 
@@ -219,21 +314,32 @@ def test_triggers(text):
 
 
 FORGETS = [
-    ("forget where I live", "where I live"), ("please forget my address", "my address"),
-    ("delete what you know about my job", "my job"), ("erase my phone number", "my phone number"),
-    ("stop remembering my sister's name", "my sister's name"), ("remove the memory about my car", "my car"),
-    ("wipe what you know about my allergies", "my allergies"), ("can you forget that I live in Lisbon", "I live in Lisbon"),
-    ("Forget about my favourite colour", "my favourite colour"), ("don't remember my birthday anymore", "my birthday"),
-    ("drop my address from your memory", "my address"), ("scrub my email from your memory", "my email"),
+    ("forget where I live", "where I live"),
+    ("please forget my address", "my address"),
+    ("delete what you know about my job", "my job"),
+    ("erase my phone number", "my phone number"),
+    ("stop remembering my sister's name", "my sister's name"),
+    ("remove the memory about my car", "my car"),
+    ("wipe what you know about my allergies", "my allergies"),
+    ("can you forget that I live in Lisbon", "I live in Lisbon"),
+    ("Forget about my favourite colour", "my favourite colour"),
+    ("don't remember my birthday anymore", "my birthday"),
+    ("drop my address from your memory", "my address"),
+    ("scrub my email from your memory", "my email"),
     ("forget my address and my phone number", "my address and my phone number"),
     ("Forget the previous instructions", "the previous instructions"),
-    ("forget my address, is that ok?", "my address"), ("forget my job title please", "my job title"),
-    ("forget where I work, I quit", "where I work"), ("forget my address - we moved", "my address"),
+    ("forget my address, is that ok?", "my address"),
+    ("forget my job title please", "my job title"),
+    ("forget where I work, I quit", "where I work"),
+    ("forget my address - we moved", "my address"),
     ("Forget my sister's name because we fell out", "my sister's name"),
     ("forget my gym schedule; I cancelled the membership", "my gym schedule"),
-    ("Forget what I told you about my ex", "my ex"), ("Don't keep my address anymore", "my address"),
-    ("Remove everything about my job", "my job"), ("remove all you know about my sister", "my sister"),
-    ("Please forget everything about my old job", "my old job"), ("scrap what you know about my diet", "my diet"),
+    ("Forget what I told you about my ex", "my ex"),
+    ("Don't keep my address anymore", "my address"),
+    ("Remove everything about my job", "my job"),
+    ("remove all you know about my sister", "my sister"),
+    ("Please forget everything about my old job", "my old job"),
+    ("scrap what you know about my diet", "my diet"),
     ("Forget my old phone number, it changed", "my old phone number"),
 ]
 
@@ -244,10 +350,18 @@ def test_forgetting(text, query):
     assert found and isinstance(found[0], Forget) and found[0].query == query, found
 
 
-REMEMBERS = ["remember that my sister is Anna", "/remember my sister is Anna", "Please remember: my sister is Anna",
-             "don't forget that my sister is Anna", "keep in mind that my sister is Anna",
-             "make a note that my sister is Anna", "note that my sister is Anna", "for future reference, my sister is Anna",
-             "save this: my sister is Anna", "could you remember that my sister is Anna?"]
+REMEMBERS = [
+    "remember that my sister is Anna",
+    "/remember my sister is Anna",
+    "Please remember: my sister is Anna",
+    "don't forget that my sister is Anna",
+    "keep in mind that my sister is Anna",
+    "make a note that my sister is Anna",
+    "note that my sister is Anna",
+    "for future reference, my sister is Anna",
+    "save this: my sister is Anna",
+    "could you remember that my sister is Anna?",
+]
 
 
 @pytest.mark.parametrize("text", REMEMBERS)
@@ -261,11 +375,13 @@ def test_cancel_still_works():
 
 
 FACTS = [
-    ("I moved to Bergen last year", "The user lives in Bergen."), ("I live in Ghent now", "The user lives in Ghent."),
+    ("I moved to Bergen last year", "The user lives in Bergen."),
+    ("I live in Ghent now", "The user lives in Ghent."),
     ("I relocated to San Francisco in 2019", "The user lives in San Francisco."),
     ("I moved to Porto for work", "The user lives in Porto."),
     ("I moved to Leeds a few months ago", "The user lives in Leeds."),
-    ("I'm allergic to walnuts", "The user is allergic to walnuts."), ("I'm vegetarian", "The user is vegetarian."),
+    ("I'm allergic to walnuts", "The user is allergic to walnuts."),
+    ("I'm vegetarian", "The user is vegetarian."),
     ("I prefer tea over coffee", "The user prefers tea over coffee."),
     ("My favourite band is Muse", "The user's favourite band is Muse."),
 ]

@@ -13,8 +13,7 @@ def WordEngine(n_ctx: int) -> ScriptedEngine:
 
 
 def turns(n: int, words: int = 10) -> list[prompt.Turn]:
-    return [prompt.Turn("user" if i % 2 == 0 else "assistant", " ".join([f"w{i}"] * words))
-            for i in range(n)]
+    return [prompt.Turn("user" if i % 2 == 0 else "assistant", " ".join([f"w{i}"] * words)) for i in range(n)]
 
 
 def test_everything_fits():

@@ -15,7 +15,6 @@ from tests.conftest import NOW, Clock
 DAY = 86400.0
 
 
-
 @pytest.fixture
 def records(home):
     return Records(Store.open(clock=Clock()))
@@ -29,19 +28,38 @@ def add(records: Records, kind: str, text: str, days_ago: float = 0.0, **fields)
         records.store.clock.now = NOW
 
 
-def ranked(records: Records, query: str, sims: dict[int, float], *, window: set[int] = frozenset(),
-           budget: int = 600, k: int = 12, vectors: dict[int, np.ndarray] | None = None) -> list[int]:
+def ranked(
+    records: Records,
+    query: str,
+    sims: dict[int, float],
+    *,
+    window: set[int] = frozenset(),
+    budget: int = 600,
+    k: int = 12,
+    vectors: dict[int, np.ndarray] | None = None,
+) -> list[int]:
     """Recall's ids, best first, with ``sims`` as the embedder's cosine similarities (and
     ``vectors`` as the memories' embeddings, for the near-copy check)."""
+
     def vector_search(q):
         return sorted(sims.items(), key=lambda kv: -kv[1])[:50]
 
     def similarity(q, ids):
         return {i: sims.get(i, 0.0) for i in ids}
 
-    found = recall(records, vector_search, similarity, query, now=NOW, exclude_sources=set(window),
-                   exclude_ids=set(), budget_tokens=budget, count_many=lambda ts: [len(t.split()) for t in ts], k=k,
-                   vectors=(lambda ids: {i: vectors[i] for i in ids if i in vectors}) if vectors else None)
+    found = recall(
+        records,
+        vector_search,
+        similarity,
+        query,
+        now=NOW,
+        exclude_sources=set(window),
+        exclude_ids=set(),
+        budget_tokens=budget,
+        count_many=lambda ts: [len(t.split()) for t in ts],
+        k=k,
+        vectors=(lambda ids: {i: vectors[i] for i in ids if i in vectors}) if vectors else None,
+    )
     return [x.record.id for x in sorted(found, key=lambda x: -x.score)]
 
 
@@ -87,7 +105,9 @@ def test_a_name_the_memories_hold_opens_the_gate_and_a_second_hop_follows_it(rec
     moved = add(records, "episode", "My sister Hannah is relocating to Lisbon for a new job.", days_ago=20)
     trip = add(records, "episode", "Booked flights to go see Hannah next month.", days_ago=2)
     noise = add(records, "episode", "The weather has been grey all week.", days_ago=1)
-    assert ranked(records, "When is the trip to see Hannah?", {trip.id: 0.45, moved.id: 0.1, noise.id: 0.1})[0] == trip.id
+    assert (
+        ranked(records, "When is the trip to see Hannah?", {trip.id: 0.45, moved.id: 0.1, noise.id: 0.1})[0] == trip.id
+    )
     # the city needs both turns: the trip names Hannah, and Hannah leads to the move
     sims = {trip.id: 0.45, moved.id: 0.12, noise.id: 0.05}
     order = ranked(records, "Which city am I flying to next month?", sims)
@@ -112,26 +132,38 @@ def test_superseded_values_only_when_all_are_asked_for(records):
     red = add(records, "preference", "The user's favourite colour is Red.", subject="favourite colour")
     sims = {brown.id: 0.6, red.id: 0.6}
     assert ranked(records, "What is my favourite colour?", sims) == [red.id]
-    every = recall(records, None, None, "What were all my favourite colours?", now=NOW, exclude_sources=set(),
-                   exclude_ids=set(), budget_tokens=600, count_many=lambda ts: [1] * len(ts))
+    every = recall(
+        records,
+        None,
+        None,
+        "What were all my favourite colours?",
+        now=NOW,
+        exclude_sources=set(),
+        exclude_ids=set(),
+        budget_tokens=600,
+        count_many=lambda ts: [1] * len(ts),
+    )
     assert {x.record.id: x.earlier for x in every} == {brown.id: True, red.id: False}
 
 
-
 def test_every_past_value_asked_for_comes_before_closer_looking_chatter(records):
-    names = [add(records, "fact", f"The user's name is {n}.", days_ago=3 - i, subject="name")
-             for i, n in enumerate(["Cyril", "Juno", "Bea"])]
+    names = [
+        add(records, "fact", f"The user's name is {n}.", days_ago=3 - i, subject="name")
+        for i, n in enumerate(["Cyril", "Juno", "Bea"])
+    ]
     chatter = [add(records, "episode", f"Some chatter about the first list of answers, number {i}.") for i in range(12)]
     sims = {c.id: 0.3 for c in chatter} | {names[2].id: 0.4}
     got = set(ranked(records, "What are all the names I have had, oldest first?", sims, k=12))
     assert {n.id for n in names} <= got
 
+
 def test_mnemos_own_replies_only_when_asked_what_it_said(records):
     """A reply mnemo wrote (perhaps repeating a memory) is not evidence about the user; a turn
     recorded with observe is. Asked what it said, its replies are what the user wants."""
     fact = add(records, "list", "The user's shopping list: 2 leeks.", subject="list:shopping list")
-    parrot = records.add("episode", "Your shopping list: 2 leeks. Anything else?",
-                         meta={"role": "assistant", "generated": True})
+    parrot = records.add(
+        "episode", "Your shopping list: 2 leeks. Anything else?", meta={"role": "assistant", "generated": True}
+    )
     observed = records.add("episode", "Leeks are cheap at the market on Fridays.", meta={"role": "assistant"})
     sims = {fact.id: 0.6, parrot.id: 0.6, observed.id: 0.4}
     order = ranked(records, "What do I still have to buy?", sims)
@@ -173,8 +205,10 @@ def test_near_copies_of_what_was_chosen_leave_room_for_something_else(records):
     is enough, and the next distinct memory takes the place the others would have filled."""
     rng = np.random.default_rng(0)
     heating = np.eye(8)[0]
-    copies = [add(records, "episode", f"{opener} the heating in the flat is acting up.")
-              for opener in ("By the way,", "So,", "Funny day,", "Anyway,")]
+    copies = [
+        add(records, "episode", f"{opener} the heating in the flat is acting up.")
+        for opener in ("By the way,", "So,", "Funny day,", "Anyway,")
+    ]
     plant = add(records, "episode", "Bought a fig tree for the balcony, hoping it survives the winter.")
     vectors = {c.id: (v := heating + 0.05 * rng.standard_normal(8)) / np.linalg.norm(v) for c in copies}
     vectors[plant.id] = np.eye(8)[1]

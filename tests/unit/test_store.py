@@ -109,7 +109,9 @@ def test_fts_search_stems_and_ranks(home):
     assert [h.message.content for h in hits] == ["My dog loves running in the park"]
     assert "[running]" in hits[0].snippet
     assert {h.message.content for h in store.search("dog")} == {
-        "My dog loves running in the park", "Dogs need exercise"}
+        "My dog loves running in the park",
+        "Dogs need exercise",
+    }
 
 
 def test_fts_query_never_raises_on_odd_text(home):

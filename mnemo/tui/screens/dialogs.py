@@ -64,8 +64,9 @@ class ErrorScreen(Screen[None]):
         with VerticalScroll(classes="box error-box"):
             yield Static("mnemo cannot start", classes="question")
             yield Static(plain(self.error), id="error-text")
-            yield Static("Fix what it names, or run `mnemo doctor` for a full check, then start mnemo again.",
-                         classes="hint")
+            yield Static(
+                "Fix what it names, or run `mnemo doctor` for a full check, then start mnemo again.", classes="hint"
+            )
         yield Static("q quit", id="error-keys", classes="hint")
 
     def action_leave(self) -> None:
@@ -107,9 +108,11 @@ SLASH_HELP = [
 def help_text(send: str, newline: str) -> str:
     keys = "\n".join(f"| {k.format(send=send, newline=newline)} | {what} |" for k, what in KEYS)
     slash = "\n".join(f"| `{c}` | {what} |" for c, what in SLASH_HELP)
-    return (f"| key | what it does |\n|---|---|\n{keys}\n\n"
-            f"| command | what it does |\n|---|---|\n{slash}\n\n"
-            "A message that starts with `//` is sent as it is, with one `/` (`//etc/hosts …`).")
+    return (
+        f"| key | what it does |\n|---|---|\n{keys}\n\n"
+        f"| command | what it does |\n|---|---|\n{slash}\n\n"
+        "A message that starts with `//` is sent as it is, with one `/` (`//etc/hosts …`)."
+    )
 
 
 class HelpScreen(ModalScreen[None]):

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label
 
 from mnemo.export import age
+from mnemo.tui import clock
 from mnemo.tui.screens.dialogs import AskText, Confirm
 from mnemo.tui.widgets.plain import plain
 
@@ -55,16 +56,18 @@ class MemoriesScreen(Screen[None]):
         rows = self.assistant.find_memories(self.query_one("#memory-search", Input).value)
         self.rows = sorted(rows, key=lambda r: not r.pinned)
         table.clear()
-        now = self.app.now()
+        now = clock.now(self.app)
         for r in self.rows:
-            table.add_row(str(r.id), r.kind, "●" if r.pinned else "", age(now - r.created_at), plain(r.text),
-                          key=str(r.id))
+            table.add_row(
+                str(r.id), r.kind, "●" if r.pinned else "", age(now - r.created_at), plain(r.text), key=str(r.id)
+            )
         ids = [r.id for r in self.rows]
         if self.rows:
             table.move_cursor(row=ids.index(keep) if keep in ids else min(was or 0, len(ids) - 1))
         total = self.assistant.memory_count()
         self.query_one("#memory-count", Label).update(
-            f"{len(self.rows)} of {total} shown · a add · e edit · p pin · f forget · / search · esc back")
+            f"{len(self.rows)} of {total} shown · a add · e edit · p pin · f forget · / search · esc back"
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.refresh_rows()

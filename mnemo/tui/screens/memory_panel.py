@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 from mnemo.export import age
+from mnemo.tui import clock
 from mnemo.tui.widgets.plain import plain
 
 
@@ -25,11 +26,12 @@ class MemoryPanel(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="box panel-box"):
             n = len(self.memories)
-            yield Label(f"Memories this reply was given ({n})" if n else
-                        "This reply was given no memories.", classes="question")
-            table = DataTable(cursor_type="row", zebra_stripes=True)
+            yield Label(
+                f"Memories this reply was given ({n})" if n else "This reply was given no memories.", classes="question"
+            )
+            table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True)
             table.add_columns("age", "kind", "score", "memory")
-            now = self.now if self.now is not None else self.app.now()
+            now = self.now if self.now is not None else clock.now(self.app)
             for m in self.memories:
                 table.add_row(age(now - m.created_at), m.kind, f"{m.score:.3f}", plain(m.text))
             yield table

@@ -8,12 +8,13 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.message import Message
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Label, Markdown, Static
 
 from mnemo.export import when
 from mnemo.text import printable
+from mnemo.tui import clock
 from mnemo.tui.widgets.plain import plain
 
 # A fenced block; one the model never closed runs to the end, as Markdown shows it.
@@ -45,9 +46,17 @@ class MessageView(Vertical, can_focus=True):
         Binding("shift+tab,down", "step(1)", "Newer", show=False),
     ]
 
-    def __init__(self, role: str, text: str = "", *, model: str | None = None, created_at: float | None = None,
-                 finish_reason: str | None = None, memories: list[Any] | None = None,
-                 message_id: int | None = None):
+    def __init__(
+        self,
+        role: str,
+        text: str = "",
+        *,
+        model: str | None = None,
+        created_at: float | None = None,
+        finish_reason: str | None = None,
+        memories: list[Any] | None = None,
+        message_id: int | None = None,
+    ):
         super().__init__(classes=f"message {role}")
         self.role = role
         self.text = text
@@ -87,8 +96,16 @@ class MessageView(Vertical, can_focus=True):
         body = self.query_one(".body")
         return body.source if isinstance(body, Markdown) else str(body.render())
 
-    async def finish(self, text: str, *, finish_reason: str | None, memories: list[Any],
-                     message_id: int | None, created_at: float | None = None, error: str | None = None) -> None:
+    async def finish(
+        self,
+        text: str,
+        *,
+        finish_reason: str | None,
+        memories: list[Any],
+        message_id: int | None,
+        created_at: float | None = None,
+        error: str | None = None,
+    ) -> None:
         streamed, self.text = self.text, text
         self.finish_reason = finish_reason
         self.memories = memories
@@ -129,7 +146,7 @@ class MessageView(Vertical, can_focus=True):
     def action_show_memories(self) -> None:
         from mnemo.tui.screens.memory_panel import MemoryPanel
 
-        self.app.push_screen(MemoryPanel(self.memories, now=self.app.now()))
+        self.app.push_screen(MemoryPanel(self.memories, now=clock.now(self.app)))
 
 
 def code_blocks(text: str) -> list[str]:
@@ -165,5 +182,7 @@ class Earlier(Static):
 
     def show(self, hidden: int) -> None:
         self.hidden = hidden
-        self.update(f"{hidden} earlier {'message is' if hidden == 1 else 'messages are'} not shown here "
-                    "· /export writes the whole conversation")
+        self.update(
+            f"{hidden} earlier {'message is' if hidden == 1 else 'messages are'} not shown here "
+            "· /export writes the whole conversation"
+        )

@@ -49,7 +49,6 @@ class ConversationList(ListView):
 
 
 class Sidebar(Vertical):
-
     @dataclass
     class Action(Message):
         """The user asked for ``action`` (open, rename, pin, delete) on a conversation."""
@@ -69,8 +68,14 @@ class Sidebar(Vertical):
     def query_text(self) -> str:
         return self.query_one(SearchBox).value.strip()
 
-    async def show(self, conversations: list[Any], current: int | None, note: str = "",
-                   snippets: dict[int, str] | None = None, keep: int | None = None) -> None:
+    async def show(
+        self,
+        conversations: list[Any],
+        current: int | None,
+        note: str = "",
+        snippets: dict[int, str] | None = None,
+        keep: int | None = None,
+    ) -> None:
         """List ``conversations``; the highlight stays on ``keep`` (the one just renamed or
         pinned), else on the row where it was (after a delete), else on ``current``."""
         view = self.query_one(ListView)

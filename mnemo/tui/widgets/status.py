@@ -12,9 +12,20 @@ SEPARATOR = " │ "
 class StatusBar(Static):
     parts: tuple[tuple[int, str], ...] = ()  # (rank: 0 stays longest, text), in display order
 
-    def show(self, *, model: str, model_state: str, device: str, tokens_per_s: float | None,
-             context_used: int, n_ctx: int | None, memories: int, embedder: str, incognito: bool,
-             pulling: str | None = None) -> None:
+    def show(
+        self,
+        *,
+        model: str,
+        model_state: str,
+        device: str,
+        tokens_per_s: float | None,
+        context_used: int,
+        n_ctx: int | None,
+        memories: int,
+        embedder: str,
+        incognito: bool,
+        pulling: str | None = None,
+    ) -> None:
         parts = [(0, f"{model} ({model_state})" if model_state != "ready" else model)]
         if incognito:
             parts.append((0, "INCOGNITO"))
