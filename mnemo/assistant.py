@@ -24,6 +24,7 @@ from mnemo.config import ModelSpec
 from mnemo.engine import Engine, EngineFactory, open_engine
 from mnemo.errors import BackendError, BadInput
 from mnemo.memory import KINDS, commands, rules
+from mnemo.models import ModelChoice, Models, explained
 from mnemo.paths import Home, private_dir, private_file
 from mnemo.turn import Finished, Reply, ReplyStream, TextDelta, Timings, Usage
 
@@ -37,17 +38,6 @@ if TYPE_CHECKING:
 Clock = Callable[[], float]
 TITLE_CHARS = 60
 MEMORY_KINDS = KINDS  # for the CLI, which reaches memory only through this module
-
-
-@dataclass(frozen=True)
-class ModelChoice:
-    """A model the user can switch to: one of models.toml, or a catalog model to pull first."""
-
-    name: str
-    description: str
-    fit: str  # where it would run here, e.g. "CPU only (3.9 GB)"
-    pulled: bool  # False: a catalog model not downloaded yet
-    chat: bool = True  # False: a base model (it continues text rather than answering)
 
 
 @dataclass(frozen=True)
@@ -72,6 +62,21 @@ def _title(text: str) -> str:
 
 
 CLOSE_WAIT = 10.0  # closing waits this long, at most, for the embedding backlog
+
+
+def load_settings(home: Home | None = None) -> config.Settings:
+    """config.toml, for the chat app before its Assistant has opened (theme, keys)."""
+    return config.load_settings(home)
+
+
+def default_settings() -> config.Settings:
+    """The settings with nothing in config.toml (the chat app's, when that file is broken)."""
+    return config.Settings()
+
+
+def save_setting(key: str, value: str, home: Home | None = None) -> None:
+    """Write one setting to config.toml, with no Assistant open (the chat app's theme)."""
+    config.save_setting(key, value, home)
 
 
 def _first_load(engine: Engine) -> None:
@@ -110,7 +115,8 @@ class Assistant:
         self._factory: EngineFactory = engine_factory or partial(open_engine, home=self.home)
         self.registry = config.load_registry(self.home)
         self.settings = config.load_settings(self.home)
-        self.spec: ModelSpec = self.registry.get(model)
+        with explained():
+            self.spec: ModelSpec = self.registry.get(model)
         self._engine: Engine | None = self._factory(self.spec) if start_model else None
         try:
             if self._engine is not None:  # while the model's process starts
@@ -232,7 +238,8 @@ class Assistant:
     def use_model(self, name: str) -> Engine:
         """Switch model; the conversation goes on with the new one and the old one's
         process ends. If the new one cannot be loaded, the current model stays."""
-        spec = self.registry.get(name)
+        with explained():
+            spec = self.registry.get(name)
         engine = self._factory(spec)
         try:
             engine.wait_ready()
@@ -252,24 +259,7 @@ class Assistant:
     def model_choices(self) -> list[ModelChoice]:
         """The models.toml entries with where each runs here, then the catalog models not yet
         pulled, with their estimated size and fit. Reads GGUF headers: call it off the UI thread."""
-        from mnemo.engine import catalog, fit
-
-        where = fit.machine()
-        fits = fit.describe_models(self.models(), self.home.models_dir, where)
-        choices = [
-            ModelChoice(s.name, s.description, fits.get(s.name, "remote" if s.kind == "openai" else ""), True, s.chat)
-            for s in self.models()
-        ]
-        return choices + [
-            ModelChoice(
-                e.name,
-                f"{e.description} ({e.params}, {e.quant}, about {fit.size_text(e.size())} to download)",
-                e.fits(where).describe(),
-                False,
-            )
-            for e in catalog.CATALOG
-            if e.name not in self.registry.models
-        ]
+        return Models(self.home).choices()
 
     def pull_model(
         self,
@@ -279,10 +269,10 @@ class Assistant:
     ) -> str:
         """Download a catalog model (``name`` or ``name:QUANT``, or ``hf:ORG/REPO[:QUANT]``) into
         the shared Hugging Face cache and register it in this home; returns its models.toml
-        name. A cancelled pull (``cancelled`` returning True) keeps its partial file to resume."""
-        from mnemo.engine import hub
-
-        pulled = hub.pull(name, self.home, progress=(lambda f: progress) if progress else None, cancelled=cancelled)
+        name. A cancelled pull (``PullCancelled``) keeps its partial file to resume."""
+        pulled = Models(self.home).pull(
+            name, progress=(lambda _file, _size: progress) if progress else None, cancelled=cancelled
+        )
         self.registry = config.load_registry(self.home)
         return pulled.name
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -154,36 +154,30 @@ def chat(
 # ------------------------------------------------------------------------- models
 
 
+def _models() -> Any:
+    from mnemo.models import Models
+    from mnemo.paths import Home
+
+    return Models(Home.resolve())
+
+
 @models_app.command("list")
 def models_list(as_json: JsonOpt = False) -> None:
     """The models you can use, and where each would run here; the default is marked with *."""
-    from mnemo import config
-    from mnemo.engine import fit
-
-    registry = config.load_registry()
-    where = fit.describe_models(registry.models.values())
+    default, rows = _models().listing()
     if as_json:
-        _emit_json(
-            {
-                "default": registry.default,
-                "models": [{**s.to_dict(), "fit": where.get(s.name)} for s in registry.models.values()],
-            }
-        )
+        _emit_json({"default": default, "models": rows})
         return
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
     for col in ("", "name", "kind", "fits", "source", "description"):
         table.add_column(col, overflow="fold")
-    for spec in registry.models.values():
-        src = spec.source if spec.kind == "gguf" else spec.base_url
+    for row in rows:
+        src = row["source"] if row["kind"] == "gguf" else row["base_url"]
+        fits = row["fit"] or ("remote" if row["kind"] == "openai" else "")
         table.add_row(
-            "*" if spec.name == registry.default else "",
-            spec.name,
-            spec.kind,
-            where.get(spec.name, "remote" if spec.kind == "openai" else ""),
-            src or "",
-            spec.description,
+            "*" if row["name"] == default else "", row["name"], row["kind"], fits, src or "", row["description"]
         )
     _console().print(table)
 
@@ -193,10 +187,7 @@ def models_show(
     name: Annotated[str | None, typer.Argument(help="Default: the default model.")] = None, as_json: JsonOpt = False
 ) -> None:
     """One model's settings, file and GGUF metadata."""
-    from mnemo import config
-    from mnemo.doctor import model_details
-
-    details = model_details(config.load_registry().get(name))
+    details = _models().show(name)
     if as_json:
         _emit_json(details)
         return
@@ -213,9 +204,7 @@ def models_show(
 @models_app.command("use")
 def models_use(name: str) -> None:
     """Make NAME the default model (written to your models.toml)."""
-    from mnemo import config
-
-    config.set_default_model(name)
+    _models().use(name)
     print(f"default model: {name}", file=sys.stderr)
 
 
@@ -226,14 +215,8 @@ def models_add(
     n_ctx: Annotated[int | None, typer.Option(help="Context length.")] = None,
 ) -> None:
     """Register a local GGUF file in your models.toml."""
-    from mnemo import config
-    from mnemo.engine import gguf
-
-    path = path.expanduser().resolve()
-    gguf.read_metadata(path)  # a clear error for a missing or non-GGUF file
-    name = name or config.entry_name(path.stem)
-    target = config.add_model(name, {"source": str(path), "n_ctx": n_ctx})
-    print(f"added model '{name}' to {target}", file=sys.stderr)
+    added, target = _models().add(path, name, n_ctx)
+    print(f"added model '{added}' to {target}", file=sys.stderr)
 
 
 @models_app.command("scan")
@@ -248,33 +231,9 @@ def models_scan(
     as_json: JsonOpt = False,
 ) -> None:
     """Find GGUF models already on this machine; --add uses them where they are (no copy)."""
-    from mnemo import config
-    from mnemo.engine import fit, scan
+    from mnemo.models import size_text
 
-    for folder in folders or []:
-        if not folder.expanduser().is_dir():
-            raise BadInput(f"{folder} is not a folder")
-    found = scan.scan(folders)
-    registry = config.load_registry()
-    known = {
-        str(Path(s.source).expanduser().absolute())
-        for s in registry.models.values()
-        if s.kind == "gguf" and s.source and not s.source.startswith(("package:", "http"))
-    }
-    names = set(registry.models)
-    added = []
-    for item in found:
-        if not add or str(item.path.absolute()) in known:
-            continue
-        name = item.name
-        n = 2
-        while name in names:
-            name, n = f"{item.name}-{n}", n + 1
-        details = " ".join(x for x in (item.architecture, item.parameters, item.quantization) if x)
-        config.add_model(name, {"source": str(item.path), "description": f"{details} (from {item.origin})"})
-        names.add(name)
-        known.add(str(item.path.absolute()))
-        added.append(name)
+    found, added = _models().scan(folders, add)
     if as_json:
         _emit_json({"found": [f.to_dict() for f in found], "added": added})
         return
@@ -301,7 +260,7 @@ def models_scan(
             f.architecture or "?",
             f.parameters or "?",
             f.quantization or "?",
-            fit.size_text(f.size_bytes),
+            size_text(f.size_bytes),
             str(f.context or "?"),
             "yes" if f.chat_template else "no",
             printable(str(f.path)),
@@ -322,25 +281,7 @@ def models_discover(
     as_json: JsonOpt = False,
 ) -> None:
     """List the models a server offers (GET /models); --add registers them as kind = "openai"."""
-    import os
-
-    from mnemo import config
-    from mnemo.engine.remote import list_models
-
-    if not url.startswith(("http://", "https://")):
-        raise BadInput(f"'{url}' is not an http:// or https:// URL")
-    ids = list_models(url, os.environ.get(api_key_env) if api_key_env else None)
-    known = config.load_registry().models
-    added = []
-    if add:
-        for model_id in ids:
-            name = config.entry_name(model_id)
-            if name in known:
-                continue
-            config.add_model(
-                name, {"kind": "openai", "base_url": url, "model": model_id, "api_key_env": api_key_env, "n_ctx": n_ctx}
-            )
-            added.append(name)
+    ids, added = _models().discover(url, add, api_key_env, n_ctx)
     if as_json:
         _emit_json({"url": url, "models": ids, "added": added})
         return
@@ -368,37 +309,18 @@ def models_pull(
     ] = None,
 ) -> None:
     """Download a model (resumable, with progress), verify its checksum and register it."""
-    import re
-
-    from mnemo import config
-    from mnemo.engine import catalog, download, sources
-
-    registry = config.load_registry()
-    if what.startswith("hf:") or catalog.find(what.partition(":")[0]):
-        _pull_from_hub(what, name, folder)
-        return
-    if sources.is_url(what):
-        url = what
-        if not sha256 or not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
-            raise BadInput("--sha256 with the file's 64-hex-digit checksum is required with a URL")
-        existing = next((s for s in registry.models.values() if s.source == url), None)
-    else:
-        existing = registry.get(what)
-        if not existing.source or not sources.is_url(existing.source):
-            raise BadInput(f"model '{what}' has no URL source; there is nothing to download")
-        url, sha256 = existing.source, existing.sha256
-    assert sha256 is not None
-    target = sources.downloaded_path(url)
-    entry_name = name or (existing.name if existing else config.entry_name(target.stem))
-    if existing is None and entry_name in registry.models:
-        raise BadInput(f"a model named '{entry_name}' exists already; pass --name to pick another")
-
+    models = _models()
+    hub = models.from_hub(what)
+    if hub and (before := models.before_pull(what)):
+        print(before, file=sys.stderr)  # before anything is fetched: will it fit?
     with _progress_bar() as bar:
-        task = bar.add_task(target.name, total=None)
-        download.pull(url, sha256, target, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    if existing is None:
-        config.add_model(entry_name, {"source": url, "sha256": sha256.lower()})
-    print(f"downloaded {target} and verified it; use it with --model {entry_name}", file=sys.stderr)
+
+        def progress(file: str, size: int | None) -> Callable[[int, int | None], None]:
+            task = bar.add_task(file, total=size)
+            return lambda done, total: bar.update(task, completed=done, total=total)
+
+        pulled = models.pull(what, name, folder, progress) if hub else models.pull_url(what, sha256, name, progress)
+    print(pulled.said, file=sys.stderr)
 
 
 def _progress_bar():
@@ -415,58 +337,12 @@ def _progress_bar():
     )
 
 
-def _pull_from_hub(what: str, name: str | None, folder: Path | None) -> None:
-    """A catalog name or hf:ORG/REPO[:QUANT|:FILE], pulled with a progress bar and registered."""
-    from mnemo.engine import fit, hub
-    from mnemo.paths import Home
-
-    _, selector, entry = hub.target(what)
-    if entry is not None:  # before anything is fetched: will it fit?
-        placed = entry.fits(fit.machine(), selector)
-        print(
-            f"{entry.name} ({entry.params}, {(selector or entry.quant).upper()}, about "
-            f"{fit.size_text(entry.size(selector))}) here: {placed.describe()}",
-            file=sys.stderr,
-        )
-    with _progress_bar() as bar:
-
-        def progress(f: hub.File):
-            task = bar.add_task(Path(f.name).name, total=f.size or None)
-            return lambda done, total: bar.update(task, completed=done, total=total)
-
-        pulled = hub.pull(what, Home.resolve(), name, folder.expanduser() if folder else None, progress)
-    print(
-        f"pulled {pulled.plan.repo} ({fit.size_text(pulled.plan.size)}, sha256 verified) to {pulled.path}; "
-        f"chat with it: mnemo chat --model {pulled.name}",
-        file=sys.stderr,
-    )
-
-
 @models_app.command("catalog")
 def models_catalog(as_json: JsonOpt = False) -> None:
     """Well-known instruct models to pull by name, with their size and whether they fit here."""
-    from mnemo import config
-    from mnemo.engine import catalog, fit
+    from mnemo.models import size_text
 
-    where = fit.machine()
-    registry = config.load_registry()
-    rows = [
-        {
-            "name": e.name,
-            "repo": e.repo,
-            "params": e.params,
-            "quant": e.quant,
-            "quants": list(e.quants),
-            "size_bytes": e.size(),
-            "context": e.context,
-            "license": e.license,
-            "gated": e.gated,
-            "fit": e.fits(where).describe(),
-            "pulled": e.name in registry.models,
-            "description": e.description,
-        }
-        for e in catalog.CATALOG
-    ]
+    rows = _models().catalog()
     if as_json:
         _emit_json(rows)
         return
@@ -480,7 +356,7 @@ def models_catalog(as_json: JsonOpt = False) -> None:
             r["name"],
             r["params"],
             r["quant"],
-            f"≈{fit.size_text(r['size_bytes'])}",
+            f"≈{size_text(r['size_bytes'])}",
             r["fit"],
             r["license"],
             "pulled" if r["pulled"] else "",
@@ -895,11 +771,6 @@ def eval_ltm(
                 tasks[agent] = bar.add_task(agent, total=total, tokens=0)
             bar.update(tasks[agent], completed=done, tokens=tokens)
 
-        factory = None
-        if dry_run:
-            from mnemo.engine import scripted
-
-            factory = scripted.factory()
         results = runner.run(
             span_tokens=span_tokens,
             seed=seed,
@@ -909,7 +780,7 @@ def eval_ltm(
             per_type=examples,
             out=out,
             progress=progress,
-            engine_factory=factory,
+            engine_factory=runner.dry_run_factory() if dry_run else None,
         )
     text = report.markdown(results)
     _write_out(text, out / "report.md")

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from mnemo import paths
-from mnemo.errors import ConfigError
+from mnemo.errors import ConfigError, UnknownModel
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are mnemo, a helpful assistant that runs privately on the user's own computer. Answer clearly and concisely."
 )
-N_CTX_CAP = 8192
 KINDS = ("gguf", "openai", "scripted")  # scripted: mnemo's deterministic stand-in model, for tests and dry runs
 
 
@@ -86,14 +85,10 @@ class Registry:
         try:
             return self.models[name]
         except KeyError:
-            from mnemo.engine import catalog
-
-            if catalog.find(name.partition(":")[0]):
-                raise ConfigError(
-                    f"model '{name}' is in the catalog but not pulled yet; run `mnemo models pull {name}`"
-                ) from None
             known = ", ".join(sorted(self.models)) or "none"
-            raise ConfigError(f"unknown model '{name}'; known models: {known} (see `mnemo models list`)") from None
+            raise UnknownModel(
+                f"unknown model '{name}'; known models: {known} (see `mnemo models list`)", name
+            ) from None
 
 
 EMBEDDERS = ("numpy", "sentence-transformers")

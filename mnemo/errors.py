@@ -23,6 +23,18 @@ class ModelError(BadInput):
     """A model that cannot be found, loaded or reached; the message says what to do."""
 
 
+class UnknownModel(ConfigError):
+    """A model name models.toml does not know (``name`` is the name asked for)."""
+
+    def __init__(self, message: str, name: str):
+        super().__init__(message)
+        self.name = name
+
+
+class PullCancelled(MnemoError):
+    """The user stopped a download; its partial file is kept, and pulling again resumes it."""
+
+
 class NotFound(BadInput):
     """A conversation, message or memory id that does not exist."""
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mnemo.config import N_CTX_CAP
 from mnemo.engine.fit import Fit, Machine, Shape, fit
+from mnemo.engine.gguf import N_CTX_CAP
 
 BITS = {
     "Q4_K_M": 4.85,

@@ -15,13 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mnemo import paths
-from mnemo.errors import BadInput, MnemoError, ModelError
+from mnemo.errors import BadInput, MnemoError, ModelError, PullCancelled
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
 
 
-class Cancelled(MnemoError):
-    """The user stopped a download; its partial file is kept."""
+Cancelled = PullCancelled  # the user stopped a download; its partial file is kept
 
 
 def _hash_prefix(path: Path) -> hashlib._Hash:

@@ -114,9 +114,10 @@ def training_context(meta: dict[str, Any]) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
+N_CTX_CAP = 8192  # the longest context mnemo asks of a model by default (the KV cache grows with it)
+
+
 def context_for(meta: dict[str, Any], wanted: int | None) -> int:
     """The context a model runs with: models.toml's ``n_ctx``, else its training context
     capped at N_CTX_CAP (the KV cache grows with it)."""
-    from mnemo.config import N_CTX_CAP
-
     return wanted or min(training_context(meta) or 4096, N_CTX_CAP)

@@ -213,6 +213,13 @@ def _scores(state: dict[str, Any], exs: list[Example]) -> dict[str, Any]:
     }
 
 
+def dry_run_factory() -> EngineFactory:
+    """mnemo's scripted stand-in model for every agent: a dry run checks the memory side."""
+    from mnemo.engine import scripted
+
+    return scripted.factory()
+
+
 def run(
     *,
     span_tokens: int,

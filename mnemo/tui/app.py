@@ -77,16 +77,18 @@ class MnemoApp(App[None]):
 
     def __init__(self, opener: Callable[[], Assistant] = open_assistant, settings: Any = None, incognito: bool = False):
         super().__init__()
-        from mnemo import config
+        from mnemo.assistant import load_settings
 
         self.opener = opener
         self.assistant: Assistant | None = None
         self._status: Status | None = None
         self.startup_error: str | None = None
         try:
-            self.settings = settings or config.load_settings()
+            self.settings = settings or load_settings()
         except Exception as e:  # a broken config.toml gets the error screen, not a traceback
-            self.settings = config.Settings()
+            from mnemo.assistant import default_settings
+
+            self.settings = default_settings()
             self.startup_error = str(e)
         self.model_name = "…"
         self.model_state = "starting"
@@ -587,7 +589,7 @@ class MnemoApp(App[None]):
     def pull_model(self, name: str) -> None:
         """Download a catalog model while the conversation goes on; Esc cancels it (the
         partial file stays, and pulling it again resumes)."""
-        from mnemo.engine.download import Cancelled
+        from mnemo.errors import PullCancelled
 
         worker = get_current_worker()
         last = 0.0
@@ -602,7 +604,7 @@ class MnemoApp(App[None]):
         self.post_message(PullProgress(name, 0, None))
         try:
             self.post_message(PullDone(self.assistant.pull_model(name, progress, lambda: worker.is_cancelled)))
-        except Cancelled:
+        except PullCancelled:
             self.post_message(PullFailed(name, "stopped; pull it again to resume where it stopped", cancelled=True))
         except Exception as e:
             self.post_message(PullFailed(name, str(e)))
@@ -727,13 +729,13 @@ class MnemoApp(App[None]):
         if self.is_running and theme != self.settings.theme:
             from dataclasses import replace
 
-            from mnemo import config
+            from mnemo.assistant import save_setting
 
             try:
                 if self.assistant is not None:
                     self.assistant.save_setting("theme", theme)
                 else:
-                    config.save_setting("theme", theme)
+                    save_setting("theme", theme)
                 self.settings = replace(self.settings, theme=theme)
             except Exception as e:
                 self.notify(f"Could not save the theme: {e}", severity="warning", timeout=4)
