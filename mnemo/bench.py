@@ -67,9 +67,17 @@ def machine() -> dict[str, Any]:
     }
 
 
-# A bare python's llama-cpp-python with the extra buffer types as the job says ("repack"), as
-# mnemo's model process sets them (``mnemo.engine.local._extra_buffer_types``).
-RAW_SETUP = r"""
+def _bare(read_job: str) -> str:
+    """The head of a bare python's script: llama-cpp-python, the job (read by ``read_job``)
+    and its model loaded, with the extra buffer types as the job says ("repack"), as mnemo's
+    model process sets them (``mnemo.engine.local._extra_buffer_types``)."""
+    return (
+        f"""
+import json, sys, time
+import llama_cpp
+job = json.loads({read_job})
+"""
+        + r"""
 if not job["repack"]:
     _lib, _defaults = llama_cpp.llama_cpp, llama_cpp.llama_cpp.llama_model_default_params
     def _without():
@@ -77,19 +85,16 @@ if not job["repack"]:
         params.use_extra_bufts = False
         return params
     _lib.llama_model_default_params = _without
+llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=job["n_gpu_layers"],
+                      n_threads=job["n_threads"], verbose=False)
 """
+    )
+
 
 # A bare python with llama-cpp-python: the same model, prompt tokens and sampling, no mnemo.
 RAW_PROBE = (
-    r"""
-import json, sys, time
-import llama_cpp
-job = json.loads(sys.stdin.read())
-"""
-    + RAW_SETUP
+    _bare("sys.stdin.read()")
     + r"""
-llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=job["n_gpu_layers"],
-                      n_threads=job["n_threads"], verbose=False)
 rates = []
 for _ in range(job["runs"]):
     llm.reset()
@@ -186,15 +191,8 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
 # mnemo's, so a machine whose speed drifts (a shared VM's does, by 15 % in a minute) weighs
 # on both alike.
 RAW_ENGINE = (
-    r"""
-import json, sys, time
-import llama_cpp
-job = json.loads(sys.stdin.readline())
-"""
-    + RAW_SETUP
+    _bare("sys.stdin.readline()")
     + r"""
-llm = llama_cpp.Llama(model_path=job["path"], n_ctx=job["n_ctx"], n_gpu_layers=job["n_gpu_layers"],
-                      n_threads=job["n_threads"], verbose=False)
 print("ready", flush=True)
 for line in sys.stdin:
     tokens = json.loads(line)
