@@ -1,0 +1,83 @@
+"""`mnemo ask` and `mnemo chat`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from mnemo.cli import app
+from mnemo.cli.common import JsonOpt, emit_json, utf8
+from mnemo.errors import BadInput
+from mnemo.text import printable
+
+
+@app.command()
+def ask(
+    text: Annotated[str, typer.Argument(help="The message; '-' reads it from stdin.")],
+    conversation: Annotated[
+        int | None, typer.Option("--conversation", "-c", help="Continue this conversation (default: the latest one).")
+    ] = None,
+    new: Annotated[bool, typer.Option("--new", "-n", help="Start a new conversation.")] = False,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="A models.toml entry.")] = None,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option("--max-tokens", min=1, help="Longest reply, in tokens (default: the model's max_tokens)."),
+    ] = None,
+    no_memory: Annotated[bool, typer.Option("--no-memory", help="Neither read nor write long-term memory.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer one message and exit; the reply streams to stdout."""
+    text = utf8(text)
+    if text == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    if not text.strip():
+        raise BadInput("the message is empty; pass the text, or '-' with text on stdin")
+    if new and conversation is not None:
+        raise BadInput("--new and --conversation cannot be used together; pick one")
+    from mnemo.assistant import Assistant
+
+    assistant = Assistant.open(model=model, memory=not no_memory)
+    try:
+        if new:
+            assistant.new_conversation()
+        elif conversation is not None:
+            assistant.use_conversation(conversation)
+        else:
+            assistant.continue_latest()
+        out = sys.stdout
+        shown = printable if out.isatty() else str  # a pipe gets the exact text
+        with assistant.stream(text, max_tokens=max_tokens) as stream:
+            for delta in stream:
+                if not as_json:
+                    out.write(shown(delta))
+                    out.flush()
+        reply = stream.reply
+        if as_json:
+            emit_json(reply.to_dict())
+        else:
+            out.write("\n")
+            for notice in reply.notices:
+                print(f"mnemo: note: {printable(notice)}", file=sys.stderr)
+    finally:
+        assistant.close()
+
+
+@app.command()
+def chat(
+    model: Annotated[str | None, typer.Option("--model", "-m", help="A models.toml entry.")] = None,
+    incognito: Annotated[
+        bool, typer.Option("--incognito", help="Start with a conversation that neither reads nor writes memory.")
+    ] = False,
+) -> None:
+    """Open the chat app."""
+    from mnemo.assistant import Assistant
+
+    opener = Assistant.opening(model=model)  # the model's process starts before the app loads
+    from mnemo.tui.app import MnemoApp
+
+    app = MnemoApp(opener, incognito=incognito)
+    app.run()
+    if app.return_code:  # the start-up error screen: a configuration to fix (exit 2)
+        raise typer.Exit(app.return_code)

@@ -1,0 +1,26 @@
+"""`mnemo doctor`."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from mnemo.cli import app
+from mnemo.cli.common import JsonOpt, emit_json
+
+
+@app.command()
+def doctor(as_json: JsonOpt = False) -> None:
+    """Check the installation: llama.cpp, GPU offload, models, database, embedder."""
+    from mnemo.doctor import report
+
+    result = report()
+    if as_json:
+        emit_json(result)
+    else:
+        from mnemo.doctor import render
+
+        sys.stdout.write(render(result))
+    if not result["ok"]:
+        raise typer.Exit(1)
