@@ -92,6 +92,7 @@ class ChildEngine(Engine):
         self.setup = probe.start(spec.repack, self._verdicts.get(self._key))
         self.fell_back: list[str] = []  # what this start turned off, and why (told to the user once)
         self._stage = probe.Crash(None)  # where the current process is, as it last said
+        self._loaded = False  # the model's process said it loaded (and probed)
         self._start()
         _children.add(self)
         threading.Thread(target=self._read, name=f"mnemo-model-{spec.name}", daemon=True).start()
@@ -225,6 +226,7 @@ class ChildEngine(Engine):
                     self._stage = probe.Crash(msg["stage"], msg["gpu_layers"], msg["amx"])
                     continue
                 if msg["id"] == 0 and "ok" in msg:
+                    self._loaded = True
                     self._remember()
                 waiting = self._waiting.get(msg["id"])
                 if waiting is not None:
@@ -245,14 +247,14 @@ class ChildEngine(Engine):
         """What worked, for the next start on this machine (never stops the reader)."""
         try:
             self._verdicts.put(self._key, self.setup, model=self.spec.name, cpu=probe.cpu_name(), build=probe.version())
-        except Exception as e:  # noqa: BLE001 - a verdict not kept only costs a probe next time
+        except Exception as e:  # a verdict not kept only costs a probe next time
             log.warning("could not keep what llama.cpp needs on this machine: %s", e)
 
     def _retry(self, returncode: int | None) -> bool:
         """After the child died loading or probing: start it with the next setting known to
         avoid that crash. False when there is none (or mnemo is closing it)."""
-        if self._info is not None or returncode is None or returncode >= 0:
-            return False  # ready before it died, hung, or exited by itself: no setting cures that
+        if self._loaded or returncode is None or returncode >= 0:
+            return False  # loaded before it died, hung, or exited by itself: no setting cures that
         with self._life_lock:
             if self._closing:
                 return False

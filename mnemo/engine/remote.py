@@ -57,7 +57,7 @@ def request(
     req = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
     for attempt in range(RETRIES + 1):
         try:
-            return urllib.request.urlopen(req, timeout=timeout)  # noqa: S310 (the user's own URL)
+            return urllib.request.urlopen(req, timeout=timeout)  # the user's own URL
         except urllib.error.HTTPError as e:
             detail = e.read(2000).decode("utf-8", "replace").strip()
             try:
