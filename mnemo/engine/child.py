@@ -154,7 +154,6 @@ class _Server:
                 "load_s": time.perf_counter() - start,
                 "pid": os.getpid(),
                 "buffers": engine.buffers,
-                "repack": engine.repack,
             },
         )
 

@@ -135,16 +135,15 @@ class LocalEngine(Engine):
         self.repack = repack
         meta = read_metadata(path)
         self.n_ctx = context_for(meta, spec.n_ctx)
-        offload = llama_cpp.llama_supports_gpu_offload() and gpu
-        if not gpu:
-            gpu_layers = 0
-        elif spec.n_gpu_layers == "auto":
+        build_offloads = llama_cpp.llama_supports_gpu_offload()
+        offload = build_offloads and gpu  # gpu False: offloading crashed here (mnemo.engine.probe)
+        if spec.n_gpu_layers == "auto":
             gpu_layers = _auto_layers(meta, path, self.n_ctx) if offload else 0
         else:
             gpu_layers = int(spec.n_gpu_layers) if offload else 0
         self.backend = system_info()["backend"] if gpu_layers else "cpu"
         self.notice: str | None = None  # shown once to the user: why the model runs where it runs
-        if gpu and gpu_layers == 0 and spec.n_gpu_layers != 0 and not offload and gpu_present():
+        if gpu_layers == 0 and spec.n_gpu_layers != 0 and not build_offloads and gpu_present():
             self.notice = (
                 f"this llama.cpp build cannot use the GPU, so '{spec.name}' runs on the CPU; "
                 "see the README's GPU section to install a GPU build"

@@ -12,6 +12,7 @@ that does not need it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -39,6 +40,11 @@ class Setup:
 
     def to_dict(self) -> dict[str, Any]:
         return {"repack": self.repack, "gpu": self.gpu, "probe": self.probe, "why": list(self.why)}
+
+    def verdict(self) -> dict[str, Any]:
+        """What this machine needs, as its crashes showed: a setting forced in models.toml is
+        not part of it (the repacked kernels are off only where a fallback turned them off)."""
+        return {"repack": not {AMX, REPACK} & set(self.why), "gpu": self.gpu, "why": list(self.why)}
 
 
 @dataclass(frozen=True)
@@ -156,35 +162,35 @@ class Verdicts:
 
     path: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _here: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)  # put by this process
 
-    _here: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)  # no file: kept here
-
-    def _read(self) -> dict[str, dict[str, Any]]:
+    def _file(self) -> dict[str, dict[str, Any]]:
+        """The verdicts in the file (none when there is no file yet, or it is unreadable:
+        probing again only costs a start)."""
         if self.path is None:
-            return self._here
+            return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}  # none yet, or unreadable: probing again only costs a start
+            return {}
         verdicts = data.get("verdicts") if isinstance(data, dict) else None
         return verdicts if isinstance(verdicts, dict) else {}
 
     def get(self, key: str) -> dict[str, Any] | None:
-        found = self._read().get(key)
+        """The verdict for ``key``: this process's own (kept even where the file cannot be
+        written), else the file's."""
+        found = self._here.get(key) or self._file().get(key)
         return found if isinstance(found, dict) else None
 
-    def all(self) -> dict[str, dict[str, Any]]:
-        return dict(self._read())
-
     def put(self, key: str, setup: Setup, **about: Any) -> None:
-        verdict = {"repack": setup.repack, "gpu": setup.gpu, "why": list(setup.why), **about}
+        """Keep what ``setup`` shows this machine needs (``Setup.verdict``) for ``key``."""
+        verdict = {**setup.verdict(), **about}
         with self._lock:
-            verdicts = self._read()
-            if verdicts.get(key) == verdict:
+            self._here[key] = verdict
+            verdicts = self._file()
+            if self.path is None or verdicts.get(key) == verdict:
                 return
             verdicts[key] = verdict
-            if self.path is None:
-                return
             from mnemo.paths import private_dir
 
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
@@ -194,8 +200,9 @@ class Verdicts:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
                     json.dump({"verdicts": verdicts}, f, indent=1)
                 os.replace(tmp, self.path)
-            except OSError:
-                tmp.unlink(missing_ok=True)  # a read-only home: the verdict holds for this process
+            except OSError:  # a read-only home: the verdict holds for this process
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
 
 
 _shared: dict[Path | None, Verdicts] = {}

@@ -91,7 +91,6 @@ class ChildEngine(Engine):
         self._key = probe.key(path)
         self.setup = probe.start(spec.repack, self._verdicts.get(self._key))
         self.fell_back: list[str] = []  # what this start turned off, and why (told to the user once)
-        self._stage = probe.Crash(None)  # where the current process is, as it last said
         self._loaded = False  # the model's process said it loaded (and probed)
         self._start()
         _children.add(self)
@@ -114,7 +113,7 @@ class ChildEngine(Engine):
         finally:
             theirs.close()
         self._conn = Connection(ours.detach())
-        self._stage = probe.Crash(None)
+        self._stage = probe.Crash(None)  # where this process is, as it last said
         self._stderr.clear()
         self._send(
             {
@@ -139,7 +138,7 @@ class ChildEngine(Engine):
     @property
     def alive(self) -> bool:
         """False once the model's process has died for good (not while it starts again)."""
-        return self._failure is None and not self._closing and (self._proc.poll() is None or self._info is None)
+        return self._failure is None and not self._closing and (self._proc.poll() is None or not self._loaded)
 
     @property
     def ready(self) -> bool:
@@ -227,7 +226,8 @@ class ChildEngine(Engine):
                     continue
                 if msg["id"] == 0 and "ok" in msg:
                     self._loaded = True
-                    self._remember()
+                    if self.setup.probe:  # a start without a probe had its verdict already
+                        self._remember()
                 waiting = self._waiting.get(msg["id"])
                 if waiting is not None:
                     waiting.put(msg)

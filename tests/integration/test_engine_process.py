@@ -256,6 +256,10 @@ def test_repack_false_in_models_toml_forces_the_fallback_setting(home):
         assert engine.count_tokens("one two") > 0
     finally:
         engine.close()
+    from mnemo.engine import probe
+
+    (verdict,) = json.loads((home / probe.FILE).read_text())["verdicts"].values()
+    assert verdict["repack"] is True  # forced, not found: without the setting the defaults are tried
 
 
 def test_when_no_setting_helps_the_one_line_says_what_was_tried(home, monkeypatch):

@@ -59,6 +59,22 @@ def test_verdicts_live_in_a_private_file_and_a_damaged_one_is_read_as_none(tmp_p
     assert not [p for p in path.parent.iterdir() if p.name != probe.FILE]  # no temporary file left
 
 
+def test_a_setting_forced_in_models_toml_is_not_kept_as_what_the_machine_needs(tmp_path):
+    verdicts = probe.Verdicts(tmp_path / probe.FILE)
+    verdicts.put("forced", Setup(repack=False))  # repack = false in models.toml, nothing crashed
+    verdicts.put("found", Setup(repack=False, why=(REPACK,)))
+    assert probe.Verdicts(tmp_path / probe.FILE).get("forced")["repack"] is True
+    assert probe.Verdicts(tmp_path / probe.FILE).get("found")["repack"] is False
+
+
+def test_a_verdict_the_file_cannot_take_still_holds_for_this_process(tmp_path):
+    (tmp_path / "not-a-folder").write_text("")
+    verdicts = probe.Verdicts(tmp_path / "not-a-folder" / probe.FILE)
+    verdicts.put("k", Setup(repack=False, why=(AMX,)))
+    assert verdicts.get("k")["repack"] is False
+    assert probe.Verdicts(tmp_path / "not-a-folder" / probe.FILE).get("k") is None
+
+
 def test_without_a_file_verdicts_hold_for_this_process():
     here = probe.verdicts(None)
     assert probe.verdicts(None) is here
