@@ -285,21 +285,16 @@ def fallback_path(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     return [
         figure("fallback_prompt_tokens_per_s", pp, "tok/s", bare_pp, target=">= 0.9", ok=pp / bare_pp >= 0.9),
         figure("fallback_generation_tokens_per_s", tg, "tok/s", bare_tg, target=">= 0.95", ok=tg / bare_tg >= 0.95),
-        figure(
-            "fallback_cost_prompt_tokens_per_s",
-            bare_pp,
-            "tok/s",
-            _median([r[0] for r in on]),
-            target="reported (repack off against on, bare llama-cpp-python)",
-            ok=True,
-        ),
-        figure(
-            "fallback_cost_generation_tokens_per_s",
-            bare_tg,
-            "tok/s",
-            _median([r[1] for r in on]),
-            target="reported (repack off against on, bare llama-cpp-python)",
-            ok=True,
+        *(
+            figure(
+                f"fallback_cost_{what}_tokens_per_s",
+                _median([r[i] for r in off]),
+                "tok/s",
+                _median([r[i] for r in on]),
+                target="reported (repack off against on, bare llama-cpp-python)",
+                ok=True,
+            )
+            for i, what in enumerate(("prompt", "generation"))
         ),
     ]
 

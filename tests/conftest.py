@@ -58,9 +58,8 @@ def terminal_lines(stderr: str) -> list[str]:
     model start: it is not what these tests are about)."""
     from mnemo.engine import probe
 
-    fallback = tuple(f"mnemo: note: {why}" for why in (probe.AMX, probe.REPACK)) + (
-        "mnemo: note: llama.cpp crashes offloading",
-    )
+    notes = (probe.AMX, probe.REPACK, probe.GPU.partition("'")[0])  # the GPU one names the model after this
+    fallback = tuple(f"mnemo: note: {why}" for why in notes)
     return [ln for ln in stderr.strip().splitlines() if ln.strip() and not ln.startswith(fallback)]
 
 
