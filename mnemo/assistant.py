@@ -23,7 +23,8 @@ from mnemo import config, prompt, turn
 from mnemo.config import ModelSpec
 from mnemo.engine import Engine, EngineFactory, open_engine
 from mnemo.errors import BackendError, BadInput
-from mnemo.memory import KINDS, commands, rules
+from mnemo.kinds import Finish, MemoryKind, ModelState
+from mnemo.memory import commands, rules
 from mnemo.models import ModelChoice, Models, explained
 from mnemo.paths import Home, private_dir, private_file
 from mnemo.turn import Finished, Reply, ReplyStream, TextDelta, Timings, Usage
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], float]
 TITLE_CHARS = 60
-MEMORY_KINDS = KINDS  # for the CLI, which reaches memory only through this module
+MEMORY_KINDS = tuple(MemoryKind)  # for the CLI's messages
 
 
 @dataclass(frozen=True)
@@ -225,15 +226,15 @@ class Assistant:
         engine.wait_ready()
         return engine
 
-    def model_status(self) -> str:
-        """ "ready", "loading", "stopped" (its process died, or it could not load: the next turn
-        starts it again) or "none" (not started yet). Never waits."""
+    def model_status(self) -> ModelState:
+        """READY, LOADING, STOPPED (its process died, or it could not load: the next turn
+        starts it again) or NONE (not started yet). Never waits."""
         engine = self._engine
         if engine is None:
-            return "none"
+            return ModelState.NONE
         if not engine.alive:
-            return "stopped"
-        return "ready" if engine.ready else "loading"
+            return ModelState.STOPPED
+        return ModelState.READY if engine.ready else ModelState.LOADING
 
     def use_model(self, name: str) -> Engine:
         """Switch model; the conversation goes on with the new one and the old one's
@@ -430,7 +431,7 @@ class Assistant:
         """What "forget ``query``" would forget (not forgotten already)."""
         return self._bank.about(query)
 
-    def remember(self, text: str, kind: str = "fact", pinned: bool = False) -> list[Record]:
+    def remember(self, text: str, kind: str = MemoryKind.FACT, pinned: bool = False) -> list[Record]:
         """Store a fact at once (``/remember``, ``mnemo memory add``)."""
         return self._bank.remember(text, kind, pinned=pinned)
 
@@ -557,7 +558,7 @@ class Assistant:
             conv = self._conversation_for(text)
             _, user = turn.add_user_message(self._store, conv, text, model=self.spec.name)
             self._store.add_message(
-                conv.id, "assistant", "", parent_id=user.id, model=self.spec.name, finish_reason="error"
+                conv.id, "assistant", "", parent_id=user.id, model=self.spec.name, finish_reason=Finish.ERROR
             )
             raise
 
@@ -571,7 +572,7 @@ class Assistant:
             conv.id, "user", user, parent_id=history[-1].id if history else None, tokens=count(user)
         )
         a = self._store.add_message(
-            conv.id, "assistant", assistant, parent_id=u.id, tokens=count(assistant), finish_reason="observed"
+            conv.id, "assistant", assistant, parent_id=u.id, tokens=count(assistant), finish_reason=Finish.OBSERVED
         )
         if self._remembers(conv):
             for f in rules.facts(user):

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from mnemo.kinds import COMMAND_REPLIES, MODEL_ENDINGS, Finish
+
 if TYPE_CHECKING:
     from mnemo.store import Conversation, Message
 
-PLAIN_ENDINGS = (None, "stop", "length", "observed", "memory", "task")
+PLAIN_ENDINGS = {None, Finish.OBSERVED, *MODEL_ENDINGS, *COMMAND_REPLIES}  # endings not worth a mark
 
 
 def when(ts: float | None) -> str:

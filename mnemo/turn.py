@@ -20,6 +20,7 @@ from mnemo import prompt
 from mnemo.config import ModelSpec
 from mnemo.engine import Engine, Generation
 from mnemo.errors import BackendError
+from mnemo.kinds import COMMAND_REPLIES, Finish, MemoryKind
 from mnemo.memory import commands, rules
 from mnemo.text import as_data
 
@@ -33,7 +34,6 @@ Clock = Callable[[], float]
 
 MEMORY_BUDGET = 600  # most tokens the recalled memories may take
 SAVE_EVERY = 0.5  # seconds between saves of a reply while it streams
-COMMAND_REPLIES = ("memory", "task")  # finish reasons of replies mnemo gave without the model
 
 
 @dataclass(frozen=True)
@@ -165,8 +165,8 @@ def system_prompt(system: str, profile: list[Record]) -> str:
     Standing instructions are the user's own words to follow; every other pinned memory
     is quoted as a note about the user, never as an instruction.
     """
-    rules_ = [r.text for r in profile if r.kind == "instruction"]
-    notes = [r.text for r in profile if r.kind != "instruction"]
+    rules_ = [r.text for r in profile if r.kind == MemoryKind.INSTRUCTION]
+    notes = [r.text for r in profile if r.kind != MemoryKind.INSTRUCTION]
     if rules_:
         system += "\n\nThe user asked you to follow these standing instructions:\n" + "\n".join(
             f"- {as_data(t)}" for t in rules_
@@ -270,7 +270,7 @@ class Turn:
         self.saved: Message | None = None
         self.parts: list[str] = []
         self.result: Generation | None = None
-        self.finish = "stopped"
+        self.finish: str = Finish.STOPPED  # a kinds.Finish, or what the engine said
         self.first: float | None = None
         self.last_save = 0.0
         self.usage = Usage()
@@ -302,17 +302,17 @@ class Turn:
         # The reply is on disk from its first token: saved as "interrupted" and rewritten
         # every SAVE_EVERY seconds, so a crash or kill -9 keeps what was shown.
         self.saved = ctx.store.add_message(
-            self.conv.id, "assistant", "", parent_id=self.user.id, model=ctx.spec.name, finish_reason="interrupted"
+            self.conv.id, "assistant", "", parent_id=self.user.id, model=ctx.spec.name, finish_reason=Finish.INTERRUPTED
         )
         self.last_save = time.perf_counter()
         try:
             for piece in self.generate():
                 yield TextDelta(piece)
         except GeneratorExit:
-            self.finish = "stopped"
+            self.finish = Finish.STOPPED
             raise
         except Exception:
-            self.finish = "error"
+            self.finish = Finish.ERROR
             raise
         finally:
             end = time.perf_counter()
@@ -395,10 +395,10 @@ class Turn:
                         self.result = item
                     else:
                         yield self.shown(item)
-            self.finish = self.result.finish_reason if self.result else "stopped"
+            self.finish = self.result.finish_reason if self.result else Finish.STOPPED
         else:
             yield self.shown(self.fixed or "")
-            self.finish = "task" if self.say else "memory"
+            self.finish = Finish.TASK if self.say else Finish.MEMORY
         if suffix:
             yield self.shown(suffix)
 
@@ -442,7 +442,7 @@ class Turn:
         self.saved = ctx.store.message(self.saved.id)
         if ctx.remembers and built is not None:  # a command's effect is in memory already
             ctx.bank.ingest(self.saved)
-            if ctx.spec.memory_extraction == "model" and self.finish != "error":
+            if ctx.spec.memory_extraction == "model" and self.finish != Finish.ERROR:
                 user, engine, written = self.user, ctx.engine, self.done.written
                 ctx.bank.submit(lambda: _extract(ctx.bank, user, engine, written))
 

@@ -24,7 +24,7 @@ class Generation:
     """What a finished (or stopped) generation produced, after its text deltas."""
 
     text: str
-    finish_reason: str  # "stop", "length", "stopped" (cancelled by the caller)
+    finish_reason: str  # a kinds.Finish: STOP, LENGTH or STOPPED (cancelled by the caller)
     prompt_tokens: int
     completion_tokens: int
     cached_tokens: int
@@ -42,9 +42,13 @@ class Engine(ABC):
         """False once the model's process has died or the engine was closed."""
         return True
 
+    template_source: str = ""  # where the chat template came from (local models): "gguf", "models.toml", ...
+
     @property
     def ready(self) -> bool:
-        """False while the model still loads (reading the fields above then waits)."""
+        """False while the model still loads. Reading an attribute never waits: those that
+        the loaded model tells (n_ctx, backend, gpu_layers, notice, buffers, template_source,
+        load_seconds) are read after ``wait_ready``; before it they raise RuntimeError."""
         return True
 
     setup: probe.Setup = probe.Setup()  # how llama.cpp loads the model on this machine (local models)

@@ -21,6 +21,7 @@ from mnemo.engine import Engine, Generation, Message
 from mnemo.engine.gguf import context_for, read_metadata
 from mnemo.engine.gpu import gpu_present
 from mnemo.errors import ModelError
+from mnemo.kinds import Finish
 
 log = logging.getLogger("mnemo.llama")
 
@@ -243,7 +244,7 @@ class LocalEngine(Engine):
             raise ModelError(f"the prompt has {len(tokens)} tokens, more than the model's context of {self.n_ctx}")
         max_tokens = min(max_tokens or sampling.max_tokens, room)
         parts: list[str] = []
-        finish: str = "stopped"
+        finish: str = Finish.STOPPED
         with self.lock:
             cached = llama_cpp.Llama.longest_token_prefix(self.llm._input_ids.tolist(), tokens)
             chunks = self.llm.create_completion(

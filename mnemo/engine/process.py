@@ -171,8 +171,10 @@ class ChildEngine(Engine):
             )
 
     def _attr(self, key: str) -> Any:
-        self.wait_ready()
-        assert self._info is not None
+        """What the loaded model said of itself. Never waits: read before the model has
+        loaded (``ready`` is False), it is a mistake in the caller, said as one."""
+        if self._info is None:
+            raise RuntimeError(f"{key} of model '{self.spec.name}' is known once it has loaded (wait_ready)")
         return self._info[key]
 
     @property
@@ -199,7 +201,7 @@ class ChildEngine(Engine):
         return self._attr("buffers")
 
     @property
-    def template_source(self) -> str:
+    def template_source(self) -> str:  # type: ignore[override]
         """Where the chat template came from: "gguf", "models.toml" or "chatml fallback"."""
         return self._attr("template_source")
 

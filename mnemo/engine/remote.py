@@ -22,6 +22,7 @@ from typing import Any
 from mnemo.config import ModelSpec, Sampling
 from mnemo.engine import Engine, Generation, Message
 from mnemo.errors import BackendError, ModelError
+from mnemo.kinds import Finish
 
 CONNECT_TIMEOUT = 10.0  # seconds to open a connection
 READ_TIMEOUT = 300.0  # seconds of silence from the server before giving up
@@ -135,7 +136,7 @@ class RemoteEngine(Engine):
         url = f"{self.base_url}/chat/completions"
         body = self._body(messages, sampling, max_tokens, stream=True, stream_options={"include_usage": True})
         parts: list[str] = []
-        finish = "stopped"
+        finish = Finish.STOPPED
         usage: dict[str, Any] = {}
         with self.lock, request(url, body, api_key=self.api_key) as resp:
             try:
@@ -152,7 +153,7 @@ class RemoteEngine(Engine):
             except (OSError, http.client.HTTPException) as e:
                 raise BackendError(f"the server at {self.base_url} stopped mid-reply: {_reason(e)}") from None
         text = "".join(parts)
-        if finish == "stopped" and not parts:
+        if finish == Finish.STOPPED and not parts:
             raise BackendError(f"the server at {self.base_url} closed the reply without a word")
         cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
         yield Generation(

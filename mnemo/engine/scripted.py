@@ -16,6 +16,7 @@ from collections.abc import Generator
 from mnemo.config import ModelSpec, Sampling
 from mnemo.engine import Engine, Generation, Message
 from mnemo.errors import BackendError
+from mnemo.kinds import Finish
 
 PER_MESSAGE = 4
 
@@ -67,7 +68,7 @@ class ScriptedEngine(Engine):
         self.calls += 1
         limit = max_tokens or sampling.max_tokens
         pieces = self.reply_words(messages)
-        finish = "length" if len(pieces) > limit else "stop"
+        finish = Finish.LENGTH if len(pieces) > limit else Finish.STOP
         if self.stall:
             time.sleep(self.stall)
         start = time.perf_counter()

@@ -22,7 +22,7 @@ from typing import Any
 
 from mnemo.engine import EngineFactory
 from mnemo.evals.ltm import Example, Turn, examples
-from mnemo.turn import COMMAND_REPLIES
+from mnemo.kinds import COMMAND_REPLIES
 
 AGENTS = ("mnemo", "plain", "full-context")
 PLAIN_WINDOW = 1024  # tokens of chat history the plain agent keeps

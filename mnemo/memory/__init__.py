@@ -5,4 +5,6 @@ on the memory tables; ``rules`` (pure regular expressions) reads what a message 
 memory. Importing this package loads nothing heavy. No UI imports here.
 """
 
-KINDS = ("episode", "fact", "preference", "instruction", "list")
+from mnemo.kinds import MemoryKind
+
+KINDS = tuple(MemoryKind)  # every kind of memory (kinds.MemoryKind)

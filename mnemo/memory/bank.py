@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mnemo.export import age
+from mnemo.kinds import MemoryKind, MemoryStatus
 from mnemo.memory import rules
 from mnemo.memory.embedder import Embedder
 from mnemo.memory.index import VectorIndex
@@ -86,7 +87,7 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
 
 def note_text(r: Record) -> str:
     """How a memory reads inside the prompt: episodes are quoted, facts stated."""
-    if r.kind == "episode":
+    if r.kind == MemoryKind.EPISODE:
         who = "The user" if r.meta.get("role") == "user" else "You (the assistant)"
         return f'{who} said: "{r.text}"'
     return r.text
@@ -222,7 +223,7 @@ class MemoryBank:
             parts = parts[: MAX_EPISODES - 8] + parts[-8:]
         added = [
             self.records.add(
-                "episode",
+                MemoryKind.EPISODE,
                 piece,
                 conversation_id=message.conversation_id,
                 source_message_id=message.id,
@@ -238,7 +239,7 @@ class MemoryBank:
     def add(
         self,
         text: str,
-        kind: str = "fact",
+        kind: str = MemoryKind.FACT,
         *,
         subject: str | None = None,
         pinned: bool = False,
@@ -258,7 +259,7 @@ class MemoryBank:
         return record
 
     def remember(
-        self, text: str, kind: str = "fact", *, pinned: bool = False, message: Message | None = None
+        self, text: str, kind: str = MemoryKind.FACT, *, pinned: bool = False, message: Message | None = None
     ) -> list[Record]:
         """An explicit request to remember: the facts the rules read in ``text``, or the text
         itself in the third person."""
@@ -276,7 +277,7 @@ class MemoryBank:
         """The list after ``op`` (a new version of it), or None when ``op`` removes an item
         the list does not hold: nothing changes."""
         subject = f"list:{op.name}"
-        current = next((r for r in self.records.history(subject) if r.status == "active"), None)
+        current = next((r for r in self.records.history(subject) if r.status == MemoryStatus.ACTIVE), None)
         items: dict[str, int] = dict(current.meta.get("items", {})) if current else {}
         if op.op == "clear":
             items = {}
@@ -295,7 +296,7 @@ class MemoryBank:
         listed = ", ".join(f"{q} {i}" for i, q in items.items())
         text = f"The user's {op.name}: {listed}." if items else f"The user's {op.name} is empty."
         record = self.records.add(
-            "list",
+            MemoryKind.LIST,
             text,
             subject=subject,
             conversation_id=message.conversation_id if message else None,
@@ -333,26 +334,26 @@ class MemoryBank:
         """Episodes that repeat what ``memories`` hold: the messages that stated them, the
         replies to those, replies written with them in the prompt, and episodes that
         mention their distinctive words (the "Prague" of "The user lives in Prague.")."""
-        facts = [r for r in memories if r.kind != "episode"]
+        facts = [r for r in memories if r.kind != MemoryKind.EPISODE]
         if not facts:
             return []
         derived = self.records.derived_messages(None, [r.id for r in facts])
         echoes = {r.id: r for r in self.records.episodes_of(derived)}
         for fact in facts:
-            if fact.kind == "list":
+            if fact.kind == MemoryKind.LIST:
                 continue  # items are common words ("milk"): only the messages that listed them
             words = _distinctive(fact)
             if words:
                 for mid, _ in self.records.fts(" ".join(words), 200, all_words=True):
                     r = self.records.get(mid)
-                    if r.kind == "episode":
+                    if r.kind == MemoryKind.EPISODE:
                         echoes[r.id] = r
         return list(echoes.values())
 
     def about(self, query: str) -> list[Record]:
         """What "forget ``query``" would forget (not forgotten already)."""
         self.ready_for_recall()
-        return [r for r in self.matching(query) if r.status != "forgotten"]
+        return [r for r in self.matching(query) if r.status != MemoryStatus.FORGOTTEN]
 
     def forget(self, records: list[Record]) -> int:
         ids = [r.id for r in records]
@@ -453,7 +454,7 @@ class MemoryBank:
         return [
             Memory(r.id, r.kind, note_text(r), 0.0, r.created_at, r.source_message_id)
             for r in (self.records.many(ids) if ids else [])
-            if r.status != "forgotten"
+            if r.status != MemoryStatus.FORGOTTEN
         ]
 
     def block(self, memories: list[Memory]) -> str:

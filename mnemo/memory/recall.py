@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnemo.kinds import MemoryKind, MemoryStatus
 from mnemo.memory.records import Record, Records
 from mnemo.memory.rules import NUMBERS
 
@@ -33,7 +34,13 @@ SPREAD = 0.35
 NEAR_COPY = 0.9  # an episode this close in meaning to one already chosen is left out
 WORD_WEIGHT = 0.5  # a word ranking counts half a meaning ranking: question words are noisy
 HOP_SEEDS = 3  # the best matches whose names are followed for a second hop
-KIND_WEIGHT = {"fact": 1.6, "preference": 1.6, "list": 1.6, "instruction": 1.2, "episode": 1.0}
+KIND_WEIGHT: dict[str, float] = {
+    MemoryKind.FACT: 1.6,
+    MemoryKind.PREFERENCE: 1.6,
+    MemoryKind.LIST: 1.6,
+    MemoryKind.INSTRUCTION: 1.2,
+    MemoryKind.EPISODE: 1.0,
+}
 STOPWORDS = set(
     """a an and are as at be but by can could did do does for from had has have how i i'm
 if in into is it its me my of on or our please so tell that the their them then there these they this
@@ -246,19 +253,19 @@ def recall(
     scored: dict[int, Recalled] = {}
     for mid, base in fused.items():
         r = candidates.get(mid)
-        if r is None or r.status != "active" or (r.meta.get("generated") and not own_words):
+        if r is None or r.status != MemoryStatus.ACTIVE or (r.meta.get("generated") and not own_words):
             continue
         sim = sims.get(mid)
         close = sim is not None and sim >= max(MIN_SIM, best - SPREAD)
         worded = mid in bm25 and (sim is None or sim >= MIN_SIM_WITH_WORDS)
-        if not (close or worded or r.kind != "episode" and sim is not None and sim >= MIN_SIM):
+        if not (close or worded or r.kind != MemoryKind.EPISODE and sim is not None and sim >= MIN_SIM):
             continue
         if only_close and (sim or 0.0) < STRONG_SIM:
             continue
         weight = KIND_WEIGHT.get(r.kind, 1.0)
-        if r.kind == "episode" and r.meta.get("role") == "assistant":
+        if r.kind == MemoryKind.EPISODE and r.meta.get("role") == "assistant":
             weight *= 0.6
-        if self_only and r.kind == "episode" and about_others(r.text):
+        if self_only and r.kind == MemoryKind.EPISODE and about_others(r.text):
             weight *= 0.6
         scored[mid] = Recalled(r, base * weight * recency(now - r.created_at) * (1 + (sim or 0)))
 
@@ -280,14 +287,14 @@ def recall(
             for r in records.history(subject):
                 prior = scored.get(r.id)
                 scored[r.id] = Recalled(
-                    r, prior.score if prior else 0.001, earlier=r.status == "superseded", listed=True
+                    r, prior.score if prior else 0.001, earlier=r.status == MemoryStatus.SUPERSEDED, listed=True
                 )
 
     stale = records.derived_messages(
         [
             x.record.source_message_id
             for x in scored.values()
-            if x.record.kind == "episode" and x.record.source_message_id
+            if x.record.kind == MemoryKind.EPISODE and x.record.source_message_id
         ]
     )
     chosen: list[Recalled] = []
@@ -297,17 +304,17 @@ def recall(
     # What the question asks for outright (every past value, what was said at that time) first.
     ranked = sorted(scored.values(), key=lambda x: (not (x.listed or x.timely), -x.score))
     costs = dict(zip((x.record.id for x in ranked), count_many([x.record.text for x in ranked])))  # one trip
-    vecs = vectors([x.record.id for x in ranked if x.record.kind == "episode"]) if vectors else {}
+    vecs = vectors([x.record.id for x in ranked if x.record.kind == MemoryKind.EPISODE]) if vectors else {}
     said: list[np.ndarray] = []  # the chosen episodes' vectors
     for item in ranked:
         r = item.record
-        in_window = r.kind == "episode" and r.source_message_id in exclude_sources
+        in_window = r.kind == MemoryKind.EPISODE and r.source_message_id in exclude_sources
         if (r.id in exclude_ids and not item.listed) or (in_window and not item.timely):
             continue  # the window quotes it already (but not when it was said)
         key = " ".join(r.text.lower().split())
-        if key in seen_text or (r.kind == "episode" and r.source_message_id in fact_sources | stale):
+        if key in seen_text or (r.kind == MemoryKind.EPISODE and r.source_message_id in fact_sources | stale):
             continue
-        vec = vecs.get(r.id) if r.kind == "episode" and not (item.listed or item.timely) else None
+        vec = vecs.get(r.id) if r.kind == MemoryKind.EPISODE and not (item.listed or item.timely) else None
         if vec is not None and said and max(float(v @ vec) for v in said) >= NEAR_COPY:
             continue  # the same thing said again in other words adds nothing
         cost = costs[r.id] + 12
@@ -317,8 +324,10 @@ def recall(
         seen_text.add(key)
         if vec is not None:
             said.append(vec)
-        if r.kind != "episode" and r.source_message_id:
+        if r.kind != MemoryKind.EPISODE and r.source_message_id:
             fact_sources.add(r.source_message_id)
         chosen.append(item)
-    chosen = [c for c in chosen if not (c.record.kind == "episode" and c.record.source_message_id in fact_sources)]
+    chosen = [
+        c for c in chosen if not (c.record.kind == MemoryKind.EPISODE and c.record.source_message_id in fact_sources)
+    ]
     return sorted(chosen, key=lambda x: (x.record.created_at, x.record.id))

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from mnemo.errors import NotFound
-from mnemo.memory import KINDS  # noqa: F401 (the kinds of memory, here with their rows)
+from mnemo.kinds import MemoryStatus
 from mnemo.store import Store, fts_query
 
 
@@ -159,7 +159,7 @@ class Records:
                     kind,
                     text,
                     subject,
-                    "active",
+                    MemoryStatus.ACTIVE,
                     int(pinned),
                     conversation_id,
                     source_message_id,
@@ -342,7 +342,7 @@ class Records:
                         row["kind"],
                         row["text"],
                         row.get("subject"),
-                        row.get("status", "active"),
+                        row.get("status", MemoryStatus.ACTIVE),
                         int(bool(row.get("pinned"))),
                         created,
                         row.get("updated_at", now),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mnemo.kinds import MemoryKind, MemoryStatus
+
 if TYPE_CHECKING:
     from mnemo.memory.records import Record
     from mnemo.memory.rules import NewTask
@@ -30,9 +32,9 @@ def forgot(query: str, gone: list[Record]) -> str:
     """What a "forget …" turn says: what it forgot, counted as the user would count it."""
     if not gone:
         return f'I had nothing about "{query}" to forget.'
-    active = sum(r.kind != "episode" and r.status == "active" for r in gone)
-    earlier = sum(r.kind != "episode" and r.status == "superseded" for r in gone)
-    said = sum(r.kind == "episode" for r in gone)
+    active = sum(r.kind != MemoryKind.EPISODE and r.status == MemoryStatus.ACTIVE for r in gone)
+    earlier = sum(r.kind != MemoryKind.EPISODE and r.status == MemoryStatus.SUPERSEDED for r in gone)
+    said = sum(r.kind == MemoryKind.EPISODE for r in gone)
     parts = [_plural(active, "memory", "memories")] if active else []
     parts += [_plural(earlier, "earlier value", "earlier values")] if earlier else []
     parts += [_plural(said, "past message that mentioned it", "past messages that mentioned it")] if said else []

@@ -62,16 +62,35 @@ def _lint_imports(config: str | None = None) -> subprocess.CompletedProcess:
     root = Path(__file__).resolve().parents[2]
     tool = Path(sys.executable).parent / "lint-imports"
     return subprocess.run(
-        [str(tool), *([f"--config={config}"] if config else [])], cwd=root, capture_output=True, text=True, timeout=300
+        [str(tool), "--no-cache", *([config] if config else [])], cwd=root, capture_output=True, text=True, timeout=300
     )
 
 
 def test_the_layering_contract_holds():
     """import-linter (pyproject's [tool.importlinter]): the core never imports the UI, and
-    the chat app and the CLI reach the core only through the Assistant."""
+    the chat app and the CLI reach the core only through the Assistant, and each floor
+    imports only the floors below it."""
     out = _lint_imports()
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
-    assert "2 kept, 0 broken" in out.stdout
+    assert "3 kept, 0 broken" in out.stdout
+
+
+def test_the_floors_contract_would_catch_an_arrow_running_up(tmp_path):
+    """pyproject's own floors, with the config moved above the engine that reads it: broken."""
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    floors = next(c for c in project["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+    layers = [f for f in floors["layers"] if f != "mnemo.config"]
+    layers.insert(layers.index("mnemo.store | mnemo.engine"), "mnemo.config")
+    config = tmp_path / "contract.toml"
+    config.write_text(
+        '[tool.importlinter]\nroot_package = "mnemo"\n\n[[tool.importlinter.contracts]]\nname = "floors"\n'
+        f'type = "layers"\nlayers = {layers!r}\nignore_imports = {floors["ignore_imports"]!r}\n'.replace("'", '"')
+    )
+    out = _lint_imports(str(config))
+    assert out.returncode == 1 and "mnemo.engine is not allowed to import mnemo.config" in out.stdout, out.stdout
 
 
 def test_the_layering_contract_would_catch_a_reach_past_the_assistant(tmp_path):
