@@ -169,7 +169,9 @@ def run(
                 assistant.new_conversation()
                 found = assistant.recall(question.text, k=k)
                 budget = sum(tokens(m.text) for m in found)
-                got: dict[str, set[Any]] = {"mnemo": {turn_of.get(m.source_message_id) for m in found} - {None}}
+                got: dict[str, set[Any]] = {
+                    "mnemo": {turn_of[m.source_message_id] for m in found if m.source_message_id in turn_of}
+                }
                 for system, ranking in naive.ranked(question.text, k=len(turns)).items():
                     got[f"{system}@budget"] = set(_within(ranking, cost, budget))
                     got[f"{system}@k"] = set(ranking[:k])
