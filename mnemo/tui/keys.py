@@ -57,6 +57,11 @@ def live_keys(app: App[Any]) -> dict[str, str]:
     return {**by_action, **by_id}
 
 
+class _Keys(dict[str, str]):
+    def __missing__(self, name: str) -> str:
+        return "–"  # a binding the keymap left without a key
+
+
 def help_keys(app: App[Any], send: str, newline: str) -> list[tuple[str, str]]:
-    keys = {**live_keys(app), "send": send, "newline": newline}
+    keys = _Keys({**live_keys(app), "send": send, "newline": newline})
     return [(k.format_map(keys), what) for k, what in HELP]

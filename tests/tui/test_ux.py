@@ -72,6 +72,32 @@ def test_help_names_every_binding_and_the_readme_table_matches_it(home):
     }
 
 
+def test_the_command_table_feeds_the_slash_parser_and_the_help():
+    from mnemo.tui.commands import COMMANDS, slash_command
+
+    for command in COMMANDS:
+        assert callable(getattr(MnemoApp, f"action_{command.action}", None)), command
+        if command.name:
+            assert slash_command(f"  {command.name} some text") is command
+            assert (command.usage, command.help) in slash_help()
+    assert slash_command("/fooo bar") == "/fooo"  # a typo, named as typed
+    assert slash_command("//etc/hosts is where") is None and slash_command("/etc/hosts") is None
+    assert slash_command("hello /new") is None
+
+
+async def test_the_palette_runs_the_table_s_commands(make_app):
+    from mnemo.tui.commands import palette
+
+    app = make_app(memory=False)
+    async with app.run_test(size=BIG) as pilot:
+        await ready(pilot, app)
+        found = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {c.title for c in palette()} <= set(found)
+        assert found["Export conversation"].help == "Save this conversation as Markdown (/export)"
+        await found["Help"].callback()
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
 @pytest.mark.parametrize("size", [SMALL, BIG])
 async def test_a_broken_models_toml_is_shown_whole_and_exits_2(scripted, home, size):
     (home / "models.toml").write_text('[[models]]\nname = "x"\nsource = "x.gguf"\nn_ctx = @big\n')
