@@ -1,8 +1,9 @@
-"""Messages that workers post to the app; handlers on the UI thread apply them."""
+"""Messages that workers post to the app; handlers on the UI thread apply them. (A widget's
+own messages, what the user asked of it, are its nested classes.)"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
@@ -82,3 +83,34 @@ class PullFailed(Message):
     name: str
     error: str
     cancelled: bool = False
+
+
+@dataclass
+class ConversationsRead(Message):
+    """The sidebar's list as a worker read it: the ``conversations`` (with what matched the
+    search, ``snippets``, and its ``note``), the ``current`` one, and ``keep``, the one the
+    highlight stays on."""
+
+    conversations: list[Any]  # mnemo.store.Conversation
+    current: int | None
+    note: str = ""
+    snippets: dict[int, str] = field(default_factory=dict)
+    keep: int | None = None
+
+
+@dataclass
+class MemoriesRead(Message):
+    """The memories screen's rows as a worker read them (``total``: all there are), and
+    ``keep``, the memory the cursor stays on."""
+
+    rows: list[Any]  # mnemo.memory.Record
+    total: int
+    keep: int | None = None
+
+
+@dataclass
+class ReadFailed(Message):
+    """A worker could not read what a panel shows (``what``: its name); the error says why."""
+
+    what: str
+    error: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 
 import pytest
@@ -26,8 +27,8 @@ async def ready(pilot, app: MnemoApp) -> None:
         if (
             app.assistant is not None
             and app.model_state == "ready"
-            and app._status is not None
-            and app._status.model_state == "ready"
+            and app.figures is not None
+            and app.figures.model_state == "ready"
         ):
             return
         await pilot.pause(0.02)
@@ -36,13 +37,26 @@ async def ready(pilot, app: MnemoApp) -> None:
 
 async def fresh_status(pilot, app: MnemoApp) -> str:
     """The status line once a worker has read the figures anew."""
-    app._status = None
+    app.figures = None
     app.read_status()
     for _ in range(200):
         await pilot.pause(0.02)
-        if app._status is not None:
+        if app.figures is not None:
             return status(app)
     raise AssertionError("the status was never read")
+
+
+READS = ("database", "conversations", "memories")  # the workers that read the database for the UI
+
+
+async def settled(pilot, app: MnemoApp) -> None:
+    """The database work the UI started (in workers) is done, and what it read is shown."""
+    for _ in range(500):
+        if not any(w.group in READS and not w.is_finished for w in app.workers):
+            await pilot.pause(0.05)
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the database reads never finished")
 
 
 async def idle(pilot, app: MnemoApp) -> None:
@@ -50,6 +64,7 @@ async def idle(pilot, app: MnemoApp) -> None:
         await pilot.pause(0.02)
         if not app.generating:
             await pilot.pause(0.05)
+            await settled(pilot, app)
             return
     raise AssertionError("the reply never finished")
 
@@ -224,6 +239,7 @@ async def on_conversation(pilot, app: MnemoApp, conversation_id: int, key: str) 
     listing.index = [i.conversation.id for i in app.query(ConversationItem)].index(conversation_id)
     await pilot.press(key)
     await pilot.pause(0.1)
+    await settled(pilot, app)
 
 
 async def test_sidebar_new_switch_rename_pin_delete_search(make_app):
@@ -250,6 +266,7 @@ async def test_sidebar_new_switch_rename_pin_delete_search(make_app):
         app.screen.query_one("Input").value = "Giraffe facts"
         await pilot.press("enter")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         assert app.assistant.conversation(first).title == "Giraffe facts"
 
         await on_conversation(pilot, app, first, "p")
@@ -259,14 +276,17 @@ async def test_sidebar_new_switch_rename_pin_delete_search(make_app):
         await pilot.click("#conversation-search")
         await pilot.press(*"quasar")
         await pilot.pause(0.2)
+        await settled(pilot, app)
         assert [i.conversation.id for i in app.query(ConversationItem)] == [second]
         app.query_one("#conversation-search").value = ""
         await pilot.pause(0.2)
+        await settled(pilot, app)
 
         await on_conversation(pilot, app, second, "d")
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
         await pilot.pause(0.2)
+        await settled(pilot, app)
         assert [c.id for c in app.assistant.conversations()] == [first]
 
 
@@ -317,6 +337,7 @@ async def test_memories_used_by_a_reply_and_the_toast_with_undo(make_app):
         assert tom
         await pilot.press("ctrl+g")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         assert not [r for r in app.assistant.memories() if "Tom" in r.text]
 
 
@@ -326,36 +347,46 @@ async def test_memories_screen_add_edit_pin_forget(make_app):
         await ready(pilot, app)
         await pilot.press("f2")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         assert isinstance(app.screen, MemoriesScreen)
         await pilot.press("a")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         app.screen.query_one("Input").value = "My sister is called Anna"
         await pilot.press("enter")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         screen = app.screen
         assert isinstance(screen, MemoriesScreen)
         assert [r.text for r in screen.rows] == ["The user's sister is called Anna."]
         screen.query_one("DataTable").focus()
         await pilot.press("e")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         app.screen.query_one("Input").value = "The user's sister is called Anne."
         await pilot.press("enter")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         assert [r.text for r in screen.rows] == ["The user's sister is called Anne."]
         await pilot.press("p")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         assert screen.rows[0].pinned and "Anne" in app.assistant.system_prompt()
         screen.query_one("#memory-search").value = "nothing like this"
         await pilot.pause(0.1)
+        await settled(pilot, app)
         assert screen.rows == []
         screen.query_one("#memory-search").value = "sister"
         await pilot.pause(0.1)
+        await settled(pilot, app)
         screen.query_one("DataTable").focus()
         await pilot.press("f")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         assert screen.rows == [] and app.assistant.memories() == []
 
 
@@ -384,6 +415,7 @@ async def test_slash_commands(make_app, home):
         await say(pilot, app, "/clear")
         await pilot.press("y")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         assert app.assistant.conversations() == [] and not views(app)
         await say(pilot, app, "/incognito")
         assert "INCOGNITO" in status(app)
@@ -423,10 +455,10 @@ async def test_escape_sequences_never_reach_the_terminal(make_app):
 
 
 async def test_a_long_chat_keeps_only_recent_messages_on_screen(make_app, monkeypatch):
-    import mnemo.tui.app as tui_app
+    import mnemo.tui.conversations as conversations
     from mnemo.tui.widgets.chat import Earlier
 
-    monkeypatch.setattr(tui_app, "SHOWN", 6)
+    monkeypatch.setattr(conversations, "SHOWN", 6)
     app = make_app(memory=False)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot, app)
@@ -535,6 +567,31 @@ async def test_bindings_are_remapped_from_config(make_app, home):
         await pilot.press("f3")
         await pilot.pause(0.1)
         assert isinstance(app.screen, MemoriesScreen)
+
+
+async def test_the_help_shows_the_keys_config_toml_remapped(make_app, home):
+    """config.toml's [keys], read by the app as `mnemo chat` reads it: the help lists the
+    keys as they now are, and the old ones are gone from it."""
+    from textual.widgets import Markdown
+
+    (home / "config.toml").write_text('[keys]\nhelp = "f9"\nmemories = "f3"\nnew = "ctrl+t"\n')
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("f1")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f9")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = app.screen.query_one(Markdown).source.split("| command |")[0]  # the table of keys
+        rows = {what: key for key, what in re.findall(r"^\| (.+?) \| (.+?) \|$", keys, re.M)}
+        assert rows["this help"] == "f9"
+        assert rows["your memories: search, add, edit, pin, forget"] == "f3"
+        assert rows["new conversation"] == "ctrl+t"
+        assert rows["quit"] == "ctrl+q"  # a key not remapped stays
+        assert not {"f1", "f2", "ctrl+n"} & set(re.split(r"[ /,()]+", " ".join(rows.values())))
+        await pilot.press("f9")  # the help key closes the help too
+        await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
 
 
 async def test_a_model_that_fails_to_load_leaves_the_current_one(make_app, scripted, home):

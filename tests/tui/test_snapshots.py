@@ -21,8 +21,7 @@ async def steady(pilot) -> None:
     app = pilot.app
     await ready(pilot, app)
     app.query_one(PromptInput).cursor_blink = False
-    app._speed = 42.0
-    app._show_status()
+    app.speed = 42.0
 
 
 def chatted(*messages: str, pulling: str | None = None):
@@ -36,9 +35,8 @@ def chatted(*messages: str, pulling: str | None = None):
             prompt.text = text
             await pilot.press("enter")
             await idle(pilot, app)
-        app._speed = 42.0
+        app.speed = 42.0
         app.pulling = pulling
-        app._show_status()
         await pilot.pause(0.1)
 
     return run_before

@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 
 from mnemo.tui.app import MnemoApp
-from mnemo.tui.screens.dialogs import KEYS, SLASH_HELP, AskText, Confirm, ErrorScreen, HelpScreen
+from mnemo.tui.commands import slash_help
+from mnemo.tui.keys import help_keys
+from mnemo.tui.screens.dialogs import AskText, Confirm, ErrorScreen, HelpScreen
 from mnemo.tui.screens.memories import MemoriesScreen
 from mnemo.tui.screens.models import ModelPicker
 from mnemo.tui.widgets.chat import ChatView, code_blocks
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import ConversationItem
-from tests.tui.test_app import on_conversation, ready, say, status, until, views
+from tests.tui.test_app import on_conversation, ready, say, settled, status, until, views
 
 SMALL = (80, 24)
 BIG = (120, 40)
@@ -55,19 +57,45 @@ async def test_help_fits_and_scrolls_to_its_last_line(make_app, size):
         assert not isinstance(app.screen, HelpScreen)
 
 
-def test_help_names_every_binding_and_the_readme_table_matches_it():
-    help_keys = {k.format(send="enter", newline="ctrl+j") for k, _ in KEYS}
-    shown = " ".join(help_keys)
+def test_help_names_every_binding_and_the_readme_table_matches_it(home):
+    keys = {k for k, _ in help_keys(MnemoApp(), "enter", "ctrl+j")}
+    shown = " ".join(keys)
     for binding in MnemoApp.BINDINGS:
         for key in binding.key.split(","):
             assert key.replace("escape", "esc") in shown, f"{key} is not in the help"
     table = README.read_text().split("## Chat", 1)[1].split("Slash commands", 1)[0]
     readme_keys = {m.group(1).strip() for m in re.finditer(r"^\| (.+?) \| .+ \|$", table, re.M)} - {"key", "---"}
-    assert readme_keys == help_keys
+    assert readme_keys == keys
     commands = README.read_text().split("Slash commands:", 1)[1].split("An unknown", 1)[0]
-    assert {c.split()[0] for c, _ in SLASH_HELP} == {
+    assert {c.split()[0] for c, _ in slash_help()} == {
         w.strip("`,.").split()[0] for w in re.findall(r"`[^`]+`", commands)
     }
+
+
+def test_the_command_table_feeds_the_slash_parser_and_the_help():
+    from mnemo.tui.commands import COMMANDS, slash_command
+
+    for command in COMMANDS:
+        assert callable(getattr(MnemoApp, f"action_{command.action}", None)), command
+        if command.name:
+            assert slash_command(f"  {command.name} some text") is command
+            assert (command.usage, command.help) in slash_help()
+    assert slash_command("/fooo bar") == "/fooo"  # a typo, named as typed
+    assert slash_command("//etc/hosts is where") is None and slash_command("/etc/hosts") is None
+    assert slash_command("hello /new") is None
+
+
+async def test_the_palette_runs_the_table_s_commands(make_app):
+    from mnemo.tui.commands import palette
+
+    app = make_app(memory=False)
+    async with app.run_test(size=BIG) as pilot:
+        await ready(pilot, app)
+        found = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {c.title for c in palette()} <= set(found)
+        assert found["Export conversation"].help == "Save this conversation as Markdown (/export)"
+        await found["Help"].callback()
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
 
 
 @pytest.mark.parametrize("size", [SMALL, BIG])
@@ -140,11 +168,13 @@ async def test_selection_survives_rename_pin_and_delete(make_app):
         app.screen.query_one("Input").value = "Alpha, renamed"
         await pilot.press("enter")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         assert highlighted(app) == ids[0]
         await pilot.press("d")  # on the renamed one, not on the first row
         assert isinstance(app.screen, Confirm) and "Alpha, renamed" in app.screen.question
         await pilot.press("y")
         await pilot.pause(0.2)
+        await settled(pilot, app)
         rows = [i.conversation.id for i in app.query(ConversationItem)]
         assert ids[0] not in rows and highlighted(app) == rows[-1]  # the row where it was
 
@@ -157,6 +187,7 @@ async def test_memories_pinned_first_and_the_cursor_stays_on_a_pinned_row(make_a
             app.assistant.remember(text)
         await pilot.press("f2")
         await until(pilot, lambda: isinstance(app.screen, MemoriesScreen))
+        await settled(pilot, app)
         screen = app.screen
         table = screen.query_one("DataTable")
         assert inside(screen.query_one("#memory-count"), SMALL)
@@ -166,12 +197,14 @@ async def test_memories_pinned_first_and_the_cursor_stays_on_a_pinned_row(make_a
         target = screen.rows[-1].id
         await pilot.press("p")
         await pilot.pause(0.1)
+        await settled(pilot, app)
         pins = [r.pinned for r in screen.rows]
         assert pins == sorted(pins, reverse=True)  # pinned first
         assert screen.rows[table.cursor_row].id == target and screen.rows[table.cursor_row].pinned
         assert table.cursor_row < len(pins) - 1  # it moved up with its row
         await pilot.press("p")  # so p again unpins the same one
         await pilot.pause(0.1)
+        await settled(pilot, app)
         assert not app.assistant.memory(target).pinned
 
 
@@ -180,12 +213,12 @@ async def test_status_speed_is_the_models_and_context_is_the_conversation_on_scr
     async with app.run_test(size=BIG) as pilot:
         await ready(pilot, app)
         await say(pilot, app, "tell me something")
-        assert app._speed and "tok/s" in status(app) and "– tok/s" not in status(app)
-        first, used = app.assistant.conversation_id, app._context_used
+        assert app.speed and "tok/s" in status(app) and "– tok/s" not in status(app)
+        first, used = app.assistant.conversation_id, app.context_used
         assert used > 0 and f"ctx {used}/" in status(app)
         await say(pilot, app, "remember that my cat is called Tom")  # mnemo's own answer
         assert views(app)[-1].finish_reason == "memory"
-        assert app._speed is None and "– tok/s" in status(app)
+        assert app.speed is None and "– tok/s" in status(app)
         await pilot.press("ctrl+n")
         await pilot.pause(0.1)
         assert "ctx 0/" in status(app)
@@ -200,7 +233,6 @@ async def test_status_and_footer_fit_at_80_columns(make_app):
         await ready(pilot, app)
         await say(pilot, app, "hello")
         app.pulling = "qwen2.5-1.5b 35%"
-        app._show_status()
         await pilot.pause(0.1)
         line = status(app)
         assert len(line) <= 78 and line.startswith(app.model_name) and "35%" in line
@@ -243,12 +275,14 @@ async def test_search_shows_snippets_and_escape_leaves_it(make_app):
         await pilot.press("ctrl+f")
         await pilot.press(*"matterhorn")
         await pilot.pause(0.3)
+        await settled(pilot, app)
         items = list(app.query(ConversationItem))
         assert len(items) == 1
         snippet = str(items[0].query_one(".snippet").render())
         assert "Matterhorn" in snippet
         await pilot.press("escape")
         await pilot.pause(0.2)
+        await settled(pilot, app)
         assert app.query_one("#conversation-search").value == ""
         assert len(list(app.query(ConversationItem))) == 2 and app.focused is app.query_one(PromptInput)
 

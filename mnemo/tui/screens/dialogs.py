@@ -73,56 +73,26 @@ class ErrorScreen(Screen[None]):
         self.app.exit(return_code=2)
 
 
-KEYS = [
-    ("{send} / {newline}", "send / new line (`send_key`, `newline_key` in config.toml)"),
-    ("esc", "stop the reply (what was written stays); leave search or an edit"),
-    ("up (empty box)", "edit your last message: enter replaces it and its reply, esc keeps them"),
-    ("ctrl+r", "answer your last message again"),
-    ("pageup / pagedown", "scroll the conversation while typing"),
-    ("tab, shift+tab", "step through the messages, newest first"),
-    ("c / y / m (on a message)", "copy it / copy its code block / the memories its reply was given"),
-    ("ctrl+n", "new conversation"),
-    ("ctrl+o", "switch model (the conversation goes on); catalog models are pulled"),
-    ("f2", "your memories: search, add, edit, pin, forget"),
-    ("ctrl+g", "undo what was just remembered"),
-    ("ctrl+b / ctrl+f", "show or hide the sidebar (hidden below 100 columns) / search all conversations"),
-    ("r / p / d (sidebar)", "rename / pin / delete a conversation (asks first)"),
-    ("ctrl+p", "command palette: mnemo's commands and the themes"),
-    ("f1", "this help"),
-    ("ctrl+q", "quit"),
-]
-
-SLASH_HELP = [
-    ("/new", "start a new conversation"),
-    ("/model", "pick another model"),
-    ("/remember TEXT", "remember something now"),
-    ("/forget TEXT", "forget what TEXT is about"),
-    ("/memories", "see, search, add, edit, pin and forget memories"),
-    ("/incognito", "a conversation that neither reads nor writes memory"),
-    ("/export", "save the conversation as Markdown"),
-    ("/clear", "delete the messages of this conversation"),
-    ("/help", "this help"),
-]
-
-
-def help_text(send: str, newline: str) -> str:
-    keys = "\n".join(f"| {k.format(send=send, newline=newline)} | {what} |" for k, what in KEYS)
-    slash = "\n".join(f"| `{c}` | {what} |" for c, what in SLASH_HELP)
+def help_text(keys: list[tuple[str, str]], commands: list[tuple[str, str]]) -> str:
+    """The help's two tables: (keys, what they do) and (slash command, what it does)."""
+    key_rows = "\n".join(f"| {k} | {what} |" for k, what in keys)
+    slash = "\n".join(f"| `{c}` | {what} |" for c, what in commands)
     return (
-        f"| key | what it does |\n|---|---|\n{keys}\n\n"
+        f"| key | what it does |\n|---|---|\n{key_rows}\n\n"
         f"| command | what it does |\n|---|---|\n{slash}\n\n"
         "A message that starts with `//` is sent as it is, with one `/` (`//etc/hosts …`)."
     )
 
 
 class HelpScreen(ModalScreen[None]):
-    """Keys and slash commands; it scrolls (arrows, page keys, the wheel) on a small screen."""
+    """Keys and slash commands, as the app gives them (``mnemo.tui.keys``, ``mnemo.tui.commands``);
+    it scrolls (arrows, page keys, the wheel) on a small screen. The help key closes it too."""
 
-    BINDINGS = [Binding("escape,q,f1", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q", "dismiss", "Close"), Binding("f1", "dismiss", "Close", id="help")]
 
-    def __init__(self, send: str, newline: str):
+    def __init__(self, keys: list[tuple[str, str]], commands: list[tuple[str, str]]):
         super().__init__(classes="dialog")
-        self.text = help_text(send, newline)
+        self.text = help_text(keys, commands)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="box help-box", id="help"):

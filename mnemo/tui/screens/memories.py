@@ -1,18 +1,23 @@
-"""Everything mnemo remembers: search, add, edit, pin, forget."""
+"""Everything mnemo remembers: search, add, edit, pin, forget. The rows are read, and the
+changes made, in workers."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label
+from textual.worker import get_current_worker
 
 from mnemo.export import age
-from mnemo.tui import clock
+from mnemo.tui.messages import MemoriesRead, ReadFailed
 from mnemo.tui.screens.dialogs import AskText, Confirm
+from mnemo.tui.state import call
 from mnemo.tui.widgets.plain import plain
 
 if TYPE_CHECKING:
@@ -49,14 +54,30 @@ class MemoriesScreen(Screen[None]):
         table.focus()
 
     def refresh_rows(self, keep: int | None = None) -> None:
-        """The rows, pinned first; the cursor stays on memory ``keep`` (or on its row)."""
-        table = self.query_one(DataTable)
-        was = table.cursor_row
+        """Read the rows anew in a worker; the cursor stays on memory ``keep`` (by default
+        the one it is on, else on its row)."""
         keep = keep if keep is not None else getattr(self._selected(), "id", None)
-        rows = self.assistant.find_memories(self.query_one("#memory-search", Input).value)
-        self.rows = sorted(rows, key=lambda r: not r.pinned)
+        self.read_rows(self.query_one("#memory-search", Input).value, keep)
+
+    @work(thread=True, exclusive=True, group="memories")
+    def read_rows(self, query: str, keep: int | None) -> None:
+        worker = get_current_worker()
+        try:
+            read = MemoriesRead(self.assistant.find_memories(query), self.assistant.memory_count(), keep)
+        except Exception as e:
+            if not worker.is_cancelled:
+                self.post_message(ReadFailed("memories", str(e)))
+            return
+        if not worker.is_cancelled:  # a newer read (the search box changed again) replaces it
+            self.post_message(read)
+
+    def on_memories_read(self, message: MemoriesRead) -> None:
+        """The rows, pinned first."""
+        table = self.query_one(DataTable)
+        was, keep = table.cursor_row, message.keep
+        self.rows = sorted(message.rows, key=lambda r: not r.pinned)
         table.clear()
-        now = clock.now(self.app)
+        now = self.assistant.clock()
         for r in self.rows:
             table.add_row(
                 str(r.id), r.kind, "●" if r.pinned else "", age(now - r.created_at), plain(r.text), key=str(r.id)
@@ -64,9 +85,8 @@ class MemoriesScreen(Screen[None]):
         ids = [r.id for r in self.rows]
         if self.rows:
             table.move_cursor(row=ids.index(keep) if keep in ids else min(was or 0, len(ids) - 1))
-        total = self.assistant.memory_count()
         self.query_one("#memory-count", Label).update(
-            f"{len(self.rows)} of {total} shown · a add · e edit · p pin · f forget · / search · esc back"
+            f"{len(self.rows)} of {message.total} shown · a add · e edit · p pin · f forget · / search · esc back"
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -82,9 +102,9 @@ class MemoriesScreen(Screen[None]):
         return self.rows[table.cursor_row]
 
     def action_add(self) -> None:
-        def done(text: str | None) -> None:
+        async def done(text: str | None) -> None:
             if text:
-                added = self.assistant.remember(text)
+                added = await call(self, partial(self.assistant.remember, text))
                 self.app.notify("Remembered: " + "; ".join(r.text for r in added), timeout=3)
                 self.refresh_rows(keep=added[0].id if added else None)
 
@@ -95,17 +115,17 @@ class MemoriesScreen(Screen[None]):
         if record is None:
             return
 
-        def done(text: str | None) -> None:
+        async def done(text: str | None) -> None:
             if text and text != record.text:
-                self.assistant.edit_memory(record.id, text)
+                await call(self, partial(self.assistant.edit_memory, record.id, text))
                 self.refresh_rows()
 
         self.app.push_screen(AskText("Edit memory", value=record.text), done)
 
-    def action_pin(self) -> None:
+    async def action_pin(self) -> None:
         record = self._selected()
         if record is not None:
-            self.assistant.pin_memory(record.id, not record.pinned)
+            await call(self, partial(self.assistant.pin_memory, record.id, not record.pinned))
             self.refresh_rows()
 
     def action_forget(self) -> None:
@@ -113,9 +133,9 @@ class MemoriesScreen(Screen[None]):
         if record is None:
             return
 
-        def done(yes: bool | None) -> None:
+        async def done(yes: bool | None) -> None:
             if yes:
-                self.assistant.forget_memories([record])
+                await call(self, partial(self.assistant.forget_memories, [record]))
                 self.app.notify(f"Forgot: {record.text}", timeout=3)
                 self.refresh_rows()
 

@@ -11,14 +11,13 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 from mnemo.export import age
-from mnemo.tui import clock
 from mnemo.tui.widgets.plain import plain
 
 
 class MemoryPanel(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,m", "dismiss", "Close")]
 
-    def __init__(self, memories: list[Any], now: float | None = None):
+    def __init__(self, memories: list[Any], now: float):
         super().__init__(classes="dialog")
         self.memories = memories
         self.now = now
@@ -31,7 +30,6 @@ class MemoryPanel(ModalScreen[None]):
             )
             table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True)
             table.add_columns("age", "kind", "score", "memory")
-            now = self.now if self.now is not None else clock.now(self.app)
             for m in self.memories:
-                table.add_row(age(now - m.created_at), m.kind, f"{m.score:.3f}", plain(m.text))
+                table.add_row(age(self.now - m.created_at), m.kind, f"{m.score:.3f}", plain(m.text))
             yield table

@@ -14,7 +14,6 @@ from textual.widgets import Label, Markdown, Static
 
 from mnemo.export import when
 from mnemo.text import printable
-from mnemo.tui import clock
 from mnemo.tui.widgets.plain import plain
 
 # A fenced block; one the model never closed runs to the end, as Markdown shows it.
@@ -37,6 +36,12 @@ def shown(text: str) -> str:
 
 class MessageView(Vertical, can_focus=True):
     """A message; focus it to copy it (c), copy its code (y) or see its memories (m)."""
+
+    @dataclass
+    class ShowMemories(Message):
+        """m on a reply: the app shows the memories it was given."""
+
+        memories: list[Any]
 
     BINDINGS = [
         Binding("c", "copy", "Copy", id="copy_reply"),
@@ -144,9 +149,7 @@ class MessageView(Vertical, can_focus=True):
             self.post_message(ChatView.LeftMessages(older=direction < 0))
 
     def action_show_memories(self) -> None:
-        from mnemo.tui.screens.memory_panel import MemoryPanel
-
-        self.app.push_screen(MemoryPanel(self.memories, now=clock.now(self.app)))
+        self.post_message(self.ShowMemories(self.memories))
 
 
 def code_blocks(text: str) -> list[str]:

@@ -1,51 +1,49 @@
-"""The status line: model, where it runs, speed, context, memory. On a narrow terminal the
+"""The status line: model, where it runs, speed, context, memory. Its fields are reactive
+(the app binds its own to them), so setting one redraws the line. On a narrow terminal the
 least needed parts go first, so what stays is whole."""
 
 from __future__ import annotations
 
-from textual import events
+from typing import TYPE_CHECKING
+
+from textual.reactive import reactive
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from mnemo.assistant import Status
 
 SEPARATOR = " │ "
 
 
 class StatusBar(Static):
-    parts: tuple[tuple[int, str], ...] = ()  # (rank: 0 stays longest, text), in display order
+    model_name = reactive("…")
+    model_state = reactive("starting")
+    speed: reactive[float | None] = reactive(None)  # tokens a second of the last reply
+    context_used = reactive(0)
+    pulling: reactive[str | None] = reactive(None)  # "name 35%" while a model downloads
+    figures: reactive[Status | None] = reactive(None)  # what a worker last read (the database's)
 
-    def show(
-        self,
-        *,
-        model: str,
-        model_state: str,
-        device: str,
-        tokens_per_s: float | None,
-        context_used: int,
-        n_ctx: int | None,
-        memories: int,
-        embedder: str,
-        incognito: bool,
-        pulling: str | None = None,
-    ) -> None:
-        parts = [(0, f"{model} ({model_state})" if model_state != "ready" else model)]
-        if incognito:
+    @property
+    def parts(self) -> list[tuple[int, str]]:
+        """(rank: 0 stays longest, text), in display order."""
+        s = self.figures
+        parts = [(0, f"{self.model_name} ({self.model_state})" if self.model_state != "ready" else self.model_name)]
+        if s and s.incognito:
             parts.append((0, "INCOGNITO"))
-        if pulling:
-            parts.append((1, f"↓ {pulling} (esc stops)"))
-        if device:
-            parts.append((5, device))
-        parts.append((3, f"{tokens_per_s:.0f} tok/s" if tokens_per_s else "– tok/s"))
-        parts.append((2, f"ctx {context_used}/{n_ctx}" if n_ctx else "ctx –"))
+        if self.pulling:
+            parts.append((1, f"↓ {self.pulling} (esc stops)"))
+        if s and s.device:
+            parts.append((5, s.device))
+        parts.append((3, f"{self.speed:.0f} tok/s" if self.speed else "– tok/s"))
+        parts.append((2, f"ctx {self.context_used}/{s.n_ctx}" if s and s.n_ctx else "ctx –"))
+        memories = s.memories if s else 0
         parts.append((4, f"{memories} {'memory' if memories == 1 else 'memories'}"))
-        parts.append((6, f"embedder {embedder}"))
-        self.parts = tuple(parts)
-        self._fit()
+        parts.append((6, f"embedder {s.embedder if s else 'idle'}"))
+        return parts
 
-    def _fit(self) -> None:
+    def render(self) -> str:
         room = self.content_size.width or self.app.size.width - 2
-        parts = list(self.parts)
+        parts = self.parts
         while len(parts) > 1 and len(SEPARATOR.join(t for _, t in parts)) > room:
             parts.remove(max(parts, key=lambda p: p[0]))  # the least needed goes first
-        self.update(SEPARATOR.join(t for _, t in parts))
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._fit()
+        return SEPARATOR.join(t for _, t in parts)

@@ -1,0 +1,241 @@
+"""A turn on screen: the message sent, the reply streamed into its view in batches, and its
+end (finished, stopped with Esc, failed); editing the last message and answering it again."""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from typing import Any
+
+from textual import on, work
+from textual.widgets import Markdown
+from textual.widgets.markdown import MarkdownStream
+from textual.worker import get_current_worker
+
+from mnemo.text import printable
+from mnemo.tui.conversations import ConversationsMixin
+from mnemo.tui.messages import Delta, ReplyFailed, ReplyFinished, ReplyStopped
+from mnemo.tui.widgets.chat import ChatView, MessageView, Welcome
+from mnemo.tui.widgets.prompt import PromptInput
+
+FRAME = 1 / 20  # seconds between screen updates while a reply streams
+MODEL_ENDINGS = ("stop", "length")  # a reply the model wrote (not one of mnemo's fixed answers)
+
+
+class TurnsMixin(ConversationsMixin):
+    _stream: MarkdownStream | None = None
+    _reply_view: MessageView | None = None
+    _tokens = 0
+    _undo: tuple[Any, ...] = ()  # what the last reply remembered (ctrl+g forgets it)
+
+    # ---------------------------------------------------------------- sending
+
+    async def submit(self, text: str) -> None:
+        """A message from the box (not a command): sent, in place of the last exchange when
+        it is the last message edited."""
+        if text.strip().startswith("//"):
+            text = text.replace("/", "", 1)
+        assistant = self.assistant
+        if self._starting() or assistant is None or self._busy():
+            return
+        self.query_one(PromptInput).clear()
+        if self._editing is not None:  # the edit replaces the last exchange, now that it is sent
+            editing = self._editing
+
+            def retract() -> bool:
+                last = assistant.last_user_message()
+                if last is None or last.id != editing:
+                    return False
+                assistant.retract_last()
+                return True
+
+            if await self.call(retract):
+                await self.show_conversation(assistant.conversation_id)
+            self._editing = None
+        await self.send(text)
+
+    async def send(self, text: str) -> None:
+        assert self.assistant is not None
+        chat = self.query_one(ChatView)
+        for welcome in chat.query(Welcome):
+            await welcome.remove()
+        await chat.mount(MessageView("user", text, created_at=self.now()))
+        self._reply_view = MessageView("assistant", "", model=self.assistant.spec.name, created_at=self.now())
+        await chat.mount(self._reply_view)
+        await self._keep_recent(chat)
+        self._stream = Markdown.get_stream(self._reply_view.body)
+        self.generating = True
+        if self.model_state in ("stopped", "failed"):
+            self.model_state = "loading"  # the turn starts the model afresh
+        self._tokens = 0
+        self.speed = None
+        chat.anchor()
+        self.generate(text)
+
+    async def action_say(self, line: str) -> None:
+        """/remember and /forget: the Assistant handles them, as it does "remember that …"."""
+        if not self._busy():
+            await self.send(line)
+
+    @work(thread=True, exclusive=True, group="generate")
+    def generate(self, text: str) -> None:
+        from mnemo.assistant import Finished, TextDelta
+
+        assert self.assistant is not None
+        worker = get_current_worker()
+        # A fast model makes hundreds of tokens a second; the screen takes them in batches of
+        # at most FRAME seconds so the UI thread never falls behind (no growing backlog).
+        pending: list[str] = []
+        first = last_post = 0.0
+
+        def flush(now: float) -> None:
+            nonlocal last_post
+            if pending:
+                self.post_message(Delta("".join(pending), len(pending), now - first))
+                pending.clear()
+            last_post = now
+
+        try:
+            with self.assistant.stream(text) as stream:
+                for event in stream.events():
+                    if worker.is_cancelled:
+                        break
+                    now = time.perf_counter()
+                    if isinstance(event, Finished):
+                        flush(now)
+                        self.post_message(ReplyFinished(event.reply))
+                    elif isinstance(event, TextDelta):
+                        first = first or now
+                        pending.append(event.text)
+                        if now - last_post >= FRAME:
+                            flush(now)
+            if worker.is_cancelled:
+                history = self.assistant.history()
+                self.post_message(ReplyStopped(history[-1] if history else None))
+        except Exception as e:
+            self.post_message(ReplyFailed(str(e)))
+
+    # ------------------------------------------------------------- the reply
+
+    async def on_delta(self, message: Delta) -> None:
+        if self._stream is None:
+            return
+        self._tokens += message.tokens
+        if message.elapsed > 0 and self._tokens > 2:  # a live figure once the model is writing
+            self.speed = (self._tokens - 1) / message.elapsed
+        if self._reply_view is not None:
+            self._reply_view.text += message.text
+        await self._stream.write(printable(message.text))
+
+    async def on_reply_finished(self, message: ReplyFinished) -> None:
+        reply = message.reply
+        await self._end_stream()
+        self.model_state = "ready"
+        if self._reply_view is not None:
+            await self._reply_view.finish(
+                reply.text, finish_reason=reply.finish_reason, memories=reply.memories, message_id=reply.message_id
+            )
+        self.speed = _speed(reply)
+        self.context_used = reply.usage.prompt_tokens + reply.usage.completion_tokens
+        for notice in reply.notices:
+            self.notify(notice, title="Note", severity="warning", timeout=10)
+        if reply.remembered:
+            self._undo = tuple(reply.remembered)
+            self.notify(
+                "Remembered: " + " ".join(r.text for r in reply.remembered) + "  (ctrl+g to undo)",
+                title="Memory",
+                timeout=6,
+            )
+        self._done_generating()
+        self.refresh_sidebar()
+
+    async def on_reply_stopped(self, message: ReplyStopped) -> None:
+        await self._end_stream()
+        saved = message.message
+        if self._reply_view is not None and saved is not None and saved.role == "assistant":
+            await self._reply_view.finish(
+                saved.content, finish_reason=saved.finish_reason, memories=[], message_id=saved.id
+            )
+        self._done_generating()
+
+    async def on_reply_failed(self, message: ReplyFailed) -> None:
+        await self._end_stream()
+        if self._reply_view is not None:
+            await self._reply_view.finish(
+                self._reply_view.text or "", finish_reason="error", memories=[], message_id=None, error=message.error
+            )
+        if self.assistant is not None and self.assistant.model_status() == "stopped":
+            self.model_state = "stopped"  # its process died; the next message starts it again
+        self.notify(message.error, title="No reply", severity="error", timeout=8)
+        self._done_generating()
+
+    async def _end_stream(self) -> None:
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+
+    def _done_generating(self) -> None:
+        self.generating = False
+        self.read_status()
+
+    def action_stop(self) -> None:
+        """Esc: stop the reply being written, else a model being pulled (its partial file stays)."""
+        if self.generating:
+            self.workers.cancel_group(self, "generate")
+        elif self._editing is not None:
+            self._editing = None
+            self.query_one(PromptInput).clear()
+        elif self.pulling:
+            self.workers.cancel_group(self, "pull")
+
+    # ------------------------------------------------------- edit and again
+
+    @on(PromptInput.EditLast)
+    async def on_edit_last(self) -> None:
+        await self.action_edit_last()
+
+    async def action_edit_last(self) -> None:
+        """Up in the empty box: the last message comes back into the box, cursor at its end.
+        Nothing is deleted until the edited message is sent; Esc leaves things as they were."""
+        assistant = self.assistant
+        if assistant is None or self.generating:
+            return
+        last = await self.call(assistant.last_user_message)
+        if last is None:
+            return
+        self._editing = last.id
+        prompt = self.query_one(PromptInput)
+        prompt.text = last.content
+        prompt.move_cursor(prompt.document.end)
+        prompt.focus()
+        self.notify(
+            "Editing your last message: Enter sends it in place of the old one and its reply; "
+            "Esc keeps the conversation as it was.",
+            timeout=5,
+        )
+
+    async def action_regenerate(self) -> None:
+        assistant = self.assistant
+        if assistant is None or self.generating:
+            return
+        text = await self.call(assistant.retract_last)
+        if text is not None:
+            await self.show_conversation(assistant.conversation_id)
+            await self.send(text)
+
+    async def action_undo_memory(self) -> None:
+        undo, assistant = self._undo, self.assistant
+        if not undo or assistant is None:
+            return
+        self._undo = ()
+        await self.call(partial(assistant.forget_memories, list(undo)))
+        self.notify(f"Undone: forgot {len(undo)} new {'memory' if len(undo) == 1 else 'memories'}.", timeout=3)
+
+
+def _speed(reply: Any) -> float | None:
+    """Tokens a second of the model's own writing; None for mnemo's fixed answers."""
+    t, n = reply.timings, reply.usage.completion_tokens
+    if reply.finish_reason not in MODEL_ENDINGS or t.first_token_ms is None or n < 2:
+        return None
+    seconds = (t.total_ms - t.first_token_ms) / 1000
+    return (n - 1) / seconds if seconds > 0 else None
