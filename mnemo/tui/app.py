@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from mnemo.kinds import ModelState
 from mnemo.tui import commands
 from mnemo.tui.commands import Command
 from mnemo.tui.keys import help_keys
@@ -126,7 +127,7 @@ class MnemoApp(TurnsMixin, ModelsMixin):
     async def on_assistant_ready(self, message: AssistantReady) -> None:
         assistant = self.assistant = message.assistant
         self.model_name = assistant.spec.name
-        self.model_state = "loading"
+        self.model_state = ModelState.LOADING
         if self._incognito_next:
             await self.call(partial(assistant.new_conversation, incognito=True))
         self.refresh_sidebar()

@@ -8,6 +8,7 @@ import time
 from textual import work
 from textual.worker import get_current_worker
 
+from mnemo.kinds import ModelState
 from mnemo.tui.messages import ModelChoices, ModelFailed, ModelLoaded, PullDone, PullFailed, PullProgress
 from mnemo.tui.state import ChatState
 from mnemo.tui.widgets.prompt import PromptInput
@@ -25,17 +26,21 @@ class ModelsMixin(ChatState):
 
     def on_model_loaded(self, message: ModelLoaded) -> None:
         self.model_name = message.name
-        self.model_state = "ready"
+        self.model_state = ModelState.READY
         self.read_status()
 
     def on_model_failed(self, message: ModelFailed) -> None:
         self.model_name = self.assistant.spec.name if self.assistant else self.model_name
-        self.model_state = "ready" if self.assistant and self.assistant.model_status() == "ready" else "failed"
+        self.model_state = (
+            ModelState.READY
+            if self.assistant and self.assistant.model_status() == ModelState.READY
+            else ModelState.FAILED
+        )
         self.notify(message.error, title="The model could not be loaded", severity="error", timeout=10)
 
     def _switch_to(self, name: str) -> None:
         self.model_name = name
-        self.model_state = "loading"
+        self.model_state = ModelState.LOADING
         self.load_model(name)
 
     # ----------------------------------------------------------------- picker

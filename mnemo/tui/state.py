@@ -14,6 +14,7 @@ from textual.dom import DOMNode
 from textual.reactive import var
 from textual.worker import WorkerFailed
 
+from mnemo.kinds import ModelState
 from mnemo.tui.messages import StatusRead
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ T = TypeVar("T")
 class ChatState(App[None]):
     # Bound to the StatusBar's fields of the same names (see MnemoApp.compose).
     model_name = var("…")
-    model_state = var("starting")  # starting, loading, ready, failed, stopped
+    model_state = var(ModelState.STARTING)  # kinds.ModelState
     speed: var[float | None] = var(None)  # tokens a second of the model's last reply
     context_used = var(0)  # the context the conversation on screen took
     pulling: var[str | None] = var(None)  # "name 35%" while a model downloads

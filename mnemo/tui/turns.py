@@ -12,6 +12,7 @@ from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownStream
 from textual.worker import get_current_worker
 
+from mnemo.kinds import MODEL_ENDINGS, Finish, ModelState
 from mnemo.text import printable
 from mnemo.tui.conversations import ConversationsMixin
 from mnemo.tui.messages import Delta, ReplyFailed, ReplyFinished, ReplyStopped
@@ -19,7 +20,6 @@ from mnemo.tui.widgets.chat import ChatView, MessageView, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
 
 FRAME = 1 / 20  # seconds between screen updates while a reply streams
-MODEL_ENDINGS = ("stop", "length")  # a reply the model wrote (not one of mnemo's fixed answers)
 
 
 class TurnsMixin(ConversationsMixin):
@@ -65,8 +65,8 @@ class TurnsMixin(ConversationsMixin):
         await self._keep_recent(chat)
         self._stream = Markdown.get_stream(self._reply_view.body)
         self.generating = True
-        if self.model_state in ("stopped", "failed"):
-            self.model_state = "loading"  # the turn starts the model afresh
+        if self.model_state in (ModelState.STOPPED, ModelState.FAILED):
+            self.model_state = ModelState.LOADING  # the turn starts the model afresh
         self._tokens = 0
         self.speed = None
         chat.anchor()
@@ -130,7 +130,7 @@ class TurnsMixin(ConversationsMixin):
     async def on_reply_finished(self, message: ReplyFinished) -> None:
         reply = message.reply
         await self._end_stream()
-        self.model_state = "ready"
+        self.model_state = ModelState.READY
         if self._reply_view is not None:
             await self._reply_view.finish(
                 reply.text, finish_reason=reply.finish_reason, memories=reply.memories, message_id=reply.message_id
@@ -162,10 +162,14 @@ class TurnsMixin(ConversationsMixin):
         await self._end_stream()
         if self._reply_view is not None:
             await self._reply_view.finish(
-                self._reply_view.text or "", finish_reason="error", memories=[], message_id=None, error=message.error
+                self._reply_view.text or "",
+                finish_reason=Finish.ERROR,
+                memories=[],
+                message_id=None,
+                error=message.error,
             )
-        if self.assistant is not None and self.assistant.model_status() == "stopped":
-            self.model_state = "stopped"  # its process died; the next message starts it again
+        if self.assistant is not None and self.assistant.model_status() == ModelState.STOPPED:
+            self.model_state = ModelState.STOPPED  # its process died; the next message starts it again
         self.notify(message.error, title="No reply", severity="error", timeout=8)
         self._done_generating()
 

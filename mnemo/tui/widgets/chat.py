@@ -13,12 +13,18 @@ from textual.message import Message
 from textual.widgets import Label, Markdown, Static
 
 from mnemo.export import when
+from mnemo.kinds import Finish
 from mnemo.text import printable
 from mnemo.tui.widgets.plain import plain
 
 # A fenced block; one the model never closed runs to the end, as Markdown shows it.
 CODE_BLOCK = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(.*?)(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.S | re.M)
-ENDINGS = {"stopped": "stopped", "error": "failed", "length": "cut at max tokens", "interrupted": "interrupted"}
+ENDINGS: dict[str, str] = {
+    Finish.STOPPED: "stopped",
+    Finish.ERROR: "failed",
+    Finish.LENGTH: "cut at max tokens",
+    Finish.INTERRUPTED: "interrupted",
+}
 
 
 DISPLAY_CHARS = 20_000  # longest message shown in full; a bigger paste is shown cut

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from mnemo.kinds import ModelState
+
 if TYPE_CHECKING:
     from mnemo.assistant import Status
 
@@ -17,7 +19,7 @@ SEPARATOR = " │ "
 
 class StatusBar(Static):
     model_name = reactive("…")
-    model_state = reactive("starting")
+    model_state = reactive(ModelState.STARTING)
     speed: reactive[float | None] = reactive(None)  # tokens a second of the last reply
     context_used = reactive(0)
     pulling: reactive[str | None] = reactive(None)  # "name 35%" while a model downloads
@@ -27,7 +29,9 @@ class StatusBar(Static):
     def parts(self) -> list[tuple[int, str]]:
         """(rank: 0 stays longest, text), in display order."""
         s = self.figures
-        parts = [(0, f"{self.model_name} ({self.model_state})" if self.model_state != "ready" else self.model_name)]
+        parts = [
+            (0, f"{self.model_name} ({self.model_state})" if self.model_state != ModelState.READY else self.model_name)
+        ]
         if s and s.incognito:
             parts.append((0, "INCOGNITO"))
         if self.pulling:
