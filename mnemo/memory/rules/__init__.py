@@ -2,7 +2,8 @@
 forget, tasks to do later. Fast (regular expressions), deterministic, no model needed.
 
 ``parse(text, now)`` returns intents; the memory bank applies them. One module per kind of
-intent (forget, remember, tasks, lists, facts, and names for the facts), the vocabulary
+intent (forget, remember, task, lists, fact, with names and times; singular where the
+plural is a function of this package: ``facts``, ``tasks``), the vocabulary
 once in ``words``, and every phrase class declared in ``phrases`` (ARCHITECTURE.md, The
 memory pipeline: where a new phrasing goes).
 """
@@ -10,11 +11,11 @@ memory pipeline: where a new phrasing goes).
 from __future__ import annotations
 
 from mnemo.memory.rules import forget, remember
-from mnemo.memory.rules.facts import NOT_FACT_SUBJECTS, facts
+from mnemo.memory.rules.fact import NOT_FACT_SUBJECTS, facts
 from mnemo.memory.rules.intents import CancelTask, Fact, Forget, Intent, ListOp, NewTask, Reader, Remember
 from mnemo.memory.rules.lists import list_ops
 from mnemo.memory.rules.names import NOT_NAMES
-from mnemo.memory.rules.tasks import tasks
+from mnemo.memory.rules.task import tasks
 from mnemo.memory.rules.text import subject_key, third_person
 from mnemo.memory.rules.times import DEFAULT_HOUR
 from mnemo.memory.rules.words import NUMBERS, ORDINALS, WEEKDAYS
