@@ -11,7 +11,7 @@ from mnemo.memory.rules.intents import Fact
 from mnemo.memory.rules.names import name_in
 from mnemo.memory.rules.phrases import Phrases, declare
 from mnemo.memory.rules.text import cap, clean, sentences, subject_key
-from mnemo.memory.rules.words import MONTHS, PERIODS, cardinals, one_of
+from mnemo.memory.rules.words import DIGITS, MONTHS, PERIODS, cardinals, one_of
 
 NOT_FACT_SUBJECTS = {
     "question",
@@ -52,13 +52,16 @@ _WHEN_SAID = Phrases(
     "when-said",
     (
         "when-relative",
-        rf"(?:a\ |a\ couple\ of\ |the\ )?(?:last|this|next|earlier\ this|a|{'|'.join(cardinals(1, 3))}|few|\d+)"
+        rf"(?:a\ |a\ couple\ of\ |the\ )?(?:last|this|next|earlier\ this|a|{'|'.join(cardinals(1, 3))}|few|{DIGITS})"
         rf"\ (?:{'|'.join(PERIODS)}|days?|weeks?|months?|years?)\b.*",
     ),
     ("when-lately", r"(?:recently|lately|now|already|a\ while\ ago|ago)"),
     ("when-in-year-or-month", rf"in\ (?:\d{{4}}|{'|'.join(MONTHS)})\b.*"),
     ("when-since", r"since\b.*"),
-    ("when-for", r"for\ (?:a|an|\d+|two|three|many|some|my|our|the|work|school|uni)\b.*"),
+    (
+        "when-for",
+        rf"for\ (?:a|an|{DIGITS}|{'|'.join(cardinals(2, 3))}|many|some|my|our|the|work|school|uni)\b.*",
+    ),
     ("when-because", r"because\b.*"),
     ("when-with", r"with\ (?:my|our)\b.*"),
 )

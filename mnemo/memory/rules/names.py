@@ -84,7 +84,7 @@ _NAMED = Phrases(
     ("name-here", rf"{_GREETING}(?:it's\ |it\ is\ |this\ is\ )?(?P<w>{_NAME_WORD})\ (?:here|speaking)\b"),
     ("name-is-my-name", rf"{_GREETING}(?P<x>{_NAME_WORD})(?:'s|\ is)\ (?:my\ (?:first\ )?|the\ )name\b"),
 ).compile(re.I)
-_TITLED = re.compile(rf"{_TITLE}", re.VERBOSE)
+_TITLED = re.compile(_TITLE, re.VERBOSE)
 
 
 def name_in(sentence: str) -> str | None:

@@ -27,18 +27,12 @@ _REMEMBERING = (
     "store this",
     "for future reference",
 )
-_REMEMBER = re.compile(
-    r"^\s*"
-    + str(
-        Phrases(
-            "remember",
-            ("remember-command", r"/remember\b"),
-            ("remember-asked", rf"(?:{one_of(('please', *ASKING))}\ )?{one_of(_REMEMBERING)}(?:\ that|\ this)?[:,]?\s"),
-        )
-    )
-    + r"(?P<v>.+)",
-    re.I | re.S | re.VERBOSE,
+_ASKED = Phrases(
+    "remember",
+    ("remember-command", r"/remember\b"),
+    ("remember-asked", rf"(?:{one_of(('please', *ASKING))}\ )?{one_of(_REMEMBERING)}(?:\ that|\ this)?[:,]?\s"),
 )
+_REMEMBER = re.compile(rf"^\s*{_ASKED}(?P<v>.+)", re.I | re.S | re.VERBOSE)
 _DONT_FORGET_TO = re.compile(r"^\s*(?:don't|do\ not)\ forget\ to\b", re.I | re.VERBOSE)  # a task, not a note
 _BUY = r"^to\ (?:buy|get|grab|pick\ up|purchase)\b"
 _FOR_THE_SHOP = r"\s(?:for|from|at)\ the\ "
@@ -47,7 +41,7 @@ _TO_BUY = Phrases(
     ("remember-to-buy", _BUY),
     ("remember-for-the-shop", rf"{_FOR_THE_SHOP}(?:shops?|store|supermarket|market|grocer'?s)$"),
 ).compile(re.I)
-_NOT_GOODS = re.compile(rf"{_BUY}\s+|{_FOR_THE_SHOP}\S+$", re.I | re.VERBOSE)
+_AROUND_GOODS = re.compile(rf"{_BUY}\s+|{_FOR_THE_SHOP}\S+$", re.I | re.VERBOSE)
 
 
 def read(text: str, now: float) -> list[Intent] | None:
@@ -57,6 +51,6 @@ def read(text: str, now: float) -> list[Intent] | None:
     inner = clean(m["v"])
     listed: list[Intent] = [*(list_ops(inner) or list_ops(text))]  # "note that I need to buy candles": the list
     if not listed and _TO_BUY.search(inner):
-        goods = _NOT_GOODS.sub("", inner)
+        goods = _AROUND_GOODS.sub("", inner)
         listed = [*list_ops(f"I need to buy {goods}")]
     return listed or ([Remember(inner)] if inner else [])

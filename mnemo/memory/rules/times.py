@@ -11,6 +11,7 @@ from mnemo.memory.rules.text import number
 from mnemo.memory.rules.words import AMOUNTS, ARTICLE, DIGITS, HALF, SECONDS, WEEKDAYS, cardinals, one_of
 
 DEFAULT_HOUR = 9  # "remind me tomorrow", "on Friday": in the morning (8 pm for "tonight")
+# Amounts of time: six to nine minutes are not among them (as before this package).
 _AMOUNT = rf"{DIGITS}|{ARTICLE}|{one_of([*cardinals(1, 5), 'ten', *AMOUNTS])}|{HALF}"
 UNITS = one_of(unit for unit in SECONDS if unit != "second")  # minute|min|hour|day|week
 DUE = Phrases(

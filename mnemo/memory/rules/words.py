@@ -51,7 +51,7 @@ ARTICLES = {"a": 1, "an": 1}
 COUNTS = {"a dozen": 12, "a couple of": 2, "a few": 3, "dozen": 12}
 # What a count word means (1 to 10, "a", "some", "a couple of"): quantities, replies, amounts.
 NUMBERS = {**ARTICLES, **{w: CARDINALS[w] for w in cardinals(1, 10)}, "some": 1, "a couple of": COUNTS["a couple of"]}
-AMOUNTS = {"fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "ninety": 90}  # minutes of a reminder
+AMOUNTS = {"fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "ninety": 90}  # "in forty-five minutes"
 DIGITS = r"\d+"
 ARTICLE = r"an?"  # "a" or "an"
 HALF = r"half\ an?"  # "half an hour"
