@@ -17,7 +17,7 @@ import numpy as np
 
 from mnemo.kinds import MemoryKind, MemoryStatus
 from mnemo.memory.records import Record, Records
-from mnemo.memory.rules import NUMBERS
+from mnemo.memory.rules.words import ARTICLE, ARTICLES, CARDINALS, DIGITS, HALF, SECONDS, one_of
 
 RRF_K = 60
 TIMELY = 3  # messages recalled for "about N hours ago": the best fits of time and meaning
@@ -93,14 +93,13 @@ WITH_USER = re.compile(r"\b(?:I|me|we|us)\b|\b(?:I|we)'", re.I)
 _PAST = r"previous|past|earlier|history|ever|before|used to|over time"
 ALL_VALUES = re.compile(rf"\b(all|every|each|{_PAST})\b", re.I)
 PAST = re.compile(rf"\b({_PAST})\b", re.I)
-_NUM = r"\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half an?"
+_NUM = rf"{DIGITS}|{ARTICLE}|{one_of(CARDINALS)}|{HALF}"
 _AGO = re.compile(
     rf"\b(?P<n>{_NUM})(?P<half> and a half)? (?P<u>minute|min|hour|day|week)s?"
     rf"(?:,? (?:and )?(?P<n2>{_NUM}) (?P<u2>minute|min|second)s?)? ago\b",
     re.I,
 )
-_UNITS = {"second": 1, "minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
-_WORDS = {**NUMBERS, "eleven": 11, "twelve": 12}
+_WORDS = {**ARTICLES, **CARDINALS}
 
 
 def _count(word: str) -> float:
@@ -123,9 +122,9 @@ def time_target(query: str, now: float) -> tuple[float, float] | None:
     """(moment, tolerance in seconds) for "about 2 hours 13 minutes ago", else None."""
     m = _AGO.search(query)
     if m:
-        seconds = (_count(m["n"]) + (0.5 if m["half"] else 0)) * _UNITS[m["u"].lower()]
+        seconds = (_count(m["n"]) + (0.5 if m["half"] else 0)) * SECONDS[m["u"].lower()]
         if m["n2"]:
-            seconds += _count(m["n2"]) * _UNITS[m["u2"].lower()]
+            seconds += _count(m["n2"]) * SECONDS[m["u2"].lower()]
         return now - seconds, max(600.0, seconds * 0.15)
     if re.search(r"\byesterday\b", query, re.I):
         return now - 86400, 43200

@@ -1,0 +1,191 @@
+"""Facts, preferences and standing instructions the user states about themselves: "I live
+in Ghent", "my favourite band is Muse", "from now on, answer in French". One fact a
+sentence; a question states nothing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from mnemo.memory.rules.intents import Fact
+from mnemo.memory.rules.names import name_in
+from mnemo.memory.rules.phrases import Phrases, declare
+from mnemo.memory.rules.text import cap, clean, sentences, subject_key
+from mnemo.memory.rules.words import DIGITS, MONTHS, PERIODS, cardinals, one_of
+
+NOT_FACT_SUBJECTS = {
+    "question",
+    "point",
+    "answer",
+    "problem",
+    "guess",
+    "bad",
+    "fault",
+    "pleasure",
+    "turn",
+    "mistake",
+    "idea",
+    "request",
+    "message",
+    "reply",
+    "last question",
+}
+DIETS = (
+    "vegetarian",
+    "vegan",
+    "pescatarian",
+    "teetotal",
+    "teetotaler",
+    "teetotaller",
+    "gluten-free",
+    "lactose intolerant",
+    "coeliac",
+    "celiac",
+    "diabetic",
+    "kosher",
+    "halal",
+)
+_VALUE = r"(?P<v>[^,.;!?]+)"  # up to the end of the clause
+
+# When, after a value, is not part of it: "I moved to Bergen last year", "… in 2019".
+_WHEN_SAID = Phrases(
+    "when-said",
+    (
+        "when-relative",
+        rf"(?:a\ |a\ couple\ of\ |the\ )?(?:last|this|next|earlier\ this|a|{'|'.join(cardinals(1, 3))}|few|{DIGITS})"
+        rf"\ (?:{'|'.join(PERIODS)}|days?|weeks?|months?|years?)\b.*",
+    ),
+    ("when-lately", r"(?:recently|lately|now|already|a\ while\ ago|ago)"),
+    ("when-in-year-or-month", rf"in\ (?:\d{{4}}|{'|'.join(MONTHS)})\b.*"),
+    ("when-since", r"since\b.*"),
+    (
+        "when-for",
+        rf"for\ (?:a|an|{DIGITS}|{'|'.join(cardinals(2, 3))}|many|some|my|our|the|work|school|uni)\b.*",
+    ),
+    ("when-because", r"because\b.*"),
+    ("when-with", r"with\ (?:my|our)\b.*"),
+)
+_WHEN_SAID_AT_END = re.compile(rf"\s+{_WHEN_SAID}$", re.I | re.VERBOSE)
+
+
+def _value(text: str) -> str:
+    return clean(_WHEN_SAID_AT_END.sub("", clean(text)))
+
+
+def _name(m: re.Match[str]) -> Fact | None:
+    name = name_in(m.group(0))
+    return Fact("fact", f"The user's name is {name}.", "name", pinned=True) if name else None
+
+
+def _favourite(m: re.Match[str]) -> Fact:
+    thing = clean(m["k"]).lower()
+    return Fact("preference", f"The user's favourite {thing} is {clean(m['v'])}.", subject_key(f"favourite {thing}"))
+
+
+def _home(m: re.Match[str]) -> Fact | None:
+    place = _value(m["v"])
+    return Fact("fact", f"The user lives in {place}.", "home") if place else None
+
+
+def _allergy(m: re.Match[str]) -> Fact:
+    return Fact("fact", f"The user is {m['how'].lower()} to {_value(m['v'])}.")
+
+
+def _diet(m: re.Match[str]) -> Fact:
+    return Fact("fact", f"The user is {m['v'].lower()}.", "diet")
+
+
+def _prefers(m: re.Match[str]) -> Fact:
+    return Fact("preference", f"The user prefers {clean(m['v'])} over {clean(m['w'])}.")
+
+
+def _called(m: re.Match[str]) -> Fact:
+    thing = clean(m["k"]).lower()
+    return Fact("fact", f"The user's {thing} is called {clean(m['v'])}.", subject_key(f"{thing} name"))
+
+
+def _work(m: re.Match[str]) -> Fact:
+    return Fact("fact", f"The user works {m.group(0).split(' ', 2)[2].split(' ', 1)[0]} {clean(m['v'])}.", "work")
+
+
+def _likes(m: re.Match[str]) -> Fact:
+    verb = m["verb"].lower()
+    verb = {"don't like": "does not like", "do not like": "does not like", "can't stand": "cannot stand"}.get(
+        verb, verb + "s"
+    )
+    return Fact("preference", f"The user {verb} {clean(m['v'])}.")
+
+
+def _instruction(m: re.Match[str]) -> Fact:
+    text = clean(m.group(0))
+    return Fact("instruction", f"Standing instruction from the user: {cap(text)}.", pinned=True)
+
+
+def _my_x_is(m: re.Match[str]) -> Fact | None:
+    thing = clean(m["k"]).lower()
+    if thing in NOT_FACT_SUBJECTS or thing.split()[-1] in NOT_FACT_SUBJECTS:
+        return None
+    return Fact("fact", f"The user's {thing} is {clean(m['v'])}.", subject_key(thing))
+
+
+Make = Callable[[re.Match[str]], Fact | None]
+# Tried in this order, the first that makes a fact wins: the most specific first. The name
+# comes first (any statement may give it, in many shapes: names.py); "my dog's name is Rex"
+# before "my X is Y", which would read it as a fact about "dog's name"; "my X is Y" last,
+# as it fits almost any sentence about the user's things.
+RULES: tuple[tuple[str, str, Make], ...] = (
+    ("fact-name", r".+", _name),
+    (
+        "fact-favourite",
+        r"\bmy\ (?:new\ |current\ )?(?:favou?rite)\ (?P<k>[\w ]{1,30}?)\ (?:is|are)(?:\ now|\ actually)?\ (?P<v>.+)",
+        _favourite,
+    ),
+    (
+        "fact-home",
+        r"\bi\ (?:now\ |currently\ )?(?:live|am\ living|'m\ living|moved|have\ moved|relocated|just\ moved)"
+        rf"\ (?:in|to)\ {_VALUE}",
+        _home,
+    ),
+    (
+        "fact-allergy",
+        rf"\bi(?:'m|\ am)(?:\ very|\ really|\ quite|\ severely|\ a\ bit)?\ (?P<how>allergic|intolerant)\ to\ {_VALUE}",
+        _allergy,
+    ),
+    ("fact-diet", rf"\bi(?:'m|\ am)(?:\ now|\ actually)?\ (?:a\ |an\ )?(?P<v>{one_of(DIETS)})\b", _diet),
+    (
+        "fact-prefers",
+        r"\bi\ (?:much\ |really\ |generally\ )?prefer\ (?P<v>[^,.;!?]+?)\ (?:over|to|rather\ than)\ (?P<w>[^,.;!?]+)",
+        _prefers,
+    ),
+    ("fact-named-thing", rf"\bmy\ (?P<k>[a-z]+(?:\ [a-z]+)??)(?:'s)?\ name\ is(?:\ now)?\ {_VALUE}", _called),
+    ("fact-called", rf"\bmy\ (?P<k>[a-z]+(?:\ [a-z]+)?)\ is\ (?:called|named)\ {_VALUE}", _called),
+    ("fact-work", rf"\bi\ (?:work|am\ working)\ (?:as|at|for)\ {_VALUE}", _work),
+    (
+        "fact-likes",
+        r"\bi(?:\ really|\ also)?\ (?P<verb>like|love|enjoy|adore|hate|dislike|don't\ like|do\ not\ like|can't\ stand)"
+        rf"\ {_VALUE}",
+        _likes,
+    ),
+    (
+        "fact-instruction",
+        r"^(?:please\ )?(?:from\ now\ on|always|never(?!\ mind)|in\ future|in\ the\ future|going\ forward)"
+        r"\b[, ]*(?P<v>.+)",
+        _instruction,
+    ),
+    ("fact-my-x-is", r"\bmy\ (?P<k>[a-z]+(?:\ [a-z]+)?)\ (?:is|are)\ (?P<v>[^,;!?]+)", _my_x_is),
+)
+declare("facts", *(name for name, _, _ in RULES))
+_RULES = [(re.compile(pattern, re.I | re.VERBOSE), make) for _, pattern, make in RULES]
+
+
+def facts(text: str) -> list[Fact]:
+    found: list[Fact] = []
+    for sentence in sentences(text):
+        if sentence.endswith("?"):
+            continue  # a question states nothing
+        for pattern, make in _RULES:
+            m = pattern.search(sentence)
+            if m and (fact := make(m)) is not None:
+                found.append(fact)
+                break  # one fact per sentence, the most specific rule first
+    return found

@@ -1,0 +1,99 @@
+"""The vocabulary of the rules, spelt once: number words, politeness, time units, days and
+months, titles. Readers (and ``memory.recall``) pick the words they accept from here;
+``one_of`` makes a pattern of them (for a pattern compiled with ``re.VERBOSE``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# ----------------------------------------------------------------------- numbers
+
+CARDINALS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+ORDINALS = {
+    "next": 1,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+}
+
+
+def cardinals(first: int = 1, last: int = 10) -> list[str]:
+    """The cardinal words from ``first`` to ``last``: cardinals(2, 4) == ["two", "three", "four"]."""
+    return [word for word, n in CARDINALS.items() if first <= n <= last]
+
+
+ARTICLES = {"a": 1, "an": 1}
+# Counts of more than one word, tried before "a": "a dozen eggs", "a couple of lemons".
+COUNTS = {"a dozen": 12, "a couple of": 2, "a few": 3, "dozen": 12}
+# What a count word means (1 to 10, "a", "some", "a couple of"): quantities, replies, amounts.
+NUMBERS = {**ARTICLES, **{w: CARDINALS[w] for w in cardinals(1, 10)}, "some": 1, "a couple of": COUNTS["a couple of"]}
+AMOUNTS = {"fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45, "ninety": 90}  # "in forty-five minutes"
+DIGITS = r"\d+"
+ARTICLE = r"an?"  # "a" or "an"
+HALF = r"half\ an?"  # "half an hour"
+
+# ----------------------------------------------------------------------- time
+
+TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year")
+SECONDS = {"second": 1, "minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+PERIODS = ("year", "month", "week", "summer", "winter", "spring", "autumn", "fall", "weekend")
+
+# ----------------------------------------------------------------------- politeness
+
+PLEASE = ("please", "pls", "plz")
+ASKING = ("could you", "can you", "would you")  # a request put as a question
+KINDLY = "kindly"
+THANKS = ("thanks", "thank you")
+
+# ----------------------------------------------------------------------- names
+
+TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof")
+
+
+def plurals(words: Iterable[str]) -> str:
+    """``days?|weeks?``: each word, with or without an s."""
+    return "|".join(f"{re.escape(w)}s?" for w in words)
+
+
+def one_of(words: Iterable[str]) -> str:
+    """``(?:a|b\\ c)``: the words as literal alternatives, in order, for ``re.VERBOSE``."""
+    return "(?:" + "|".join(re.escape(w) for w in words) + ")"

@@ -1,0 +1,90 @@
+"""Facts, preferences and standing instructions (mnemo/memory/rules/fact.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mnemo.memory import rules
+from mnemo.memory.rules import Fact
+from tests.unit.rules import parsed
+
+FACTS_WITH_SUBJECTS = [
+    ("fact-called", "My dog is called Rex", "The user's dog is called Rex.", "dog name"),
+    ("fact-named-thing", "My dog's name is Rex.", "The user's dog is called Rex.", "dog name"),
+    ("fact-home", "I live in Prague.", "The user lives in Prague.", "home"),
+    ("fact-home", "I just moved to Berlin, it is cold", "The user lives in Berlin.", "home"),
+    ("fact-favourite", "My favourite colour is now Red.", "The user's favourite colour is Red.", "favourite colour"),
+    ("fact-favourite", "My favorite color is Brown", "The user's favourite color is Brown.", "favourite colour"),
+    ("fact-name+name-my-name-is", "Hi, my name is Ada Lovelace.", "The user's name is Ada Lovelace.", "name"),
+    ("fact-work", "I work as a nurse", "The user works as a nurse.", "work"),
+    ("fact-my-x-is", "My car is a red Skoda", "The user's car is a red Skoda.", "car"),
+]
+
+
+@pytest.mark.parametrize("label, text, text_out, subject", FACTS_WITH_SUBJECTS)
+def test_facts_with_subjects(label, text, text_out, subject):
+    [fact] = rules.facts(text)
+    assert (fact.text, fact.subject) == (text_out, subject)
+
+
+PINNED = [
+    ("fact-name+name-my-name-is", "My name is Bob", "fact", "name"),
+    ("fact-instruction", "From now on, answer in French", "instruction", None),
+]
+
+
+@pytest.mark.parametrize("label, text, kind, subject", PINNED)
+def test_name_is_pinned_and_instructions_are_kept_in_the_profile(label, text, kind, subject):
+    assert rules.facts(text)[0].pinned
+    [fact] = rules.facts(text)
+    assert fact.kind == kind and fact.pinned and fact.subject == subject
+
+
+CHATTER = [
+    ("fact-named-thing", "What is my dog's name?"),
+    ("fact-my-x-is", "My question is simple."),
+    ("fact-home", "Where do I live?"),
+    ("fact-my-x-is", "The weather is nice today."),
+]
+
+
+@pytest.mark.parametrize("label, text", CHATTER)
+def test_questions_and_chatter_state_nothing(label, text):
+    assert rules.facts(text) == []
+
+
+PREFERENCES = [
+    (
+        "fact-likes",
+        "I really love hiking in the mountains",
+        Fact("preference", "The user loves hiking in the mountains."),
+    ),
+]
+
+
+@pytest.mark.parametrize("label, text, fact", PREFERENCES)
+def test_preferences_accumulate_without_a_subject(label, text, fact):
+    [like] = rules.facts(text)
+    assert like == fact
+
+
+# The value without when it was said, or why.
+FACTS = [
+    ("fact-home+when-relative", "I moved to Bergen last year", "The user lives in Bergen."),
+    ("fact-home+when-lately", "I live in Ghent now", "The user lives in Ghent."),
+    ("fact-home+when-in-year-or-month", "I relocated to San Francisco in 2019", "The user lives in San Francisco."),
+    ("fact-home+when-for", "I moved to Porto for work", "The user lives in Porto."),
+    ("fact-home+when-relative", "I moved to Leeds a few months ago", "The user lives in Leeds."),
+    ("fact-allergy", "I'm allergic to walnuts", "The user is allergic to walnuts."),
+    ("fact-diet", "I'm vegetarian", "The user is vegetarian."),
+    ("fact-prefers", "I prefer tea over coffee", "The user prefers tea over coffee."),
+    ("fact-favourite", "My favourite band is Muse", "The user's favourite band is Muse."),
+    ("fact-home+when-since", "I live in Oslo since 2019", "The user lives in Oslo."),
+    ("fact-home+when-with", "I moved to Leeds with my partner", "The user lives in Leeds."),
+    ("fact-home+when-because", "I moved to Rome because of the job", "The user lives in Rome."),
+]
+
+
+@pytest.mark.parametrize("label, text, note", FACTS)
+def test_facts_keep_the_value_and_leave_out_when_it_was_said(label, text, note):
+    assert [f.text for f in parsed(text) if isinstance(f, Fact)] == [note]
