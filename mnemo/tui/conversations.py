@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 SHOWN = 80  # messages kept on screen; /export writes the whole conversation
 SIDEBAR_COLUMNS = 100  # a narrower terminal hides the sidebar until ctrl+b or ctrl+f
+LEFT_INCOGNITO = "This conversation reads and writes memory again (/incognito starts another one)."
 
 
 class ConversationsMixin(ChatState):
@@ -86,9 +87,12 @@ class ConversationsMixin(ChatState):
         if event.action == "open":
             if self._busy():
                 return
+            was = await self.call(partial(_incognito, assistant))
             await self.call(partial(assistant.use_conversation, conversation.id))
             await self.show_conversation(conversation.id)
             self.query_one(PromptInput).focus()
+            if was and not conversation.incognito:
+                self.notify(LEFT_INCOGNITO, title="Incognito is over", timeout=6)
         elif event.action == "pin":
             await self.call(partial(assistant.pin_conversation, conversation.id, not conversation.pinned))
             self.refresh_sidebar(keep=conversation.id)
@@ -126,6 +130,12 @@ class ConversationsMixin(ChatState):
         if not self._sidebar_chosen:
             for sidebar in self.query(Sidebar):
                 sidebar.display = event.size.width >= SIDEBAR_COLUMNS
+
+    def action_conversations(self) -> None:
+        """ctrl+l: the conversation list, shown and focused (Esc goes back to the box)."""
+        sidebar = self.query_one(Sidebar)
+        sidebar.display = True
+        self.query_one("#conversations").focus()
 
     def action_search(self) -> None:
         self.query_one(Sidebar).display = True
@@ -186,12 +196,15 @@ class ConversationsMixin(ChatState):
         if assistant is None or self.generating:
             return
         self._editing = None
+        was = await self.call(partial(_incognito, assistant))
         assistant.start_over()
         if incognito:
             await self.call(partial(assistant.new_conversation, incognito=True))
         await self.show_conversation(None)
         self.refresh_sidebar()
         self.query_one(PromptInput).focus()
+        if was and not incognito:
+            self.notify(LEFT_INCOGNITO, title="Incognito is over", timeout=6)
 
     async def action_incognito(self) -> None:
         await self.action_new_conversation(incognito=True)
@@ -214,11 +227,21 @@ class ConversationsMixin(ChatState):
             return
         conversation_id = assistant.conversation_id
 
+        def clear() -> bool:
+            """Deleted; an incognito conversation is followed by another one (it stays incognito)."""
+            incognito = _incognito(assistant)
+            assistant.delete_conversation(conversation_id)
+            if incognito:
+                assistant.new_conversation(incognito=True)
+            return incognito
+
         async def cleared(yes: bool | None) -> None:
             if yes:
-                await self.call(partial(assistant.delete_conversation, conversation_id))
+                incognito = await self.call(clear)
                 await self.show_conversation(None)
                 self.refresh_sidebar()
+                if incognito:
+                    self.notify("Cleared. Still incognito: memory stays off.", timeout=4)
 
         self.push_screen(Confirm("Delete every message of this conversation?", yes="Clear"), cleared)
 
@@ -246,11 +269,23 @@ class ConversationsMixin(ChatState):
         else:
             self.query_one(PromptInput).focus()
 
+    @on(ChatView.TypedOn)
+    def on_typed_on(self, event: ChatView.TypedOn) -> None:
+        prompt = self.query_one(PromptInput)
+        prompt.focus()
+        prompt.insert(event.character)
+
     @on(MessageView.ShowMemories)
     def on_show_memories(self, event: MessageView.ShowMemories) -> None:
         from mnemo.tui.screens.memory_panel import MemoryPanel
 
         self.push_screen(MemoryPanel(event.memories, now=self.now()))
+
+
+def _incognito(assistant: Assistant) -> bool:
+    """The current conversation is incognito."""
+    cid = assistant.conversation_id
+    return cid is not None and assistant.conversation(cid).incognito
 
 
 def _read_history(assistant: Assistant) -> tuple[list[Any], dict[int, list[Any]]]:
