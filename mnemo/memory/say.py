@@ -42,7 +42,7 @@ def forgot(query: str, gone: list[Record]) -> str:
     return f'Done, I forgot {listed} about "{query}".'
 
 
-MEMORY_OFF = "Memory is off in this conversation (incognito): nothing was remembered, forgotten or set."
+MEMORY_OFF = "Memory is off in this conversation (incognito); nothing was changed."
 
 
 def memory_off() -> str:

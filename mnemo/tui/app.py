@@ -82,7 +82,7 @@ class MnemoApp(TurnsMixin, ModelsMixin):
         with Horizontal():
             yield Sidebar(id="sidebar")
             with Vertical(id="main"):
-                yield ChatView(Welcome(self._welcome(), id="welcome"), id="chat")
+                yield ChatView(Welcome(self._welcome(self._incognito_next), id="welcome"), id="chat")
                 yield PromptInput(
                     self.settings.send_key,
                     self.settings.newline_key,

@@ -30,11 +30,15 @@ LEFT_INCOGNITO = "This conversation reads and writes memory again (/incognito st
 class ConversationsMixin(ChatState):
     _sidebar_chosen = False  # ctrl+b decides; until then it shows when there is room
 
-    def _welcome(self) -> str:
-        return (
-            "Ask anything. mnemo runs the model on this machine and remembers what you tell it.\n"
-            f"{self.settings.send_key} sends · {self.settings.newline_key} new line · /help"
+    _sidebar_for_list = False  # ctrl+l showed a hidden sidebar: leaving the list hides it again
+
+    def _welcome(self, incognito: bool = False) -> str:
+        about = (
+            "Incognito: this conversation neither reads nor writes memory."
+            if incognito
+            else "Ask anything. mnemo runs the model on this machine and remembers what you tell it."
         )
+        return f"{about}\n{self.settings.send_key} sends · {self.settings.newline_key} new line · /help"
 
     # ---------------------------------------------------------------- sidebar
 
@@ -89,8 +93,8 @@ class ConversationsMixin(ChatState):
                 return
             was = await self.call(partial(_incognito, assistant))
             await self.call(partial(assistant.use_conversation, conversation.id))
-            await self.show_conversation(conversation.id)
-            self.query_one(PromptInput).focus()
+            await self.show_conversation(conversation.id, conversation.incognito)
+            self.back_to_the_box()
             if was and not conversation.incognito:
                 self.notify(LEFT_INCOGNITO, title="Incognito is over", timeout=6)
         elif event.action == "pin":
@@ -134,8 +138,16 @@ class ConversationsMixin(ChatState):
     def action_conversations(self) -> None:
         """ctrl+l: the conversation list, shown and focused (Esc goes back to the box)."""
         sidebar = self.query_one(Sidebar)
+        self._sidebar_for_list = not sidebar.display
         sidebar.display = True
         self.query_one("#conversations").focus()
+
+    def back_to_the_box(self) -> None:
+        """Focus the message box; a sidebar ctrl+l showed on a narrow screen goes again."""
+        if self._sidebar_for_list:
+            self._sidebar_for_list = False
+            self.query_one(Sidebar).display = False
+        self.query_one(PromptInput).focus()
 
     def action_search(self) -> None:
         self.query_one(Sidebar).display = True
@@ -143,7 +155,7 @@ class ConversationsMixin(ChatState):
 
     # ------------------------------------------------------ the conversation
 
-    async def show_conversation(self, conversation_id: int | None) -> None:
+    async def show_conversation(self, conversation_id: int | None, incognito: bool = False) -> None:
         """The conversation (the Assistant's current one) on screen: its last SHOWN messages,
         read with the memories each reply was given in a worker."""
         messages: list[Any] = []
@@ -153,7 +165,7 @@ class ConversationsMixin(ChatState):
         chat = self.query_one(ChatView)
         await chat.remove_children()
         if not messages:
-            await chat.mount(Welcome(self._welcome(), id="welcome"))
+            await chat.mount(Welcome(self._welcome(incognito), id="welcome"))
         hidden = max(0, len(messages) - SHOWN)
         if hidden:
             earlier = Earlier()
@@ -200,7 +212,7 @@ class ConversationsMixin(ChatState):
         assistant.start_over()
         if incognito:
             await self.call(partial(assistant.new_conversation, incognito=True))
-        await self.show_conversation(None)
+        await self.show_conversation(None, incognito)
         self.refresh_sidebar()
         self.query_one(PromptInput).focus()
         if was and not incognito:
@@ -223,7 +235,7 @@ class ConversationsMixin(ChatState):
         from mnemo.tui.screens.dialogs import Confirm
 
         assistant = self.assistant
-        if assistant is None or assistant.conversation_id is None:
+        if assistant is None or assistant.conversation_id is None or self._busy():
             return
         conversation_id = assistant.conversation_id
 
@@ -238,7 +250,7 @@ class ConversationsMixin(ChatState):
         async def cleared(yes: bool | None) -> None:
             if yes:
                 incognito = await self.call(clear)
-                await self.show_conversation(None)
+                await self.show_conversation(None, incognito)
                 self.refresh_sidebar()
                 if incognito:
                     self.notify("Cleared. Still incognito: memory stays off.", timeout=4)

@@ -57,8 +57,9 @@ class ModelsMixin(ChatState):
             return
         names = [spec.name for spec in assistant.models()]
         if name not in names:
+            some = ", ".join(names[:4]) + ("…" if len(names) > 4 else "")
             self.notify(
-                f"There is no model called “{name}”: /model alone lists them ({', '.join(names[:4])}…).",
+                f"There is no model called “{name}”: /model alone lists them ({some}).",
                 severity="warning",
                 timeout=6,
             )

@@ -198,6 +198,8 @@ class TurnsMixin(ConversationsMixin):
             await self._reply_view.finish(
                 saved.content, finish_reason=saved.finish_reason, memories=message.memories, message_id=saved.id
             )
+            if saved.prompt_tokens:  # what the stopped reply took is the conversation's context now
+                self.context_used = saved.prompt_tokens + (saved.completion_tokens or 0)
         elif self._reply_view is not None:
             await self._reply_view.finish(
                 self._reply_view.text, finish_reason=Finish.STOPPED, memories=[], message_id=None
@@ -241,7 +243,7 @@ class TurnsMixin(ConversationsMixin):
         elif self.pulling and not back:
             self.workers.cancel_group(self, "pull")
         if back:
-            prompt.focus()
+            self.back_to_the_box()
 
     def stop_reply(self) -> None:
         self.workers.cancel_group(self, "generate")
@@ -289,7 +291,7 @@ class TurnsMixin(ConversationsMixin):
             await welcome.remove()
         for text in message.reminders:
             await chat.mount(Reminder(text, self.now()))
-            self.notify(text, title="Reminder", timeout=30)
+            self.notify(text, timeout=30)
         self.bell()
         chat.scroll_end(animate=False)
 

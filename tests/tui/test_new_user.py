@@ -39,6 +39,7 @@ async def test_incognito_survives_clear_and_memory_commands_say_memory_is_off(ma
         await pilot.pause(0.1)
         await settled(pilot, app)
         assert incognito(app) and not views(app)
+        assert "Incognito" in str(app.query_one("#welcome").render())  # not "remembers what you tell it"
         assert "INCOGNITO" in await fresh_status(pilot, app)  # the badge stays
         assert any("Still incognito" in n for n in notes(app))
 
@@ -97,6 +98,7 @@ async def test_a_key_focuses_the_conversation_list_and_escape_comes_back(make_ap
         assert isinstance(app.focused, ListView) and app.query_one("#sidebar").display
         await pilot.press("escape")
         assert app.focused is app.query_one(PromptInput)
+        assert not app.query_one("#sidebar").display  # it was hidden at this width: hidden again
 
 
 async def test_ctrl_c_stops_a_reply_and_a_second_one_quits(make_app, scripted):
@@ -168,6 +170,8 @@ async def test_m_on_a_stopped_reply_shows_what_it_was_given(make_app, scripted):
         reply = views(app)[-1]
         assert reply.finish_reason == "stopped"
         assert any("Rex" in m.text for m in reply.memories)
+        saved = app.assistant.history()[-1]
+        assert app.context_used == saved.prompt_tokens + saved.completion_tokens > 0  # ctx: this reply's
         reply.focus()
         await pilot.press("m")
         await pilot.pause(0.1)
