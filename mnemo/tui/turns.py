@@ -254,14 +254,14 @@ class TurnsMixin(ConversationsMixin):
 
     def action_interrupt(self) -> None:
         """ctrl+c: stops the reply being written; with none, copies what is selected in the
-        box, else a second ctrl+c quits (as ctrl+q does)."""
-        prompt = self.query_one(PromptInput)
+        box (or a field), else a second ctrl+c quits (as ctrl+q does)."""
+        focused = self.focused
         if self.generating:
             self.stop_reply()
             self._interrupted = 0.0
             self.notify("Stopped the reply. ctrl+c again (or ctrl+q) quits.", timeout=3)
-        elif self.focused is prompt and prompt.selected_text:
-            prompt.action_copy()
+        elif getattr(focused, "selected_text", "") and hasattr(focused, "action_copy"):
+            focused.action_copy()  # type: ignore[union-attr]  # the box's or a field's copy, as before
         elif time.monotonic() - self._interrupted < QUIT_AGAIN:
             self.exit()
         else:

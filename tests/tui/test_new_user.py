@@ -115,6 +115,11 @@ async def test_ctrl_c_stops_a_reply_and_a_second_one_quits(make_app, scripted):
         await idle(pilot, app)
         assert app.is_running and views(app)[-1].finish_reason == "stopped"
         assert app.assistant.history()[-1].finish_reason == "stopped"
+        prompt.text = "some words"
+        prompt.select_all()
+        await pilot.press("ctrl+c")  # with text selected in the box, it copies, as it did
+        assert app.clipboard == "some words" and app.is_running
+        prompt.clear()
         await pilot.press("ctrl+c")
         await pilot.pause(0.05)
         assert app.is_running  # one ctrl+c with no reply only says how to quit
