@@ -24,12 +24,23 @@ from mnemo.config import ModelSpec
 from mnemo.engine import Engine, EngineFactory, open_engine
 from mnemo.errors import BackendError, BadInput
 from mnemo.kinds import Finish, MemoryKind, ModelState
-from mnemo.memory import commands, rules
+from mnemo.memory import commands, rules, say
 from mnemo.models import ModelChoice, Models, explained
 from mnemo.paths import Home, private_dir, private_file
-from mnemo.turn import Finished, Reply, ReplyStream, TextDelta, Timings, Usage
+from mnemo.turn import Finished, Progress, Reply, ReplyStream, TextDelta, Timings, Usage
 
-__all__ = ["Assistant", "Finished", "ModelChoice", "Reply", "ReplyStream", "Status", "TextDelta", "Timings", "Usage"]
+__all__ = [
+    "Assistant",
+    "Finished",
+    "ModelChoice",
+    "Progress",
+    "Reply",
+    "ReplyStream",
+    "Status",
+    "TextDelta",
+    "Timings",
+    "Usage",
+]
 
 if TYPE_CHECKING:
     from mnemo.memory.bank import Memory
@@ -528,6 +539,9 @@ class Assistant:
         if not text.strip():
             raise BadInput("the message is empty; type something to send")
         start = time.perf_counter()
+        loaded = self._engine
+        if loaded is None or not loaded.alive or not loaded.ready or loaded.spec != self.spec:
+            yield turn.Progress("loading")
         engine = self._engine_for(text)
         conv = self._conversation_for(text)
         ctx = turn.Context(
@@ -580,6 +594,12 @@ class Assistant:
             self._bank.ingest(u)
             self._bank.ingest(a)
         return u, a
+
+    def due_reminders(self) -> list[str]:
+        """The reminders whose time has come, each said once (marked done): what an open
+        chat shows on time, without waiting for the next message. A reminder that fires
+        here does not fire again with the next message."""
+        return [say.reminder(t) for t in self._bank.tasks.due_by_time(self.clock())]
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until background memory work (loading the embedder, embedding) is done."""

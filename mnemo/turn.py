@@ -21,7 +21,7 @@ from mnemo.config import ModelSpec
 from mnemo.engine import Engine, Generation
 from mnemo.errors import BackendError
 from mnemo.kinds import COMMAND_REPLIES, Finish, MemoryKind
-from mnemo.memory import commands, rules
+from mnemo.memory import commands, rules, say
 from mnemo.text import as_data
 
 if TYPE_CHECKING:
@@ -96,7 +96,19 @@ class Finished:
     reply: Reply
 
 
-Event = TextDelta | Finished
+@dataclass(frozen=True)
+class Progress:
+    """What the turn is doing before its first token: ``stage`` is "loading" (the model),
+    "recalling" (memories), or "reading" (the model reads the prompt of ``total`` tokens;
+    ``done`` of them read, where the engine can tell). Only ``events(progress=True)``
+    yields it."""
+
+    stage: str
+    done: int = 0
+    total: int = 0
+
+
+Event = TextDelta | Finished | Progress
 
 
 class ReplyStream:
@@ -108,12 +120,15 @@ class ReplyStream:
         self._events = events
         self._reply: Reply | None = None
 
-    def events(self) -> Iterator[Event]:
-        """Every event of the turn, in order; the last one is ``Finished``."""
+    def events(self, progress: bool = False) -> Iterator[Event]:
+        """Every event of the turn, in order; the last one is ``Finished``. ``progress``:
+        with the ``Progress`` events before the first token (a "thinking" indicator)."""
         try:
             for event in self._events:
                 if isinstance(event, Finished):
                     self._reply = event.reply
+                elif isinstance(event, Progress) and not progress:
+                    continue
                 yield event
         except GeneratorExit:
             self.close()
@@ -293,8 +308,14 @@ class Turn:
         self.begin()
         if ctx.remembers:
             self.act()
+        elif self.conv.incognito:
+            self.refuse()
         if self.fixed is None:
+            if ctx.remembers:
+                yield Progress("recalling")
             self.plan()
+            assert self.built is not None
+            yield Progress("reading", 0, self.built.tokens)
         recalled = time.perf_counter()
         assert self.user is not None
         if ctx.remembers and self.built is not None:
@@ -353,6 +374,12 @@ class Turn:
         for intent in rules.parse(self.text, ctx.clock()):
             commands.apply(ctx.bank, intent, where, self.done)
         self.fired = ctx.bank.tasks.due(self.conv.id, self.replies_so_far + 1, self.text, ctx.clock(), self.user.id)
+
+    def refuse(self) -> None:
+        """An incognito conversation: a memory command gets one line saying memory is off,
+        not the model (which would take it for plain text)."""
+        if any(_is_command(intent) for intent in rules.parse(self.text, self.ctx.clock())):
+            self.done.acks.append(say.memory_off())
 
     def plan(self) -> None:
         """The prompt for the model: the window, and the memories recalled for this message."""
@@ -469,6 +496,13 @@ class Turn:
             f"{len(text) - built.cut:,} of its {len(text):,} characters (start and end); "
             "the whole message is saved"
         ]
+
+
+def _is_command(intent: object) -> bool:
+    """An intent the user asked for in so many words (not a fact read from what they said)."""
+    if isinstance(intent, rules.ListOp):
+        return not intent.implied
+    return isinstance(intent, rules.Remember | rules.Forget | rules.NewTask | rules.CancelTask)
 
 
 def _extract(bank: MemoryBank, user: Message, engine: Engine, written: list[Record]) -> list[Record]:

@@ -42,6 +42,38 @@ def forgot(query: str, gone: list[Record]) -> str:
     return f'Done, I forgot {listed} about "{query}".'
 
 
+MEMORY_OFF = "Memory is off in this conversation (incognito); nothing was changed."
+
+
+def memory_off() -> str:
+    """What a memory command gets in an incognito conversation."""
+    return MEMORY_OFF
+
+
+def at_time(when: float, now: float) -> str:
+    """A time as people say it, seen from ``now``: "at 7:45" (today), "tomorrow at 9:00",
+    "on Friday at 9:00" (within a week), "on 3 March at 9:00" (later; with the year when
+    it is another one)."""
+    from datetime import datetime
+
+    due, today = datetime.fromtimestamp(when), datetime.fromtimestamp(now)
+    clock = f"{due.hour}:{due.minute:02d}"
+    days = (due.date() - today.date()).days
+    if days == 0:
+        return f"at {clock}"
+    if days == 1:
+        return f"tomorrow at {clock}"
+    if 1 < days < 7:
+        return f"on {due:%A} at {clock}"
+    year = f" {due.year}" if due.year != today.year else ""
+    return f"on {due.day} {due:%B}{year} at {clock}"
+
+
+def reminder(task: Task) -> str:
+    """A reminder whose time has come, as the open chat shows it."""
+    return f"Reminder: {task.text}"
+
+
 def not_on_list(item: str, name: str) -> str:
     return f"There is no {item} on your {name}."
 

@@ -41,9 +41,9 @@ class Task:
                 "instruct": self.text,
             }[self.action]
             return f"{what} on reply {self.due_reply} of conversation {self.conversation_id}"
-        from datetime import datetime
+        from mnemo.memory.say import at_time
 
-        return f"remind you to {self.text} at {datetime.fromtimestamp(self.due_at or 0):%Y-%m-%d %H:%M}"
+        return f"remind you to {self.text} {at_time(self.due_at or 0, self.created_at)}"
 
 
 def _task(row: dict[str, Any]) -> Task:
@@ -133,6 +133,13 @@ class Tasks:
                 [status, self.store.clock(), *ids],
             )
 
+    def due_by_time(self, now: float) -> list[Task]:
+        """The pending reminders set for a time that has come (marked done, or kept
+        pending when they repeat), whatever the conversation."""
+        due = [t for t in self.pending() if t.kind == "at_time" and t.due_at is not None and t.due_at <= now]
+        self._fired(due, now)
+        return due
+
     def due(
         self, conversation_id: int, reply_number: int, text: str, now: float, message_id: int | None = None
     ) -> list[Task]:
@@ -151,11 +158,14 @@ class Tasks:
                 hit = t.due_at is not None and t.due_at <= now
             if hit:
                 fired.append(t)
-        if fired:
+        self._fired(fired, now)
+        return fired
+
+    def _fired(self, tasks: list[Task], now: float) -> None:
+        if tasks:
             with self.store.transaction():
-                for t in fired:
+                for t in tasks:
                     self.store.db.execute(
                         "update tasks set fired = fired + 1, status = ?, updated_at = ? where id = ?",
                         ["pending" if t.repeat else "done", now, t.id],
                     )
-        return fired

@@ -54,7 +54,9 @@ class MnemoApp(TurnsMixin, ModelsMixin):
         Binding("ctrl+o", "pick_model", "Model", id="model"),
         Binding("f2", "memories", "Memories", id="memories"),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "interrupt", "Stop / quit", show=False, priority=True, id="interrupt"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="sidebar"),
+        Binding("ctrl+l", "conversations", "Conversations", show=False, id="conversations"),
         Binding("ctrl+r", "regenerate", "Regenerate", show=False, id="regenerate"),
         Binding("ctrl+g", "undo_memory", "Undo memory", show=False, id="undo_memory"),
         Binding("ctrl+f", "search", "Search", show=False, id="search"),
@@ -80,7 +82,7 @@ class MnemoApp(TurnsMixin, ModelsMixin):
         with Horizontal():
             yield Sidebar(id="sidebar")
             with Vertical(id="main"):
-                yield ChatView(Welcome(self._welcome(), id="welcome"), id="chat")
+                yield ChatView(Welcome(self._welcome(self._incognito_next), id="welcome"), id="chat")
                 yield PromptInput(
                     self.settings.send_key,
                     self.settings.newline_key,
@@ -111,6 +113,8 @@ class MnemoApp(TurnsMixin, ModelsMixin):
             return
         self.open_assistant()
 
+    REMINDER_EVERY = 5.0  # seconds between looks for reminders due while the chat is open
+
     def on_unmount(self) -> None:
         if self.assistant is not None:
             self.assistant.close()
@@ -134,6 +138,7 @@ class MnemoApp(TurnsMixin, ModelsMixin):
         self.load_model()
         assistant.start_memory()  # the embedder loads beside the model, off the UI thread
         self.read_status()
+        self.set_interval(self.REMINDER_EVERY, self.check_reminders)
 
     def on_startup_failed(self, message: StartupFailed) -> None:
         self.push_screen(_error_screen(message.error))
@@ -159,7 +164,7 @@ class MnemoApp(TurnsMixin, ModelsMixin):
         """Run a command of the table (typed as ``line``, or picked in the palette)."""
         if command.ready and self._starting():
             return
-        if command.arg and not line.partition(" ")[2].strip():
+        if command.needs_arg and not line.partition(" ")[2].strip():
             self.notify(f"Usage: {command.usage}", severity="warning", timeout=3)
             return
         handler = getattr(self, f"action_{command.action}")

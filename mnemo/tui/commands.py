@@ -16,10 +16,14 @@ class Command:
     name: str | None  # "/new"; None: a palette command with no slash form
     help: str  # one line, lower case: the help screen's (the palette's, capitalised)
     action: str  # the app's action_<action>; given the whole line when ``arg`` is set
-    arg: str = ""  # the argument it needs ("TEXT"); "" for none
+    arg: str = ""  # the argument it takes ("TEXT"; "[NAME]": it may be left out); "" for none
     title: str = ""  # its title in the command palette; "" keeps it out of the palette
     about: str = ""  # the palette's line, when it says more than ``help``
     ready: bool = True  # it needs the Assistant (the model need not be loaded)
+
+    @property
+    def needs_arg(self) -> bool:
+        return bool(self.arg) and not self.arg.startswith("[")
 
     @property
     def usage(self) -> str:
@@ -34,7 +38,12 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("/new", "start a new conversation", "new_conversation", title="New conversation"),
     Command(
-        "/model", "pick another model", "pick_model", title="Switch model", about="Pick another model from models.toml"
+        "/model",
+        "switch to model NAME; without it, pick one",
+        "pick_model",
+        arg="[NAME]",
+        title="Switch model",
+        about="Pick another model from models.toml",
     ),
     Command("/remember", "remember something now", "say", arg="TEXT"),
     Command("/forget", "forget what TEXT is about", "say", arg="TEXT"),

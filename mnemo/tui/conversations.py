@@ -24,16 +24,21 @@ if TYPE_CHECKING:
 
 SHOWN = 80  # messages kept on screen; /export writes the whole conversation
 SIDEBAR_COLUMNS = 100  # a narrower terminal hides the sidebar until ctrl+b or ctrl+f
+LEFT_INCOGNITO = "This conversation reads and writes memory again (/incognito starts another one)."
 
 
 class ConversationsMixin(ChatState):
     _sidebar_chosen = False  # ctrl+b decides; until then it shows when there is room
 
-    def _welcome(self) -> str:
-        return (
-            "Ask anything. mnemo runs the model on this machine and remembers what you tell it.\n"
-            f"{self.settings.send_key} sends · {self.settings.newline_key} new line · /help"
+    _sidebar_for_list = False  # ctrl+l showed a hidden sidebar: leaving the list hides it again
+
+    def _welcome(self, incognito: bool = False) -> str:
+        about = (
+            "Incognito: this conversation neither reads nor writes memory."
+            if incognito
+            else "Ask anything. mnemo runs the model on this machine and remembers what you tell it."
         )
+        return f"{about}\n{self.settings.send_key} sends · {self.settings.newline_key} new line · /help"
 
     # ---------------------------------------------------------------- sidebar
 
@@ -86,9 +91,12 @@ class ConversationsMixin(ChatState):
         if event.action == "open":
             if self._busy():
                 return
+            was = await self.call(partial(_incognito, assistant))
             await self.call(partial(assistant.use_conversation, conversation.id))
-            await self.show_conversation(conversation.id)
-            self.query_one(PromptInput).focus()
+            await self.show_conversation(conversation.id, conversation.incognito)
+            self.back_to_the_box()
+            if was and not conversation.incognito:
+                self.notify(LEFT_INCOGNITO, title="Incognito is over", timeout=6)
         elif event.action == "pin":
             await self.call(partial(assistant.pin_conversation, conversation.id, not conversation.pinned))
             self.refresh_sidebar(keep=conversation.id)
@@ -127,13 +135,27 @@ class ConversationsMixin(ChatState):
             for sidebar in self.query(Sidebar):
                 sidebar.display = event.size.width >= SIDEBAR_COLUMNS
 
+    def action_conversations(self) -> None:
+        """ctrl+l: the conversation list, shown and focused (Esc goes back to the box)."""
+        sidebar = self.query_one(Sidebar)
+        self._sidebar_for_list = not sidebar.display
+        sidebar.display = True
+        self.query_one("#conversations").focus()
+
+    def back_to_the_box(self) -> None:
+        """Focus the message box; a sidebar ctrl+l showed on a narrow screen goes again."""
+        if self._sidebar_for_list:
+            self._sidebar_for_list = False
+            self.query_one(Sidebar).display = False
+        self.query_one(PromptInput).focus()
+
     def action_search(self) -> None:
         self.query_one(Sidebar).display = True
         self.query_one("#conversation-search", Input).focus()
 
     # ------------------------------------------------------ the conversation
 
-    async def show_conversation(self, conversation_id: int | None) -> None:
+    async def show_conversation(self, conversation_id: int | None, incognito: bool = False) -> None:
         """The conversation (the Assistant's current one) on screen: its last SHOWN messages,
         read with the memories each reply was given in a worker."""
         messages: list[Any] = []
@@ -143,7 +165,7 @@ class ConversationsMixin(ChatState):
         chat = self.query_one(ChatView)
         await chat.remove_children()
         if not messages:
-            await chat.mount(Welcome(self._welcome(), id="welcome"))
+            await chat.mount(Welcome(self._welcome(incognito), id="welcome"))
         hidden = max(0, len(messages) - SHOWN)
         if hidden:
             earlier = Earlier()
@@ -186,12 +208,15 @@ class ConversationsMixin(ChatState):
         if assistant is None or self.generating:
             return
         self._editing = None
+        was = await self.call(partial(_incognito, assistant))
         assistant.start_over()
         if incognito:
             await self.call(partial(assistant.new_conversation, incognito=True))
-        await self.show_conversation(None)
+        await self.show_conversation(None, incognito)
         self.refresh_sidebar()
         self.query_one(PromptInput).focus()
+        if was and not incognito:
+            self.notify(LEFT_INCOGNITO, title="Incognito is over", timeout=6)
 
     async def action_incognito(self) -> None:
         await self.action_new_conversation(incognito=True)
@@ -210,15 +235,25 @@ class ConversationsMixin(ChatState):
         from mnemo.tui.screens.dialogs import Confirm
 
         assistant = self.assistant
-        if assistant is None or assistant.conversation_id is None:
+        if assistant is None or assistant.conversation_id is None or self._busy():
             return
         conversation_id = assistant.conversation_id
 
+        def clear() -> bool:
+            """Deleted; an incognito conversation is followed by another one (it stays incognito)."""
+            incognito = _incognito(assistant)
+            assistant.delete_conversation(conversation_id)
+            if incognito:
+                assistant.new_conversation(incognito=True)
+            return incognito
+
         async def cleared(yes: bool | None) -> None:
             if yes:
-                await self.call(partial(assistant.delete_conversation, conversation_id))
-                await self.show_conversation(None)
+                incognito = await self.call(clear)
+                await self.show_conversation(None, incognito)
                 self.refresh_sidebar()
+                if incognito:
+                    self.notify("Cleared. Still incognito: memory stays off.", timeout=4)
 
         self.push_screen(Confirm("Delete every message of this conversation?", yes="Clear"), cleared)
 
@@ -246,11 +281,23 @@ class ConversationsMixin(ChatState):
         else:
             self.query_one(PromptInput).focus()
 
+    @on(ChatView.TypedOn)
+    def on_typed_on(self, event: ChatView.TypedOn) -> None:
+        prompt = self.query_one(PromptInput)
+        prompt.focus()
+        prompt.insert(event.character)
+
     @on(MessageView.ShowMemories)
     def on_show_memories(self, event: MessageView.ShowMemories) -> None:
         from mnemo.tui.screens.memory_panel import MemoryPanel
 
         self.push_screen(MemoryPanel(event.memories, now=self.now()))
+
+
+def _incognito(assistant: Assistant) -> bool:
+    """The current conversation is incognito."""
+    cid = assistant.conversation_id
+    return cid is not None and assistant.conversation(cid).incognito
 
 
 def _read_history(assistant: Assistant) -> tuple[list[Any], dict[int, list[Any]]]:

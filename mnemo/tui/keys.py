@@ -15,11 +15,12 @@ from mnemo.tui.widgets.sidebar import ConversationList
 # and {newline} the message box's keys. Keys the message box reads itself are spelt out.
 HELP = [
     ("{send} / {newline}", "send / new line (`send_key`, `newline_key` in config.toml)"),
-    ("{stop}", "stop the reply (what was written stays); leave search or an edit"),
+    ("{stop}", "stop the reply (what was written stays); leave search or an edit; back to the box"),
+    ("{interrupt}", "stop the reply too; with none, press it twice to quit"),
     ("up (empty box)", "edit your last message: enter replaces it and its reply, esc keeps them"),
     ("{regenerate}", "answer your last message again"),
     ("pageup / pagedown", "scroll the conversation while typing"),
-    ("tab, shift+tab", "step through the messages, newest first"),
+    ("tab, shift+tab", "step through the messages, newest first (other letters type in the box)"),
     (
         "{copy_reply} / {copy_code} / {reply_memories} (on a message)",
         "copy it / copy its code block / the memories its reply was given",
@@ -29,6 +30,7 @@ HELP = [
     ("{memories}", "your memories: search, add, edit, pin, forget"),
     ("{undo_memory}", "undo what was just remembered"),
     ("{sidebar} / {search}", "show or hide the sidebar (hidden below 100 columns) / search all conversations"),
+    ("{conversations}", "the conversation list: up/down, enter opens one, esc back to the box"),
     (
         "{conversation_rename} / {conversation_pin} / {conversation_delete} (sidebar)",
         "rename / pin / delete a conversation (asks first)",

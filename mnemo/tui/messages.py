@@ -40,6 +40,22 @@ class Delta(Message):
 
 
 @dataclass
+class Thinking(Message):
+    """What the turn is doing before the reply's first token (``mnemo.assistant.Progress``)."""
+
+    stage: str
+    done: int = 0
+    total: int = 0
+
+
+@dataclass
+class RemindersDue(Message):
+    """Reminders whose time has come while the chat is open, as mnemo says them."""
+
+    reminders: list[str]
+
+
+@dataclass
 class ReplyFinished(Message):
     reply: Any
 
@@ -47,11 +63,13 @@ class ReplyFinished(Message):
 @dataclass
 class ReplyStopped(Message):
     message: Any  # the saved partial reply (mnemo.store.Message) or None
+    memories: list[Any] = field(default_factory=list)  # what it was given (mnemo.memory.Memory)
 
 
 @dataclass
 class ReplyFailed(Message):
     error: str
+    memories: list[Any] = field(default_factory=list)  # what the failed reply was given
 
 
 @dataclass

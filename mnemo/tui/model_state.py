@@ -45,9 +45,29 @@ class ModelsMixin(ChatState):
 
     # ----------------------------------------------------------------- picker
 
-    def action_pick_model(self) -> None:
-        if self.assistant is not None:
+    def action_pick_model(self, line: str = "") -> None:
+        """ctrl+o and /model: the picker; "/model NAME" switches to NAME at once (an unknown
+        name changes nothing and says so)."""
+        assistant = self.assistant
+        if assistant is None:
+            return
+        name = line.partition(" ")[2].strip()
+        if not name:
             self.read_model_choices()
+            return
+        names = [spec.name for spec in assistant.models()]
+        if name not in names:
+            some = ", ".join(names[:4]) + ("…" if len(names) > 4 else "")
+            self.notify(
+                f"There is no model called “{name}”: /model alone lists them ({some}).",
+                severity="warning",
+                timeout=6,
+            )
+        elif name == assistant.spec.name:
+            self.notify(f"Already using {name}.", timeout=3)
+        elif not self._busy():
+            self.notify(f"Switching to {name}; the conversation goes on.", title="Model", timeout=3)
+            self._switch_to(name)
 
     @work(thread=True, exclusive=True, group="choices")
     def read_model_choices(self) -> None:

@@ -12,14 +12,27 @@ from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownStream
 from textual.worker import get_current_worker
 
-from mnemo.kinds import MODEL_ENDINGS, Finish, ModelState
+from mnemo.kinds import COMMAND_REPLIES, MODEL_ENDINGS, Finish, ModelState
 from mnemo.text import printable
 from mnemo.tui.conversations import ConversationsMixin
-from mnemo.tui.messages import Delta, ReplyFailed, ReplyFinished, ReplyStopped
-from mnemo.tui.widgets.chat import ChatView, MessageView, Welcome
+from mnemo.tui.messages import Delta, RemindersDue, ReplyFailed, ReplyFinished, ReplyStopped, Thinking
+from mnemo.tui.widgets.chat import ChatView, MessageView, Reminder, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
 
 FRAME = 1 / 20  # seconds between screen updates while a reply streams
+QUIT_AGAIN = 3.0  # seconds in which a second ctrl+c quits
+STAGES = {  # what the reply's view says before its first token (mnemo.assistant.Progress)
+    "start": "thinking…",
+    "loading": "loading the model…",
+    "recalling": "recalling memories…",
+}
+
+
+def thinking(stage: str, done: int = 0, total: int = 0) -> str:
+    if stage == "reading" and total:
+        read = f"{done:,} of {total:,} tokens" if done else f"{total:,} tokens"
+        return f"reading the prompt ({read})…"
+    return STAGES.get(stage, f"{stage}…")
 
 
 class TurnsMixin(ConversationsMixin):
@@ -62,6 +75,7 @@ class TurnsMixin(ConversationsMixin):
         await chat.mount(MessageView("user", text, created_at=self.now()))
         self._reply_view = MessageView("assistant", "", model=self.assistant.spec.name, created_at=self.now())
         await chat.mount(self._reply_view)
+        self._reply_view.think(thinking("start"))  # from Enter to the first token
         await self._keep_recent(chat)
         self._stream = Markdown.get_stream(self._reply_view.body)
         self.generating = True
@@ -79,7 +93,7 @@ class TurnsMixin(ConversationsMixin):
 
     @work(thread=True, exclusive=True, group="generate")
     def generate(self, text: str) -> None:
-        from mnemo.assistant import Finished, TextDelta
+        from mnemo.assistant import Finished, Progress, TextDelta
 
         assert self.assistant is not None
         worker = get_current_worker()
@@ -97,11 +111,13 @@ class TurnsMixin(ConversationsMixin):
 
         try:
             with self.assistant.stream(text) as stream:
-                for event in stream.events():
+                for event in stream.events(progress=True):
                     if worker.is_cancelled:
                         break
                     now = time.perf_counter()
-                    if isinstance(event, Finished):
+                    if isinstance(event, Progress):
+                        self.post_message(Thinking(event.stage, event.done, event.total))
+                    elif isinstance(event, Finished):
                         flush(now)
                         self.post_message(ReplyFinished(event.reply))
                     elif isinstance(event, TextDelta):
@@ -110,16 +126,41 @@ class TurnsMixin(ConversationsMixin):
                         if now - last_post >= FRAME:
                             flush(now)
             if worker.is_cancelled:
-                history = self.assistant.history()
-                self.post_message(ReplyStopped(history[-1] if history else None))
+                saved = self._last_reply()
+                self.post_message(ReplyStopped(saved, self._given(saved)))
         except Exception as e:
-            self.post_message(ReplyFailed(str(e)))
+            self.post_message(ReplyFailed(str(e), self._given(self._last_reply())))
+
+    def _last_reply(self) -> Any:
+        """The conversation's last message, as saved (the stopped or failed reply)."""
+        try:
+            history = self.assistant.history() if self.assistant else []
+        except Exception:
+            return None
+        return history[-1] if history else None
+
+    def _given(self, saved: Any) -> list[Any]:
+        """The memories a saved reply was given (``m`` shows them, stopped or not)."""
+        if self.assistant is None or saved is None or saved.role != "assistant":
+            return []
+        try:
+            return self.assistant.memories_of(saved)
+        except Exception:
+            return []
 
     # ------------------------------------------------------------- the reply
+
+    def on_thinking(self, message: Thinking) -> None:
+        if self._reply_view is not None and self.generating and not self._reply_view.text:
+            self._reply_view.think(thinking(message.stage, message.done, message.total))
+        if message.stage == "loading" and self.model_state != ModelState.READY:
+            self.model_state = ModelState.LOADING
 
     async def on_delta(self, message: Delta) -> None:
         if self._stream is None:
             return
+        if self._reply_view is not None and not self._reply_view.text:
+            self._reply_view.think(None)
         self._tokens += message.tokens
         if message.elapsed > 0 and self._tokens > 2:  # a live figure once the model is writing
             self.speed = (self._tokens - 1) / message.elapsed
@@ -136,7 +177,8 @@ class TurnsMixin(ConversationsMixin):
                 reply.text, finish_reason=reply.finish_reason, memories=reply.memories, message_id=reply.message_id
             )
         self.speed = _speed(reply)
-        self.context_used = reply.usage.prompt_tokens + reply.usage.completion_tokens
+        if reply.finish_reason not in COMMAND_REPLIES:  # a fixed answer leaves ctx the conversation's
+            self.context_used = reply.usage.prompt_tokens + reply.usage.completion_tokens
         for notice in reply.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
         if reply.remembered:
@@ -154,7 +196,13 @@ class TurnsMixin(ConversationsMixin):
         saved = message.message
         if self._reply_view is not None and saved is not None and saved.role == "assistant":
             await self._reply_view.finish(
-                saved.content, finish_reason=saved.finish_reason, memories=[], message_id=saved.id
+                saved.content, finish_reason=saved.finish_reason, memories=message.memories, message_id=saved.id
+            )
+            if saved.prompt_tokens:  # what the stopped reply took is the conversation's context now
+                self.context_used = saved.prompt_tokens + (saved.completion_tokens or 0)
+        elif self._reply_view is not None:
+            await self._reply_view.finish(
+                self._reply_view.text, finish_reason=Finish.STOPPED, memories=[], message_id=None
             )
         self._done_generating()
 
@@ -164,7 +212,7 @@ class TurnsMixin(ConversationsMixin):
             await self._reply_view.finish(
                 self._reply_view.text or "",
                 finish_reason=Finish.ERROR,
-                memories=[],
+                memories=message.memories,
                 message_id=None,
                 error=message.error,
             )
@@ -183,14 +231,69 @@ class TurnsMixin(ConversationsMixin):
         self.read_status()
 
     def action_stop(self) -> None:
-        """Esc: stop the reply being written, else a model being pulled (its partial file stays)."""
+        """Esc: stop the reply being written, else leave an edit, else a model being pulled
+        (its partial file stays); from a message or the conversation list, back to the box."""
+        prompt = self.query_one(PromptInput)
+        back = self.focused is not prompt
         if self.generating:
-            self.workers.cancel_group(self, "generate")
+            self.stop_reply()
         elif self._editing is not None:
             self._editing = None
-            self.query_one(PromptInput).clear()
-        elif self.pulling:
+            prompt.clear()
+        elif self.pulling and not back:
             self.workers.cancel_group(self, "pull")
+        if back:
+            self.back_to_the_box()
+
+    def stop_reply(self) -> None:
+        self.workers.cancel_group(self, "generate")
+        if self._reply_view is not None and not self._reply_view.text:
+            self._reply_view.think("stopping…")
+
+    _interrupted = 0.0  # when ctrl+c last asked to quit
+
+    def action_interrupt(self) -> None:
+        """ctrl+c: stops the reply being written; with none, copies what is selected in the
+        box (or a field), else a second ctrl+c quits (as ctrl+q does)."""
+        focused = self.focused
+        if self.generating:
+            self.stop_reply()
+            self._interrupted = 0.0
+            self.notify("Stopped the reply. ctrl+c again (or ctrl+q) quits.", timeout=3)
+        elif getattr(focused, "selected_text", "") and hasattr(focused, "action_copy"):
+            focused.action_copy()  # type: ignore[union-attr]  # the box's or a field's copy, as before
+        elif time.monotonic() - self._interrupted < QUIT_AGAIN:
+            self.exit()
+        else:
+            self._interrupted = time.monotonic()
+            self.notify("Press ctrl+c again to quit (or ctrl+q).", timeout=QUIT_AGAIN)
+
+    # -------------------------------------------------------------- reminders
+
+    def check_reminders(self) -> None:
+        """On a timer: reminders whose time has come fire now, not with the next message
+        (while a reply is written, the turn fires them itself)."""
+        if self.assistant is not None and not self.generating:
+            self.read_reminders(self.assistant)
+
+    @work(thread=True, exclusive=True, group="reminders")
+    def read_reminders(self, assistant: Any) -> None:
+        try:
+            due = assistant.due_reminders()
+        except Exception:
+            return  # the database is busy or closing: the next tick looks again
+        if due:
+            self.post_message(RemindersDue(due))
+
+    async def on_reminders_due(self, message: RemindersDue) -> None:
+        chat = self.query_one(ChatView)
+        for welcome in chat.query(Welcome):
+            await welcome.remove()
+        for text in message.reminders:
+            await chat.mount(Reminder(text, self.now()))
+            self.notify(text, timeout=30)
+        self.bell()
+        chat.scroll_end(animate=False)
 
     # ------------------------------------------------------- edit and again
 

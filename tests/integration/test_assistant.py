@@ -113,3 +113,49 @@ def test_gemma_entry_runs(home):
         a.load_model().render([{"role": "user", "content": "hi"}]).startswith("<bos><start_of_turn>user\nhi")
     )  # in its process
     a.close()
+
+
+def test_progress_events_come_before_the_first_token_only_when_asked(assistant):
+    from mnemo.assistant import Finished, Progress, TextDelta
+
+    events = list(assistant.stream("What is the capital of France?", max_tokens=8).events(progress=True))
+    first_text = next(i for i, e in enumerate(events) if isinstance(e, TextDelta))
+    before = events[:first_text]
+    assert before and all(isinstance(e, Progress) for e in before)
+    reading = [e for e in before if e.stage == "reading"]
+    assert len(reading) == 1 and reading[0].total > 5
+    assert not any(isinstance(e, Progress) for e in events[first_text:])
+    assert isinstance(events[-1], Finished)
+    plain = list(assistant.stream("Say hi.", max_tokens=8).events())
+    assert not any(isinstance(e, Progress) for e in plain)  # consumers of text never see them
+
+
+def test_memory_commands_in_incognito_say_memory_is_off(assistant):
+    assistant.new_conversation(incognito=True)
+    for text in ("/remember I like green tea", "remember that my cat is Tom", "remind me in 2 hours to eat"):
+        reply = assistant.send(text)
+        assert reply.finish_reason == "memory" and reply.text.startswith("Memory is off in this conversation")
+        assert assistant.last_prompt is None or "green tea" not in str(assistant.last_prompt.messages)
+    assert assistant.memories() == []
+    reply = assistant.send("my name is Ada")  # not a command: the model answers, nothing is learnt
+    assert reply.finish_reason != "memory" and assistant.memories() == []
+    assistant.new_conversation()
+    assert assistant.send("/remember I like green tea").remembered  # outside incognito as before
+
+
+def test_due_reminders_fire_once_on_time(scripted_home, monkeypatch):
+    import time
+
+    from tests.conftest import Clock as HandClock
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    clock = HandClock()
+    with Assistant.open(clock=clock) as a:
+        reply = a.send("remind me in 1 minute to stretch")
+        assert reply.text == "OK, I will remind you to stretch at 8:01."
+        assert a.due_reminders() == []
+        clock.now += 61
+        assert a.due_reminders() == ["Reminder: stretch"]
+        assert a.due_reminders() == []
+        assert "Reminder" not in a.send("hello").text  # fired once, not again with the next message

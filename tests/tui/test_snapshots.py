@@ -133,3 +133,23 @@ def test_status_bar(snap_compare, make_app, size):
     assert snap_compare(
         make_app(memory=False), terminal_size=size, run_before=chatted("Hello there", pulling="qwen2.5-1.5b 35%")
     )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_thinking(snap_compare, make_app, size):
+    """From Enter to the first token the reply says what it waits on (here, the model
+    reading the prompt; the scripted model stalls before its first token)."""
+    from mnemo.engine.scripted import ScriptedEngine
+    from tests.tui.test_app import until, views
+
+    app = make_app(memory=False, engine_factory=lambda spec: ScriptedEngine(spec, stall=1.5))
+
+    async def run_before(pilot):
+        await steady(pilot)
+        prompt = app.query_one(PromptInput)
+        prompt.text = "How do I list files, newest first?"
+        await pilot.press("enter")
+        await until(pilot, lambda: "reading the prompt" in str(views(app)[-1].query_one(".thinking").render()))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

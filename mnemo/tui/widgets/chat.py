@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Label, Markdown, Static
 
 from mnemo.export import when
@@ -86,6 +88,21 @@ class MessageView(Vertical, can_focus=True):
         hint = Label(self._footer(), classes="memories-hint")
         hint.display = bool(self.memories)
         yield hint
+        waiting = Label("", classes="thinking")
+        waiting.display = False
+        yield waiting
+
+    def think(self, doing: str | None) -> None:
+        """What the reply is waiting on before its first token ("recalling memories…");
+        None once it writes."""
+        for label in self.query(".thinking").results(Label):
+            label.update(doing or "")
+            label.display = bool(doing)
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter that is none of a message's keys goes to the message box (and focus with
+        it): typing after Tab is not lost, nor taken for a command."""
+        typed_on(self, event)
 
     def _header(self) -> str:
         who = "You" if self.role == "user" else f"mnemo · {self.model}" if self.model else "mnemo"
@@ -125,6 +142,7 @@ class MessageView(Vertical, can_focus=True):
         if text != streamed:  # what streamed in is already on screen
             await self.body.update(shown(text))
         self.query_one(".meta", Label).update(self._header())
+        self.think(None)
         hint = self.query_one(".memories-hint", Label)
         hint.update(self._footer())
         hint.display = bool(self.memories)
@@ -158,6 +176,14 @@ class MessageView(Vertical, can_focus=True):
         self.post_message(self.ShowMemories(self.memories))
 
 
+def typed_on(widget: Widget, event: events.Key) -> None:
+    """A printable key no binding takes (after config.toml's keymap), posted as typed."""
+    if event.is_printable and event.character and event.key not in widget.screen.active_bindings:
+        event.stop()
+        event.prevent_default()
+        widget.post_message(ChatView.TypedOn(event.character))
+
+
 def code_blocks(text: str) -> list[str]:
     """The fenced code blocks of a message, as shown: an unclosed one runs to the end."""
     return [m.group(2) for m in CODE_BLOCK.finditer(text)]
@@ -171,6 +197,12 @@ class ChatView(VerticalScroll):
         """Tab stepped past the oldest message (``older``) or shift+tab past the newest."""
 
         older: bool
+
+    @dataclass
+    class TypedOn(Message):
+        """A character typed on a message or the conversation list: it belongs in the box."""
+
+        character: str
 
     def newest(self) -> MessageView | None:
         views = list(self.query_children(MessageView))
@@ -195,3 +227,10 @@ class Earlier(Static):
             f"{hidden} earlier {'message is' if hidden == 1 else 'messages are'} not shown here "
             "· /export writes the whole conversation"
         )
+
+
+class Reminder(Static):
+    """A reminder that came due while the chat was open (shown, not part of the conversation)."""
+
+    def __init__(self, text: str, at: float):
+        super().__init__(plain(f"⏰ {text} · {when(at)[11:]}"), classes="reminder")

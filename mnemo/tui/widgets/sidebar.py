@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -41,6 +42,12 @@ class ConversationList(ListView):
         Binding("p", "sidebar('pin')", "Pin", id="conversation_pin"),
         Binding("d,delete", "sidebar('delete')", "Delete", id="conversation_delete"),
     ]
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters that are no key of the list go to the message box."""
+        from mnemo.tui.widgets.chat import typed_on
+
+        typed_on(self, event)
 
     def action_sidebar(self, action: str) -> None:
         item = self.highlighted_child
