@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mnemo.engine.child import rss_mb
+from mnemo.paths import Home
 
 STORY = "Write a long story about a lighthouse keeper and a storm."
 
@@ -47,12 +48,12 @@ def figure(
     }
 
 
-def machine() -> dict[str, Any]:
+def machine(home: Home) -> dict[str, Any]:
     """This machine, and the llama.cpp build as the default model's own process reports it."""
     from mnemo import config
     from mnemo.engine import open_engine
 
-    engine = open_engine(config.load_registry().get(None))
+    engine = open_engine(config.load_registry(home).get(None), home)
     try:
         info = engine.info()
     finally:
@@ -110,11 +111,12 @@ print(json.dumps(rates))
 )
 
 
-def _use_new_home() -> str:
-    """A new, empty MNEMO_HOME for this process: a benchmark never touches the user's data."""
+def _use_new_home() -> Home:
+    """A new, empty home, also MNEMO_HOME for the processes this one starts: a benchmark
+    never touches the user's data."""
     home = tempfile.mkdtemp(prefix="mnemo-bench-")
     os.environ["MNEMO_HOME"] = home
-    return home
+    return Home.resolve(home)
 
 
 def _median(values: list[float]) -> float:
@@ -124,12 +126,12 @@ def _median(values: list[float]) -> float:
 # ------------------------------------------------------------------ generation
 
 
-def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
+def generation(home: Home, runs: int, max_tokens: int) -> list[dict[str, Any]]:
     """Tokens/s through Assistant.stream (memory on) against llama-cpp-python generating the
     same prompt with the same sampling; both count tokens the same way."""
     from mnemo import Assistant
 
-    a = Assistant.open()
+    a = Assistant.open(home)
     engine = a.load_model()
     a.remember("My name is Ada and I like lighthouses.")
     a.wait_idle(120)
@@ -138,7 +140,7 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     from mnemo.engine import sources
 
     job = {
-        "path": str(sources.resolve(a.spec)),
+        "path": str(sources.resolve(a.spec, models_dir=home.models_dir)),
         "n_ctx": engine.n_ctx,
         "runs": runs,
         "max_tokens": max_tokens,
@@ -179,9 +181,9 @@ def generation(runs: int, max_tokens: int) -> list[dict[str, Any]]:
             ok=_median(ours) / _median(raw) >= 0.95,
         ),
         figure("ttft_turn_30", late, "ms", early, target="<= 1.3", ok=late / early <= 1.3),
-        *fallback_path(runs, max_tokens),
-        *model_process(),
-        *gpu_offload(runs, max_tokens),
+        *fallback_path(home, runs, max_tokens),
+        *model_process(home),
+        *gpu_offload(home, runs, max_tokens),
     ]
 
 
@@ -235,7 +237,7 @@ class _Bare:
         self.proc.wait(30)
 
 
-def fallback_path(runs: int, max_tokens: int) -> list[dict[str, Any]]:
+def fallback_path(home: Home, runs: int, max_tokens: int) -> list[dict[str, Any]]:
     """The path a machine whose repacked or AMX kernels crash runs on (``repack = false``):
     prompt processing and generation through mnemo's model process against a bare
     llama-cpp-python with the same parameters, run for run in turn; and what the fallback
@@ -245,8 +247,8 @@ def fallback_path(runs: int, max_tokens: int) -> list[dict[str, Any]]:
     from mnemo import config
     from mnemo.engine import open_engine, sources
 
-    spec = replace(config.load_registry().get(None), repack=False)
-    engine = open_engine(spec)
+    spec = replace(config.load_registry(home).get(None), repack=False)
+    engine = open_engine(spec, home)
     bare: list[_Bare] = []
     ours: list[tuple[float, float]] = []
     off: list[tuple[float, float]] = []
@@ -255,7 +257,7 @@ def fallback_path(runs: int, max_tokens: int) -> list[dict[str, Any]]:
         engine.wait_ready()
         s = spec.sampling
         job = {
-            "path": str(sources.resolve(spec)),
+            "path": str(sources.resolve(spec, models_dir=home.models_dir)),
             "n_ctx": engine.n_ctx,
             "max_tokens": max_tokens,
             "n_gpu_layers": -1 if engine.gpu_layers else 0,
@@ -313,14 +315,14 @@ def _engine_rates(engine: Any, messages: list[dict[str, str]], sampling: Any, ma
     return prompt_tokens / (first - start), (n - 1) / max(time.perf_counter() - first, 1e-9)
 
 
-def model_process() -> list[dict[str, Any]]:
+def model_process(home: Home) -> list[dict[str, Any]]:
     """The model's own process: its resident memory while loaded, and whether closing the
     engine gives it all back (the process is gone; on NVIDIA, the GPU memory too)."""
     from mnemo import config
     from mnemo.engine import open_engine
 
     gpu_before = _gpu_used_mb()
-    engine = open_engine(config.load_registry().get(None))
+    engine = open_engine(config.load_registry(home).get(None), home)
     engine.wait_ready()
     info = engine.info()
     gpu_loaded = _gpu_used_mb()
@@ -362,23 +364,22 @@ def _gpu_used_mb() -> float | None:
         return None
 
 
-def gpu_offload(runs: int, max_tokens: int) -> list[dict[str, Any]]:
+def gpu_offload(home: Home, runs: int, max_tokens: int) -> list[dict[str, Any]]:
     """With a GPU build: the default model with every layer offloaded against n_gpu_layers = 0."""
     from mnemo import Assistant, config
 
-    spec = config.load_registry().get(None)
-    a = Assistant.open(memory=False)
+    spec = config.load_registry(home).get(None)
+    a = Assistant.open(home, memory=False)
     try:
         if not a.load_model().gpu_layers:
             return []  # a CPU build, or no GPU: nothing to compare
         gpu = _median(_rates(a, runs, max_tokens))
     finally:
         a.close()
-    home = Path(os.environ["MNEMO_HOME"])
-    (home / "models.toml").write_text(
+    home.user_models_file.write_text(
         f'[[models]]\nname = "cpu-only"\nsource = "{spec.source}"\nn_gpu_layers = 0\n', encoding="utf-8"
     )
-    with Assistant.open(model="cpu-only", memory=False) as cpu_assistant:
+    with Assistant.open(home, model="cpu-only", memory=False) as cpu_assistant:
         cpu = _median(_rates(cpu_assistant, runs, max_tokens))
     return [figure("generation_gpu_vs_cpu", gpu, "tok/s", cpu, target="reported", ok=True)]
 
@@ -423,7 +424,7 @@ def recall(sizes: list[int], queries: int) -> list[dict[str, Any]]:
     from mnemo.memory.bank import MemoryBank
     from mnemo.store import Store
 
-    _use_new_home()
+    home = _use_new_home()
     vocab = np.array(corpus_words())
     rng = np.random.default_rng(1)
 
@@ -431,7 +432,7 @@ def recall(sizes: list[int], queries: int) -> list[dict[str, Any]]:
         ranks = rng.zipf(1.2, size=n * 3) + low - 1
         return list(vocab[ranks[ranks < len(vocab)][:n]])
 
-    bank = MemoryBank(Store.open())
+    bank = MemoryBank(Store.open(home.db_path))
     bank.start()
     bank.wait_ready(120)
     figures = []
@@ -629,8 +630,8 @@ def tui_render(tokens: int = 600, rate: float = 600.0, runs: int = 3) -> list[di
                     produced.append(time.perf_counter())
                 yield item
 
-    home = Path(_use_new_home())
-    (home / "models.toml").write_text(
+    home = _use_new_home()
+    home.user_models_file.write_text(
         f'default = "paced"\n[[models]]\nname = "paced"\nkind = "scripted"\nmax_tokens = {tokens}\n', encoding="utf-8"
     )
     alone = [
@@ -648,7 +649,7 @@ def tui_render(tokens: int = 600, rate: float = 600.0, runs: int = 3) -> list[di
     from mnemo.tui.widgets.prompt import PromptInput
 
     async def drive() -> tuple[float, float]:  # (engine's first token, last token on screen)
-        app = MnemoApp(lambda: Assistant.open(memory=False, engine_factory=Timed))
+        app = MnemoApp(lambda: Assistant.open(home, memory=False, engine_factory=Timed))
         async with app.run_test(size=(120, 40)) as pilot:
             while app.model_state != "ready":
                 await pilot.pause(0.01)
@@ -700,15 +701,15 @@ def _memory_use(turns: int) -> list[dict[str, Any]]:
     from mnemo.tui.widgets.prompt import PromptInput
 
     home = _use_new_home()
-    spec = config.load_registry().get(None)
+    spec = config.load_registry(home).get(None)
     # The default model with short replies, so a hundred turns take a minute, and a 2,048-token
     # context: llama.cpp's KV cache becomes resident as the conversation fills the context
     # (188 MB at 8,192 for this model), which is the model's memory, not growth per turn; with
     # the smaller context it is full by the half-way sample.
-    (Path(home) / "models.toml").write_text(
+    home.user_models_file.write_text(
         f'[[models]]\nname = "{spec.name}"\nsource = "{spec.source}"\nmax_tokens = 16\nn_ctx = 2048\n', encoding="utf-8"
     )
-    model_mb = sources.resolve(spec).stat().st_size / 2**20
+    model_mb = sources.resolve(spec, models_dir=home.models_dir).stat().st_size / 2**20
     samples: list[float] = []
 
     async def drive() -> float:
@@ -747,15 +748,15 @@ def _memory_use(turns: int) -> list[dict[str, Any]]:
 def run(
     quick: bool = False, only: list[str] | None = None, progress: Callable[[str], None] | None = None
 ) -> dict[str, Any]:
+    home = _use_new_home()
     parts: dict[str, Callable[[], list[dict[str, Any]]]] = {
-        "generation": lambda: generation(runs=2 if quick else 5, max_tokens=64 if quick else 200),
+        "generation": lambda: generation(home, runs=2 if quick else 5, max_tokens=64 if quick else 200),
         "recall": lambda: recall([1000] if quick else [1000, 10_000, 100_000], queries=10 if quick else 50),
         "startup": lambda: startup(runs=2 if quick else 5),
         "chat": lambda: chat(runs=1 if quick else 3),
         "tui": lambda: tui_render(runs=1 if quick else 3),
         "memory": lambda: memory_use(turns=20 if quick else 100),
     }
-    _use_new_home()
     figures = []
     for name, part in parts.items():
         if only and name not in only:
@@ -763,4 +764,4 @@ def run(
         if progress:
             progress(name)
         figures += part()
-    return {"machine": machine(), "figures": figures}
+    return {"machine": machine(home), "figures": figures}

@@ -8,15 +8,45 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from mnemo import __version__
 from mnemo.errors import MnemoError
+from mnemo.paths import Home
 from mnemo.text import printable
 
+
+def _database_error(e: Exception) -> bool:
+    sqlite = sys.modules.get("sqlite_utils.utils")
+    return sqlite is not None and isinstance(e, sqlite.sqlite3.DatabaseError)
+
+
+class _Mnemo(TyperGroup):
+    """The root group: a MnemoError (or a broken database) ends the command with one line on
+    stderr and its exit code, the same in a process (``main``) and in-process (tests)."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
+        try:
+            return super().invoke(ctx)
+        except MnemoError as e:
+            print(f"mnemo: {printable(str(e))}", file=sys.stderr)
+            raise typer.Exit(e.exit_code) from None
+        except Exception as e:
+            if not _database_error(e):
+                raise
+            print(
+                f"mnemo: the database failed: {printable(str(e))}; `mnemo doctor` checks it, and a "
+                "damaged database can be moved aside (mnemo then starts a new one)",
+                file=sys.stderr,
+            )
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_Mnemo,
     name="mnemo",
     help="A local-first terminal assistant that runs open-weight models on your machine and remembers.",
     no_args_is_help=True,
@@ -36,6 +66,7 @@ app.add_typer(eval_app, name="eval")
 
 @app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log diagnostics to stderr.")] = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
@@ -47,6 +78,7 @@ def _root(
         handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
         logging.getLogger("mnemo").addHandler(handler)
         logging.getLogger("mnemo").setLevel(logging.DEBUG)
+    ctx.obj = Home.resolve()  # the one resolution: every command is handed it (common.home)
 
 
 def main() -> None:
@@ -60,16 +92,6 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
-    except Exception as e:
-        sqlite = sys.modules.get("sqlite_utils.utils")
-        if sqlite is not None and isinstance(e, sqlite.sqlite3.DatabaseError):
-            print(
-                f"mnemo: the database failed: {printable(str(e))}; `mnemo doctor` checks it, and a "
-                "damaged database can be moved aside (mnemo then starts a new one)",
-                file=sys.stderr,
-            )
-            sys.exit(1)
-        raise
 
 
 # The command groups register themselves on the apps above.

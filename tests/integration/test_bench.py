@@ -5,8 +5,8 @@ import pytest
 pytestmark = pytest.mark.model
 
 
-def test_bench_prints_figures_with_baselines(mnemo):
-    result = mnemo("bench", "--quick", "--only", "startup", "--json")
+def test_bench_prints_figures_with_baselines(mnemo_process):
+    result = mnemo_process("bench", "--quick", "--only", "startup", "--json")
     assert result.returncode == 0, result.stderr
     data = result.json()
     assert set(data) == {"machine", "figures"} and data["machine"]["cpus"] >= 1
