@@ -44,9 +44,25 @@ class _Mnemo(TyperGroup):
             )
             raise typer.Exit(1) from None
 
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """Each command's first sentence whole, wrapped to the terminal (click cuts it to fit
+        one line)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+# Plain (click's) help and usage errors: typer's rich ones import rich, markdown-it and
+# pygments, most of `mnemo --help`'s time.
+PLAIN: dict[str, Any] = {"cls": _Mnemo, "rich_markup_mode": None}
 
 app = typer.Typer(
-    cls=_Mnemo,
+    **PLAIN,
     name="mnemo",
     help="A local-first terminal assistant that runs open-weight models on your machine and remembers.",
     no_args_is_help=True,
@@ -54,13 +70,19 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-models_app = typer.Typer(help="List, inspect, add, download and pick models (models.toml).", no_args_is_help=True)
-conversations_app = typer.Typer(help="List, read, search, export and delete conversations.", no_args_is_help=True)
-memory_app = typer.Typer(help="See, search, add, forget, export and import what mnemo remembers.", no_args_is_help=True)
+models_app = typer.Typer(
+    **PLAIN, help="List, inspect, add, download and pick models (models.toml).", no_args_is_help=True
+)
+conversations_app = typer.Typer(
+    **PLAIN, help="List, read, search, export and delete conversations.", no_args_is_help=True
+)
+memory_app = typer.Typer(
+    **PLAIN, help="See, search, add, forget, export and import what mnemo remembers.", no_args_is_help=True
+)
 app.add_typer(models_app, name="models")
 app.add_typer(conversations_app, name="conversations")
 app.add_typer(memory_app, name="memory")
-eval_app = typer.Typer(help="Evaluations: does the memory work?", no_args_is_help=True)
+eval_app = typer.Typer(**PLAIN, help="Evaluations: does the memory work?", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
 
