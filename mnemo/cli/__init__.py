@@ -4,8 +4,6 @@ commands that need them, so ``mnemo --help`` stays instant.
 stdout carries answers and data (``--json``); diagnostics and errors go to stderr.
 """
 
-from __future__ import annotations
-
 import logging
 import sys
 from typing import Annotated, Any

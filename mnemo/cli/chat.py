@@ -1,7 +1,5 @@
 """`mnemo ask` and `mnemo chat`."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

@@ -1,8 +1,6 @@
 """What the command groups share: JSON and table output, exported files, the Assistant
 opened without a model."""
 
-from __future__ import annotations
-
 import json
 import sys
 from collections.abc import Iterator

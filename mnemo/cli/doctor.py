@@ -1,7 +1,5 @@
 """`mnemo doctor`."""
 
-from __future__ import annotations
-
 import sys
 
 import typer

@@ -1,7 +1,5 @@
 """`mnemo eval …` and `mnemo bench`."""
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`mnemo models …`: renders what the models service (mnemo.models) returns."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Callable
 from pathlib import Path
