@@ -87,8 +87,9 @@ def default_settings() -> config.Settings:
 
 
 def save_setting(key: str, value: str, home: Home | None = None) -> None:
-    """Write one setting to config.toml, with no Assistant open (the chat app's theme)."""
-    config.save_setting(key, value, home)
+    """Write one setting to config.toml, with no Assistant open (the chat app's theme);
+    ``home`` (default: resolved here, as ``Assistant.open`` does)."""
+    config.save_setting(key, value, home or Home.resolve())
 
 
 def _first_load(engine: Engine) -> None:
@@ -158,7 +159,7 @@ class Assistant:
     @classmethod
     def open(
         cls,
-        home: str | Path | None = None,
+        home: Home | str | Path | None = None,
         model: str | None = None,
         clock: Clock | None = None,
         *,
@@ -167,10 +168,11 @@ class Assistant:
         engine_factory: EngineFactory | None = None,
         window_tokens: int | None = None,
     ) -> Assistant:
-        """The convenience constructor: ``home`` (else ``MNEMO_HOME``, else the platform's
-        dirs), the configured model started at once unless ``load_model=False``."""
+        """The convenience constructor: ``home`` (a resolved ``Home``, a folder, else
+        ``MNEMO_HOME``, else the platform's dirs), the configured model started at once
+        unless ``load_model=False``."""
         return cls(
-            Home.resolve(home),
+            home if isinstance(home, Home) else Home.resolve(home),
             engine_factory,
             clock,
             model=model,
@@ -181,7 +183,7 @@ class Assistant:
 
     @classmethod
     def opening(
-        cls, home: str | Path | None = None, model: str | None = None, **options: Any
+        cls, home: Home | str | Path | None = None, model: str | None = None, **options: Any
     ) -> Callable[[], Assistant]:
         """Start ``open`` in a thread now (the model's process starts at once) and return a
         function that waits for the Assistant, or raises what stopped it: the chat app loads

@@ -286,6 +286,8 @@ def _parse_models_file(path: Path) -> tuple[str | None, list[ModelSpec]]:
 
 
 def load_registry(home: paths.Home | None = None) -> Registry:
+    """mnemo's shipped models, then ``home``'s models.toml. Every caller in mnemo passes
+    its home; with none (a test, a script) only ``MNEMO_HOME`` or the platform's is read."""
     files = [shipped_models_file()]
     user = (home or paths.Home.resolve()).user_models_file
     if user.exists():
@@ -338,13 +340,13 @@ def load_settings(home: paths.Home | None = None) -> Settings:
     return Settings(**values)
 
 
-def save_setting(key: str, value: str, home: paths.Home | None = None) -> None:
+def save_setting(key: str, value: str, home: paths.Home) -> None:
     """Write one setting into the user's config.toml, keeping the rest of the file as it is."""
     import tomlkit
 
     if key not in {f.name for f in fields(Settings)}:
         raise ConfigError(f"'{key}' is not a setting")
-    path = (home or paths.Home.resolve()).user_config_file
+    path = home.user_config_file
     doc = tomlkit.parse(_read_toml(path)[1]) if path.exists() else tomlkit.document()
     doc[key] = value
     _write_atomically(path, tomlkit.dumps(doc))
@@ -391,14 +393,13 @@ def _save_user_models(home: paths.Home, doc: Any) -> None:
         raise
 
 
-def add_model(name: str, fields_: dict[str, Any], home: paths.Home | None = None) -> Path:
+def add_model(name: str, fields_: dict[str, Any], home: paths.Home) -> Path:
     """Add an entry to the user's models.toml (None values are left out); the file is
     checked after writing and restored if the result does not load."""
     import tomlkit
 
     from mnemo.errors import BadInput
 
-    home = home or paths.Home.resolve()
     doc = _user_models_doc(home)
     models = doc.get("models")
     if models is None:
@@ -417,9 +418,8 @@ def add_model(name: str, fields_: dict[str, Any], home: paths.Home | None = None
     return home.user_models_file
 
 
-def set_default_model(name: str, home: paths.Home | None = None) -> Path:
+def set_default_model(name: str, home: paths.Home) -> Path:
     """Make ``name`` (an entry of the registry) the default, in the user's models.toml."""
-    home = home or paths.Home.resolve()
     load_registry(home).get(name)
     doc = _user_models_doc(home)
     doc["default"] = name

@@ -93,7 +93,7 @@ def gpu_layers(spec: Any, layers: int | None, offload: bool) -> int:
     return layers if spec.n_gpu_layers == "auto" else min(int(spec.n_gpu_layers), layers)
 
 
-def model_details(spec: Any) -> dict[str, Any]:
+def model_details(spec: Any, home: paths.Home) -> dict[str, Any]:
     """A models.toml entry with its file, size and GGUF metadata, or the problem with it.
 
     ``status`` is "found", "parts" (shipped in parts, joined on first use), "remote"
@@ -105,7 +105,7 @@ def model_details(spec: Any) -> dict[str, Any]:
     if spec.kind != "gguf":
         return {**details, "status": "remote"}
     try:
-        path = sources.resolve(spec, join=False)
+        path = sources.resolve(spec, join=False, models_dir=home.models_dir)
     except MnemoError as e:
         return {**details, "status": "missing", "file": None, "problem": str(e)}
     if path is None:
@@ -126,24 +126,24 @@ def model_details(spec: Any) -> dict[str, Any]:
     return {**details, "status": "found"}
 
 
-def _registry() -> Any:
+def _registry(home: paths.Home) -> Any:
     from mnemo import config
 
     try:
-        return config.load_registry()
+        return config.load_registry(home)
     except MnemoError as e:
         return e
 
 
-def _models(registry: Any, offload: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _models(registry: Any, offload: bool, home: paths.Home) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if isinstance(registry, MnemoError):
         return {"ok": False, "problem": str(registry)}, []
     models = []
     from mnemo.engine import fit
 
-    where = fit.describe_models(registry.models.values())
+    where = fit.describe_models(registry.models.values(), home.models_dir)
     for spec in registry.models.values():
-        details = model_details(spec)
+        details = model_details(spec, home)
         models.append(
             {
                 "name": spec.name,
@@ -209,22 +209,22 @@ def _embedder() -> dict[str, Any]:
     }
 
 
-def _default_spec(registry: Any) -> Any:
+def _default_spec(registry: Any, home: paths.Home) -> Any:
     if isinstance(registry, MnemoError):
         return None
     spec = registry.get(None)
     if spec.kind == "gguf":
-        details = model_details(spec)
+        details = model_details(spec, home)
         if details["status"] != "found":
             return None  # the models section says what is wrong with it
     return spec
 
 
-def report() -> dict[str, Any]:
-    home = paths.Home.resolve()
-    registry = _registry()
-    llama = _llama(_default_spec(registry), home)
-    models_info, models = _models(registry, bool(llama.get("gpu_offload")))
+def report(home: paths.Home) -> dict[str, Any]:
+    """What ``mnemo doctor`` prints, for ``home`` (the one the CLI resolved)."""
+    registry = _registry(home)
+    llama = _llama(_default_spec(registry, home), home)
+    models_info, models = _models(registry, bool(llama.get("gpu_offload")), home)
     result: dict[str, Any] = {
         "mnemo": __version__,
         "python": sys.version.split()[0],

@@ -91,7 +91,7 @@ class Models:
         """One entry with its file, size and GGUF metadata, or the problem with it."""
         from mnemo.doctor import model_details
 
-        return model_details(self.get(name))
+        return model_details(self.get(name), self.home)
 
     def catalog(self) -> list[dict[str, Any]]:
         """Well-known instruct models to pull by name, with their size and fit here."""

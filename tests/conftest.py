@@ -1,4 +1,5 @@
-"""Shared fixtures: every test gets its own MNEMO_HOME; CLI tests run the real command."""
+"""Shared fixtures: every test gets its own MNEMO_HOME; CLI tests run the command in-process
+(``mnemo``) or as a real process (``mnemo_process``)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,31 @@ class Result:
 
 
 @pytest.fixture
-def mnemo(home: Path):
-    """Run the real ``mnemo`` command in a subprocess against the test's home."""
+def mnemo(home: Path, monkeypatch: pytest.MonkeyPatch):
+    """Run the ``mnemo`` command in this process (typer's CliRunner on the app, through the
+    root group that turns errors into exit codes as the real command does) against the
+    test's home: for flags, exit codes, stdout and stderr. An exception the command does not
+    turn into an exit code fails the test (a real command would print a traceback)."""
+    from typer.testing import CliRunner
+
+    from mnemo.cli import app
+
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, timeout: float = 300) -> Result:
+        result = runner.invoke(app, list(args), input=input, prog_name="mnemo")
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+@pytest.fixture
+def mnemo_process(home: Path):
+    """Run the real ``mnemo`` command in a subprocess against the test's home: for what a
+    process does (stdin bytes, signals, the model's own process, the exit of the process)."""
 
     def run(*args: str, input: str | None = None, timeout: float = 300) -> Result:
         env = {**os.environ, "MNEMO_HOME": str(home), "COLUMNS": "200"}

@@ -1,20 +1,19 @@
 """`mnemo ask` and `mnemo chat`."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 
 import typer
 
 from mnemo.cli import app
-from mnemo.cli.common import JsonOpt, emit_json, utf8
+from mnemo.cli.common import JsonOpt, emit_json, home, utf8
 from mnemo.errors import BadInput
 from mnemo.text import printable
 
 
 @app.command()
 def ask(
+    ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="The message; '-' reads it from stdin.")],
     conversation: Annotated[
         int | None, typer.Option("--conversation", "-c", help="Continue this conversation (default: the latest one).")
@@ -38,7 +37,7 @@ def ask(
         raise BadInput("--new and --conversation cannot be used together; pick one")
     from mnemo.assistant import Assistant
 
-    assistant = Assistant.open(model=model, memory=not no_memory)
+    assistant = Assistant.open(home(ctx), model=model, memory=not no_memory)
     try:
         if new:
             assistant.new_conversation()
@@ -66,6 +65,7 @@ def ask(
 
 @app.command()
 def chat(
+    ctx: typer.Context,
     model: Annotated[str | None, typer.Option("--model", "-m", help="A models.toml entry.")] = None,
     incognito: Annotated[
         bool, typer.Option("--incognito", help="Start with a conversation that neither reads nor writes memory.")
@@ -74,7 +74,7 @@ def chat(
     """Open the chat app."""
     from mnemo.assistant import Assistant
 
-    opener = Assistant.opening(model=model)  # the model's process starts before the app loads
+    opener = Assistant.opening(home(ctx), model=model)  # the model's process starts before the app loads
     from mnemo.tui.app import MnemoApp
 
     app = MnemoApp(opener, incognito=incognito)

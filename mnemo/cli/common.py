@@ -1,8 +1,6 @@
 """What the command groups share: JSON and table output, exported files, the Assistant
 opened without a model."""
 
-from __future__ import annotations
-
 import json
 import sys
 from collections.abc import Iterator
@@ -13,8 +11,16 @@ from typing import Annotated, Any
 import typer
 
 from mnemo.errors import BadInput
+from mnemo.paths import Home
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
+def home(ctx: typer.Context) -> Home:
+    """The home the root command resolved (``ctx.obj``), handed to every command."""
+    found = ctx.find_root().obj
+    assert isinstance(found, Home), "the root callback resolves the home"
+    return found
 
 
 def emit_json(obj: Any) -> None:
@@ -62,16 +68,16 @@ def write_out(text: str, output: Path | None) -> None:
 
 
 @contextmanager
-def core(create: bool = False) -> Iterator[Any]:
-    """The Assistant, without a model, for a command about conversations or memories; None
-    when there is no database yet and ``create`` is False (nothing is created to look)."""
-    from mnemo import paths
+def core(where: Home, create: bool = False) -> Iterator[Any]:
+    """The Assistant of ``where``, without a model, for a command about conversations or
+    memories; None when there is no database yet and ``create`` is False (nothing is
+    created to look)."""
     from mnemo.assistant import Assistant
 
-    if not create and not paths.Home.resolve().db_path.exists():
+    if not create and not where.db_path.exists():
         yield None
         return
-    assistant = Assistant.open(load_model=False)
+    assistant = Assistant.open(where, load_model=False)
     try:
         yield assistant
     finally:
@@ -79,8 +85,8 @@ def core(create: bool = False) -> Iterator[Any]:
 
 
 @contextmanager
-def existing() -> Iterator[Any]:
-    with core() as a:
+def existing(where: Home) -> Iterator[Any]:
+    with core(where) as a:
         if a is None:
             raise BadInput("there are no conversations yet; start one with `mnemo ask`")
         yield a

@@ -1,7 +1,5 @@
 """`mnemo conversations …`."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,18 +7,19 @@ from typing import Annotated
 import typer
 
 from mnemo.cli import conversations_app
-from mnemo.cli.common import JsonOpt, console, core, emit_json, existing, when, write_out
+from mnemo.cli.common import JsonOpt, console, core, emit_json, existing, home, when, write_out
 from mnemo.errors import BadInput
 from mnemo.text import printable
 
 
 @conversations_app.command("list")
 def conversations_list(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
     as_json: JsonOpt = False,
 ) -> None:
     """Conversations, pinned first, then newest first."""
-    with core() as a:
+    with core(home(ctx)) as a:
         items = a.conversations(limit) if a else []
     if as_json:
         emit_json([c.to_dict() for c in items])
@@ -39,9 +38,9 @@ def conversations_list(
 
 
 @conversations_app.command("show")
-def conversations_show(conversation_id: int, as_json: JsonOpt = False) -> None:
+def conversations_show(ctx: typer.Context, conversation_id: int, as_json: JsonOpt = False) -> None:
     """Print a conversation."""
-    with existing() as a:
+    with existing(home(ctx)) as a:
         text = a.export_conversation(conversation_id, "json" if as_json else "markdown")
     if as_json:
         sys.stdout.write(text)
@@ -51,12 +50,13 @@ def conversations_show(conversation_id: int, as_json: JsonOpt = False) -> None:
 
 @conversations_app.command("search")
 def conversations_search(
+    ctx: typer.Context,
     query: str,
     limit: Annotated[int, typer.Option(help="How many hits.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
     """Full-text search over every message (SQLite FTS5)."""
-    with core() as a:
+    with core(home(ctx)) as a:
         hits = a.search_messages(query, limit) if a else []
     if as_json:
         emit_json(
@@ -87,6 +87,7 @@ def conversations_search(
 
 @conversations_app.command("export")
 def conversations_export(
+    ctx: typer.Context,
     conversation_id: int,
     fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or json")] = "markdown",
     output: Annotated[
@@ -96,18 +97,19 @@ def conversations_export(
     """Export a conversation as Markdown or JSON."""
     if fmt not in ("markdown", "md", "json"):
         raise BadInput(f"unknown format '{fmt}'; use markdown or json")
-    with existing() as a:
+    with existing(home(ctx)) as a:
         text = a.export_conversation(conversation_id, "json" if fmt == "json" else "markdown")
     write_out(text, output)
 
 
 @conversations_app.command("delete")
 def conversations_delete(
+    ctx: typer.Context,
     conversation_id: int,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Delete a conversation and every message in it (text and search index)."""
-    with existing() as a:
+    with existing(home(ctx)) as a:
         conv = a.conversation(conversation_id)
         if not yes:
             if not sys.stdin.isatty():

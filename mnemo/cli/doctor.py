@@ -1,21 +1,19 @@
 """`mnemo doctor`."""
 
-from __future__ import annotations
-
 import sys
 
 import typer
 
 from mnemo.cli import app
-from mnemo.cli.common import JsonOpt, emit_json
+from mnemo.cli.common import JsonOpt, emit_json, home
 
 
 @app.command()
-def doctor(as_json: JsonOpt = False) -> None:
+def doctor(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Check the installation: llama.cpp, GPU offload, models, database, embedder."""
     from mnemo.doctor import report
 
-    result = report()
+    result = report(home(ctx))
     if as_json:
         emit_json(result)
     else:

@@ -1,7 +1,5 @@
 """`mnemo eval …` and `mnemo bench`."""
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path
@@ -10,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from mnemo.cli import app, eval_app
-from mnemo.cli.common import JsonOpt, console, emit_json, write_out
+from mnemo.cli.common import JsonOpt, console, emit_json, home, write_out
 from mnemo.errors import BadInput
 
 
@@ -25,6 +23,7 @@ def _span(text: str) -> int:
 
 @eval_app.command("ltm")
 def eval_ltm(
+    ctx: typer.Context,
     span: Annotated[str, typer.Option(help="Tokens of distraction the memories must span: 1k, 8k, 32k, 120k.")] = "8k",
     seed: Annotated[int, typer.Option(help="The same seed gives the same conversation.")] = 1,
     agents: Annotated[
@@ -95,6 +94,7 @@ def eval_ltm(
             out=out,
             progress=progress,
             engine_factory=runner.dry_run_factory() if dry_run else None,
+            home=home(ctx),
         )
     text = report.markdown(results)
     write_out(text, out / "report.md")

@@ -1,7 +1,5 @@
 """`mnemo memory …`."""
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path
@@ -10,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from mnemo.cli import memory_app
-from mnemo.cli.common import JsonOpt, console, core, emit_json, utf8, when, write_out
+from mnemo.cli.common import JsonOpt, console, core, emit_json, home, utf8, when, write_out
 from mnemo.errors import BadInput
 from mnemo.text import printable
 
@@ -29,6 +27,7 @@ def _memory_rows(records: list[Any]) -> None:
 
 @memory_app.command("list")
 def memory_list(
+    ctx: typer.Context,
     show_all: Annotated[bool, typer.Option("--all", help="Include superseded and forgotten memories.")] = False,
     kind: Annotated[str | None, typer.Option(help="fact, preference, instruction, list or episode.")] = None,
     episodes: Annotated[bool, typer.Option(help="Include episodes (the stored message chunks).")] = False,
@@ -40,7 +39,7 @@ def memory_list(
 
     if kind is not None and kind not in MEMORY_KINDS:
         raise BadInput(f"unknown kind '{kind}'; use one of {', '.join(MEMORY_KINDS)}")
-    with core() as a:
+    with core(home(ctx)) as a:
         records = a.memories(include_all=show_all, kind=kind, episodes=episodes, limit=limit) if a else []
     if as_json:
         emit_json([r.to_dict() for r in records])
@@ -52,12 +51,13 @@ def memory_list(
 
 @memory_app.command("search")
 def memory_search(
+    ctx: typer.Context,
     query: str,
     limit: Annotated[int, typer.Option(help="How many.")] = 10,
     as_json: JsonOpt = False,
 ) -> None:
     """Search memories the way recall does (meaning and words), best first."""
-    with core() as a:
+    with core(home(ctx)) as a:
         found = a.search_memories(query, limit) if a else []
     if as_json:
         emit_json([{**m.to_dict(), "source_message_id": m.source_message_id} for m in found])
@@ -72,6 +72,7 @@ def memory_search(
 
 @memory_app.command("add")
 def memory_add(
+    ctx: typer.Context,
     text: str,
     kind: Annotated[str, typer.Option(help="fact, preference or instruction.")] = "fact",
     pin: Annotated[bool, typer.Option("--pin", help="Keep it in every prompt (the profile).")] = False,
@@ -83,7 +84,7 @@ def memory_add(
     text = utf8(text)
     if not text.strip():
         raise BadInput("the memory is empty; give the text to remember")
-    with core(create=True) as a:
+    with core(home(ctx), create=True) as a:
         added = a.remember(text, kind, pinned=pin)
     if as_json:
         emit_json([r.to_dict() for r in added])
@@ -94,6 +95,7 @@ def memory_add(
 
 @memory_app.command("forget")
 def memory_forget(
+    ctx: typer.Context,
     what: Annotated[str | None, typer.Argument(help="A memory id, or words saying what to forget.")] = None,
     everything: Annotated[
         bool, typer.Option("--all", help="Erase every memory for good (text, vectors, index).")
@@ -112,7 +114,7 @@ def memory_forget(
             raise BadInput("pass --yes to forget without a confirmation prompt")
         typer.confirm(prompt, abort=True, err=True)
 
-    with core() as a:
+    with core(home(ctx)) as a:
         if a is None:
             raise BadInput("there are no memories yet")
         if everything:
@@ -137,11 +139,12 @@ def memory_forget(
 
 @memory_app.command("export")
 def memory_export(
+    ctx: typer.Context,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (mode 0600).")] = None,
     episodes: Annotated[bool, typer.Option(help="Include episodes (message chunks).")] = False,
 ) -> None:
     """Export memories as JSON Lines (one memory per line), every status included."""
-    with core() as a:
+    with core(home(ctx)) as a:
         records = a.memories(include_all=True, episodes=episodes) if a else []
     keys = ("kind", "text", "subject", "status", "pinned", "created_at", "updated_at", "meta")
     text = "".join(json.dumps({k: getattr(r, k) for k in keys}, ensure_ascii=False) + "\n" for r in records)
@@ -150,6 +153,7 @@ def memory_export(
 
 @memory_app.command("import")
 def memory_import(
+    ctx: typer.Context,
     source: Annotated[Path, typer.Argument(help="A JSON Lines file from `mnemo memory export`.")],
     as_json: JsonOpt = False,
 ) -> None:
@@ -183,7 +187,7 @@ def memory_import(
             if key in row and not isinstance(row[key], (int, float)):
                 raise BadInput(f"{source}, line {n}: '{key}' must be a number; nothing was imported")
         rows.append(row)
-    with core(create=True) as a:
+    with core(home(ctx), create=True) as a:
         added = a.import_memories(rows)
     if as_json:
         emit_json({"imported": added, "skipped": len(rows) - added})

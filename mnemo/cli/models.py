@@ -1,7 +1,5 @@
 """`mnemo models …`: renders what the models service (mnemo.models) returns."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,21 +8,20 @@ from typing import Annotated, Any
 import typer
 
 from mnemo.cli import models_app
-from mnemo.cli.common import JsonOpt, console, emit_json, progress_bar
+from mnemo.cli.common import JsonOpt, console, emit_json, home, progress_bar
 from mnemo.text import printable
 
 
-def _models() -> Any:
+def _models(ctx: typer.Context) -> Any:
     from mnemo.models import Models
-    from mnemo.paths import Home
 
-    return Models(Home.resolve())
+    return Models(home(ctx))
 
 
 @models_app.command("list")
-def models_list(as_json: JsonOpt = False) -> None:
+def models_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """The models you can use, and where each would run here; the default is marked with *."""
-    default, rows = _models().listing()
+    default, rows = _models(ctx).listing()
     if as_json:
         emit_json({"default": default, "models": rows})
         return
@@ -44,10 +41,12 @@ def models_list(as_json: JsonOpt = False) -> None:
 
 @models_app.command("show")
 def models_show(
-    name: Annotated[str | None, typer.Argument(help="Default: the default model.")] = None, as_json: JsonOpt = False
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Default: the default model.")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """One model's settings, file and GGUF metadata."""
-    details = _models().show(name)
+    details = _models(ctx).show(name)
     if as_json:
         emit_json(details)
         return
@@ -62,25 +61,27 @@ def models_show(
 
 
 @models_app.command("use")
-def models_use(name: str) -> None:
+def models_use(ctx: typer.Context, name: str) -> None:
     """Make NAME the default model (written to your models.toml)."""
-    _models().use(name)
+    _models(ctx).use(name)
     print(f"default model: {name}", file=sys.stderr)
 
 
 @models_app.command("add")
 def models_add(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A .gguf file on this machine.")],
     name: Annotated[str | None, typer.Option(help="Default: the file name without .gguf.")] = None,
     n_ctx: Annotated[int | None, typer.Option(help="Context length.")] = None,
 ) -> None:
     """Register a local GGUF file in your models.toml."""
-    added, target = _models().add(path, name, n_ctx)
+    added, target = _models(ctx).add(path, name, n_ctx)
     print(f"added model '{added}' to {target}", file=sys.stderr)
 
 
 @models_app.command("scan")
 def models_scan(
+    ctx: typer.Context,
     folders: Annotated[
         list[Path] | None,
         typer.Argument(
@@ -93,7 +94,7 @@ def models_scan(
     """Find GGUF models already on this machine; --add uses them where they are (no copy)."""
     from mnemo.models import size_text
 
-    found, added = _models().scan(folders, add)
+    found, added = _models(ctx).scan(folders, add)
     if as_json:
         emit_json({"found": [f.to_dict() for f in found], "added": added})
         return
@@ -134,6 +135,7 @@ def models_scan(
 
 @models_app.command("discover")
 def models_discover(
+    ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="An OpenAI-compatible server, e.g. http://gpu-box:8080/v1")],
     add: Annotated[bool, typer.Option("--add", help="Add each model to your models.toml.")] = False,
     api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the API key.")] = None,
@@ -141,7 +143,7 @@ def models_discover(
     as_json: JsonOpt = False,
 ) -> None:
     """List the models a server offers (GET /models); --add registers them as kind = "openai"."""
-    ids, added = _models().discover(url, add, api_key_env, n_ctx)
+    ids, added = _models(ctx).discover(url, add, api_key_env, n_ctx)
     if as_json:
         emit_json({"url": url, "models": ids, "added": added})
         return
@@ -155,6 +157,7 @@ def models_discover(
 
 @models_app.command("pull")
 def models_pull(
+    ctx: typer.Context,
     what: Annotated[
         str,
         typer.Argument(
@@ -169,7 +172,7 @@ def models_pull(
     ] = None,
 ) -> None:
     """Download a model (resumable, with progress), verify its checksum and register it."""
-    models = _models()
+    models = _models(ctx)
     hub = models.from_hub(what)
     if hub and (before := models.before_pull(what)):
         print(before, file=sys.stderr)  # before anything is fetched: will it fit?
@@ -184,11 +187,11 @@ def models_pull(
 
 
 @models_app.command("catalog")
-def models_catalog(as_json: JsonOpt = False) -> None:
+def models_catalog(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Well-known instruct models to pull by name, with their size and whether they fit here."""
     from mnemo.models import size_text
 
-    rows = _models().catalog()
+    rows = _models(ctx).catalog()
     if as_json:
         emit_json(rows)
         return

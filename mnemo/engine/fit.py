@@ -174,9 +174,7 @@ def estimate(path: Path, n_ctx: int | None, where: Machine | None = None, offloa
     return fit(Shape.of(meta, path.stat().st_size), gguf.context_for(meta, n_ctx), where or machine(), offload)
 
 
-def describe_models(
-    specs: Iterable[Any], models_dir: Path | None = None, where: Machine | None = None
-) -> dict[str, str]:
+def describe_models(specs: Iterable[Any], models_dir: Path, where: Machine | None = None) -> dict[str, str]:
     """Where each local model (models.toml entries) would run on this machine, or why that
     is not known ("ships in parts, joined on first use", "file missing")."""
     from mnemo.engine import sources

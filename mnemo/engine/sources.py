@@ -31,8 +31,8 @@ def url_filename(url: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+-]", "_", name) or "model.gguf"
 
 
-def downloaded_path(url: str, models_dir: Path | None = None) -> Path:
-    return (models_dir or paths.Home.resolve().models_dir) / url_filename(url)
+def downloaded_path(url: str, models_dir: Path) -> Path:
+    return models_dir / url_filename(url)
 
 
 def _package_dir(module: str) -> Path | None:
@@ -98,12 +98,19 @@ def _join_chunks(chunks: list[Path], target: Path, expected: str | None) -> Path
     return target
 
 
+def _needed(models_dir: Path | None, spec: ModelSpec) -> Path:
+    if models_dir is None:
+        raise TypeError(f"model '{spec.name}' lives in the home's models dir: pass models_dir")
+    return models_dir
+
+
 def resolve(spec: ModelSpec, join: bool = True, models_dir: Path | None = None) -> Path | None:
     """The local file of a gguf model; ModelError says what to do when there is none.
 
     With ``join=False`` a model shipped in parts that are not joined yet gives None
     instead of being joined (``mnemo doctor`` looks without writing). Joined and
-    downloaded files live in ``models_dir`` (default: the home's).
+    downloaded files live in ``models_dir`` (the home's ``models_dir``), which a source
+    that is one file (a package file, a path) does not need.
     """
     source = spec.source or ""
     if source.startswith("package:"):
@@ -117,7 +124,7 @@ def resolve(spec: ModelSpec, join: bool = True, models_dir: Path | None = None) 
                 return candidate
         chunks = _chunks(module, filename)
         if chunks:
-            joined = (models_dir or paths.Home.resolve().models_dir) / filename
+            joined = _needed(models_dir, spec) / filename
             if not join:
                 return joined if _is_joined(chunks, joined) else None
             return _join_chunks(chunks, joined, _expected_sha256(package, filename))
@@ -126,7 +133,7 @@ def resolve(spec: ModelSpec, join: bool = True, models_dir: Path | None = None) 
             "reinstall that package or fix the source in models.toml"
         )
     if is_url(source):
-        path = downloaded_path(source, models_dir)
+        path = downloaded_path(source, _needed(models_dir, spec))
         if not path.is_file():
             raise ModelError(f"model '{spec.name}' is not downloaded yet; run `mnemo models pull {spec.name}`")
         return path

@@ -23,6 +23,7 @@ from typing import Any
 from mnemo.engine import EngineFactory
 from mnemo.evals.ltm import Example, Turn, examples
 from mnemo.kinds import COMMAND_REPLIES
+from mnemo.paths import Home
 
 AGENTS = ("mnemo", "plain", "full-context")
 PLAIN_WINDOW = 1024  # tokens of chat history the plain agent keeps
@@ -231,9 +232,11 @@ def run(
     out: Path,
     progress: Callable[[str, int, int, int], None] | None = None,
     engine_factory: EngineFactory | None = None,
+    home: Home,
 ) -> dict[str, Any]:
     """Run the benchmark; ``engine_factory`` (e.g. the scripted engine's, for a dry run)
-    replaces the models the agents would load."""
+    replaces the models the agents would load. ``home``'s models.toml (the user's, as the
+    CLI resolved it) is copied into each agent's home."""
     out.mkdir(parents=True, exist_ok=True)
     exs = examples(seed, types, per_type)
     events = schedule(exs, span_tokens, seed)
@@ -248,10 +251,8 @@ def run(
         "events": len(events),
         "plain_window_tokens": PLAIN_WINDOW,
     }
-    from mnemo import paths
-
     results: dict[str, Any] = {"config": config, "agents": {}}
-    models_file = paths.Home.resolve().user_models_file
+    models_file = home.user_models_file
     for agent in agents:  # each in a home of its own
         results["agents"][agent] = run_agent(
             agent,

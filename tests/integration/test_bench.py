@@ -2,11 +2,10 @@
 
 import pytest
 
-pytestmark = pytest.mark.model
 
-
-def test_bench_prints_figures_with_baselines(mnemo):
-    result = mnemo("bench", "--quick", "--only", "startup", "--json")
+@pytest.mark.model
+def test_bench_prints_figures_with_baselines(mnemo_process):
+    result = mnemo_process("bench", "--quick", "--only", "startup", "--json")
     assert result.returncode == 0, result.stderr
     data = result.json()
     assert set(data) == {"machine", "figures"} and data["machine"]["cpus"] >= 1
@@ -17,6 +16,6 @@ def test_bench_prints_figures_with_baselines(mnemo):
         assert f["value"] > 0 and f["baseline"] > 0 and isinstance(f["ok"], bool)
 
 
-def test_bench_rejects_unknown_parts(mnemo):
+def test_bench_rejects_unknown_parts(mnemo):  # a usage error: nothing is measured
     result = mnemo("bench", "--only", "warp")
     assert result.returncode == 2 and "unknown part" in result.stderr

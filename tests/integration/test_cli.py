@@ -13,8 +13,8 @@ CONTRACT_KEYS = {"conversation_id", "message_id", "reply", "model", "memories", 
 
 
 @pytest.mark.model
-def test_ask_streams_an_answer(mnemo, home):
-    result = mnemo("ask", "What is the capital of France?", "--max-tokens", "32")
+def test_ask_streams_an_answer(mnemo_process, home):
+    result = mnemo_process("ask", "What is the capital of France?", "--max-tokens", "32")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
     assert terminal_lines(result.stderr) == []  # llama.cpp's logging never reaches the terminal
@@ -50,8 +50,8 @@ def test_conversation_flags(scripted_home, mnemo):
     assert [m["role"] for m in messages] == ["user", "assistant"] * 3
 
 
-def test_ask_reads_stdin(scripted_home, mnemo):
-    result = mnemo("ask", "--json", "-", "--max-tokens", "8", input="What is two plus two?\n")
+def test_ask_reads_stdin(scripted_home, mnemo, mnemo_process):
+    result = mnemo_process("ask", "--json", "-", "--max-tokens", "8", input="What is two plus two?\n")
     assert result.returncode == 0, result.stderr
     conv = result.json()["conversation_id"]
     shown = mnemo("conversations", "show", str(conv), "--json").json()
@@ -87,7 +87,7 @@ def test_missing_gguf_says_which_file(mnemo, home):
 
 @pytest.mark.model
 @pytest.mark.parametrize("kind", ["not-gguf", "truncated-header", "truncated-tensors"])
-def test_corrupt_gguf_says_which_file_and_what_to_do(mnemo, home, kind):
+def test_corrupt_gguf_says_which_file_and_what_to_do(mnemo_process, home, kind):
     from mnemo import config
     from mnemo.engine import sources
 
@@ -99,7 +99,7 @@ def test_corrupt_gguf_says_which_file_and_what_to_do(mnemo, home, kind):
         ]
     )
     write_user_models(home, f'default = "bad"\n[[models]]\nname = "bad"\nsource = "{bad}"\n')
-    assert_bad_input(mnemo("ask", "hi"), str(bad), "re-download")
+    assert_bad_input(mnemo_process("ask", "hi"), str(bad), "re-download")
     assert files_in(home) == {"models.toml", "bad.gguf"}
 
 
@@ -168,8 +168,8 @@ def test_models_commands(mnemo, home):
 
 
 @pytest.mark.model
-def test_doctor(mnemo, home):
-    result = mnemo("doctor", "--json")
+def test_doctor(mnemo_process, home):
+    result = mnemo_process("doctor", "--json")
     assert result.returncode == 0, result.stderr
     report = result.json()
     assert report["ok"] and report["llama_cpp"]["llama_cpp_python"]
@@ -180,15 +180,45 @@ def test_doctor(mnemo, home):
     assert default["found"] and default["file"].endswith(".gguf")
     assert report["embedder"]["ok"]
     assert report["database"]["exists"] is False and not (home / "mnemo.db").exists()  # doctor only looks
-    assert "all good" in mnemo("doctor").stdout
+    assert "all good" in mnemo_process("doctor").stdout
     (home / "mnemo.db").write_bytes(b"garbage" * 1000)
-    broken = mnemo("doctor", "--json")
+    broken = mnemo_process("doctor", "--json")
     assert broken.returncode == 1 and broken.json()["database"]["ok"] is False
 
 
 @pytest.mark.model
-def test_corrupt_database_is_one_clear_error(mnemo, home):
+def test_corrupt_database_is_one_clear_error(mnemo_process, home):
     (home / "mnemo.db").write_bytes(b"garbage" * 1000)
-    result = mnemo("ask", "hi", "--max-tokens", "4")
+    result = mnemo_process("ask", "hi", "--max-tokens", "4")
     assert result.returncode == 1 and "mnemo.db" in result.stderr and "Traceback" not in result.stderr
     assert (home / "mnemo.db").read_bytes() == b"garbage" * 1000
+
+
+def test_the_home_is_resolved_once_at_the_root_and_handed_down(scripted_home, mnemo, monkeypatch):
+    import sys
+
+    from mnemo import paths
+
+    calls: list[tuple[object, str, str]] = []
+    resolve = paths.Home.resolve.__func__  # type: ignore[attr-defined]
+
+    def counted(cls, home=None):
+        caller = sys._getframe(1)
+        calls.append((home, caller.f_globals["__name__"], caller.f_code.co_name))
+        return resolve(cls, home)
+
+    monkeypatch.setattr(paths.Home, "resolve", classmethod(counted))
+    for args in (
+        ("ask", "--json", "Hello there.", "--max-tokens", "4"),
+        ("ask", "--json", "--no-memory", "Again.", "--max-tokens", "4"),
+        ("conversations", "list", "--json"),
+        ("memory", "add", "My cat is called Tom"),
+        ("memory", "list", "--json"),
+        ("models", "list", "--json"),
+        ("models", "show", "--json"),
+    ):
+        calls.clear()
+        result = mnemo(*args)
+        assert result.returncode == 0, (args, result.stderr)
+        # once, by the root command, from MNEMO_HOME: every floor below is handed that home
+        assert calls == [(None, "mnemo.cli", "_root")], args

@@ -122,39 +122,39 @@ def test_a_crash_while_generating_keeps_the_partial_reply(home, monkeypatch, how
         assert a.send("Say hi.", max_tokens=4).finish_reason in ("stop", "length")
 
 
-def test_ask_reports_a_crash_in_one_line_and_keeps_the_message(mnemo, home, monkeypatch):
+def test_ask_reports_a_crash_in_one_line_and_keeps_the_message(mnemo_process, home, monkeypatch):
     monkeypatch.setenv(CRASH_ENV, "load:segv")
-    result = mnemo("ask", "What is the capital of France?", "--max-tokens", "8")
+    result = mnemo_process("ask", "What is the capital of France?", "--max-tokens", "8")
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mnemo: llama.cpp crashed (SIGSEGV) while loading 'smollm2-135m'")
     monkeypatch.delenv(CRASH_ENV)
-    shown = mnemo("conversations", "show", "1", "--json")
+    shown = mnemo_process("conversations", "show", "1", "--json")
     messages = [(m["role"], m["content"], m["finish_reason"]) for m in shown.json()["messages"]]
     assert messages == [("user", "What is the capital of France?", None), ("assistant", "", "error")]
-    assert mnemo("ask", "And of Italy?", "--max-tokens", "8").returncode == 0
+    assert mnemo_process("ask", "And of Italy?", "--max-tokens", "8").returncode == 0
 
 
-def test_ask_mid_reply_crash_keeps_the_partial_reply_marked_failed(mnemo, home, monkeypatch):
+def test_ask_mid_reply_crash_keeps_the_partial_reply_marked_failed(mnemo_process, home, monkeypatch):
     monkeypatch.setenv(CRASH_ENV, "token:4:abort")
-    result = mnemo("ask", "--json", "Write a long story about a storm.", "--max-tokens", "60")
+    result = mnemo_process("ask", "--json", "Write a long story about a storm.", "--max-tokens", "60")
     assert result.returncode == 1 and "crashed (SIGABRT) while generating" in result.stderr
     assert "Traceback" not in result.stderr
-    shown = mnemo("conversations", "show", "1", "--json").json()["messages"]
+    shown = mnemo_process("conversations", "show", "1", "--json").json()["messages"]
     assert shown[-1]["finish_reason"] == "error" and shown[-1]["content"]
 
 
-def test_doctor_reports_a_crash_without_crashing(mnemo, home, monkeypatch):
-    ok = mnemo("doctor", "--json").json()
+def test_doctor_reports_a_crash_without_crashing(mnemo_process, home, monkeypatch):
+    ok = mnemo_process("doctor", "--json").json()
     probe = ok["llama_cpp"]["probe"]
     assert probe["ok"] and probe["model"] == "smollm2-135m" and probe["load_s"] > 0
     assert probe["gpu_layers"] == 0 or ok["llama_cpp"]["gpu_offload"]
     monkeypatch.setenv(CRASH_ENV, "load:abort")
-    result = mnemo("doctor", "--json")
+    result = mnemo_process("doctor", "--json")
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert not report["llama_cpp"]["ok"] and "crashed (SIGABRT) while loading" in report["llama_cpp"]["problem"]
-    text = mnemo("doctor")
+    text = mnemo_process("doctor")
     assert text.returncode == 1 and "crashed (SIGABRT)" in text.stdout and "Traceback" not in text.stderr
 
 
@@ -273,20 +273,20 @@ def test_when_no_setting_helps_the_one_line_says_what_was_tried(home, monkeypatc
     assert not engine.alive and "\n" not in message
 
 
-def test_ask_answers_on_a_machine_whose_kernels_crash_and_says_so_once(mnemo, home, monkeypatch):
+def test_ask_answers_on_a_machine_whose_kernels_crash_and_says_so_once(mnemo_process, home, monkeypatch):
     monkeypatch.setenv(CRASH_ENV, "batch:segv")
-    first = mnemo("ask", "What is the capital of France?", "--max-tokens", "8")
+    first = mnemo_process("ask", "What is the capital of France?", "--max-tokens", "8")
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip()
     notes = first.stderr.strip().splitlines()
     assert len(notes) == 1 and notes[0].startswith("mnemo: note: llama.cpp's") and "(repack = false)" in notes[0]
-    again = mnemo("ask", "And of Italy?", "--max-tokens", "8")
+    again = mnemo_process("ask", "And of Italy?", "--max-tokens", "8")
     assert again.returncode == 0 and again.stdout.strip() and again.stderr == ""
-    report = mnemo("doctor", "--json").json()
+    report = mnemo_process("doctor", "--json").json()
     assert report["ok"] and report["llama_cpp"]["probe"]["repack"] is False
     assert "running without them" in report["llama_cpp"]["probe"]["fallbacks"][0]
     assert report["llama_cpp"]["cpu_features"]
-    text = mnemo("doctor").stdout
+    text = mnemo_process("doctor").stdout
     assert "fallback in effect: llama.cpp's" in text and "CPU features llama.cpp uses:" in text
 
 

@@ -9,7 +9,8 @@ import pytest
 @pytest.mark.parametrize(
     "dry", [pytest.param(True, id="dry-run"), pytest.param(False, id="model", marks=pytest.mark.model)]
 )
-def test_eval_ltm_writes_results_report_and_chart_and_resumes(mnemo, tmp_path, dry):
+def test_eval_ltm_writes_results_report_and_chart_and_resumes(request, tmp_path, dry):
+    mnemo = request.getfixturevalue("mnemo" if dry else "mnemo_process")  # the model's own process
     out = tmp_path / "ltm"
     args = (
         "eval",

@@ -33,7 +33,7 @@ def reported(path, n_ctx: int) -> tuple[float, float]:
 @pytest.mark.parametrize("name", ["smollm2-135m", "gemma3-270m"])
 @pytest.mark.parametrize("n_ctx", [2048, 8192])
 def test_the_estimate_matches_what_llama_cpp_allocates(home, name, n_ctx):
-    path = sources.resolve(config.load_registry().get(name))
+    path = sources.resolve(config.load_registry().get(name), models_dir=home / "models")
     need = fit.need(fit.Shape.of(gguf.read_metadata(path), path.stat().st_size), n_ctx)
     kv, compute = reported(path, n_ctx)
     assert need.kv_cache / fit.MIB == pytest.approx(kv, rel=0.01)
@@ -41,14 +41,14 @@ def test_the_estimate_matches_what_llama_cpp_allocates(home, name, n_ctx):
     assert need.weights == path.stat().st_size
 
 
-def test_models_list_and_doctor_say_where_each_model_runs(mnemo, home):
-    listed = {m["name"]: m["fit"] for m in mnemo("models", "list", "--json").json()["models"]}
+def test_models_list_and_doctor_say_where_each_model_runs(mnemo_process, home):
+    listed = {m["name"]: m["fit"] for m in mnemo_process("models", "list", "--json").json()["models"]}
     assert listed["smollm2-135m"].startswith(("CPU only (", "on the GPU (", "layers on the GPU"))
-    doctor = {m["name"]: m["fit"] for m in mnemo("doctor", "--json").json()["models"]}
+    doctor = {m["name"]: m["fit"] for m in mnemo_process("doctor", "--json").json()["models"]}
     assert doctor["smollm2-135m"] == listed["smollm2-135m"]
 
 
-def test_a_model_too_big_for_this_machine_is_refused_before_loading(mnemo, home, monkeypatch):
+def test_a_model_too_big_for_this_machine_is_refused_before_loading(mnemo_process, home, monkeypatch):
     from tests.conftest import files_in, write_user_models
 
     path = sources.resolve(config.load_registry().get("smollm2-135m"))
@@ -56,6 +56,6 @@ def test_a_model_too_big_for_this_machine_is_refused_before_loading(mnemo, home,
     write_user_models(
         home, f'default = "huge"\n[[models]]\nname = "huge"\nsource = "{path}"\nn_ctx = 1048576\nn_gpu_layers = 0\n'
     )
-    result = mnemo("ask", "hi")
+    result = mnemo_process("ask", "hi")
     assert result.returncode == 2 and "too big for this machine" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and files_in(home) == {"models.toml"}

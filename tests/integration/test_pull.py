@@ -140,10 +140,10 @@ def test_bytes_already_in_ollama_are_linked_not_downloaded(hub, mnemo, tmp_path)
 
 
 @pytest.mark.model
-def test_a_pulled_catalog_model_answers(hub, mnemo):
+def test_a_pulled_catalog_model_answers(hub, mnemo_process):
     hub.repos[CATALOG_REPO].files["smollm2-1.7b-instruct-q4_k_m.gguf"] = FULL
-    assert mnemo("models", "pull", "smollm2-1.7b").returncode == 0
-    answer = mnemo("ask", "--model", "smollm2-1.7b", "--json", "Say hi.", "--max-tokens", "4")
+    assert mnemo_process("models", "pull", "smollm2-1.7b").returncode == 0
+    answer = mnemo_process("ask", "--model", "smollm2-1.7b", "--json", "Say hi.", "--max-tokens", "4")
     assert answer.returncode == 0, answer.stderr
     assert answer.json()["model"] == "smollm2-1.7b"
 
@@ -157,7 +157,7 @@ def test_catalog_lists_models_with_size_and_fit(mnemo):
     assert rows["smollm2-1.7b"]["pulled"] is False
 
 
-def test_offline_mode_says_so(hub, mnemo, monkeypatch):
+def test_offline_mode_says_so(hub, mnemo_process, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    result = mnemo("models", "pull", "smollm2-1.7b")
+    result = mnemo_process("models", "pull", "smollm2-1.7b")
     assert result.returncode == 2 and "HF_HUB_OFFLINE is set" in result.stderr and hub.requests == []

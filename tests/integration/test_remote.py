@@ -89,14 +89,14 @@ def remote_models(home: Path, base: str, name: str = "remote", default: bool = T
     )
 
 
-def test_ask_streams_through_the_server_and_memory_stays_local(home, mnemo, server):
+def test_ask_streams_through_the_server_and_memory_stays_local(home, mnemo_process, server):
     remote_models(home, server)
-    first = mnemo("ask", "--new", "--json", "My name is Ada Quill and I live in Porto.", "--max-tokens", "16")
+    first = mnemo_process("ask", "--new", "--json", "My name is Ada Quill and I live in Porto.", "--max-tokens", "16")
     assert first.returncode == 0, first.stderr
     out = first.json()
     assert out["model"] == "remote" and out["reply"].strip()
     assert out["usage"]["prompt_tokens"] > 10 and out["usage"]["completion_tokens"] > 0  # the server's counts
-    second = mnemo("ask", "--new", "--json", "Where do I live?", "--max-tokens", "16")
+    second = mnemo_process("ask", "--new", "--json", "Where do I live?", "--max-tokens", "16")
     assert second.returncode == 0, second.stderr
     assert any("Porto" in m["text"] for m in second.json()["memories"])  # recalled here, sent there
 
@@ -116,27 +116,27 @@ def test_the_assistant_streams_deltas_from_the_server(home, server):
         assert sent[0]["role"] == "system" and sent[-1]["content"].endswith("Write two sentences about the sea.")
 
 
-def test_discover_lists_and_adds_the_servers_models(home, mnemo, server):
-    listed = mnemo("models", "discover", server, "--json")
+def test_discover_lists_and_adds_the_servers_models(home, mnemo_process, server):
+    listed = mnemo_process("models", "discover", server, "--json")
     assert listed.returncode == 0, listed.stderr
     assert listed.json()["models"] == ["smol-remote"]
-    added = mnemo("models", "discover", server, "--add", "--n-ctx", "2048")
+    added = mnemo_process("models", "discover", server, "--add", "--n-ctx", "2048")
     assert added.returncode == 0 and "smol-remote" in added.stderr
-    names = [m["name"] for m in mnemo("models", "list", "--json").json()["models"]]
+    names = [m["name"] for m in mnemo_process("models", "list", "--json").json()["models"]]
     assert "smol-remote" in names
-    r = mnemo("ask", "--new", "--model", "smol-remote", "Say hi.", "--max-tokens", "8")
+    r = mnemo_process("ask", "--new", "--model", "smol-remote", "Say hi.", "--max-tokens", "8")
     assert r.returncode == 0, r.stderr
 
 
-def test_an_unreachable_server_is_one_clear_line(home, mnemo):
+def test_an_unreachable_server_is_one_clear_line(home, mnemo_process):
     port = free_port()  # nothing listens there
     remote_models(home, f"http://127.0.0.1:{port}/v1")
-    r = mnemo("ask", "--new", "Hello?", "--max-tokens", "8")
+    r = mnemo_process("ask", "--new", "Hello?", "--max-tokens", "8")
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in r.stderr
     assert f"cannot reach http://127.0.0.1:{port}/v1/chat/completions: connection refused" in lines[0]
-    gone = mnemo("models", "discover", f"http://127.0.0.1:{port}/v1")
+    gone = mnemo_process("models", "discover", f"http://127.0.0.1:{port}/v1")
     assert gone.returncode == 1 and "connection refused" in gone.stderr
 
 

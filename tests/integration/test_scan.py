@@ -101,12 +101,12 @@ def test_models_scan_add_registers_them_in_place_once(mnemo, home, machine, monk
 
 
 @pytest.mark.model
-def test_an_ollama_blob_added_in_place_answers(mnemo, home, machine, monkeypatch):
+def test_an_ollama_blob_added_in_place_answers(mnemo_process, home, machine, monkeypatch):
     _, user = machine
     monkeypatch.setenv("HOME", str(user))
     monkeypatch.delenv("OLLAMA_MODELS", raising=False)
-    added = mnemo("models", "scan", str(user / ".ollama" / "models"), "--add", "--json").json()["added"]
+    added = mnemo_process("models", "scan", str(user / ".ollama" / "models"), "--add", "--json").json()["added"]
     assert added == ["smollm2-135m-2"]  # a folder laid out as Ollama's store is read as one
-    answer = mnemo("ask", "--model", "smollm2-135m-2", "--json", "Say hi.", "--max-tokens", "4")
+    answer = mnemo_process("ask", "--model", "smollm2-135m-2", "--json", "Say hi.", "--max-tokens", "4")
     assert answer.returncode == 0, answer.stderr
     assert answer.json()["model"] == "smollm2-135m-2"

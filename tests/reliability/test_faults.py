@@ -82,9 +82,9 @@ def kill_9(proc: subprocess.Popen) -> None:
     assert proc.returncode == -signal.SIGKILL
 
 
-def test_kill_9_during_ask_keeps_everything_and_the_partial_reply(home, mnemo):
+def test_kill_9_during_ask_keeps_everything_and_the_partial_reply(home, mnemo_process):
     write_user_models(home, COUNTER)
-    first = mnemo("ask", "--new", "My name is Ada Quill.", "--max-tokens", "8")
+    first = mnemo_process("ask", "--new", "My name is Ada Quill.", "--max-tokens", "8")
     assert first.returncode == 0, first.stderr
 
     proc = spawn(home, "ask", "--new", "--model", "counter", "--max-tokens", "2000", NUMBERS)
@@ -104,7 +104,7 @@ def test_kill_9_during_ask_keeps_everything_and_the_partial_reply(home, mnemo):
     assert users == ["My name is Ada Quill.", NUMBERS]
     assert any("Ada Quill" in n for n in names)
 
-    after = mnemo("ask", "--new", "--json", "What is my name?", "--max-tokens", "16")
+    after = mnemo_process("ask", "--new", "--json", "What is my name?", "--max-tokens", "16")
     assert after.returncode == 0, after.stderr
     assert any("Ada Quill" in m["text"] for m in after.json()["memories"])
 
@@ -155,7 +155,7 @@ def chat_probe(home: Path, text: str, mode: str) -> subprocess.Popen:
     )
 
 
-def test_kill_9_during_a_reply_in_the_chat_app(home, mnemo):
+def test_kill_9_during_a_reply_in_the_chat_app(home, mnemo_process):
     write_user_models(home, 'default = "counter"\n' + COUNTER)
     proc = chat_probe(home, NUMBERS, "hold")
     line = read_until(proc, len("STREAMING") + 150)
@@ -170,7 +170,7 @@ def test_kill_9_during_a_reply_in_the_chat_app(home, mnemo):
     assert integrity(home) == "ok"
     (partial,) = assistant_rows(home)
     assert partial["finish_reason"] == "interrupted" and len(partial["content"]) >= 150
-    after = mnemo("ask", "--json", "--model", "counter", "--max-tokens", "8", "41, 42,")
+    after = mnemo_process("ask", "--json", "--model", "counter", "--max-tokens", "8", "41, 42,")
     assert after.returncode == 0, after.stderr
     assert after.json()["conversation_id"] == partial["conversation_id"]  # the conversation goes on
 
@@ -256,8 +256,8 @@ def one_clear_line(stderr: str) -> str:
     return lines[0]
 
 
-def test_a_full_disk_is_a_clear_error_and_nothing_is_half_written(home, mnemo, tmp_path):
-    seeded(home, mnemo)
+def test_a_full_disk_is_a_clear_error_and_nothing_is_half_written(home, mnemo_process, tmp_path):
+    seeded(home, mnemo_process)
     with tmpfs(tmp_path / "small", "8m") as disk:
         small = disk / "home"
         shutil.copytree(home, small)
@@ -281,8 +281,8 @@ def test_a_full_disk_is_a_clear_error_and_nothing_is_half_written(home, mnemo, t
         assert again.returncode == 0, again.stderr
 
 
-def test_a_read_only_data_dir_is_a_clear_error_and_is_not_touched(home, mnemo, tmp_path):
-    seeded(home, mnemo)
+def test_a_read_only_data_dir_is_a_clear_error_and_is_not_touched(home, mnemo_process, tmp_path):
+    seeded(home, mnemo_process)
     with tmpfs(tmp_path / "frozen") as disk:
         frozen = disk / "home"
         shutil.copytree(home, frozen)
@@ -296,7 +296,7 @@ def test_a_read_only_data_dir_is_a_clear_error_and_is_not_touched(home, mnemo, t
         assert {p.name: p.read_bytes() for p in frozen.iterdir() if p.is_file()} == before
 
 
-def test_an_older_database_is_upgraded_once_and_a_newer_one_refused(home, mnemo, monkeypatch):
+def test_an_older_database_is_upgraded_once_and_a_newer_one_refused(home, mnemo_process, monkeypatch):
     import mnemo.store as store_module
     from mnemo.store import Store, migrations
 
@@ -306,7 +306,7 @@ def test_an_older_database_is_upgraded_once_and_a_newer_one_refused(home, mnemo,
         old.add_message(old.create_conversation("old").id, "user", "from the old days")
         old.close()
     for _ in range(2):
-        r = mnemo("conversations", "search", "old days", "--json")
+        r = mnemo_process("conversations", "search", "old days", "--json")
         assert r.returncode == 0, r.stderr
         assert [h["message_id"] for h in r.json()] == [1]
     backups = sorted(p.name for p in home.glob("mnemo.db.*.bak"))
@@ -318,6 +318,6 @@ def test_an_older_database_is_upgraded_once_and_a_newer_one_refused(home, mnemo,
         conn.execute("insert into _migrations values ('999_from_the_future', 0)")
     files = [home / "mnemo.db", home / "mnemo.db-wal"]
     before = [p.read_bytes() if p.exists() else None for p in files]
-    r = mnemo("ask", "hello", "--max-tokens", "4")
+    r = mnemo_process("ask", "hello", "--max-tokens", "4")
     assert r.returncode == 1 and "newer mnemo" in one_clear_line(r.stderr)
     assert [p.read_bytes() if p.exists() else None for p in files] == before

@@ -113,10 +113,10 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_data_dir_database_and_exports_are_private(home, mnemo, tmp_path):
-    assert mnemo("ask", "--new", "I was born in Lisbon.", "--max-tokens", "8").returncode == 0
-    assert mnemo("memory", "export", "-o", str(tmp_path / "memories.json")).returncode == 0
-    assert mnemo("conversations", "export", "1", "-o", str(tmp_path / "chat.md")).returncode == 0
+def test_data_dir_database_and_exports_are_private(home, mnemo_process, tmp_path):
+    assert mnemo_process("ask", "--new", "I was born in Lisbon.", "--max-tokens", "8").returncode == 0
+    assert mnemo_process("memory", "export", "-o", str(tmp_path / "memories.json")).returncode == 0
+    assert mnemo_process("conversations", "export", "1", "-o", str(tmp_path / "chat.md")).returncode == 0
     assert mode(home) == 0o700
     for name in ("mnemo.db", "mnemo.db-wal", "mnemo.db-shm"):
         if (home / name).exists():
@@ -137,16 +137,16 @@ def index_terms(home: Path, table: str, prefix: str) -> list[str]:
         return [r[0] for r in conn.execute(f"select term from temp.v_{table} where term like ?", [prefix + "%"])]
 
 
-def test_forgetting_everything_and_deleting_a_conversation_leave_no_trace_in_the_file(home, mnemo):
+def test_forgetting_everything_and_deleting_a_conversation_leave_no_trace_in_the_file(home, mnemo_process):
     said = "Remember that the spare key is under the quokkastone."
-    assert mnemo("ask", "--new", said, "--max-tokens", "8").returncode == 0
-    assert mnemo("ask", "My locker code is xylophonequartz.", "--max-tokens", "8").returncode == 0
-    assert mnemo("memory", "add", "My bike is named zanzibarqueen.").returncode == 0
+    assert mnemo_process("ask", "--new", said, "--max-tokens", "8").returncode == 0
+    assert mnemo_process("ask", "My locker code is xylophonequartz.", "--max-tokens", "8").returncode == 0
+    assert mnemo_process("memory", "add", "My bike is named zanzibarqueen.").returncode == 0
     data = on_disk(home)
     assert b"quokkastone" in data and b"zanzibarqueen" in data and b"xylophonequartz" in data
     assert index_terms(home, "memories_fts", "zanzibar")
 
-    r = mnemo("memory", "forget", "--all", "--yes")
+    r = mnemo_process("memory", "forget", "--all", "--yes")
     assert r.returncode == 0, r.stderr
     with sqlite3.connect(home / "mnemo.db") as conn:
         assert conn.execute("select count(*) from memories").fetchone()[0] == 0
@@ -155,7 +155,7 @@ def test_forgetting_everything_and_deleting_a_conversation_leave_no_trace_in_the
     assert b"zanzibarqueen" not in on_disk(home)  # said only to memory: gone from the file
     assert b"quokkastone" in on_disk(home)  # still in the conversation, which was not deleted
 
-    r = mnemo("conversations", "delete", "1", "--yes")
+    r = mnemo_process("conversations", "delete", "1", "--yes")
     assert r.returncode == 0, r.stderr
     assert index_terms(home, "messages_fts", "quokka") == []
     data = on_disk(home)

@@ -59,7 +59,7 @@ def test_pull_downloads_verifies_and_registers(mnemo, home, server):
     assert not (home / "models" / "tiny.gguf.part").exists()
     spec = config.load_registry().get("tiny")
     assert (spec.source, spec.sha256) == (url, SHA)
-    assert sources.resolve(spec) == target
+    assert sources.resolve(spec, models_dir=home / "models") == target
     # pulling by name again is a no-op that re-verifies the file
     again = mnemo("models", "pull", "tiny")
     assert again.returncode == 0, again.stderr

@@ -78,17 +78,22 @@ def test_missing_package(home):
 def test_url_source_not_downloaded_yet(home):
     write_user_models(home, f'[[models]]\nname = "m"\nsource = "https://example.org/m.gguf"\nsha256 = "{"a" * 64}"\n')
     with pytest.raises(ModelError, match="mnemo models pull m"):
-        sources.resolve(config.load_registry().get("m"))
+        sources.resolve(config.load_registry().get("m"), models_dir=home / "models")
 
 
 def test_chunked_package_is_joined_once_and_verified(home):
     spec = config.load_registry().get("gemma3-270m")
-    assert sources.resolve(spec, join=False) is None  # looking does not write
+    assert sources.resolve(spec, join=False, models_dir=home / "models") is None  # looking does not write
     assert not (home / "models").exists()
-    path = sources.resolve(spec)
+    path = sources.resolve(spec, models_dir=home / "models")
     assert path == home / "models" / "gemma-3-270m-q4_k_m.gguf"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert digest == "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
     mtime = path.stat().st_mtime_ns
-    assert sources.resolve(spec) == path and path.stat().st_mtime_ns == mtime
-    assert sources.resolve(spec, join=False) == path
+    assert sources.resolve(spec, models_dir=home / "models") == path and path.stat().st_mtime_ns == mtime
+    assert sources.resolve(spec, join=False, models_dir=home / "models") == path
+
+
+def test_a_source_in_the_models_dir_needs_the_models_dir(home):
+    with pytest.raises(TypeError, match="models_dir"):
+        sources.resolve(config.load_registry().get("gemma3-270m"))  # nothing below the door resolves a home
