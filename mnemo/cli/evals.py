@@ -107,7 +107,14 @@ def eval_ltm(
 
 @eval_app.command("recall")
 def eval_recall(
-    conversations: Annotated[int, typer.Option(help="Generated conversations (each its own home).")] = 8,
+    locomo: Annotated[
+        Path | None,
+        typer.Option(help="Measure on real dialogues: a file in LoCoMo's format (locomo10.json), not generated ones."),
+    ] = None,
+    conversations: Annotated[
+        int | None,
+        typer.Option(help="Conversations, each its own home (default: 8 generated; all of a --locomo file)."),
+    ] = None,
     sessions: Annotated[int, typer.Option(help="Dated sessions per conversation.")] = 8,
     turns: Annotated[int, typer.Option(help="Turns per session.")] = 24,
     k: Annotated[int, typer.Option(help="Memories recalled per question (recall@k).")] = 10,
@@ -120,23 +127,28 @@ def eval_recall(
     """Recall on long multi-session conversations: does it find the turns that answer each
     question (and nothing for unrelated requests), against naive FTS5, dense and fused
     search over the same turns, computed in the same run."""
+    from mnemo.evals import locomo as real
     from mnemo.evals import recall
 
-    if min(conversations, sessions, turns, k) < 1 or sessions < 3:
+    if min(conversations or 1, sessions, turns, k) < 1 or sessions < 3:
         raise BadInput("--conversations, --turns and --k must be at least 1, --sessions at least 3")
+    if locomo is not None:
+        real.load(locomo)  # a file that cannot be read is one line, before anything is written
     out.mkdir(parents=True, exist_ok=True)
     con = console(stderr=True)
-    results = recall.run(
-        seed=seed,
-        conversations=conversations,
-        sessions=sessions,
-        turns=turns,
-        k=k,
-        out=out,
-        progress=lambda what, done, total: con.print(f"{what}: {done}/{total}"),
-    )
+
+    def progress(what: str, done: int, total: int) -> None:
+        con.print(f"{what}: {done}/{total}")
+
+    if locomo is not None:
+        results = real.run(locomo, conversations=conversations, k=k, out=out, progress=progress)
+        text = real.table(results["summary"]) + "\n"
+    else:
+        results = recall.run(
+            seed=seed, conversations=conversations or 8, sessions=sessions, turns=turns, k=k, out=out, progress=progress
+        )
+        text = recall.table(results["summary"]) + "\n"
     (out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
-    text = recall.table(results["summary"]) + "\n"
     write_out(text, out / "report.md")
     if as_json:
         emit_json(results["summary"])

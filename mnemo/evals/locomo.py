@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mnemo.errors import BadInput
 from mnemo.evals.recall import Naive, _Clock, _share
 
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop"}  # 5: adversarial, no evidence
@@ -84,7 +85,15 @@ def _when(text: str) -> float:
 def load(path: Path) -> list[Dialogue]:
     """Read a LoCoMo-format file; a question whose evidence names no turn of its dialogue is
     left out (it could be answered by no system)."""
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        return _load(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise BadInput(f"{path}: cannot be read as JSON ({e})") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise BadInput(f"{path}: not in LoCoMo's format ({type(e).__name__}: {e})") from None
+
+
+def _load(raw: Any) -> list[Dialogue]:
     dialogues = []
     for n, item in enumerate(raw):
         conv = item["conversation"]

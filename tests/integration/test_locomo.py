@@ -69,9 +69,12 @@ def test_budget_takes_the_top_that_fits():
     assert locomo._within(["a", "b"], cost, 0) == []
 
 
-def test_run_records_asks_and_scores(tmp_path):
-    results = locomo.run(_file(tmp_path), out=tmp_path / "out", k=10)
-    summary, rows = results["summary"], results["questions"]
+def test_eval_recall_locomo_records_asks_and_scores(tmp_path, mnemo):
+    out = tmp_path / "out"
+    done = mnemo("eval", "recall", "--locomo", str(_file(tmp_path)), "--out", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    rows = json.loads((out / "results.json").read_text())["questions"]
     assert summary["questions"] == len(rows) == 3 and summary["conversations"] == 1
     assert set(summary["systems"]) == set(locomo.SYSTEMS)
     assert summary["best_naive"].endswith("@budget")
@@ -85,4 +88,13 @@ def test_run_records_asks_and_scores(tmp_path):
     # the rare word of the question finds its turn through mnemo's own recall too
     course = next(r for r in rows if "course" in r["question"])
     assert course["any"]["mnemo"], course
-    assert "| mnemo |" in locomo.table(summary)
+    assert "| mnemo |" in (out / "report.md").read_text()
+
+
+def test_a_file_not_in_the_format_is_one_line_and_writes_nothing(tmp_path, mnemo):
+    for text in ["not json", '{"conversation": 1}', '[{"qa": []}]']:
+        bad = tmp_path / "bad.json"
+        bad.write_text(text)
+        done = mnemo("eval", "recall", "--locomo", str(bad), "--out", str(tmp_path / "never"))
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert str(bad) in done.stderr and not (tmp_path / "never").exists()
