@@ -15,11 +15,11 @@ from typing import Any
 
 from mnemo import paths
 from mnemo.errors import ConfigError, UnknownModel
+from mnemo.kinds import EngineKind
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are mnemo, a helpful assistant that runs privately on the user's own computer. Answer clearly and concisely."
 )
-KINDS = ("gguf", "openai", "scripted")  # scripted: mnemo's deterministic stand-in model, for tests and dry runs
 
 
 def entry_name(text: str) -> str:
@@ -52,7 +52,7 @@ class Sampling:
 @dataclass(frozen=True)
 class ModelSpec:
     name: str
-    kind: str = "gguf"
+    kind: str = EngineKind.GGUF
     source: str | None = None
     sha256: str | None = None
     description: str = ""
@@ -202,16 +202,16 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
     name = raw["name"].strip()
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._:+-]*", name):
         raise fail("name", f"'{name}' must be letters, digits and . _ : + - only")
-    kind = raw.get("kind", "gguf")
-    if kind not in KINDS:
+    kind = raw.get("kind", EngineKind.GGUF)
+    if kind not in tuple(EngineKind):
         raise fail("kind", f'must be "gguf" or "openai" (or "scripted", for tests), not {kind!r}')
     source = raw.get("source")
-    if kind == "gguf":
+    if kind == EngineKind.GGUF:
         if not source:
             raise fail("source", "is required for a gguf model (package:, a path or a URL)")
         if source.startswith(("https://", "http://")) and not raw.get("sha256"):
             raise fail("sha256", "is required when source is a URL")
-    if kind == "openai" and not raw.get("base_url"):
+    if kind == EngineKind.OPENAI and not raw.get("base_url"):
         raise fail("base_url", 'is required for kind = "openai"')
     if raw.get("memory_extraction", "rules") not in ("rules", "model"):
         raise fail("memory_extraction", 'must be "rules" or "model"')

@@ -12,6 +12,7 @@ from typing import Any
 
 from mnemo import __version__, paths
 from mnemo.errors import MnemoError
+from mnemo.kinds import EngineKind
 
 
 def _llama(spec: Any, home: paths.Home) -> dict[str, Any]:
@@ -26,7 +27,7 @@ def _llama(spec: Any, home: paths.Home) -> dict[str, Any]:
         installed = version("llama-cpp-python")
     except PackageNotFoundError:
         return {"ok": False, "problem": "llama-cpp-python is not installed; reinstall mnemo", **gpus}
-    if spec is None or spec.kind != "gguf":
+    if spec is None or spec.kind != EngineKind.GGUF:
         return {
             "ok": True,
             "llama_cpp_python": installed,
@@ -102,7 +103,7 @@ def model_details(spec: Any, home: paths.Home) -> dict[str, Any]:
     from mnemo.engine import gguf, sources
 
     details = spec.to_dict()
-    if spec.kind != "gguf":
+    if spec.kind != EngineKind.GGUF:
         return {**details, "status": "remote"}
     try:
         path = sources.resolve(spec, join=False, models_dir=home.models_dir)

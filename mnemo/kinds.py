@@ -41,6 +41,14 @@ class MemoryStatus(StrEnum):
     FORGOTTEN = "forgotten"
 
 
+class EngineKind(StrEnum):
+    """A models.toml entry's ``kind``: which engine runs it (``engine.open_engine``)."""
+
+    GGUF = "gguf"  # a local GGUF file, run by llama.cpp in a process of its own
+    OPENAI = "openai"  # an OpenAI-compatible server at ``base_url``
+    SCRIPTED = "scripted"  # mnemo's deterministic stand-in model, for tests and dry runs
+
+
 class ModelState(StrEnum):
     """Where the conversation's model is (``Assistant.model_status``; the chat app adds
     STARTING and FAILED for its own start-up)."""

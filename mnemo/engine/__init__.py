@@ -14,6 +14,7 @@ from typing import Any
 
 from mnemo.config import ModelSpec, Sampling
 from mnemo.engine import probe
+from mnemo.kinds import EngineKind
 from mnemo.paths import Home
 
 Message = dict[str, str]  # {"role": ..., "content": ...}
@@ -106,18 +107,34 @@ def open_engine(spec: ModelSpec, home: Home | None = None) -> Engine:
     """Start the engine for ``spec``; a local model starts loading in its own process and
     this returns at once (``wait_ready`` waits for it). ``home`` (default: resolved here)
     holds downloaded and joined model files, and what llama.cpp needs on this machine."""
-    if spec.kind == "gguf":
-        from mnemo.engine import probe, sources
-        from mnemo.engine.process import ChildEngine
+    return _OPENERS[EngineKind(spec.kind)](spec, home)
 
-        home = home or Home.resolve()
-        path = sources.resolve(spec, models_dir=home.models_dir)
-        assert path is not None
-        return ChildEngine(spec, path, probe.verdicts(home.data_dir / probe.FILE))
-    if spec.kind == "scripted":
-        from mnemo.engine.scripted import ScriptedEngine
 
-        return ScriptedEngine(spec)
+def _local(spec: ModelSpec, home: Home | None) -> Engine:
+    from mnemo.engine import probe, sources
+    from mnemo.engine.process import ChildEngine
+
+    home = home or Home.resolve()
+    path = sources.resolve(spec, models_dir=home.models_dir)
+    assert path is not None
+    return ChildEngine(spec, path, probe.verdicts(home.data_dir / probe.FILE))
+
+
+def _remote(spec: ModelSpec, home: Home | None) -> Engine:
     from mnemo.engine.remote import RemoteEngine
 
     return RemoteEngine(spec)
+
+
+def _scripted(spec: ModelSpec, home: Home | None) -> Engine:
+    from mnemo.engine.scripted import ScriptedEngine
+
+    return ScriptedEngine(spec)
+
+
+# The one table of engine kinds (config validates against kinds.EngineKind; each has its opener).
+_OPENERS: dict[EngineKind, Callable[[ModelSpec, Home | None], Engine]] = {
+    EngineKind.GGUF: _local,
+    EngineKind.OPENAI: _remote,
+    EngineKind.SCRIPTED: _scripted,
+}

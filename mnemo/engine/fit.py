@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mnemo.kinds import EngineKind
+
 MIB = 1 << 20
 GIB = 1 << 30
 N_UBATCH = 512  # llama.cpp's default micro-batch
@@ -183,7 +185,7 @@ def describe_models(specs: Iterable[Any], models_dir: Path, where: Machine | Non
     where = where or machine()
     out = {}
     for spec in specs:
-        if spec.kind != "gguf":
+        if spec.kind != EngineKind.GGUF:
             continue
         try:
             path = sources.resolve(spec, join=False, models_dir=models_dir)
