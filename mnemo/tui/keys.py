@@ -16,8 +16,9 @@ from mnemo.tui.widgets.sidebar import ConversationList
 HELP = [
     ("{send} / {newline}", "send / new line (`send_key`, `newline_key` in config.toml)"),
     ("{stop}", "stop the reply (what was written stays); leave search or an edit"),
-    ("up (empty box)", "edit your last message: enter replaces it and its reply, esc keeps them"),
-    ("{regenerate}", "answer your last message again"),
+    ("up (empty box)", "edit your last message: enter sends the new version (the old one stays), esc keeps it"),
+    ("{regenerate}", "answer your last message again (the old reply stays as a version)"),
+    ("{version_previous} / {version_next} (on a message with ‹n/m›)", "step through its versions"),
     ("pageup / pagedown", "scroll the conversation while typing"),
     ("tab, shift+tab", "step through the messages, newest first"),
     (
@@ -27,7 +28,7 @@ HELP = [
     ("{new}", "new conversation"),
     ("{model}", "switch model (the conversation goes on); catalog models are pulled"),
     ("{memories}", "your memories: search, add, edit, pin, forget"),
-    ("{undo_memory}", "undo what was just remembered"),
+    ("{undo_memory}", "undo what was just remembered or forgotten"),
     ("{sidebar} / {search}", "show or hide the sidebar (hidden below 100 columns) / search all conversations"),
     (
         "{conversation_rename} / {conversation_pin} / {conversation_delete} (sidebar)",
