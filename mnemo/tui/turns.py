@@ -42,18 +42,17 @@ class TurnsMixin(ConversationsMixin):
         self.query_one(PromptInput).clear()
         editing, self._editing = self._editing, None
         if editing is not None:
-            await self._drop_views(from_id=editing)
+            await self._drop_last_exchange()
         await self.send(text, edit=editing)
 
-    async def _drop_views(self, from_id: int | None = None, after_last_user: bool = False) -> None:
-        """The views of the version being set aside leave the screen (it stays in the database)."""
-        views = list(self.query_one(ChatView).query(MessageView))
-        at = next((i for i, v in enumerate(views) if v.message_id == from_id), None)
-        if after_last_user:
-            users = [i for i, v in enumerate(views) if v.role == "user"]
-            at = users[-1] + 1 if users else None
-        if at is not None:
-            await self.query_one(ChatView).remove_children(views[at:])
+    async def _drop_last_exchange(self, keep_question: bool = False) -> None:
+        """The views of the version being set aside leave the screen (it stays in the
+        database): the last message and its reply, or (``keep_question``) the reply only."""
+        chat = self.query_one(ChatView)
+        views = list(chat.query(MessageView))
+        users = [i for i, v in enumerate(views) if v.role == "user"]
+        if users:
+            await chat.remove_children(views[users[-1] + int(keep_question) :])
 
     async def send(self, text: str, *, edit: int | None = None, again: bool = False) -> None:
         """``edit``: the id of the user message ``text`` is a new version of; ``again``: the
@@ -249,7 +248,7 @@ class TurnsMixin(ConversationsMixin):
         if last is None:
             self.notify("There is no message to answer again.", severity="warning", timeout=3)
             return
-        await self._drop_views(after_last_user=True)
+        await self._drop_last_exchange(keep_question=True)
         await self.send(last.content, again=True)
 
     @on(MessageView.StepVersion)

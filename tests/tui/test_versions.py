@@ -54,7 +54,12 @@ async def test_up_edit_keeps_the_old_message_as_a_version_and_the_title_follows(
         await pilot.press("up")
         await pilot.pause(0.1)
         app.query_one("#prompt").text = "hello there"
+        scripted.rate = 4.0  # a slow reply: the screen while it is written
+        for engine in scripted.made:
+            engine.rate = 4.0
         await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.generating and "helo there" not in [v.text for v in views(app)]
         await idle(pilot, app)
         assert [v.text for v in views(app)] == ["hello there", "Echo: hello there"]
         assert "‹2/2›" in header(views(app)[0])
