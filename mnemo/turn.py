@@ -414,8 +414,10 @@ class Turn:
             if t.action == "instruct"
         )
         turns, built, window_ids = window(engine, system, self.history, asked, self.reply_tokens, reserve)
-        if ctx.remembers:
-            self.memories = recall(ctx.bank, engine, self.text, window_ids, skip={r.id for r in self.done.written})
+        if ctx.remembers:  # never the message itself (answered again, its episodes are in memory)
+            assert self.user is not None
+            sources = window_ids | {self.user.id}
+            self.memories = recall(ctx.bank, engine, self.text, sources, skip={r.id for r in self.done.written})
         if self.memories:  # without a memory block the plan is already the prompt
             built = prompt.build(
                 engine,

@@ -298,7 +298,8 @@ class TurnsMixin(ConversationsMixin):
         kind, what = undo
         if kind == "forgot":
             n = await self.call(partial(assistant.undo_forget, what))
-            self.notify(f"Undone: {n} {'memory' if n == 1 else 'memories'} back as they were.", timeout=3)
+            back = "1 memory back as it was" if n == 1 else f"{n} memories back as they were"
+            self.notify(f"Undone: {back}.", timeout=3)
             self.read_status()
             return
         await self.call(partial(assistant.forget_memories, list(what)))

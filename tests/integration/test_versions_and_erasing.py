@@ -75,6 +75,18 @@ def test_regenerating_keeps_the_old_reply_as_a_version_to_step_back_to(assistant
     assert len(exported["messages"]) == 4
 
 
+def test_a_message_answered_again_is_not_recalled_as_a_memory_of_itself(assistant):
+    assistant.send("My favourite quokka at the zoo is called Quincy.")
+    assistant.new_conversation()
+    assistant.send("Which quokka at the zoo is my favourite?")
+    assert assistant.wait_idle(60)
+    user = assistant.history()[0]
+    again = assistant.regenerate()
+    list(again)
+    sources = {m.source_message_id for m in again.reply.memories}
+    assert again.reply.memories and user.id not in sources  # the first chat is recalled, not this one
+
+
 def test_an_edit_is_a_new_version_with_its_own_time_and_the_title_follows_it(assistant, clock):
     assistant.send("helo, what is a quokka?")
     old = assistant.history()[0]

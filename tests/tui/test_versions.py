@@ -111,7 +111,7 @@ async def test_forget_then_ctrl_g_puts_it_back_and_says_so(make_app):
         await pilot.press("ctrl+g")
         await pilot.pause(0.1)
         await settled(pilot, app)
-        assert any("Undone: 1 memory back" in n for n in notices(app))
+        assert any("Undone: 1 memory back as it was." in n for n in notices(app))
         assert [r.text for r in app.assistant.memories()] == ["The user is allergic to peanuts and cashews."]
         await pilot.press("ctrl+g")  # once only
         await pilot.pause(0.1)
