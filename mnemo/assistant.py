@@ -566,7 +566,7 @@ class Assistant:
             raise BadInput("the message is empty; type something to send")
         start = time.perf_counter()
         edited = self._edited(edit) if edit is not None else None
-        engine = self._engine_for(text)
+        engine = self._engine_for(text, edited, again)
         conv = self._conversation_for(text)
         if edited is not None and edited.parent_id is None and conv.title == _title(edited.content):
             conv = self._store.update_conversation(conv.id, title=_title(text))  # the title follows the edit
@@ -596,16 +596,30 @@ class Assistant:
             raise BadInput(f"message {message_id} is not a message of yours in this conversation")
         return edited
 
-    def _engine_for(self, text: str) -> Engine:
+    def _engine_for(self, text: str, edit: Message | None = None, again: Message | None = None) -> Engine:
         """The loaded model for a turn. If its process dies while loading, the user's message
-        is kept, with an empty reply marked failed, and the error goes on up."""
+        is kept (as a new version when it is an edit; as it was when it is answered again),
+        with an empty reply marked failed, and the error goes on up."""
         try:
             return self.load_model()
         except BackendError:
             conv = self._conversation_for(text)
-            _, user = turn.add_user_message(self._store, conv, text, model=self.spec.name)
+            if again is not None:
+                user = again
+            elif edit is not None:
+                user = self._store.add_message(
+                    conv.id, "user", text, parent_id=edit.parent_id, model=self.spec.name, branch=True
+                )
+            else:
+                _, user = turn.add_user_message(self._store, conv, text, model=self.spec.name)
             self._store.add_message(
-                conv.id, "assistant", "", parent_id=user.id, model=self.spec.name, finish_reason=Finish.ERROR
+                conv.id,
+                "assistant",
+                "",
+                parent_id=user.id,
+                model=self.spec.name,
+                finish_reason=Finish.ERROR,
+                branch=again is not None,
             )
             raise
 

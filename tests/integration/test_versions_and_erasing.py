@@ -223,3 +223,24 @@ def test_memories_forgotten_before_this_version_lose_their_text(home, monkeypatc
         conn.execute("vacuum")
     # (the copy made before migrating, mnemo.db.before-008_….bak, is the user's to keep or delete)
     assert b"piano" not in (home / "mnemo.db").read_bytes()
+
+
+def test_a_model_that_dies_loading_keeps_the_versions_straight(assistant, monkeypatch):
+    from mnemo.errors import BackendError
+
+    assistant.send("What is a quokka?")
+    user = assistant.history()[0]
+
+    def dead():
+        raise BackendError("the model's process died while loading")
+
+    monkeypatch.setattr(assistant, "load_model", dead)
+    with pytest.raises(BackendError):
+        list(assistant.regenerate())
+    path = assistant.history()
+    assert [m.id for m in path][0] == user.id and len(path) == 2  # the question is not repeated
+    assert path[1].finish_reason == "error" and assistant.versions()[path[1].id] == (2, 2)
+    with pytest.raises(BackendError):
+        list(assistant.stream("What is a wombat?", edit=user.id))
+    assert [m.content for m in assistant.history()] == ["What is a wombat?", ""]
+    assert assistant.versions()[user.id] == (1, 2)
