@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from mnemo.memory.bank import Memory
+    from mnemo.memory.bank import Forgetting, Memory
     from mnemo.memory.records import Record
     from mnemo.store import Conversation, Message, SearchHit
 
@@ -455,11 +455,18 @@ class Assistant:
         return self._bank.edit(memory_id, pinned=pinned)
 
     def forget(self, query: str) -> list[Record]:
-        """Tombstone what ``query`` is about (``/forget``, "forget where I live")."""
-        return commands.forget(self._bank, query)
+        """Erase what ``query`` is about (``/forget``, "forget where I live"): gone from the
+        file, a tombstone without content left; a memory that names more than that keeps the
+        rest. Returns the memories as they were."""
+        return commands.forget(self._bank, query).records
+
+    def undo_forget(self, forgetting: Forgetting) -> int:
+        """Put back what a turn's forget erased (``Reply.forgotten``), from the copy this
+        process kept; returns how many memories came back."""
+        return self._bank.unforget(forgetting)
 
     def forget_memories(self, memories: Iterable[Record]) -> int:
-        """Tombstone these memories (undo of what a turn remembered, the memories screen)."""
+        """Erase these memories (undo of what a turn remembered, the memories screen)."""
         return self._bank.forget(list(memories))
 
     def forget_everything(self) -> list[int]:
@@ -530,22 +537,55 @@ class Assistant:
             pass
         return stream.reply
 
-    def stream(self, text: str, max_tokens: int | None = None) -> ReplyStream:
+    def stream(self, text: str, max_tokens: int | None = None, *, edit: int | None = None) -> ReplyStream:
         """The reply to ``text`` on its way: iterate for its text deltas, then read
         ``.reply``. Nothing happens until it is iterated. Closing it early stops generation;
         the partial reply is saved with ``finish_reason = "stopped"`` ("error" when the model
-        failed, and the error goes on up)."""
-        return ReplyStream(self._turn(text, max_tokens))
+        failed, and the error goes on up).
 
-    def _turn(self, text: str, max_tokens: int | None) -> Generator[turn.Event, None, None]:
+        ``edit``: the id of a user message of the current conversation's active path that
+        ``text`` is a new version of; the old version and what followed it stay, as a branch
+        (``versions``, ``switch_version``)."""
+        return ReplyStream(self._turn(text, max_tokens, edit=edit))
+
+    def regenerate(self, max_tokens: int | None = None) -> ReplyStream:
+        """The last user message of the active path answered again; the old replies stay as
+        versions of the new one."""
+        last = self.last_user_message()
+        if last is None:
+            raise BadInput("there is no message to answer again")
+        return ReplyStream(self._turn(last.content, max_tokens, again=last))
+
+    def versions(self, conversation_id: int | None = None) -> dict[int, tuple[int, int]]:
+        """Message id -> (which version it is, how many there are) for the messages of a
+        conversation (default: the current one) that were edited or answered again."""
+        cid = conversation_id if conversation_id is not None else self._conversation_id
+        return self._store.versions(cid) if cid else {}
+
+    def switch_version(self, message_id: int, step: int) -> Message:
+        """Put the version ``step`` places after (or before, when negative) this message on
+        the active path; returns it (the message itself at either end)."""
+        siblings = self._store.siblings(message_id)
+        at = next(i for i, m in enumerate(siblings) if m.id == message_id)
+        target = siblings[max(0, min(len(siblings) - 1, at + step))]
+        if target.id != message_id:
+            self._store.choose(target.id)
+        return target
+
+    def _turn(
+        self, text: str, max_tokens: int | None, *, edit: int | None = None, again: Message | None = None
+    ) -> Generator[turn.Event, None, None]:
         if not text.strip():
             raise BadInput("the message is empty; type something to send")
         start = time.perf_counter()
         loaded = self._engine
         if loaded is None or not loaded.alive or not loaded.ready or loaded.spec != self.spec:
             yield turn.Progress("loading")
-        engine = self._engine_for(text)
+        edited = self._edited(edit) if edit is not None else None
+        engine = self._engine_for(text, edited, again)
         conv = self._conversation_for(text)
+        if edited is not None and edited.parent_id is None and conv.title == _title(edited.content):
+            conv = self._store.update_conversation(conv.id, title=_title(text))  # the title follows the edit
         ctx = turn.Context(
             store=self._store,
             bank=self._bank,
@@ -558,23 +598,44 @@ class Assistant:
             window_tokens=self.window_tokens,
             told=self._told,
         )
-        this = turn.Turn(ctx, conv, text, max_tokens, start)
+        this = turn.Turn(ctx, conv, text, max_tokens, start, edit=edited, again=again)
         try:
             yield from this.events()
         finally:
             if this.planned:
                 self._last_prompt = this.built
 
-    def _engine_for(self, text: str) -> Engine:
+    def _edited(self, message_id: int) -> Message:
+        """The user message an edit is a new version of: on the current conversation's path."""
+        edited = next((m for m in self.history() if m.id == message_id and m.role == "user"), None)
+        if edited is None:
+            raise BadInput(f"message {message_id} is not a message of yours in this conversation")
+        return edited
+
+    def _engine_for(self, text: str, edit: Message | None = None, again: Message | None = None) -> Engine:
         """The loaded model for a turn. If its process dies while loading, the user's message
-        is kept, with an empty reply marked failed, and the error goes on up."""
+        is kept (as a new version when it is an edit; as it was when it is answered again),
+        with an empty reply marked failed, and the error goes on up."""
         try:
             return self.load_model()
         except BackendError:
             conv = self._conversation_for(text)
-            _, user = turn.add_user_message(self._store, conv, text, model=self.spec.name)
+            if again is not None:
+                user = again
+            elif edit is not None:
+                user = self._store.add_message(
+                    conv.id, "user", text, parent_id=edit.parent_id, model=self.spec.name, branch=True
+                )
+            else:
+                _, user = turn.add_user_message(self._store, conv, text, model=self.spec.name)
             self._store.add_message(
-                conv.id, "assistant", "", parent_id=user.id, model=self.spec.name, finish_reason=Finish.ERROR
+                conv.id,
+                "assistant",
+                "",
+                parent_id=user.id,
+                model=self.spec.name,
+                finish_reason=Finish.ERROR,
+                branch=again is not None,
             )
             raise
 

@@ -25,7 +25,7 @@ from mnemo.memory import commands, rules, say
 from mnemo.text import as_data
 
 if TYPE_CHECKING:
-    from mnemo.memory.bank import Memory, MemoryBank
+    from mnemo.memory.bank import Forgetting, Memory, MemoryBank
     from mnemo.memory.records import Record
     from mnemo.memory.tasks import Task
     from mnemo.store import Conversation, Message, Store
@@ -61,6 +61,7 @@ class Reply:
     usage: Usage = field(default_factory=Usage)
     timings: Timings = field(default_factory=Timings)
     remembered: list[Record] = field(default_factory=list)  # memories written by this turn
+    forgotten: list[Forgetting] = field(default_factory=list)  # what it erased (in this process only, to undo)
     notices: list[str] = field(default_factory=list)  # what the user should know, e.g. a cut message
     tasks: list[str] = field(default_factory=list)  # what mnemo's own tasks put in this reply (not the model)
 
@@ -268,11 +269,24 @@ class Turn:
     """One turn in the making: each step fills in what the next one needs."""
 
     def __init__(
-        self, ctx: Context, conv: Conversation, text: str, max_tokens: int | None = None, start: float | None = None
+        self,
+        ctx: Context,
+        conv: Conversation,
+        text: str,
+        max_tokens: int | None = None,
+        start: float | None = None,
+        *,
+        edit: Message | None = None,
+        again: Message | None = None,
     ):
+        """``edit``: the user's message is a new version of that one (the old one and its
+        replies stay, as siblings off the active path); ``again``: that stored user message
+        is answered again (the old replies stay as versions of the new one)."""
         self.ctx = ctx
         self.conv = conv
-        self.text = text
+        self.text = again.content if again is not None else text
+        self.edit = edit
+        self.again = again
         self.start = start if start is not None else time.perf_counter()
         self.reply_tokens = reply_budget(ctx.spec, ctx.engine, max_tokens)
         self.history: list[Message] = []
@@ -318,12 +332,18 @@ class Turn:
             yield Progress("reading", 0, self.built.tokens)
         recalled = time.perf_counter()
         assert self.user is not None
-        if ctx.remembers and self.built is not None:
+        if ctx.remembers and self.built is not None and self.again is None:
             ctx.bank.ingest(self.user)  # in memory even if this process dies while the model writes
         # The reply is on disk from its first token: saved as "interrupted" and rewritten
         # every SAVE_EVERY seconds, so a crash or kill -9 keeps what was shown.
         self.saved = ctx.store.add_message(
-            self.conv.id, "assistant", "", parent_id=self.user.id, model=ctx.spec.name, finish_reason=Finish.INTERRUPTED
+            self.conv.id,
+            "assistant",
+            "",
+            parent_id=self.user.id,
+            model=ctx.spec.name,
+            finish_reason=Finish.INTERRUPTED,
+            branch=self.again is not None,
         )
         self.last_save = time.perf_counter()
         try:
@@ -354,17 +374,44 @@ class Turn:
                 usage=self.usage,
                 timings=timings,
                 remembered=self.done.written,
+                forgotten=self.done.forgotten,
                 notices=self.notices(),
                 tasks=[t.text for t in self.fired if t.action in ("say", "remind", "append")],
             )
         )
 
     def begin(self) -> None:
-        """The user's message saved."""
+        """The user's message saved (a new version of ``edit``), or ``again`` taken as it is.
+        The versions set aside leave memory's episodes (their messages stay, as versions)."""
         ctx = self.ctx
-        self.history, self.user = add_user_message(
-            ctx.store, self.conv, self.text, ctx.engine.count_tokens(self.text), ctx.spec.name
-        )
+        replaced = self.edit or self.again
+        if replaced is None:
+            self.history, self.user = add_user_message(
+                ctx.store, self.conv, self.text, ctx.engine.count_tokens(self.text), ctx.spec.name
+            )
+            return
+        path = ctx.store.messages(self.conv.id)
+        self.history = [m for m in path if m.id < replaced.id]
+        everything = ctx.store.all_messages(self.conv.id)
+        if self.again is not None:
+            self.user = self.again
+            set_aside = {m.id for m in everything if m.parent_id == self.again.id}
+        else:
+            set_aside = {replaced.id}
+        for m in everything:  # their replies, and the replies' replies
+            if m.parent_id in set_aside:
+                set_aside.add(m.id)
+        ctx.bank.drop_episodes_of(sorted(set_aside))
+        if self.edit is not None:
+            self.user = ctx.store.add_message(
+                self.conv.id,
+                "user",
+                self.text,
+                parent_id=self.edit.parent_id,
+                tokens=ctx.engine.count_tokens(self.text),
+                model=ctx.spec.name,
+                branch=True,
+            )
 
     def act(self) -> None:
         """Apply what the message asks of memory, and find the tasks this message fires."""
@@ -394,8 +441,10 @@ class Turn:
             if t.action == "instruct"
         )
         turns, built, window_ids = window(engine, system, self.history, asked, self.reply_tokens, reserve)
-        if ctx.remembers:
-            self.memories = recall(ctx.bank, engine, self.text, window_ids, skip={r.id for r in self.done.written})
+        if ctx.remembers:  # never the message itself (answered again, its episodes are in memory)
+            assert self.user is not None
+            sources = window_ids | {self.user.id}
+            self.memories = recall(ctx.bank, engine, self.text, sources, skip={r.id for r in self.done.written})
         if self.memories:  # without a memory block the plan is already the prompt
             built = prompt.build(
                 engine,

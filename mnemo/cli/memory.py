@@ -103,7 +103,7 @@ def memory_forget(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Forget memories: they are never recalled again and their vectors are deleted."""
+    """Forget memories: erased from the database file (text, vectors, full-text index)."""
     if everything == (what is not None):
         raise BadInput("give a memory id or what to forget, or --all (not both)")
 
@@ -143,9 +143,11 @@ def memory_export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (mode 0600).")] = None,
     episodes: Annotated[bool, typer.Option(help="Include episodes (message chunks).")] = False,
 ) -> None:
-    """Export memories as JSON Lines (one memory per line), every status included."""
+    """Export memories as JSON Lines (one memory per line): current and earlier values;
+    forgotten memories are erased and never exported."""
     with core(home(ctx)) as a:
         records = a.memories(include_all=True, episodes=episodes) if a else []
+    records = [r for r in records if r.status != "forgotten"]
     keys = ("kind", "text", "subject", "status", "pinned", "created_at", "updated_at", "meta")
     text = "".join(json.dumps({k: getattr(r, k) for k in keys}, ensure_ascii=False) + "\n" for r in records)
     write_out(text, output)

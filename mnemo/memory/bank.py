@@ -62,6 +62,59 @@ class Memory:
         return {"id": self.id, "kind": self.kind, "text": self.text, "score": self.score, "created_at": self.created_at}
 
 
+@dataclass(frozen=True)
+class Forgetting:
+    """One forget, as the process keeps it to undo it: the memories erased and the ones
+    rewritten without the named part (with their new text), each as it was before. Nothing
+    of it is on disk; once it is dropped (the next forget, quitting), the forget is final."""
+
+    query: str
+    erased: tuple[Record, ...] = ()
+    trimmed: tuple[tuple[Record, str], ...] = ()
+
+    @property
+    def records(self) -> list[Record]:
+        return [*self.erased, *(r for r, _ in self.trimmed)]
+
+    @property
+    def kept(self) -> list[str]:
+        """The rewritten memories' text now."""
+        return [rest for _, rest in self.trimmed]
+
+
+_ITEM_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+_QUERY_STOP = {"i", "my", "me", "the", "a", "an", "about", "that", "what", "to", "of", "am", "is", "are"}
+
+
+def without(record: Record, query: str) -> str | None:
+    """A fact's text without the item ``query`` names, when it lists other items too ("The
+    user is allergic to peanuts and cashews." less "peanuts": "The user is allergic to
+    cashews."); None when the whole memory is about it (or it is an episode or a list)."""
+    if record.kind in (MemoryKind.EPISODE, MemoryKind.LIST):
+        return None
+    asked = {w.rstrip("s") for w in re.findall(r"[a-z]+", query.lower())} - _QUERY_STOP
+    text = record.text.rstrip()
+    end = text[len(text.rstrip(".!?")) :]
+    body = text[: len(text) - len(end)]
+    parts = _ITEM_SEPARATOR.split(body)
+    if len(parts) < 2 or not asked:
+        return None
+    joiner = " or " if re.search(r"\s+or\s+", body) and not re.search(r"\s+and\s+", body) else " and "
+    head_words = parts[0].split()
+    items = [head_words[-1], *parts[1:]]  # the first item is the last word of the head
+    prefix = " ".join(head_words[:-1])
+
+    def about(item: str) -> bool:
+        return bool(asked & {w.rstrip("s") for w in re.findall(r"[a-z]+", item.lower())})
+
+    hits = [i for i, item in enumerate(items) if about(item)]
+    if len(hits) != 1 or about(prefix):
+        return None  # the query is not one item of the list (or names the whole memory)
+    rest = [item for i, item in enumerate(items) if i != hits[0]]
+    listed = rest[0] if len(rest) == 1 else ", ".join(rest[:-1]) + joiner + rest[-1]
+    return f"{prefix} {listed}{end}".strip()
+
+
 def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
     """Split a message into pieces of about ``size`` characters on sentence boundaries."""
     text = text.strip()
@@ -356,10 +409,32 @@ class MemoryBank:
         return [r for r in self.matching(query) if r.status != MemoryStatus.FORGOTTEN]
 
     def forget(self, records: list[Record]) -> int:
+        """Erase these memories (a tombstone without content stays; see ``Records.forget``)."""
         ids = [r.id for r in records]
         n = self.records.forget(ids)
         self.index.remove(ids)
         return n
+
+    def forget_about(self, query: str) -> Forgetting:
+        """What "forget ``query``" is about, erased; a memory that names other things too
+        ("allergic to peanuts and cashews", for "peanuts") loses only the named part. The
+        returned copies are the only place the old text is left: ``unforget`` puts it back."""
+        matched = self.about(query)
+        trimmed = [(r, rest) for r in matched if (rest := without(r, query)) is not None]
+        kept = {r.id for r, _ in trimmed}
+        erased = [r for r in matched if r.id not in kept]
+        self.forget(erased)
+        for r, rest in trimmed:
+            self.edit(r.id, text=rest)
+        return Forgetting(query, tuple(erased), tuple(trimmed))
+
+    def unforget(self, forgetting: Forgetting) -> int:
+        """Undo a ``forget_about`` from the copies it returned; returns how many came back."""
+        back = [*forgetting.erased, *(r for r, _ in forgetting.trimmed)]
+        self.records.restore(back)
+        self.index.remove([r.id for r in back])
+        self._poke()  # their vectors are computed again
+        return len(back)
 
     # ------------------------------------------------------- whole operations
 
@@ -382,6 +457,17 @@ class MemoryBank:
             self.store.delete_message_rows(message_ids)
         self.store.scrub()
         self.index.remove(gone)
+
+    def drop_episodes_of(self, message_ids: list[int]) -> None:
+        """The episodes of these messages leave memory (the messages stay): the versions of
+        a message that an edit or a regeneration set aside."""
+        if not message_ids:
+            return
+        with self.store.transaction():
+            gone = self.records.drop_episodes(message_ids=message_ids)
+        if gone:
+            self.store.scrub()
+            self.index.remove(gone)
 
     def erase_everything(self) -> list[int]:
         """Every memory for good: text, vectors and full-text index. Returns their ids."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from mnemo.memory import rules, say
 
 if TYPE_CHECKING:
-    from mnemo.memory.bank import MemoryBank
+    from mnemo.memory.bank import Forgetting, MemoryBank
     from mnemo.memory.records import Record
     from mnemo.store import Message
 
@@ -23,6 +23,7 @@ class Done:
 
     written: list[Record] = field(default_factory=list)
     acks: list[str] = field(default_factory=list)
+    forgotten: list[Forgetting] = field(default_factory=list)  # what it erased, to undo it
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,10 @@ class Where:
     reply_number: int
 
 
-def forget(bank: MemoryBank, query: str) -> list[Record]:
-    """Tombstone what ``query`` is about; returns what was forgotten."""
-    matched = bank.about(query)
-    bank.forget(matched)
-    return matched
+def forget(bank: MemoryBank, query: str) -> Forgetting:
+    """Erase what ``query`` is about (only the named part of a memory that names more);
+    returns what was forgotten, the one copy left to undo it."""
+    return bank.forget_about(query)
 
 
 def _remember(bank: MemoryBank, intent: rules.Remember, where: Where, done: Done) -> None:
@@ -48,7 +48,10 @@ def _remember(bank: MemoryBank, intent: rules.Remember, where: Where, done: Done
 
 
 def _forget(bank: MemoryBank, intent: rules.Forget, where: Where, done: Done) -> None:
-    done.acks.append(say.forgot(intent.query, forget(bank, intent.query)))
+    forgetting = forget(bank, intent.query)
+    if forgetting.records:
+        done.forgotten.append(forgetting)
+    done.acks.append(say.forgot(intent.query, forgetting.records, forgetting.kept))
 
 
 def _list(bank: MemoryBank, intent: rules.ListOp, where: Where, done: Done) -> None:

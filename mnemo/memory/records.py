@@ -50,6 +50,9 @@ def _record(row: dict[str, Any]) -> Record:
     )
 
 
+TOMBSTONE = "text = '', subject = null, meta = null"  # what a forgotten memory keeps: no content
+
+
 def content_hash(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
 
@@ -200,22 +203,54 @@ class Records:
             self.db.execute(f"update memories set {sets} where id = ?", [*changes.values(), memory_id])
             if "text" in changes:
                 self.db.execute("delete from memory_vectors where memory_id = ?", [memory_id])
+        if "text" in changes:
+            self.store.scrub()  # the old text leaves the file too
         return self.get(memory_id)
 
     def forget(self, ids: list[int]) -> int:
-        """Tombstone memories and delete their vectors; returns how many changed."""
+        """Erase memories: each leaves a tombstone without content (its id, kind, source and
+        times, status 'forgotten'; text, subject and meta erased), its vector and its
+        full-text words are deleted, and the file is scrubbed (secure delete, then a WAL
+        checkpoint). Returns how many were not forgotten already."""
         if not ids:
             return 0
         marks = ",".join("?" * len(ids))
         now = self.store.clock()
         with self.store.transaction():
             n = self.db.execute(
-                f"update memories set status = 'forgotten', updated_at = ? "
-                f"where id in ({marks}) and status != 'forgotten'",
+                f"select count(*) from memories where id in ({marks}) and status != 'forgotten'", list(ids)
+            ).fetchone()[0]
+            self.db.execute(
+                f"update memories set status = 'forgotten', {TOMBSTONE}, updated_at = ? "
+                f"where id in ({marks}) and (status != 'forgotten' or text != '')",
                 [now, *ids],
-            ).rowcount
+            )
             self.db.execute(f"delete from memory_vectors where memory_id in ({marks})", list(ids))
+        self.store.scrub()
         return n
+
+    def restore(self, records: list[Record]) -> None:
+        """Put erased or rewritten memories back as they were (the undo of a forget, from the
+        copies the process kept). A subject that has a new value since then keeps it: the
+        restored one comes back as an earlier value."""
+        now = self.store.clock()
+        with self.store.transaction():
+            for r in records:
+                status, superseded_by = r.status, r.superseded_by
+                if r.subject and status == MemoryStatus.ACTIVE:
+                    newer = self.db.execute(
+                        "select id from memories where subject = ? and status = 'active' and id != ? "
+                        "order by id desc limit 1",
+                        [r.subject, r.id],
+                    ).fetchone()
+                    if newer:
+                        status, superseded_by = MemoryStatus.SUPERSEDED, newer[0]
+                self.db.execute(
+                    "update memories set text = ?, subject = ?, status = ?, superseded_by = ?, meta = ?, "
+                    "updated_at = ? where id = ?",
+                    [r.text, r.subject, status, superseded_by, json.dumps(r.meta) if r.meta else None, now, r.id],
+                )
+                self.db.execute("delete from memory_vectors where memory_id = ?", [r.id])
 
     def purge(self, ids: list[int]) -> None:
         """Remove memories for good: text, vectors and full-text rows."""
@@ -328,6 +363,8 @@ class Records:
         added = 0
         with self.store.transaction():
             for row in rows:
+                if row.get("status") == MemoryStatus.FORGOTTEN:
+                    continue  # an older export's forgotten memory stays forgotten
                 created = row.get("created_at", now)
                 exists = self.db.execute(
                     "select 1 from memories where kind = ? and text = ? and created_at = ?",

@@ -28,8 +28,16 @@ def remembered(written: list[Record]) -> str:
     return "Got it, I will remember that. " + " ".join(second_person(r.text) for r in written)
 
 
-def forgot(query: str, gone: list[Record]) -> str:
-    """What a "forget …" turn says: what it forgot, counted as the user would count it."""
+def forgot(query: str, gone: list[Record], kept: list[str] | None = None) -> str:
+    """What a "forget …" turn says: what it forgot, counted as the user would count it, and
+    what is left of a memory that named more than that."""
+    said = _forgot(query, gone)
+    if kept:
+        said += " I kept the rest: " + " ".join(second_person(t) for t in kept)
+    return said
+
+
+def _forgot(query: str, gone: list[Record]) -> str:
     if not gone:
         return f'I had nothing about "{query}" to forget.'
     active = sum(r.kind != MemoryKind.EPISODE and r.status == MemoryStatus.ACTIVE for r in gone)

@@ -341,7 +341,10 @@ class Store:
         cached_tokens: int | None = None,
         created_at: float | None = None,
         meta: dict[str, Any] | None = None,
+        branch: bool = False,
     ) -> Message:
+        """Append a message. With ``branch`` it is a new version of its siblings (the
+        messages with the same parent): they stay, off the active path, and this one is on it."""
         now = self.clock()
         row = {
             "conversation_id": conversation_id,
@@ -359,6 +362,11 @@ class Store:
             "meta": json.dumps(meta) if meta else None,
         }
         with self.transaction():
+            if branch:
+                self.db.execute(
+                    "update messages set chosen = 0 where conversation_id = ? and parent_id is ?",
+                    [conversation_id, parent_id],
+                )
             mid = self.db["messages"].insert(row).last_pk
             self.db["conversations"].update(conversation_id, {"updated_at": now})
         return self.message(mid)
@@ -379,11 +387,55 @@ class Store:
         return _message(rows[0])
 
     def messages(self, conversation_id: int) -> list[Message]:
+        """The conversation's active path, oldest first: from its first message, at each
+        step the chosen version (edits and regenerations keep the others as siblings)."""
+        sql = (
+            "with recursive path(id) as ("
+            "select id from messages where conversation_id = ? and parent_id is null and chosen = 1 "
+            "union all select m.id from messages m join path p on m.parent_id = p.id where m.chosen = 1) "
+            "select * from messages where id in (select id from path) order by id"
+        )
+        with self.lock:
+            return [_message(r) for r in self.db.query(sql, [conversation_id])]
+
+    def all_messages(self, conversation_id: int) -> list[Message]:
+        """Every message of the conversation, every version, oldest first."""
         with self.lock:
             return [
                 _message(r)
                 for r in self.db["messages"].rows_where("conversation_id = ?", [conversation_id], order_by="id")
             ]
+
+    def siblings(self, message_id: int) -> list[Message]:
+        """The versions of a message (itself included), oldest first."""
+        m = self.message(message_id)
+        with self.lock:
+            return [
+                _message(r)
+                for r in self.db["messages"].rows_where(
+                    "conversation_id = ? and parent_id is ?", [m.conversation_id, m.parent_id], order_by="id"
+                )
+            ]
+
+    def choose(self, message_id: int) -> None:
+        """Put this version of a message on the active path (its own later choices with it)."""
+        m = self.message(message_id)
+        with self.transaction():
+            self.db.execute(
+                "update messages set chosen = (id = ?) where conversation_id = ? and parent_id is ?",
+                [message_id, m.conversation_id, m.parent_id],
+            )
+
+    def versions(self, conversation_id: int) -> dict[int, tuple[int, int]]:
+        """Message id -> (its place among its versions, how many there are), for the messages
+        that have more than one version."""
+        sql = (
+            "select id, row_number() over w as n, count(*) over (partition by parent_id) as total "
+            "from messages where conversation_id = ? window w as (partition by parent_id order by id)"
+        )
+        with self.lock:
+            rows = self.db.execute(f"select id, n, total from ({sql}) where total > 1", [conversation_id]).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         q = fts_query(query)

@@ -77,7 +77,8 @@ def m004_memories(db: Database) -> None:
 
     A memory is never updated in place: a new value about the same ``subject`` supersedes
     the old one (status 'superseded', ``superseded_by``), and forgetting tombstones it
-    (status 'forgotten') and deletes its vector.
+    (status 'forgotten') and deletes its vector. (Since then a tombstone keeps no content:
+    its text, subject and meta are erased, see ``Records.forget``.)
     """
     _run(
         db,
@@ -150,6 +151,20 @@ def m006_privacy_and_pins(db: Database) -> None:
     db.execute("create index memories_pinned on memories(status) where pinned = 1")
 
 
+def m007_message_branches(db: Database) -> None:
+    """Edits and regenerations keep the old versions: a message's siblings (same parent) are
+    its other versions, and ``chosen`` marks the one on the conversation's active path (the
+    path the window, the screen and the exports follow). Every message stays chosen until a
+    sibling is written or picked."""
+    db.execute("alter table messages add column chosen integer not null default 1")
+
+
+def m008_erase_forgotten_text(db: Database) -> None:
+    """Memories forgotten before forgetting erased: their text, subject and meta leave the
+    file (secure delete; FTS5 secure-delete takes their words out of the index)."""
+    db.execute("update memories set text = '', subject = null, meta = null where status = 'forgotten'")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("001_conversations", m001_conversations),
     ("002_messages", m002_messages),
@@ -157,4 +172,6 @@ MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("004_memories", m004_memories),
     ("005_tasks", m005_tasks),
     ("006_privacy_and_pins", m006_privacy_and_pins),
+    ("007_message_branches", m007_message_branches),
+    ("008_erase_forgotten_text", m008_erase_forgotten_text),
 ]

@@ -60,8 +60,20 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("/clear", "delete the messages of this conversation", "clear"),
     Command("/help", "this help", "help", ready=False, title="Help", about="Keys and slash commands"),
-    Command(None, "edit the last message; Enter replaces it, Esc keeps it", "edit_last", title="Edit last message"),
-    Command(None, "answer the last message again", "regenerate", title="Regenerate"),
+    Command(
+        None,
+        "edit the last message; Enter sends the new version (the old one stays), Esc keeps it",
+        "edit_last",
+        title="Edit last message",
+    ),
+    Command(None, "answer the last message again (the old reply stays as a version)", "regenerate", title="Regenerate"),
+    Command(
+        None,
+        "show the previous version of an edited or regenerated message",
+        "previous_version",
+        title="Previous version",
+    ),
+    Command(None, "show the next version of an edited or regenerated message", "next_version", title="Next version"),
 )
 
 SLASH = {c.name: c for c in COMMANDS if c.name}

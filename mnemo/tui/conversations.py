@@ -160,8 +160,9 @@ class ConversationsMixin(ChatState):
         read with the memories each reply was given in a worker."""
         messages: list[Any] = []
         memories: dict[int, list[Any]] = {}
+        versions: dict[int, tuple[int, int]] = {}
         if conversation_id and self.assistant is not None:
-            messages, memories = await self.call(partial(_read_history, self.assistant))
+            messages, memories, versions = await self.call(partial(_read_history, self.assistant))
         chat = self.query_one(ChatView)
         await chat.remove_children()
         if not messages:
@@ -180,6 +181,7 @@ class ConversationsMixin(ChatState):
                 finish_reason=m.finish_reason,
                 memories=memories.get(m.id, []),
                 message_id=m.id,
+                version=versions.get(m.id),
             )
             for m in messages[hidden:]
         ]
@@ -300,11 +302,13 @@ def _incognito(assistant: Assistant) -> bool:
     return cid is not None and assistant.conversation(cid).incognito
 
 
-def _read_history(assistant: Assistant) -> tuple[list[Any], dict[int, list[Any]]]:
-    """The current conversation's messages, and the memories each shown reply was given."""
+def _read_history(assistant: Assistant) -> tuple[list[Any], dict[int, list[Any]], dict[int, tuple[int, int]]]:
+    """The current conversation's messages (its active path), the memories each shown reply
+    was given, and which version each edited or regenerated message is."""
     messages = assistant.history()
     shown = messages[max(0, len(messages) - SHOWN) :]
-    return messages, {m.id: assistant.memories_of(m) for m in shown if m.role == "assistant"}
+    memories = {m.id: assistant.memories_of(m) for m in shown if m.role == "assistant"}
+    return messages, memories, assistant.versions()
 
 
 def _context(messages: list[Any]) -> int:

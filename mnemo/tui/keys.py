@@ -17,8 +17,9 @@ HELP = [
     ("{send} / {newline}", "send / new line (`send_key`, `newline_key` in config.toml)"),
     ("{stop}", "stop the reply (what was written stays); leave search or an edit; back to the box"),
     ("{interrupt}", "stop the reply too; with none, press it twice to quit"),
-    ("up (empty box)", "edit your last message: enter replaces it and its reply, esc keeps them"),
-    ("{regenerate}", "answer your last message again"),
+    ("up (empty box)", "edit your last message: enter sends the new version (the old one stays), esc keeps it"),
+    ("{regenerate}", "answer your last message again (the old reply stays as a version)"),
+    ("{version_previous} / {version_next} (on a message with ‹n/m›)", "step through its versions"),
     ("pageup / pagedown", "scroll the conversation while typing"),
     ("tab, shift+tab", "step through the messages, newest first (other letters type in the box)"),
     (
@@ -28,7 +29,7 @@ HELP = [
     ("{new}", "new conversation"),
     ("{model}", "switch model (the conversation goes on); catalog models are pulled"),
     ("{memories}", "your memories: search, add, edit, pin, forget"),
-    ("{undo_memory}", "undo what was just remembered"),
+    ("{undo_memory}", "undo what was just remembered or forgotten"),
     ("{sidebar} / {search}", "show or hide the sidebar (hidden below 100 columns) / search all conversations"),
     ("{conversations}", "the conversation list: up/down, enter opens one, esc back to the box"),
     (

@@ -39,52 +39,56 @@ class TurnsMixin(ConversationsMixin):
     _stream: MarkdownStream | None = None
     _reply_view: MessageView | None = None
     _tokens = 0
-    _undo: tuple[Any, ...] = ()  # what the last reply remembered (ctrl+g forgets it)
+    _undo: tuple[str, Any] | None = None  # ("remembered", records) or ("forgot", forgetting): ctrl+g
+    _versioned = False  # the reply on its way is a new version: the views read their ‹n/m› after
 
     # ---------------------------------------------------------------- sending
 
     async def submit(self, text: str) -> None:
-        """A message from the box (not a command): sent, in place of the last exchange when
-        it is the last message edited."""
+        """A message from the box (not a command): sent, as a new version of the message Up
+        brought back when it is an edit (the old one and its replies stay, ‹1/2›)."""
         if text.strip().startswith("//"):
             text = text.replace("/", "", 1)
         assistant = self.assistant
         if self._starting() or assistant is None or self._busy():
             return
         self.query_one(PromptInput).clear()
-        if self._editing is not None:  # the edit replaces the last exchange, now that it is sent
-            editing = self._editing
+        editing, self._editing = self._editing, None
+        if editing is not None:
+            await self._drop_last_exchange()
+        await self.send(text, edit=editing)
 
-            def retract() -> bool:
-                last = assistant.last_user_message()
-                if last is None or last.id != editing:
-                    return False
-                assistant.retract_last()
-                return True
+    async def _drop_last_exchange(self, keep_question: bool = False) -> None:
+        """The views of the version being set aside leave the screen (it stays in the
+        database): the last message and its reply, or (``keep_question``) the reply only."""
+        chat = self.query_one(ChatView)
+        views = list(chat.query(MessageView))
+        users = [i for i, v in enumerate(views) if v.role == "user"]
+        if users:
+            await chat.remove_children(views[users[-1] + int(keep_question) :])
 
-            if await self.call(retract):
-                await self.show_conversation(assistant.conversation_id)
-            self._editing = None
-        await self.send(text)
-
-    async def send(self, text: str) -> None:
+    async def send(self, text: str, *, edit: int | None = None, again: bool = False) -> None:
+        """``edit``: the id of the user message ``text`` is a new version of; ``again``: the
+        last message answered again (its view stays)."""
         assert self.assistant is not None
         chat = self.query_one(ChatView)
         for welcome in chat.query(Welcome):
             await welcome.remove()
-        await chat.mount(MessageView("user", text, created_at=self.now()))
+        if not again:
+            await chat.mount(MessageView("user", text, created_at=self.now()))
         self._reply_view = MessageView("assistant", "", model=self.assistant.spec.name, created_at=self.now())
         await chat.mount(self._reply_view)
         self._reply_view.think(thinking("start"))  # from Enter to the first token
         await self._keep_recent(chat)
         self._stream = Markdown.get_stream(self._reply_view.body)
         self.generating = True
+        self._versioned = edit is not None or again
         if self.model_state in (ModelState.STOPPED, ModelState.FAILED):
             self.model_state = ModelState.LOADING  # the turn starts the model afresh
         self._tokens = 0
         self.speed = None
         chat.anchor()
-        self.generate(text)
+        self.generate(text, edit, again)
 
     async def action_say(self, line: str) -> None:
         """/remember and /forget: the Assistant handles them, as it does "remember that …"."""
@@ -92,7 +96,7 @@ class TurnsMixin(ConversationsMixin):
             await self.send(line)
 
     @work(thread=True, exclusive=True, group="generate")
-    def generate(self, text: str) -> None:
+    def generate(self, text: str, edit: int | None = None, again: bool = False) -> None:
         from mnemo.assistant import Finished, Progress, TextDelta
 
         assert self.assistant is not None
@@ -110,7 +114,8 @@ class TurnsMixin(ConversationsMixin):
             last_post = now
 
         try:
-            with self.assistant.stream(text) as stream:
+            stream = self.assistant.regenerate() if again else self.assistant.stream(text, edit=edit)
+            with stream:
                 for event in stream.events(progress=True):
                     if worker.is_cancelled:
                         break
@@ -182,13 +187,17 @@ class TurnsMixin(ConversationsMixin):
         for notice in reply.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
         if reply.remembered:
-            self._undo = tuple(reply.remembered)
+            self._undo = ("remembered", tuple(reply.remembered))
             self.notify(
                 "Remembered: " + " ".join(r.text for r in reply.remembered) + "  (ctrl+g to undo)",
                 title="Memory",
                 timeout=6,
             )
+        if reply.forgotten:
+            self._undo = ("forgot", reply.forgotten[-1])
+            self.notify(f"{reply.text}  (ctrl+g to undo)", title="Memory", timeout=6)
         self._done_generating()
+        await self._show_versions()
         self.refresh_sidebar()
 
     async def on_reply_stopped(self, message: ReplyStopped) -> None:
@@ -205,6 +214,7 @@ class TurnsMixin(ConversationsMixin):
                 self._reply_view.text, finish_reason=Finish.STOPPED, memories=[], message_id=None
             )
         self._done_generating()
+        await self._show_versions()
 
     async def on_reply_failed(self, message: ReplyFailed) -> None:
         await self._end_stream()
@@ -220,11 +230,21 @@ class TurnsMixin(ConversationsMixin):
             self.model_state = ModelState.STOPPED  # its process died; the next message starts it again
         self.notify(message.error, title="No reply", severity="error", timeout=8)
         self._done_generating()
+        self._versioned = False  # the failed reply stays on screen, with its error
 
     async def _end_stream(self) -> None:
         if self._stream is not None:
             await self._stream.stop()
             self._stream = None
+
+    async def _show_versions(self) -> None:
+        """After a new version (an edit, ctrl+r): the conversation read anew, each message
+        with its ‹n/m›."""
+        assistant = self.assistant
+        if not self._versioned or assistant is None:
+            return
+        self._versioned = False
+        await self.show_conversation(assistant.conversation_id)
 
     def _done_generating(self) -> None:
         self.generating = False
@@ -303,7 +323,8 @@ class TurnsMixin(ConversationsMixin):
 
     async def action_edit_last(self) -> None:
         """Up in the empty box: the last message comes back into the box, cursor at its end.
-        Nothing is deleted until the edited message is sent; Esc leaves things as they were."""
+        Nothing changes until the edited message is sent (then the old one stays as its
+        other version, ‹1/2›); Esc leaves things as they were."""
         assistant = self.assistant
         if assistant is None or self.generating:
             return
@@ -316,27 +337,76 @@ class TurnsMixin(ConversationsMixin):
         prompt.move_cursor(prompt.document.end)
         prompt.focus()
         self.notify(
-            "Editing your last message: Enter sends it in place of the old one and its reply; "
-            "Esc keeps the conversation as it was.",
+            "Editing your last message: Enter sends it as a new version (the old one stays, ←/→ on "
+            "it steps between them); Esc keeps the conversation as it was.",
             timeout=5,
         )
 
     async def action_regenerate(self) -> None:
+        """ctrl+r: the last message answered again; the old reply stays as a version (‹1/2›)."""
         assistant = self.assistant
-        if assistant is None or self.generating:
+        if assistant is None or self.generating or self._busy():
             return
-        text = await self.call(assistant.retract_last)
-        if text is not None:
-            await self.show_conversation(assistant.conversation_id)
-            await self.send(text)
+        last = await self.call(assistant.last_user_message)
+        if last is None:
+            self.notify("There is no message to answer again.", severity="warning", timeout=3)
+            return
+        await self._drop_last_exchange(keep_question=True)
+        await self.send(last.content, again=True)
+
+    @on(MessageView.StepVersion)
+    async def on_step_version(self, event: MessageView.StepVersion) -> None:
+        """left/right on a message with versions: the neighbouring version, and what followed
+        it, on screen (and on the conversation's path: the next message continues it)."""
+        assistant = self.assistant
+        if assistant is None or self._busy():
+            return
+        shown = await self.call(partial(assistant.switch_version, event.message_id, event.step))
+        if shown.id == event.message_id:
+            self.notify("There is no other version that way.", timeout=2)
+            return
+        await self.show_conversation(assistant.conversation_id)
+        for view in self.query_one(ChatView).query(MessageView):
+            if view.message_id == shown.id:
+                view.focus()
+                view.scroll_visible(animate=False)
+
+    async def action_version(self, step: int) -> None:
+        """The palette's previous/next version: of the focused message, else the newest one
+        that has versions."""
+        views = list(self.query_one(ChatView).query(MessageView))
+        focused = self.focused if isinstance(self.focused, MessageView) else None
+        target = focused if focused is not None and focused.version else None
+        target = target or next((v for v in reversed(views) if v.version), None)
+        if target is None or target.message_id is None:
+            self.notify("No message here has another version.", timeout=3)
+            return
+        await self.on_step_version(MessageView.StepVersion(target.message_id, step))
+
+    async def action_previous_version(self) -> None:
+        await self.action_version(-1)
+
+    async def action_next_version(self) -> None:
+        await self.action_version(1)
 
     async def action_undo_memory(self) -> None:
+        """ctrl+g: undo what the last reply remembered, or what the last forget erased."""
         undo, assistant = self._undo, self.assistant
-        if not undo or assistant is None:
+        if assistant is None:
             return
-        self._undo = ()
-        await self.call(partial(assistant.forget_memories, list(undo)))
-        self.notify(f"Undone: forgot {len(undo)} new {'memory' if len(undo) == 1 else 'memories'}.", timeout=3)
+        if undo is None:
+            self.notify("Nothing to undo: ctrl+g undoes what was just remembered or forgotten.", timeout=3)
+            return
+        self._undo = None
+        kind, what = undo
+        if kind == "forgot":
+            n = await self.call(partial(assistant.undo_forget, what))
+            back = "1 memory back as it was" if n == 1 else f"{n} memories back as they were"
+            self.notify(f"Undone: {back}.", timeout=3)
+            self.read_status()
+            return
+        await self.call(partial(assistant.forget_memories, list(what)))
+        self.notify(f"Undone: forgot {len(what)} new {'memory' if len(what) == 1 else 'memories'}.", timeout=3)
 
 
 def _speed(reply: Any) -> float | None:

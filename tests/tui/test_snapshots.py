@@ -10,6 +10,7 @@ from mnemo.memory.bank import Memory
 from mnemo.tui.screens.memories import MemoriesScreen
 from mnemo.tui.screens.memory_panel import MemoryPanel
 from mnemo.tui.screens.models import ModelPicker
+from mnemo.tui.widgets.chat import MessageView
 from mnemo.tui.widgets.prompt import PromptInput
 from tests.tui.test_app import idle, ready
 
@@ -153,3 +154,23 @@ def test_thinking(snap_compare, make_app, size):
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_versions_of_a_reply(snap_compare, make_app):
+    """ctrl+r twice: the reply shows ‹3/3› and the keys that step through its versions;
+    left on it shows the second one."""
+
+    async def run_before(pilot):
+        app = pilot.app
+        await chatted("What is a quokka?")(pilot)
+        for _ in range(2):
+            await pilot.press("ctrl+r")
+            await pilot.pause(0.1)
+            await idle(pilot, app)
+        app.query(MessageView).last().focus()
+        await pilot.press("left")
+        await pilot.pause(0.2)
+        app.speed = 42.0
+        await pilot.pause(0.1)
+
+    assert snap_compare(make_app(memory=False), terminal_size=SIZE, run_before=run_before)

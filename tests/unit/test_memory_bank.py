@@ -149,3 +149,38 @@ def test_time_questions_and_ages():
     assert age(3 * 86400) == "3 days ago"
     assert keywords("What is my dog's name?") == "dog name"
     assert keywords("Where did I buy it?") == "buy bought"  # porter cannot stem "bought" to "buy"
+
+
+@pytest.mark.parametrize(
+    "text, query, rest",
+    [
+        ("The user is allergic to peanuts and cashews.", "peanuts", "The user is allergic to cashews."),
+        ("The user is allergic to peanuts and cashews.", "cashews", "The user is allergic to peanuts."),
+        ("The user likes hiking, red wine and jazz.", "red wine", "The user likes hiking and jazz."),
+        ("The user likes hiking, red wine and jazz.", "hiking", "The user likes red wine and jazz."),
+        ("The user lives in Prague.", "where I live", None),  # the whole memory is about it
+        ("The user is allergic to peanuts and cashews.", "allergic", None),  # it names the whole list
+        ("The user is allergic to peanut butter and peanuts.", "peanuts", None),  # two items named: all of it
+    ],
+)
+def test_a_forget_naming_one_item_of_a_listed_memory_keeps_the_rest(text, query, rest):
+    from mnemo.memory.bank import without
+    from mnemo.memory.records import Record
+
+    record = Record(1, "fact", text, None, "active", False, None, None, None, NOW, NOW)
+    assert without(record, query) == rest
+    assert without(Record(1, "episode", text, None, "active", False, None, None, None, NOW, NOW), query) is None
+
+
+def test_forgetting_part_of_a_memory_and_undoing_it(bank):
+    nuts = bank.add("The user is allergic to peanuts and cashews.")
+    dog = bank.add("The user's dog is called Rex.", subject="dog name")
+    bank.records.save_vectors("m", [nuts, dog], np.eye(2, 384, dtype=np.float32))
+    bank.about = lambda query: [nuts, dog]  # what matching found, without the embedder
+    forgetting = bank.forget_about("peanuts")
+    assert forgetting.kept == ["The user is allergic to cashews."] and forgetting.erased == (dog,)
+    assert bank.records.get(dog.id).text == "" and bank.records.get(dog.id).subject is None
+    assert bank.records.fts("peanuts") == [] and bank.records.fts("Rex") == []
+    assert bank.unforget(forgetting) == 2
+    assert bank.records.get(nuts.id).text == nuts.text and bank.records.get(dog.id).subject == "dog name"
+    assert {r for r, _ in bank.records.fts("Rex")} == {dog.id}

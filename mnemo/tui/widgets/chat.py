@@ -51,10 +51,20 @@ class MessageView(Vertical, can_focus=True):
 
         memories: list[Any]
 
+    @dataclass
+    class StepVersion(Message):
+        """left/right on a message with versions: the app puts the one ``step`` away on the
+        conversation's path."""
+
+        message_id: int
+        step: int
+
     BINDINGS = [
         Binding("c", "copy", "Copy", id="copy_reply"),
         Binding("y", "copy_code", "Copy code", id="copy_code"),
         Binding("m", "show_memories", "Memories used", id="reply_memories"),
+        Binding("left", "step_version(-1)", "Previous version", id="version_previous"),
+        Binding("right", "step_version(1)", "Next version", id="version_next"),
         Binding("tab,up", "step(-1)", "Older", show=False),
         Binding("shift+tab,down", "step(1)", "Newer", show=False),
     ]
@@ -69,8 +79,10 @@ class MessageView(Vertical, can_focus=True):
         finish_reason: str | None = None,
         memories: list[Any] | None = None,
         message_id: int | None = None,
+        version: tuple[int, int] | None = None,
     ):
         super().__init__(classes=f"message {role}")
+        self.version = version  # (which, of how many) when the message was edited or answered again
         self.role = role
         self.text = text
         self.model = model
@@ -108,7 +120,8 @@ class MessageView(Vertical, can_focus=True):
         who = "You" if self.role == "user" else f"mnemo · {self.model}" if self.model else "mnemo"
         stamp = f" · {when(self.created_at)[11:]}" if self.created_at else ""
         ending = ENDINGS.get(self.finish_reason or "", "")
-        return f"{who}{stamp}" + (f" · {ending}" if ending else "")
+        version = f" · ‹{self.version[0]}/{self.version[1]}› ←/→" if self.version else ""
+        return f"{who}{stamp}" + (f" · {ending}" if ending else "") + version
 
     def _footer(self) -> str:
         n = len(self.memories)
@@ -171,6 +184,12 @@ class MessageView(Vertical, can_focus=True):
             views[at].scroll_visible(animate=False)
         else:
             self.post_message(ChatView.LeftMessages(older=direction < 0))
+
+    def action_step_version(self, step: int) -> None:
+        if self.version is None or self.message_id is None:
+            self.app.notify("This message has no other version.", timeout=2)
+            return
+        self.post_message(self.StepVersion(self.message_id, step))
 
     def action_show_memories(self) -> None:
         self.post_message(self.ShowMemories(self.memories))
