@@ -7,7 +7,11 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "dry", [pytest.param(True, id="dry-run"), pytest.param(False, id="model", marks=pytest.mark.model)]
+    "dry",
+    [
+        pytest.param(True, id="dry-run", marks=pytest.mark.slow),
+        pytest.param(False, id="model", marks=pytest.mark.model),
+    ],
 )
 def test_eval_ltm_writes_results_report_and_chart_and_resumes(request, tmp_path, dry):
     mnemo = request.getfixturevalue("mnemo" if dry else "mnemo_process")  # the model's own process
@@ -53,6 +57,7 @@ def test_eval_rejects_bad_arguments(mnemo, tmp_path):
     assert r.returncode == 2 and "--span" in r.stderr
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_resumes_without_losing_or_repeating_a_message(home, tmp_path):
     from mnemo.evals import runner
     from mnemo.evals.ltm import examples
@@ -83,6 +88,7 @@ def test_an_interrupted_run_resumes_without_losing_or_repeating_a_message(home, 
     assert [u for u in users if u in sent] == sent
 
 
+@pytest.mark.slow
 def test_eval_recall_small_slice_against_naive_baselines(mnemo, tmp_path):
     """The recall benchmark on a slice (CI runs it; the README has the full run): real SQLite,
     the real embedder, baselines from the same run, every figure computed and reported."""
@@ -118,6 +124,7 @@ def test_eval_recall_small_slice_against_naive_baselines(mnemo, tmp_path):
     assert bad.returncode == 2 and "--sessions" in bad.stderr
 
 
+@pytest.mark.slow
 def test_a_quote_mnemo_appends_itself_counts_as_delivered_at_the_reply_that_needs_it(tmp_path):
     """Context recall of the prospective test: only the n-th reply needs the quote, and
     mnemo's task puts it there itself (the model never has to see it)."""

@@ -15,6 +15,8 @@ import pytest
 
 from mnemo.tools.mcp import Servers, ServerSpec, ToolError
 
+pytestmark = pytest.mark.slow  # real servers start, are killed and time out
+
 SERVER = """
 import os, sys, time
 from mcp.server.mcpserver import MCPServer

@@ -116,6 +116,7 @@ async def test_first_frame_before_the_assistant_and_typing_meanwhile(scripted, h
         assert "smollm2-135m" in status(app) and "CPU" in status(app)
 
 
+@pytest.mark.slow  # a load test
 async def test_a_fast_model_reaches_the_screen_in_batches(make_app, scripted):
     scripted.rate, scripted.words = 2000.0, 400
     seen: list[object] = []
@@ -454,6 +455,7 @@ async def test_escape_sequences_never_reach_the_terminal(make_app):
             assert "\x1b" not in rendered and "\x07" not in rendered
 
 
+@pytest.mark.slow  # a load test
 async def test_a_long_chat_keeps_only_recent_messages_on_screen(make_app, monkeypatch):
     import mnemo.tui.conversations as conversations
     from mnemo.tui.widgets.chat import Earlier
@@ -473,6 +475,7 @@ async def test_a_long_chat_keeps_only_recent_messages_on_screen(make_app, monkey
         assert app.query_one(Earlier).hidden == 4
 
 
+@pytest.mark.slow  # a load test
 async def test_a_megabyte_paste_is_shown_cut_and_sent_cut_with_a_notice(make_app):
     from mnemo.tui.widgets.chat import DISPLAY_CHARS
 
