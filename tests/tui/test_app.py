@@ -159,8 +159,8 @@ async def test_escape_stops_and_keeps_the_partial_reply(make_app, scripted):
         prompt = app.query_one(PromptInput)
         prompt.text = "tell me everything"
         await pilot.press("enter")
-        await pilot.pause(0.4)
-        assert app.generating
+        await until(pilot, lambda: app.generating)
+        await pilot.pause(0.3)
         await pilot.press("escape")
         await idle(pilot, app)
         reply = views(app)[-1]

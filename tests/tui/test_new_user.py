@@ -109,8 +109,8 @@ async def test_ctrl_c_stops_a_reply_and_a_second_one_quits(make_app, scripted):
         prompt = app.query_one(PromptInput)
         prompt.text = "tell me everything"
         await pilot.press("enter")
-        await pilot.pause(0.4)
-        assert app.generating
+        await until(pilot, lambda: app.generating)
+        await pilot.pause(0.3)
         await pilot.press("ctrl+c")
         await idle(pilot, app)
         assert app.is_running and views(app)[-1].finish_reason == "stopped"
