@@ -49,13 +49,18 @@ def models_show(
     con = console()
     for key, value in details.items():  # an unset field (None, empty) is left out
         if isinstance(value, dict):
-            shown = {k: v for k, v in value.items() if v not in (None, "")}
+            shown = {k: v for k, v in value.items() if not _unset(v)}
             if shown:
                 con.print(f"{key}:", markup=False)
                 for k, v in shown.items():
                     con.print(f"  {k}: {v}", markup=False)
-        elif value not in (None, ""):
+        elif not _unset(value):
             con.print(f"{key}: {value}", markup=False)
+
+
+def _unset(value: Any) -> bool:
+    """None, an empty string or an empty list: nothing to show."""
+    return value is None or (isinstance(value, str | list | tuple) and not value)
 
 
 @models_app.command("use")

@@ -162,6 +162,8 @@ def test_models_show_leaves_out_unset_fields(mnemo) -> None:
     out = mnemo("models", "show", "echo").stdout
     assert "echo" in out
     assert "None" not in out
+    assert "()" not in out and "[]" not in out  # an empty list of stop strings is left out too
+    assert "temperature:" in out  # the set ones stay
 
 
 @pytest.mark.parametrize(
