@@ -5,6 +5,7 @@ callers render what it returns. It never loads a model."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,7 +52,12 @@ def explained() -> Iterator[None]:
             raise ConfigError(
                 f"model '{e.name}' is in the catalog but not pulled yet; run `mnemo models pull {e.name}`"
             ) from None
-        raise
+        close = difflib.get_close_matches(e.name.partition(":")[0].lower(), [c.name for c in catalog.CATALOG], n=3)
+        if not close:
+            raise
+        raise UnknownModel(
+            f"{e}; close names in the catalog: {', '.join(close)} (pull one with `mnemo models pull NAME`)", e.name
+        ) from None
 
 
 def size_text(n: int) -> str:
@@ -145,7 +151,8 @@ class Models:
 
     def use(self, name: str) -> None:
         """Make ``name`` the default (written to the user's models.toml)."""
-        config.set_default_model(name, self.home)
+        with explained():
+            config.set_default_model(name, self.home)
 
     def add(self, path: Path, name: str | None = None, n_ctx: int | None = None) -> tuple[str, Path]:
         """Register a GGUF file on this machine; (its name, the models.toml written)."""

@@ -55,6 +55,47 @@ class _Mnemo(TyperGroup):
                 formatter.write_dl(rows)
 
 
+def _plain_help() -> None:
+    """Help as click writes it: typer's plain help shows each value's Python type
+    (``--limit <int>``, ``text <str>``, ``<int range>  [x>=1]``); here an option's value is
+    a word (``--limit N``, ``--model TEXT``), an argument is its name in capitals (``NAME``)
+    and a range is said in words (``[1 or more]``)."""
+    from typer import core
+
+    words = {"int": "N", "float": "NUMBER", "str": "TEXT", "bool": "", "Path": "PATH"}
+
+    def value(self: Any, ctx: Any) -> str | None:
+        if self.metavar is not None:
+            return str(self.metavar)
+        label = core._TyperParameter.display_type(self, ctx).strip("<>")
+        label = words.get(label.removesuffix(" range"), label.upper().replace(" ", "_"))
+        return label + ("..." if self.nargs != 1 and label else "")
+
+    def number_range(self: Any) -> str | None:
+        low, high = self.min, self.max
+        if low is None and high is None:
+            return None
+        if high is None:
+            return f"{low} or more"
+        return f"at most {high}" if low is None else f"{low} to {high}"
+
+    def argument_name(self: Any) -> str:
+        return str(self.metavar) if self.metavar is not None else str(self.name).upper()
+
+    def usage_name(self: Any) -> str:  # typer writes a required one {NAME}: click's is NAME
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    core.TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+    core.TyperOption.display_type_rich = value  # type: ignore[method-assign]
+    core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+    core.TyperArgument.display_name_raw = property(argument_name)  # type: ignore[method-assign,assignment]
+    core.TyperOption._get_number_range_help_str = number_range  # type: ignore[method-assign]
+    core.TyperArgument._get_number_range_help_str = number_range  # type: ignore[method-assign]
+
+
+_plain_help()
+
 # Plain (click's) help and usage errors: typer's rich ones import rich, markdown-it and
 # pygments, most of `mnemo --help`'s time.
 PLAIN: dict[str, Any] = {"cls": _Mnemo, "rich_markup_mode": None}

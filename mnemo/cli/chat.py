@@ -1,5 +1,8 @@
 """`mnemo ask` and `mnemo chat`."""
 
+import io
+import os
+import stat
 import sys
 from typing import Annotated
 
@@ -11,10 +14,50 @@ from mnemo.errors import BadInput
 from mnemo.text import printable
 
 
+def _piped() -> str | None:
+    """stdin's text when it is a pipe or a file (not a terminal, nor /dev/null); None
+    otherwise."""
+    stream = sys.stdin
+    if stream is None:
+        return None
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError, io.UnsupportedOperation):  # in-process (tests): what it was given
+        mode = stat.S_IFIFO
+    if not (stat.S_ISFIFO(mode) or stat.S_ISREG(mode)) or stream.isatty():
+        return None
+    return utf8(stream.buffer.read().decode("utf-8", errors="surrogateescape"))
+
+
+def _message(text: str | None) -> str:
+    """The message from the argument and stdin: '-' or no argument reads stdin; an
+    argument with text piped in is the instruction, then a blank line, then the text."""
+    if text == "-" or text is None:
+        if text is None and sys.stdin is not None and sys.stdin.isatty():
+            raise BadInput("give the message, or pipe text in (`mnemo ask --help`)")
+        piped = _piped() if text is None else utf8(sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape"))
+        if not piped or not piped.strip():
+            raise BadInput("the message is empty: nothing came on stdin; give the message, or pipe text in")
+        return piped
+    piped = _piped()
+    if not text.strip() and not (piped and piped.strip()):
+        raise BadInput("the message is empty; pass the text, or '-' with text on stdin")
+    if piped and piped.strip():
+        return f"{text.strip()}\n\n{piped}" if text.strip() else piped
+    return text
+
+
 @app.command()
 def ask(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="The message; '-' reads it from stdin.")],
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            help="The message; '-' reads it from stdin. With text piped in as well, this is the "
+            "instruction and the piped text its material (one message).",
+            show_default=False,
+        ),
+    ] = None,
     conversation: Annotated[
         int | None, typer.Option("--conversation", "-c", help="Continue this conversation (default: the latest one).")
     ] = None,
@@ -28,11 +71,7 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer one message and exit; the reply streams to stdout."""
-    text = utf8(text)
-    if text == "-":
-        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    if not text.strip():
-        raise BadInput("the message is empty; pass the text, or '-' with text on stdin")
+    text = _message(None if text is None else utf8(text))
     if new and conversation is not None:
         raise BadInput("--new and --conversation cannot be used together; pick one")
     from mnemo.assistant import Assistant
@@ -59,6 +98,14 @@ def ask(
             out.write("\n")
             for notice in reply.notices:
                 print(f"mnemo: note: {printable(notice)}", file=sys.stderr)
+        if not reply.text.strip():
+            why = " after your message was cut to fit its context" if any("was cut" in n for n in reply.notices) else ""
+            print(
+                f"mnemo: the model ({reply.model}) gave an empty reply{why}; try a shorter message, "
+                "or a model with a larger n_ctx",
+                file=sys.stderr,
+            )
+            raise typer.Exit(1)
     finally:
         assistant.close()
 

@@ -3,7 +3,7 @@ opened without a model."""
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,6 +31,28 @@ def console(stderr: bool = False):
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def print_table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A table on stdout: rich's on a terminal; through a pipe or into a file, a header line
+    and then one record per line, columns separated by tabs (nothing wrapped or cut, for
+    grep and cut). A tab or line break inside a field becomes a space there."""
+    if not sys.stdout.isatty():
+
+        def field(value: str) -> str:
+            return " ".join(value.replace("\t", " ").splitlines())
+
+        for line in (columns, *rows):
+            sys.stdout.write("\t".join(field(str(v)) for v in line) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    console().print(table, markup=False)
 
 
 def when(ts: float | None) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from mnemo.cli import conversations_app
-from mnemo.cli.common import JsonOpt, console, core, emit_json, existing, home, when, write_out
+from mnemo.cli.common import JsonOpt, console, core, emit_json, existing, home, print_table, when, write_out
 from mnemo.errors import BadInput
 from mnemo.text import printable
 
@@ -27,14 +27,10 @@ def conversations_list(
     if not items:
         print("no conversations yet; start one with `mnemo ask` or `mnemo chat`", file=sys.stderr)
         return
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False)
-    for col in ("id", "updated", "messages", "model", "title"):
-        table.add_column(col, overflow="fold")
-    for c in items:
-        table.add_row(str(c.id), when(c.updated_at), str(c.message_count), c.model or "", printable(c.title))
-    console().print(table, markup=False)
+    print_table(
+        ("id", "updated", "messages", "model", "title"),
+        [(str(c.id), when(c.updated_at), str(c.message_count), c.model or "", printable(c.title)) for c in items],
+    )
 
 
 @conversations_app.command("show")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from mnemo.cli import app, eval_app
-from mnemo.cli.common import JsonOpt, console, emit_json, home, write_out
+from mnemo.cli.common import JsonOpt, console, emit_json, home, print_table, write_out
 from mnemo.errors import BadInput
 
 
@@ -175,13 +175,8 @@ def bench(
     if as_json:
         emit_json(result)
         return
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False)
-    for col in ("figure", "value", "unit", "baseline", "ratio", "target", "ok"):
-        table.add_column(col)
-    for f in result["figures"]:
-        table.add_row(
+    lines = [
+        (
             f["name"],
             str(f["value"]),
             f["unit"],
@@ -190,4 +185,6 @@ def bench(
             f["target"],
             {True: "yes", False: "NO", None: "–"}[f["ok"]],
         )
-    console().print(table, markup=False)
+        for f in result["figures"]
+    ]
+    print_table(("figure", "value", "unit", "baseline", "ratio", "target", "ok"), lines)

@@ -8,21 +8,19 @@ from typing import Annotated, Any
 import typer
 
 from mnemo.cli import memory_app
-from mnemo.cli.common import JsonOpt, console, core, emit_json, home, utf8, when, write_out
+from mnemo.cli.common import JsonOpt, console, core, emit_json, home, print_table, utf8, when, write_out
 from mnemo.errors import BadInput
 from mnemo.text import printable
 
 
 def _memory_rows(records: list[Any]) -> None:
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False)
-    for col in ("id", "kind", "status", "created", "text"):
-        table.add_column(col, overflow="fold")
-    for r in records:
-        status = r.status + (" · pinned" if r.pinned else "")
-        table.add_row(str(r.id), r.kind, status, when(r.created_at), printable(r.text))
-    console().print(table, markup=False)
+    print_table(
+        ("id", "kind", "status", "created", "text"),
+        [
+            (str(r.id), r.kind, r.status + (" · pinned" if r.pinned else ""), when(r.created_at), printable(r.text))
+            for r in records
+        ],
+    )
 
 
 @memory_app.command("list")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from mnemo.cli import models_app
-from mnemo.cli.common import JsonOpt, console, emit_json, home, progress_bar
+from mnemo.cli.common import JsonOpt, console, emit_json, home, print_table, progress_bar
 from mnemo.text import printable
 
 
@@ -25,18 +25,14 @@ def models_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json({"default": default, "models": rows})
         return
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False)
-    for col in ("", "name", "kind", "fits", "source", "description"):
-        table.add_column(col, overflow="fold")
+    lines = []
     for row in rows:
         src = row["source"] if row["kind"] == "gguf" else row["base_url"]
         fits = row["fit"] or ("remote" if row["kind"] == "openai" else "")
-        table.add_row(
-            "*" if row["name"] == default else "", row["name"], row["kind"], fits, src or "", row["description"]
+        lines.append(
+            ("*" if row["name"] == default else "", row["name"], row["kind"], fits, src or "", row["description"] or "")
         )
-    console().print(table)
+    print_table(("", "name", "kind", "fits", "source", "description"), lines)
 
 
 @models_app.command("show")
@@ -51,13 +47,20 @@ def models_show(
         emit_json(details)
         return
     con = console()
-    for key, value in details.items():
+    for key, value in details.items():  # an unset field (None, empty) is left out
         if isinstance(value, dict):
-            con.print(f"{key}:", markup=False)
-            for k, v in value.items():
-                con.print(f"  {k}: {v}", markup=False)
-        elif value not in (None, ""):
+            shown = {k: v for k, v in value.items() if not _unset(v)}
+            if shown:
+                con.print(f"{key}:", markup=False)
+                for k, v in shown.items():
+                    con.print(f"  {k}: {v}", markup=False)
+        elif not _unset(value):
             con.print(f"{key}: {value}", markup=False)
+
+
+def _unset(value: Any) -> bool:
+    """None, an empty string or an empty list: nothing to show."""
+    return value is None or (isinstance(value, str | list | tuple) and not value)
 
 
 @models_app.command("use")
@@ -109,13 +112,8 @@ def models_scan(
             file=sys.stderr,
         )
         return
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False)
-    for col in ("name", "from", "arch", "params", "quant", "size", "context", "template", "file"):
-        table.add_column(col, overflow="fold")
-    for f in found:
-        table.add_row(
+    lines = [
+        (
             f.name,
             f.origin,
             f.architecture or "?",
@@ -126,7 +124,9 @@ def models_scan(
             "yes" if f.chat_template else "no",
             printable(str(f.path)),
         )
-    console().print(table, markup=False)
+        for f in found
+    ]
+    print_table(("name", "from", "arch", "params", "quant", "size", "context", "template", "file"), lines)
     if add:
         print(f"added {len(added)} to your models.toml: {', '.join(added) or 'none new'}", file=sys.stderr)
     else:
@@ -195,13 +195,8 @@ def models_catalog(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(rows)
         return
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False)
-    for col in ("name", "params", "quant", "size", "fits here", "licence", "", "about"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(
+    lines = [
+        (
             r["name"],
             r["params"],
             r["quant"],
@@ -211,5 +206,7 @@ def models_catalog(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             "pulled" if r["pulled"] else "",
             r["description"],
         )
-    console().print(table, markup=False)
+        for r in rows
+    ]
+    print_table(("name", "params", "quant", "size", "fits here", "licence", "", "about"), lines)
     print("pull one with `mnemo models pull NAME` (NAME:Q8_0 for another quantization)", file=sys.stderr)
