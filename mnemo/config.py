@@ -94,9 +94,40 @@ class Registry:
 EMBEDDERS = ("numpy", "sentence-transformers")
 
 
+CALL_TIMEOUT = 30.0  # seconds a tool call may take (a server's ``timeout`` overrides it)
+TOOL_RULES = ("allow", "ask", "deny")
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """One ``[mcp.servers.NAME]`` table of config.toml: an MCP server the user configured."""
+
+    name: str
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    url: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    trust: bool = False  # its read-only tools may run without asking
+    timeout: float = CALL_TIMEOUT
+    tools: dict[str, str] = field(default_factory=dict)  # tool -> "allow" | "ask" | "deny"
+
+
+@dataclass(frozen=True)
+class ToolSettings:
+    """The ``[tools]`` table of config.toml (ARCHITECTURE.md, Tools)."""
+
+    rounds: int = 5  # most generate -> call rounds in one turn
+    timeout: float = CALL_TIMEOUT  # a built-in tool's deadline, and a server's unless it sets one
+    result_tokens: int = 1000  # a result longer than this is cut, with a note saying so
+    read_folders: tuple[str, ...] = ()  # where the built-in read_file may read ("~" expanded)
+    builtin: bool = True  # offer mnemo's own tools (memory search, remember, forget, time, read_file)
+    rules: dict[str, str] = field(default_factory=dict)  # [tools.rules]: built-in tool -> allow | ask | deny
+
+
 @dataclass(frozen=True)
 class Settings:
-    """config.toml: flat keys, all strings."""
+    """config.toml: flat string keys, plus the [keys], [tools] and [mcp.servers.NAME] tables."""
 
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     theme: str = "textual-dark"  # the TUI's theme, remembered when changed there
@@ -104,6 +135,8 @@ class Settings:
     newline_key: str = "ctrl+j"  # TUI: a new line in the message (many terminals never send shift+enter)
     keys: tuple[tuple[str, str], ...] = ()  # [keys] table: TUI binding id -> key(s), e.g. memories = "f3"
     embedder: str = "numpy"  # or "sentence-transformers" (torch; uses a GPU when torch sees one)
+    tools: ToolSettings = field(default_factory=ToolSettings)
+    servers: tuple[ServerSpec, ...] = ()  # [mcp.servers.NAME], in file order
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -315,12 +348,22 @@ def load_settings(home: paths.Home | None = None) -> Settings:
     if not path.exists():
         return Settings()
     data, text = _read_toml(path)
-    known = {f.name: f for f in fields(Settings)}
+    known = {f.name: f for f in fields(Settings) if f.name != "servers"} | {"mcp": None}
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
             raise ConfigError(
                 f"{_where(path, _line_of(text, key))}: key '{key}' is not a setting (known: {', '.join(known)})"
+            )
+        if key == "tools":
+            values[key] = _parse_tools(value, path, text)
+            continue
+        if key == "mcp":
+            values["servers"] = _parse_servers(value, path, text)
+            continue
+        if key == "servers":
+            raise ConfigError(
+                f"{_where(path, _line_of(text, key))}: MCP servers go in [mcp.servers.NAME] tables, not 'servers'"
             )
         if key == "keys":
             if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
@@ -338,6 +381,117 @@ def load_settings(home: paths.Home | None = None) -> Settings:
             )
         values[key] = value
     return Settings(**values)
+
+
+_TOOLS_TYPES: dict[str, tuple[type, ...]] = {
+    "rounds": (int,),
+    "timeout": (int, float),
+    "result_tokens": (int,),
+    "read_folders": (list,),
+    "builtin": (bool,),
+    "rules": (dict,),
+}
+_SERVER_TYPES: dict[str, tuple[type, ...]] = {
+    "command": (str,),
+    "args": (list,),
+    "env": (dict,),
+    "url": (str,),
+    "headers": (dict,),
+    "trust": (bool,),
+    "timeout": (int, float),
+    "tools": (dict,),
+    # what other apps' mcpServers entries carry and mnemo does not use
+    "type": (str,),
+    "disabled": (bool,),
+}
+
+
+def _table_line(text: str, table: str, key: str | None = None) -> int | None:
+    """1-based line of ``key`` inside ``[table]`` (the header's line without a key)."""
+    lines = text.splitlines()
+    head = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]")
+    for i, ln in enumerate(lines):
+        if head.match(ln):
+            if key is None:
+                return i + 1
+            pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+            for j in range(i + 1, len(lines)):
+                if lines[j].lstrip().startswith("["):
+                    break
+                if pattern.match(lines[j]):
+                    return j + 1
+            return i + 1
+    return None
+
+
+def _check_table(raw: Any, types: dict[str, tuple[type, ...]], table: str, path: Path, text: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{_where(path, _line_of(text, table.split('.')[0]))}: [{table}] must be a table")
+    for key, value in raw.items():
+        where = _where(path, _table_line(text, table, key))
+        if key not in types:
+            raise ConfigError(f"{where}: key '{key}' is not known in [{table}] (known: {', '.join(types)})")
+        if not _check_type(value, types[key]):
+            names = " or ".join(_TYPE_NAMES.get(t, "a table") for t in types[key])
+            raise ConfigError(f"{where}: [{table}] {key} must be {names}")
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: [{table}] {key} must be a list of strings")
+        if isinstance(value, dict) and not all(isinstance(v, str) for v in value.values()):
+            raise ConfigError(f"{where}: [{table}] {key} must map names to strings")
+        if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+            raise ConfigError(f"{where}: [{table}] {key} must be more than 0")
+    return raw
+
+
+def _check_rules(rules: dict[str, str], table: str, path: Path, text: str) -> dict[str, str]:
+    for tool, rule in rules.items():
+        if rule not in TOOL_RULES:
+            raise ConfigError(
+                f"{_where(path, _table_line(text, table, tool))}: tool '{tool}' must be "
+                f'"allow", "ask" or "deny", not {rule!r}'
+            )
+    return dict(rules)
+
+
+def _parse_tools(raw: Any, path: Path, text: str) -> ToolSettings:
+    values = _check_table(raw, _TOOLS_TYPES, "tools", path, text)
+    values = dict(values)
+    if "read_folders" in values:
+        values["read_folders"] = tuple(values["read_folders"])
+    if "rules" in values:
+        values["rules"] = _check_rules(values["rules"], "tools.rules", path, text)
+    return ToolSettings(**values)
+
+
+def _parse_servers(raw: Any, path: Path, text: str) -> tuple[ServerSpec, ...]:
+    if not isinstance(raw, dict) or set(raw) - {"servers"}:
+        raise ConfigError(
+            f"{_where(path, _line_of(text, 'mcp'))}: [mcp] holds only [mcp.servers.NAME] tables, "
+            'e.g. [mcp.servers.time] command = "uvx" args = ["mcp-server-time"]'
+        )
+    servers = raw.get("servers", {})
+    if not isinstance(servers, dict):
+        raise ConfigError(f"{path}: [mcp.servers] must hold one table per server, [mcp.servers.NAME]")
+    specs = []
+    for name, entry in servers.items():
+        table = f"mcp.servers.{name}"
+        values = dict(_check_table(entry, _SERVER_TYPES, table, path, text))
+        where = _where(path, _table_line(text, table))
+        if ("command" in values) == ("url" in values):
+            raise ConfigError(
+                f"{where}: server '{name}' needs command (a program to run) or url (a server on the network)"
+            )
+        if "url" in values and not str(values["url"]).startswith(("http://", "https://")):
+            raise ConfigError(f"{where}: server '{name}': url must start with http:// or https://")
+        values.pop("type", None)
+        if values.pop("disabled", False):
+            continue
+        if "args" in values:
+            values["args"] = tuple(values["args"])
+        if "tools" in values:
+            values["tools"] = _check_rules(values["tools"], f"{table}.tools", path, text)
+        specs.append(ServerSpec(name=name, **values))
+    return tuple(specs)
 
 
 def save_setting(key: str, value: str, home: paths.Home) -> None:

@@ -23,6 +23,7 @@ from mnemo.errors import BackendError
 from mnemo.kinds import COMMAND_REPLIES, Finish, MemoryKind
 from mnemo.memory import commands, rules, say
 from mnemo.text import as_data
+from mnemo.tools.toolbox import ToolCall
 
 if TYPE_CHECKING:
     from mnemo.memory.bank import Forgetting, Memory, MemoryBank
@@ -64,6 +65,7 @@ class Reply:
     forgotten: list[Forgetting] = field(default_factory=list)  # what it erased (in this process only, to undo)
     notices: list[str] = field(default_factory=list)  # what the user should know, e.g. a cut message
     tasks: list[str] = field(default_factory=list)  # what mnemo's own tasks put in this reply (not the model)
+    tool_calls: list[ToolCall] = field(default_factory=list)  # in call order, each stored with this reply
 
     def to_dict(self) -> dict[str, Any]:
         """The ``mnemo ask --json`` object (the README documents its keys)."""
@@ -77,6 +79,7 @@ class Reply:
             "usage": asdict(self.usage),
             "timings": asdict(self.timings),
             "notices": self.notices,
+            "tool_calls": [c.to_dict() for c in self.tool_calls],
         }
 
 
@@ -109,7 +112,25 @@ class Progress:
     total: int = 0
 
 
-Event = TextDelta | Finished | Progress
+@dataclass(frozen=True)
+class ToolStarted:
+    """A call the model (or ``/tool``) made, decided and about to run (``call.decision`` is
+    "allow"), or denied (then ``ToolFinished`` follows at once). ``index``: its place in
+    the turn's calls, from 0, shared by its ``ToolFinished``."""
+
+    index: int
+    call: ToolCall
+
+
+@dataclass(frozen=True)
+class ToolFinished:
+    """The call is over: ``call.result`` or ``call.error`` is filled in, and it is stored."""
+
+    index: int
+    call: ToolCall
+
+
+Event = TextDelta | Finished | Progress | ToolStarted | ToolFinished
 
 
 class ReplyStream:

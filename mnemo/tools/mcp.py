@@ -17,34 +17,19 @@ import asyncio
 import json
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from mnemo.config import ServerSpec
 from mnemo.errors import MnemoError
 
 START_TIMEOUT = 30.0  # seconds for a server to start and list its tools
-CALL_TIMEOUT = 30.0  # a call's default deadline (the server's ``timeout`` overrides it)
 RESULT_CHARS = 20_000  # what a result may hold before it is cut (the turn cuts to tokens after)
 
 
 class ToolError(MnemoError):
     """A tool could not be reached or did not answer; the turn shows it and goes on."""
-
-
-@dataclass(frozen=True)
-class ServerSpec:
-    """One ``[mcp.servers.NAME]`` entry of config.toml."""
-
-    name: str
-    command: str | None = None
-    args: tuple[str, ...] = ()
-    env: dict[str, str] = field(default_factory=dict)
-    url: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    trust: bool = False  # its read-only tools may run without asking
-    timeout: float = CALL_TIMEOUT
-    tools: dict[str, str] = field(default_factory=dict)  # tool -> "allow" | "ask" | "deny"
 
 
 @dataclass(frozen=True)

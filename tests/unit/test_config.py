@@ -164,3 +164,67 @@ def test_embedder_setting(home):
     (home / "config.toml").write_text('theme = "nord"\nembedder = "gpu"\n')
     with pytest.raises(ConfigError, match="config.toml, line 2.*embedder must be one of numpy"):
         config.load_settings()
+
+
+TOOLS_CONFIG = """theme = "nord"
+
+[tools]
+rounds = 3
+read_folders = ["~/notes"]
+
+[tools.rules]
+current_time = "allow"
+
+[mcp.servers.time]
+command = "uvx"
+args = ["mcp-server-time"]
+trust = true
+
+[mcp.servers.time.tools]
+get_current_time = "allow"
+
+[mcp.servers.web]
+url = "http://127.0.0.1:9/mcp"
+headers = { Authorization = "Bearer x" }
+timeout = 5
+"""
+
+
+def test_tools_and_mcp_servers(home):
+    assert config.load_settings().servers == () and config.load_settings().tools.rounds == 5
+    (home / "config.toml").write_text(TOOLS_CONFIG)
+    settings = config.load_settings()
+    assert settings.tools.rounds == 3 and settings.tools.read_folders == ("~/notes",)
+    assert settings.tools.rules == {"current_time": "allow"} and settings.tools.timeout == config.CALL_TIMEOUT
+    time, web = settings.servers
+    assert (time.name, time.command, time.args, time.trust) == ("time", "uvx", ("mcp-server-time",), True)
+    assert time.tools == {"get_current_time": "allow"}
+    assert (web.url, web.headers, web.timeout, web.command) == (
+        "http://127.0.0.1:9/mcp",
+        {"Authorization": "Bearer x"},
+        5,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "text, where, words",
+    [
+        ('[tools]\nrounds = "3"\n', "line 2", "rounds must be an integer"),
+        ("[tools]\nrounds = 0\n", "line 2", "more than 0"),
+        ('[tools]\nfolders = ["a"]\n', "line 2", "'folders' is not known in [tools]"),
+        ('[tools.rules]\nread_file = "yes"\n', "line 2", '"allow", "ask" or "deny"'),
+        ('[mcp.servers.t]\ncommand = "x"\n[mcp.servers.t.tools]\nget = "sometimes"\n', "line 4", "'get' must be"),
+        ('[mcp.servers.x]\nargs = ["a"]\n', "line 1", "needs command"),
+        ('[mcp.servers.x]\ncommand = "a"\nurl = "http://h"\n', "line 1", "needs command"),
+        ('[mcp.servers.x]\nurl = "ftp://h"\n', "line 1", "http:// or https://"),
+        ('[mcp.servers.x]\ncommand = "a"\nargs = "b c"\n', "line 3", "args must be a list of strings"),
+        ("mcp = 3\n", "line 1", "[mcp.servers.NAME]"),
+    ],
+)
+def test_bad_tools_config_is_one_line_with_its_place(home, text, where, words):
+    (home / "config.toml").write_text(text)
+    with pytest.raises(ConfigError) as info:
+        config.load_settings()
+    message = str(info.value)
+    assert where in message and words in message and "\n" not in message
