@@ -18,9 +18,7 @@ import itertools
 import logging
 import queue
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import weakref
@@ -32,8 +30,7 @@ from typing import Any
 
 from mnemo import errors
 from mnemo.config import ModelSpec, Sampling
-from mnemo.engine import Engine, Generation, Message, probe
-from mnemo.engine.child import BOOT
+from mnemo.engine import Engine, Generation, Message, probe, warm
 from mnemo.errors import BackendError
 
 log = logging.getLogger("mnemo.llama")
@@ -97,21 +94,10 @@ class ChildEngine(Engine):
         threading.Thread(target=self._read, name=f"mnemo-model-{spec.name}", daemon=True).start()
 
     def _start(self) -> None:
-        ours, theirs = socket.socketpair()
         try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-P", "-c", BOOT, str(theirs.fileno())],
-                pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                start_new_session=True,  # Ctrl-C reaches mnemo, which stops the reply itself
-            )
+            self._proc, ours = warm.take() or warm.spawn()
         except OSError as e:
-            ours.close()
             raise BackendError(f"cannot start the process for model '{self.spec.name}': {e}") from None
-        finally:
-            theirs.close()
         self._conn = Connection(ours.detach())
         self._stage = probe.Crash(None)  # where this process is, as it last said
         self._stderr.clear()

@@ -337,3 +337,23 @@ def test_on_a_cpu_with_amx_the_real_crash_is_found_and_avoided(home):
         assert out[-1].completion_tokens > 0
     finally:
         engine.close()
+
+
+def test_a_process_started_ahead_is_the_one_that_loads_the_model(home):
+    from mnemo.engine import warm
+
+    warm.start()
+    ahead = warm._held[0][0].pid
+    engine = default_engine()
+    try:
+        assert engine.pid == ahead and warm.take() is None  # taken, not started twice
+        assert engine.count_tokens("Hello there") > 0  # it loaded and answers
+    finally:
+        engine.close()
+    assert gone(ahead)
+
+
+def test_a_process_started_ahead_and_never_taken_ends_with_mnemo(tmp_path):
+    code = "from mnemo.engine import warm; warm.start(); print(warm._held[0][0].pid)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert gone(int(out.stdout))
