@@ -24,9 +24,8 @@ def test_only_the_answering_commands_start_the_model_process_ahead(home, argv, s
 
 
 def test_a_scripted_or_broken_default_starts_nothing_ahead(home):
-    from mnemo.__main__ import _will_answer
-
     from mnemo import config
+    from mnemo.__main__ import _will_answer
 
     (home / "models.toml").write_text('default = "s"\n[[models]]\nname = "s"\nkind = "scripted"\n')
     assert config.load_registry().get(None).kind == "scripted"  # a good file, just not a local model
