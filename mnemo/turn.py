@@ -579,10 +579,13 @@ def _extract(bank: MemoryBank, user: Message, engine: Engine, written: list[Reco
     """Background: facts the model reads in the user's message, beyond the rules'."""
     from mnemo.memory import extract
 
-    raw = engine.complete_json(extract.messages_for(user.content), extract.SCHEMA)
+    own = rules.own_words(user.content)  # never from material the user pasted
+    if not own:
+        return []
+    raw = engine.complete_json(extract.messages_for(own), extract.SCHEMA)
     known = {r.subject for r in written if r.subject} | {r.text for r in written}
     return [
         bank.add(f.text, f.kind, subject=f.subject, message=user, meta={"extracted_by": "model"})
-        for f in extract.parse(raw, user.content)
+        for f in extract.parse(raw, own)
         if f.subject not in known and f.text not in known
     ]
