@@ -117,14 +117,24 @@ def chat(
     incognito: Annotated[
         bool, typer.Option("--incognito", help="Start with a conversation that neither reads nor writes memory.")
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--continue",
+            "-c",
+            help="Reopen the last conversation (continue_last = true in config.toml does it every time).",
+        ),
+    ] = False,
 ) -> None:
     """Open the chat app."""
+    if resume and incognito:
+        raise BadInput("--continue and --incognito cannot be used together: an incognito chat starts empty")
     from mnemo.assistant import Assistant
 
     opener = Assistant.opening(home(ctx), model=model)  # the model's process starts before the app loads
     from mnemo.tui.app import MnemoApp
 
-    app = MnemoApp(opener, incognito=incognito)
+    app = MnemoApp(opener, incognito=incognito, resume=True if resume else None)
     app.run()
     if app.return_code:  # the start-up error screen: a configuration to fix (exit 2)
         raise typer.Exit(app.return_code)

@@ -154,6 +154,7 @@ class _Server:
                 "load_s": time.perf_counter() - start,
                 "pid": os.getpid(),
                 "buffers": engine.buffers,
+                "n_threads": engine.n_threads,
             },
         )
 

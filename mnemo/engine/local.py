@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
-import os
 import re
 import threading
 from collections.abc import Callable, Generator, Iterator
@@ -112,8 +111,12 @@ def _auto_layers(meta: dict[str, Any], path: Path, n_ctx: int) -> int:
     return -1 if placed.verdict == "gpu" else placed.gpu_layers
 
 
-def _threads() -> int:
-    return max(1, os.cpu_count() or 1)
+def threads(spec: ModelSpec) -> int:
+    """llama.cpp's CPU threads: the entry's ``n_threads`` (config.toml's fills it in), else
+    this machine's physical cores."""
+    from mnemo.engine.fit import physical_cores
+
+    return spec.n_threads or physical_cores()
 
 
 PROBE_TEXT = "mnemo checks that llama.cpp runs this model on this machine."
@@ -136,6 +139,7 @@ class LocalEngine(Engine):
         self.repack = repack
         meta = read_metadata(path)
         self.n_ctx = context_for(meta, spec.n_ctx)
+        self.n_threads = threads(spec)
         build_offloads = llama_cpp.llama_supports_gpu_offload()
         offload = build_offloads and gpu  # gpu False: offloading crashed here (mnemo.engine.probe)
         if spec.n_gpu_layers == "auto":
@@ -208,7 +212,7 @@ class LocalEngine(Engine):
                     model_path=str(path),
                     n_ctx=self.n_ctx,
                     n_gpu_layers=gpu_layers,
-                    n_threads=_threads(),
+                    n_threads=self.n_threads,
                     seed=self.spec.sampling.seed
                     if self.spec.sampling.seed is not None
                     else llama_cpp.LLAMA_DEFAULT_SEED,

@@ -206,6 +206,11 @@ class ChildEngine(Engine):
         return self._attr("template_source")
 
     @property
+    def n_threads(self) -> int:
+        """llama.cpp's CPU threads for this model (models.toml, config.toml, or the physical cores)."""
+        return self._attr("n_threads")
+
+    @property
     def load_seconds(self) -> float:
         return self._attr("load_s")
 
