@@ -546,7 +546,8 @@ class Assistant:
         ``edit``: the id of a user message of the current conversation's active path that
         ``text`` is a new version of; the old version and what followed it stay, as a branch
         (``versions``, ``switch_version``)."""
-        return ReplyStream(self._turn(text, max_tokens, edit=edit))
+        stopping = threading.Event()
+        return ReplyStream(self._turn(text, max_tokens, edit=edit, stopping=stopping), stopping.set)
 
     def regenerate(self, max_tokens: int | None = None) -> ReplyStream:
         """The last user message of the active path answered again; the old replies stay as
@@ -554,7 +555,8 @@ class Assistant:
         last = self.last_user_message()
         if last is None:
             raise BadInput("there is no message to answer again")
-        return ReplyStream(self._turn(last.content, max_tokens, again=last))
+        stopping = threading.Event()
+        return ReplyStream(self._turn(last.content, max_tokens, again=last, stopping=stopping), stopping.set)
 
     def versions(self, conversation_id: int | None = None) -> dict[int, tuple[int, int]]:
         """Message id -> (which version it is, how many there are) for the messages of a
@@ -573,7 +575,13 @@ class Assistant:
         return target
 
     def _turn(
-        self, text: str, max_tokens: int | None, *, edit: int | None = None, again: Message | None = None
+        self,
+        text: str,
+        max_tokens: int | None,
+        *,
+        edit: int | None = None,
+        again: Message | None = None,
+        stopping: threading.Event | None = None,
     ) -> Generator[turn.Event, None, None]:
         if not text.strip():
             raise BadInput("the message is empty; type something to send")
@@ -598,7 +606,7 @@ class Assistant:
             window_tokens=self.window_tokens,
             told=self._told,
         )
-        this = turn.Turn(ctx, conv, text, max_tokens, start, edit=edited, again=again)
+        this = turn.Turn(ctx, conv, text, max_tokens, start, edit=edited, again=again, stopping=stopping)
         try:
             yield from this.events()
         finally:

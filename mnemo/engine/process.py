@@ -69,6 +69,35 @@ def _how(returncode: int | None) -> str:
     return f"exited unexpectedly (status {returncode})"
 
 
+def _shared_flag() -> tuple[Any, Any]:
+    """A two-byte file mapped by mnemo and the model's process: mnemo sets the first byte
+    to stop the decode under way (``LocalEngine.abort_on``). (None, None) where it cannot be made."""
+    import mmap
+    import tempfile
+
+    try:
+        file = tempfile.TemporaryFile()
+        file.write(b"\0\0")
+        file.flush()
+        return file, mmap.mmap(file.fileno(), 2)
+    except (OSError, ValueError):
+        return None, None
+
+
+_STOP: dict[str, Any] = {}  # what _next returns when the stream was asked to stop
+STOP_POLL = 0.05  # seconds between two looks at a stream's stop while it waits for the child
+
+
+def _next(waiting: queue.SimpleQueue[dict[str, Any] | None], stop: threading.Event) -> dict[str, Any] | None:
+    """The child's next message for a stream, or _STOP once ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            return waiting.get(timeout=STOP_POLL)
+        except queue.Empty:
+            continue
+    return _STOP
+
+
 class ChildEngine(Engine):
     def __init__(self, spec: ModelSpec, path: Path, verdicts: probe.Verdicts | None = None):
         """Start the model's process; it loads as the remembered verdict for this machine says
@@ -92,16 +121,18 @@ class ChildEngine(Engine):
         self.setup = probe.start(spec.repack, self._verdicts.get(self._key))
         self.fell_back: list[str] = []  # what this start turned off, and why (told to the user once)
         self._loaded = False  # the model's process said it loaded (and probed)
+        self._stop_file, self._stop_flag = _shared_flag()
         self._start()
         _children.add(self)
         threading.Thread(target=self._read, name=f"mnemo-model-{spec.name}", daemon=True).start()
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
+        shared = [self._stop_file.fileno()] if self._stop_file is not None else []
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-P", "-c", BOOT, str(theirs.fileno())],
-                pass_fds=[theirs.fileno()],
+                pass_fds=[theirs.fileno(), *shared],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -121,6 +152,7 @@ class ChildEngine(Engine):
                 "spec": self.spec,
                 "path": str(self.path),
                 "setup": self.setup.to_dict(),
+                "stop_fd": shared[0] if shared else None,
                 "log_level": logging.getLogger("mnemo").getEffectiveLevel(),
             }
         )
@@ -398,13 +430,23 @@ class ChildEngine(Engine):
         return self._call("render", messages=messages)
 
     def stream(
-        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+        self,
+        messages: list[Message],
+        sampling: Sampling,
+        max_tokens: int | None = None,
+        stop: threading.Event | None = None,
     ) -> Generator[str | Generation, None, None]:
+        """A ``stop`` set while the child reads the prompt is told to it at once (it looks
+        between two batches of the prompt), not at the first token."""
+        if stop is not None and stop.is_set():
+            return
         rid, waiting = self._request("stream", messages=messages, sampling=sampling, max_tokens=max_tokens)
         ended = False
         try:
             while True:
-                msg = waiting.get()
+                msg = waiting.get() if stop is None else _next(waiting, stop)
+                if msg is _STOP:
+                    return  # not ended: the child is told to stop (finally)
                 if msg is not None and "delta" in msg:
                     yield msg["delta"]
                     continue
@@ -419,7 +461,10 @@ class ChildEngine(Engine):
             self._waiting.pop(rid, None)
 
     def _cancel(self, rid: int, waiting: queue.SimpleQueue[dict[str, Any] | None]) -> None:
-        """Stop the child's reply, and wait until it has (so the next request finds it free)."""
+        """Stop the child's reply, and wait until it has (so the next request finds it free):
+        the shared flag aborts the batch llama.cpp is decoding, the message says which reply."""
+        if self._stop_flag is not None:
+            self._stop_flag[0] = 1
         self._send({"op": "cancel", "target": rid})
         deadline = time.monotonic() + CANCEL_WAIT
         while time.monotonic() < deadline:
@@ -448,3 +493,6 @@ class ChildEngine(Engine):
             self._proc.kill()
             self._proc.wait()
         self._conn.close()
+        if self._stop_file is not None:
+            self._stop_flag.close()
+            self._stop_file.close()

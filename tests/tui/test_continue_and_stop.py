@@ -63,3 +63,51 @@ def test_chat_continue_flag_reaches_the_app(scripted_home, mnemo, monkeypatch):
         assert seen.pop() is want
     result = mnemo("chat", "--continue", "--incognito")
     assert result.returncode == 2 and "--continue and --incognito" in result.stderr and not seen
+
+
+def test_stopping_a_stream_from_another_thread_before_its_first_token(home):
+    """ReplyStream.stop (what the chat app's Esc calls while its worker iterates): a model
+    that takes 30 s to read the prompt stops at once, and the turn ends saved as stopped."""
+    import threading
+    import time
+
+    from mnemo.engine import scripted
+
+    with Assistant.open(engine_factory=scripted.factory(stall=30.0), memory=False) as assistant:
+        stream = assistant.stream("a question the model will take long to read")
+        threading.Timer(0.3, stream.stop).start()
+        start = time.perf_counter()
+        assert list(stream) == []
+        assert time.perf_counter() - start < 2.0
+        assert stream.reply.finish_reason == "stopped"
+        assert assistant.history()[-1].finish_reason == "stopped"
+
+
+async def test_esc_before_the_first_token_stops_the_reply_at_once(make_app, home):
+    import time
+
+    from mnemo.engine import scripted
+    from mnemo.tui.widgets.prompt import PromptInput
+
+    factory = scripted.factory(stall=30.0, rate=500.0)
+    app = make_app(memory=False, engine_factory=factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        prompt = app.query_one(PromptInput)
+        prompt.text = "hello"
+        await pilot.press("enter")
+        for _ in range(100):  # the model is "reading the prompt"
+            await pilot.pause(0.02)
+            if app.generating and factory.made[-1].calls:
+                break
+        start = time.perf_counter()
+        await pilot.press("escape")
+        for _ in range(150):
+            await pilot.pause(0.02)
+            if not app.generating:
+                break
+        assert not app.generating, "the reply was still being written 3 s after Esc"
+        assert time.perf_counter() - start < 3.0
+        await settled(pilot, app)
+        assert app.assistant.history()[-1].finish_reason == "stopped"
+        assert "stopped" in str(views(app)[-1].query_one(".meta").render())
