@@ -213,16 +213,34 @@ def test_memories_forgotten_before_this_version_lose_their_text(home, monkeypatc
         "insert into memories (kind, text, subject, status, created_at, updated_at) "
         "values ('fact', 'The user hides cash in the piano.', 'cash', 'forgotten', 1, 1)"
     )
+    old.db.execute(
+        "insert into memories (kind, text, subject, status, created_at, updated_at) "
+        "values ('fact', 'The user drinks rooibos.', 'drink', 'active', 1, 1)"
+    )
     old.close()
     monkeypatch.setattr(store_module, "MIGRATIONS", every)
     new = Store.open(home / "mnemo.db", clock=Clock())
-    assert new.db.execute("select text, subject from memories").fetchall() == [("", None)]
+    assert new.db.execute("select text, subject from memories order by id").fetchall() == [
+        ("", None),
+        ("The user drinks rooibos.", "drink"),
+    ]
     new.scrub()
     new.close()
     with sqlite3.connect(home / "mnemo.db") as conn:
         conn.execute("vacuum")
-    # (the copy made before migrating, mnemo.db.before-008_….bak, is the user's to keep or delete)
     assert b"piano" not in (home / "mnemo.db").read_bytes()
+    # the copy made before migrating is still the older version's database, less the erased text
+    (backup,) = home.glob("mnemo.db.before-008_erase_forgotten_text.bak")
+    assert b"piano" not in backup.read_bytes() and b"cash" not in backup.read_bytes()
+    from sqlite_utils.utils import sqlite3 as with_fts5  # mnemo's SQLite (FTS5 secure-delete)
+
+    with with_fts5.connect(backup) as conn:
+        assert conn.execute("select text from memories order by id").fetchall() == [
+            ("",),
+            ("The user drinks rooibos.",),
+        ]
+        assert "008_erase_forgotten_text" not in {r[0] for r in conn.execute("select name from _migrations")}
+        assert conn.execute("select count(*) from memories_fts where memories_fts match 'piano'").fetchone() == (0,)
 
 
 def test_a_model_that_dies_loading_keeps_the_versions_straight(assistant, monkeypatch):
