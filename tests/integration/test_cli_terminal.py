@@ -57,3 +57,15 @@ def test_ask_with_no_message_on_a_terminal_says_so_at_once(scripted_home):
     assert "Traceback" not in shown
     assert time.monotonic() - start < 30  # it did not wait for stdin (nobody typed)
     assert not (scripted_home / "mnemo.db").exists()  # nothing written
+
+
+def test_a_long_prompt_says_the_model_is_reading_it_then_erases_that_line(scripted_home):
+    long = " ".join(f"word{i}" for i in range(2500))
+    code, shown = on_a_terminal(scripted_home, "ask", "--no-memory", long, "--max-tokens", "3")
+    assert code == 0, shown
+    said = "mnemo: the model is reading a prompt of "
+    assert said in shown and "ctrl+c stops" in shown
+    after = shown[shown.index(said) :]
+    assert after.index("\r\x1b[K") < after.index("Echo:")  # the line is erased before the reply
+    short_code, short = on_a_terminal(scripted_home, "ask", "--no-memory", "--new", "hi", "--max-tokens", "3")
+    assert short_code == 0 and said not in short  # a short prompt is not worth a line
