@@ -23,7 +23,7 @@ from mnemo import config, prompt, turn
 from mnemo.config import ModelSpec
 from mnemo.engine import Engine, EngineFactory, open_engine
 from mnemo.errors import BackendError, BadInput
-from mnemo.kinds import Finish, MemoryKind, ModelState
+from mnemo.kinds import COMMAND_REPLIES, Finish, MemoryKind, ModelState
 from mnemo.memory import commands, rules, say
 from mnemo.models import ModelChoice, Models, explained
 from mnemo.paths import Home, private_dir, private_file
@@ -546,7 +546,8 @@ class Assistant:
         ``edit``: the id of a user message of the current conversation's active path that
         ``text`` is a new version of; the old version and what followed it stay, as a branch
         (``versions``, ``switch_version``)."""
-        return ReplyStream(self._turn(text, max_tokens, edit=edit))
+        stopping = threading.Event()
+        return ReplyStream(self._turn(text, max_tokens, edit=edit, stopping=stopping), stopping.set)
 
     def regenerate(self, max_tokens: int | None = None) -> ReplyStream:
         """The last user message of the active path answered again; the old replies stay as
@@ -554,7 +555,8 @@ class Assistant:
         last = self.last_user_message()
         if last is None:
             raise BadInput("there is no message to answer again")
-        return ReplyStream(self._turn(last.content, max_tokens, again=last))
+        stopping = threading.Event()
+        return ReplyStream(self._turn(last.content, max_tokens, again=last, stopping=stopping), stopping.set)
 
     def versions(self, conversation_id: int | None = None) -> dict[int, tuple[int, int]]:
         """Message id -> (which version it is, how many there are) for the messages of a
@@ -569,11 +571,35 @@ class Assistant:
         at = next(i for i, m in enumerate(siblings) if m.id == message_id)
         target = siblings[max(0, min(len(siblings) - 1, at + step))]
         if target.id != message_id:
+            conv = self._store.conversation(target.conversation_id)
+            before = self._store.messages(conv.id)
             self._store.choose(target.id)
+            if self._remembers(conv):
+                self._follow_path(before, self._store.messages(conv.id))
         return target
 
+    def _follow_path(self, before: list[Message], after: list[Message]) -> None:
+        """Memory follows the active path: the episodes of the messages a switch set aside
+        leave it, and the messages it brought back (whose episodes an edit or a regeneration
+        dropped) are remembered again; a memory command and mnemo's fixed answer to it never
+        were episodes, and are not made ones."""
+        was, now = {m.id for m in before}, {m.id for m in after}
+        self._bank.drop_episodes_of(sorted(was - now))
+        back = [m for m in after if m.id not in was]
+        commands = {m.parent_id for m in back if m.finish_reason in COMMAND_REPLIES}
+        kept = {r.source_message_id for r in self._bank.records.episodes_of({m.id for m in back})}
+        for m in back:
+            if m.finish_reason not in COMMAND_REPLIES and m.id not in commands and m.id not in kept and m.content:
+                self._bank.ingest(m)
+
     def _turn(
-        self, text: str, max_tokens: int | None, *, edit: int | None = None, again: Message | None = None
+        self,
+        text: str,
+        max_tokens: int | None,
+        *,
+        edit: int | None = None,
+        again: Message | None = None,
+        stopping: threading.Event | None = None,
     ) -> Generator[turn.Event, None, None]:
         if not text.strip():
             raise BadInput("the message is empty; type something to send")
@@ -598,7 +624,7 @@ class Assistant:
             window_tokens=self.window_tokens,
             told=self._told,
         )
-        this = turn.Turn(ctx, conv, text, max_tokens, start, edit=edited, again=again)
+        this = turn.Turn(ctx, conv, text, max_tokens, start, edit=edited, again=again, stopping=stopping)
         try:
             yield from this.events()
         finally:

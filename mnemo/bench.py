@@ -643,9 +643,9 @@ def tui_render(tokens: int = 600, rate: float = 600.0, runs: int = 3) -> list[di
         def __init__(self, spec: ModelSpec):
             super().__init__(spec, rate=rate, words=tokens - 2, paragraph=12)
 
-        def stream(self, messages, sampling, max_tokens=None):
+        def stream(self, messages, sampling, max_tokens=None, stop=None):
             produced.clear()
-            for item in super().stream(messages, sampling, max_tokens):
+            for item in super().stream(messages, sampling, max_tokens, stop):
                 if isinstance(item, str):
                     produced.append(time.perf_counter())
                 yield item

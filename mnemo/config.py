@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class ModelSpec:
     description: str = ""
     n_ctx: int | None = None
     n_gpu_layers: int | str = "auto"
+    n_threads: int | None = None  # llama.cpp's CPU threads; None: config.toml's n_threads, else the physical cores
     repack: bool | None = None  # llama.cpp's repacked CPU kernels (AMX among them); None: on unless they crash
     chat_template: str | None = None
     base_url: str | None = None
@@ -92,6 +93,7 @@ class Registry:
 
 
 EMBEDDERS = ("numpy", "sentence-transformers")
+MAX_THREADS = 1024
 
 
 CALL_TIMEOUT = 30.0  # seconds a tool call may take (a server's ``timeout`` overrides it)
@@ -135,6 +137,10 @@ class Settings:
     newline_key: str = "ctrl+j"  # TUI: a new line in the message (many terminals never send shift+enter)
     keys: tuple[tuple[str, str], ...] = ()  # [keys] table: TUI binding id -> key(s), e.g. memories = "f3"
     embedder: str = "numpy"  # or "sentence-transformers" (torch; uses a GPU when torch sees one)
+    n_threads: int | None = (
+        None  # llama.cpp's CPU threads for every local model without its own; None: the physical cores
+    )
+    continue_last: bool = False  # `mnemo chat` reopens the last conversation (as `mnemo chat --continue`)
     tools: ToolSettings = field(default_factory=ToolSettings)
     servers: tuple[ServerSpec, ...] = ()  # [mcp.servers.NAME], in file order
 
@@ -159,6 +165,7 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "description": (str,),
     "n_ctx": (int,),
     "n_gpu_layers": (int, str),
+    "n_threads": (int,),
     "repack": (bool,),
     "chat_template": (str,),
     "base_url": (str,),
@@ -168,6 +175,7 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "chat": (bool,),
     **_SAMPLING_TYPES,
 }
+_SETTING_TYPES: dict[str, tuple[type, ...]] = {"n_threads": (int,), "continue_last": (bool,)}  # the rest are strings
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list of strings"}
 
 
@@ -257,6 +265,9 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
     gpu = raw.get("n_gpu_layers", "auto")
     if isinstance(gpu, str) and gpu != "auto" or isinstance(gpu, int) and gpu < -1:
         raise fail("n_gpu_layers", f'must be "auto", -1 (all) or a layer count, not {gpu!r}')
+    threads = raw.get("n_threads")
+    if threads is not None and not 1 <= threads <= MAX_THREADS:
+        raise fail("n_threads", f"must be between 1 and {MAX_THREADS} (CPU threads), not {threads}")
     sampling_raw = {k: raw[k] for k in _SAMPLING_TYPES if k in raw}
     if "stop" in sampling_raw:
         if not all(isinstance(s, str) and s for s in sampling_raw["stop"]):
@@ -282,6 +293,7 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
         description=raw.get("description", ""),
         n_ctx=n_ctx,
         n_gpu_layers=gpu,
+        n_threads=threads,
         repack=raw.get("repack"),
         chat_template=raw.get("chat_template"),
         base_url=raw.get("base_url"),
@@ -340,6 +352,9 @@ def load_registry(home: paths.Home | None = None) -> Registry:
         line = _line_of(text, "default") if "default" in data else None
         known = ", ".join(sorted(models))
         raise ConfigError(f"{_where(src, line)}: key 'default' names unknown model '{default}'; known: {known}")
+    threads = load_settings(home).n_threads  # config.toml's, for every entry that does not set its own
+    if threads is not None:
+        models = {name: spec if spec.n_threads else replace(spec, n_threads=threads) for name, spec in models.items()}
     return Registry(default=default, models=models, files=tuple(files))
 
 
@@ -372,6 +387,18 @@ def load_settings(home: paths.Home | None = None) -> Settings:
                     'key names, e.g. memories = "f3"'
                 )
             values[key] = tuple(sorted(value.items()))
+            continue
+        if key in _SETTING_TYPES:
+            types = _SETTING_TYPES[key]
+            if not _check_type(value, types):
+                want = " or ".join(_TYPE_NAMES[t] for t in types)
+                raise ConfigError(f"{_where(path, _line_of(text, key))}: key '{key}' must be {want}, not {value!r}")
+            if key == "n_threads" and not 1 <= value <= MAX_THREADS:
+                raise ConfigError(
+                    f"{_where(path, _line_of(text, key))}: key 'n_threads' must be between 1 and {MAX_THREADS} "
+                    f"(CPU threads), not {value}"
+                )
+            values[key] = value
             continue
         if not isinstance(value, str):
             raise ConfigError(f"{_where(path, _line_of(text, key))}: key '{key}' must be a string")

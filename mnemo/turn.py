@@ -10,6 +10,7 @@ the reply's text deltas (closing it stops generation), then read ``.reply``; its
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
@@ -138,8 +139,9 @@ class ReplyStream:
     (or leaving a ``with`` block) stops generation; the partial reply is saved as
     "stopped" ("error" when the model failed, and the error goes on up)."""
 
-    def __init__(self, events: Generator[Event, None, None]):
+    def __init__(self, events: Generator[Event, None, None], stop: Callable[[], None] | None = None):
         self._events = events
+        self._stop = stop
         self._reply: Reply | None = None
 
     def events(self, progress: bool = False) -> Iterator[Event]:
@@ -169,6 +171,13 @@ class ReplyStream:
 
     def close(self) -> None:
         self._events.close()
+
+    def stop(self) -> None:
+        """Stop the reply from any thread (the chat app's Esc, while its worker iterates):
+        the model stops at once, even before its first token (while it reads the prompt),
+        and the iteration ends with ``Finished`` (the reply saved as "stopped")."""
+        if self._stop is not None:
+            self._stop()
 
     def __enter__(self) -> ReplyStream:
         return self
@@ -299,6 +308,7 @@ class Turn:
         *,
         edit: Message | None = None,
         again: Message | None = None,
+        stopping: threading.Event | None = None,
     ):
         """``edit``: the user's message is a new version of that one (the old one and its
         replies stay, as siblings off the active path); ``again``: that stored user message
@@ -324,6 +334,11 @@ class Turn:
         self.first: float | None = None
         self.last_save = 0.0
         self.usage = Usage()
+        self.stopping = stopping or threading.Event()  # set by stop() (ReplyStream.stop), from any thread
+
+    def stop(self) -> None:
+        """Stop this turn's reply from another thread: the model is told at once."""
+        self.stopping.set()
 
     @property
     def replies_so_far(self) -> int:
@@ -486,7 +501,8 @@ class Turn:
         if prefix:
             yield self.shown(prefix)
         if self.built is not None:
-            with closing(ctx.engine.stream(self.built.messages, ctx.spec.sampling, self.reply_tokens)) as deltas:
+            stream = ctx.engine.stream(self.built.messages, ctx.spec.sampling, self.reply_tokens, stop=self.stopping)
+            with closing(stream) as deltas:
                 for item in deltas:
                     if isinstance(item, Generation):
                         self.result = item

@@ -47,6 +47,31 @@ def _message(text: str | None) -> str:
     return text
 
 
+LONG_PROMPT = 2000  # tokens: a prompt this long takes the model a while to read (said on a terminal)
+
+
+class _Waiting:
+    """On a terminal (stderr), one line while the model reads a long prompt, erased at the
+    first word: a big paste takes seconds to minutes on a CPU, and says so."""
+
+    def __init__(self) -> None:
+        self.on = sys.stderr.isatty()
+        self.shown = False
+
+    def show(self, event: object) -> None:
+        total = getattr(event, "total", 0)
+        if self.on and getattr(event, "stage", "") == "reading" and total >= LONG_PROMPT:
+            sys.stderr.write(f"mnemo: the model is reading a prompt of {total:,} tokens; ctrl+c stops…")
+            sys.stderr.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = False
+
+
 @app.command()
 def ask(
     ctx: typer.Context,
@@ -86,11 +111,21 @@ def ask(
             assistant.continue_latest()
         out = sys.stdout
         shown = printable if out.isatty() else str  # a pipe gets the exact text
-        with assistant.stream(text, max_tokens=max_tokens) as stream:
-            for delta in stream:
-                if not as_json:
-                    out.write(shown(delta))
-                    out.flush()
+        from mnemo.assistant import Progress, TextDelta
+
+        waiting = _Waiting()
+        try:
+            with assistant.stream(text, max_tokens=max_tokens) as stream:
+                for event in stream.events(progress=True):
+                    if isinstance(event, Progress):
+                        waiting.show(event)
+                    elif isinstance(event, TextDelta):
+                        waiting.clear()
+                        if not as_json:
+                            out.write(shown(event.text))
+                            out.flush()
+        finally:
+            waiting.clear()  # before an error or "interrupted" is said
         reply = stream.reply
         if as_json:
             emit_json(reply.to_dict())
@@ -117,14 +152,24 @@ def chat(
     incognito: Annotated[
         bool, typer.Option("--incognito", help="Start with a conversation that neither reads nor writes memory.")
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--continue",
+            "-c",
+            help="Reopen the last conversation (continue_last = true in config.toml does it every time).",
+        ),
+    ] = False,
 ) -> None:
     """Open the chat app."""
+    if resume and incognito:
+        raise BadInput("--continue and --incognito cannot be used together: an incognito chat starts empty")
     from mnemo.assistant import Assistant
 
     opener = Assistant.opening(home(ctx), model=model)  # the model's process starts before the app loads
     from mnemo.tui.app import MnemoApp
 
-    app = MnemoApp(opener, incognito=incognito)
+    app = MnemoApp(opener, incognito=incognito, resume=True if resume else None)
     app.run()
     if app.return_code:  # the start-up error screen: a configuration to fix (exit 2)
         raise typer.Exit(app.return_code)

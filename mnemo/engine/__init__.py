@@ -7,6 +7,7 @@ into mnemo's process), an ``openai`` entry talks to a server (``remote.RemoteEng
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -84,9 +85,15 @@ class Engine(ABC):
 
     @abstractmethod
     def stream(
-        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+        self,
+        messages: list[Message],
+        sampling: Sampling,
+        max_tokens: int | None = None,
+        stop: threading.Event | None = None,
     ) -> Generator[str | Generation, None, None]:
-        """Yield text deltas, then one Generation. Closing the iterator stops generation."""
+        """Yield text deltas, then one Generation. Closing the iterator stops generation;
+        so does setting ``stop`` from any thread, even before the first token (while the
+        model reads the prompt): the iterator then ends without a Generation."""
 
     def count_many(self, texts: list[str]) -> list[int]:
         """Tokens of each text; an engine behind a process or a network answers in one trip."""

@@ -10,6 +10,7 @@ entry with ``kind = "scripted"`` gets one with the defaults.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Generator
 
@@ -63,17 +64,24 @@ class ScriptedEngine(Engine):
         return ["Echo:"] + last.split()[:200] + [f"w{i}" for i in range(self.words)]
 
     def stream(
-        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+        self,
+        messages: list[Message],
+        sampling: Sampling,
+        max_tokens: int | None = None,
+        stop: threading.Event | None = None,
     ) -> Generator[str | Generation, None, None]:
         self.calls += 1
+        stop = stop or threading.Event()
         limit = max_tokens or sampling.max_tokens
         pieces = self.reply_words(messages)
         finish = Finish.LENGTH if len(pieces) > limit else Finish.STOP
-        if self.stall:
-            time.sleep(self.stall)
+        if self.stall and stop.wait(self.stall):  # the stall is its prompt reading: a stop ends it
+            return
         start = time.perf_counter()
         out: list[str] = []
         for i, word in enumerate(pieces[:limit]):
+            if stop.is_set():
+                return
             if self.crash_after is not None and i >= self.crash_after:
                 self.closed = True
                 raise BackendError(f"llama.cpp crashed (SIGSEGV) while generating with '{self.spec.name}' (scripted)")

@@ -14,20 +14,56 @@ import atexit
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
+from typing import Any
 
 from mnemo.engine.child import BOOT
 
-_held: list[tuple[subprocess.Popen[bytes], socket.socket]] = []
+
+@dataclass
+class Started:
+    """A model process: our end of its socket, and a two-byte file both map, whose first
+    byte mnemo sets to stop the decode under way (``LocalEngine.abort_on``; None where it
+    cannot be made)."""
+
+    proc: subprocess.Popen[bytes]
+    sock: socket.socket
+    stop_file: Any = None
+    stop_flag: Any = None
+
+    def close(self) -> None:
+        self.sock.close()
+        if self.stop_file is not None:
+            self.stop_flag.close()
+            self.stop_file.close()
 
 
-def spawn() -> tuple[subprocess.Popen[bytes], socket.socket]:
-    """A fresh model process, importing llama-cpp-python, and our end of its socket.
-    Raises OSError when it cannot be started."""
+_held: list[Started] = []
+
+
+def _shared_flag() -> tuple[Any, Any]:
+    import mmap
+    import tempfile
+
+    try:
+        file = tempfile.TemporaryFile()
+        file.write(b"\0\0")
+        file.flush()
+        return file, mmap.mmap(file.fileno(), 2)
+    except (OSError, ValueError):
+        return None, None
+
+
+def spawn() -> Started:
+    """A fresh model process, importing llama-cpp-python. Raises OSError when it cannot be
+    started."""
     ours, theirs = socket.socketpair()
+    file, flag = _shared_flag()
+    shared = [file.fileno()] if file is not None else []
     try:
         proc = subprocess.Popen(
             [sys.executable, "-P", "-c", BOOT, str(theirs.fileno())],
-            pass_fds=[theirs.fileno()],
+            pass_fds=[theirs.fileno(), *shared],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -35,10 +71,13 @@ def spawn() -> tuple[subprocess.Popen[bytes], socket.socket]:
         )
     except OSError:
         ours.close()
+        if file is not None:
+            flag.close()
+            file.close()
         raise
     finally:
         theirs.close()
-    return proc, ours
+    return Started(proc, ours, file, flag)
 
 
 def start() -> None:
@@ -50,20 +89,20 @@ def start() -> None:
             pass  # the engine will try again, and say why if it fails too
 
 
-def take() -> tuple[subprocess.Popen[bytes], socket.socket] | None:
+def take() -> Started | None:
     """The process started ahead, if it is still alive; the caller owns it from here."""
     while _held:
-        proc, ours = _held.pop()
-        if proc.poll() is None:
-            return proc, ours
-        ours.close()
+        started = _held.pop()
+        if started.proc.poll() is None:
+            return started
+        started.close()
     return None
 
 
 @atexit.register
 def _end_untaken() -> None:
-    for proc, ours in _held:
-        ours.close()  # its end of the socket closes: it exits as it would without its parent
-        proc.kill()
-        proc.wait()
+    for started in _held:
+        started.close()  # its end of the socket closes: it exits as it would without its parent
+        started.proc.kill()
+        started.proc.wait()
     _held.clear()

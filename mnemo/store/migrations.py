@@ -165,6 +165,10 @@ def m008_erase_forgotten_text(db: Database) -> None:
     db.execute("update memories set text = '', subject = null, meta = null where status = 'forgotten'")
 
 
+# Migrations that erase text the user asked to be gone: done again in the copy made before
+# migrating (Store._migrate), so the backup does not keep what the upgrade erased.
+ERASING = ("008_erase_forgotten_text",)
+
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("001_conversations", m001_conversations),
     ("002_messages", m002_messages),

@@ -115,6 +115,7 @@ class TurnsMixin(ConversationsMixin):
 
         try:
             stream = self.assistant.regenerate() if again else self.assistant.stream(text, edit=edit)
+            self._live = stream  # Esc / ctrl+c stop it from the UI thread (stop_reply)
             with stream:
                 for event in stream.events(progress=True):
                     if worker.is_cancelled:
@@ -265,8 +266,13 @@ class TurnsMixin(ConversationsMixin):
         if back:
             self.back_to_the_box()
 
+    _live: Any = None  # the reply stream being iterated by the generate worker
+
     def stop_reply(self) -> None:
+        """The model stops at once, even before its first token (while it reads the prompt)."""
         self.workers.cancel_group(self, "generate")
+        if self._live is not None:
+            self._live.stop()
         if self._reply_view is not None and not self._reply_view.text:
             self._reply_view.think("stopping…")
 
