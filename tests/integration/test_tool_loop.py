@@ -344,3 +344,19 @@ def test_a_server_that_never_answers_times_out_and_the_turn_goes_on(home, tmp_pa
         assert reply.timings.total_ms < 20_000
     finally:
         a.close()
+
+
+def test_a_local_model_s_call_body_is_written_under_the_grammar_once_the_marker_is_read(home):
+    body = '{"name": "search_memory", "arguments": {"query": "cat"}}'
+    a, make = _open(home, ['Looking. <tool_call>\n{"name": "launch_rock'], grammar_body=body)
+    try:
+        reply = a.send("Hello there")
+        (call,) = reply.tool_calls
+        assert (call.tool, call.arguments, call.decision) == ("search_memory", {"query": "cat"}, "allow")
+        ((prefix, schema),) = make.made[-1].after
+        assert prefix == "Looking. <tool_call>"  # what the model wrote up to the marker, not its own body
+        names = {o["properties"]["name"]["const"] for o in schema["anyOf"]}
+        assert names == {t.name for t in a.toolbox.offered()}
+        assert reply.text.startswith("Looking.") and "launch" not in reply.text
+    finally:
+        a.close()
