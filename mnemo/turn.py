@@ -314,7 +314,10 @@ class Turn:
         self.first: float | None = None
         self.last_save = 0.0
         self.usage = Usage()
-        reach = loop.MemoryReach(ctx.bank, ctx.store, ctx.clock, ctx.tools.settings.read_folders) if ctx.tools else None
+        reach = None
+        if ctx.tools is not None:
+            folders = ctx.tools.settings.read_folders  # memory tools as recall: not with memory off, nor incognito
+            reach = loop.MemoryReach(ctx.bank, ctx.store, ctx.clock, folders, reads=ctx.remembers, writes=ctx.remembers)
         self.rounds = loop.Rounds(  # the model's reply: generation, and tool calls between generations
             ctx.engine,
             ctx.spec,
@@ -489,7 +492,12 @@ class Turn:
         if self.built is not None:
             try:
                 for item in self.rounds.run(self.built.messages, self.reply_tokens, self.keep, self.written):
-                    yield TextDelta(self.shown(item)) if isinstance(item, str) else item
+                    if isinstance(item, str):
+                        yield TextDelta(self.shown(item))
+                        continue
+                    if isinstance(item, ToolStarted):  # a call may take a while: what was shown is on disk first
+                        self.save_now()
+                    yield item
             finally:
                 self.result = self.rounds.result
             self.finish = self.rounds.finish
@@ -506,6 +514,11 @@ class Turn:
 
     def written(self) -> str:
         return "".join(self.parts)
+
+    def save_now(self) -> None:
+        assert self.saved is not None
+        self.ctx.store.update_message(self.saved.id, content="".join(self.parts))
+        self.last_save = time.perf_counter()
 
     def shown(self, piece: str) -> str:
         """A piece of the reply, kept (and saved every SAVE_EVERY seconds)."""

@@ -24,6 +24,7 @@ from mnemo.engine import Engine, Generation, Message
 from mnemo.errors import BadInput
 from mnemo.kinds import Finish
 from mnemo.tools import calls, policy
+from mnemo.tools.builtin import SERVER as BUILTIN_SERVER
 from mnemo.tools.calls import BadCall, Call
 from mnemo.tools.mcp import ToolError, ToolInfo
 from mnemo.tools.toolbox import Toolbox, ToolCall, ToolFinished, ToolStarted
@@ -127,11 +128,35 @@ def folded(messages: list[dict[str, Any]], call: ToolCall) -> list[dict[str, Any
     return [*messages[:-1], {"role": "user", "content": text}]
 
 
-class MemoryReach:
-    """What the built-in tools may do, through the turn's memory bank and store."""
+MEMORY_TOOLS = {"search_memory": "reads", "remember": "writes", "forget": "writes"}  # built-ins on memory
 
-    def __init__(self, bank: MemoryBank, store: Store, clock: Callable[[], float], folders: tuple[str, ...]):
+
+class MemoryReach:
+    """What the built-in tools may do, through the turn's memory bank and store: memory is
+    read only where the turn reads it (``reads``) and written only where it writes it
+    (``writes``: memory on, the conversation not incognito)."""
+
+    def __init__(
+        self,
+        bank: MemoryBank,
+        store: Store,
+        clock: Callable[[], float],
+        folders: tuple[str, ...],
+        *,
+        reads: bool = True,
+        writes: bool = True,
+    ):
         self.bank, self.store, self.clock, self._folders = bank, store, clock, folders
+        self.reads, self.writes = reads, writes
+
+    def allows(self, tool: str) -> bool:
+        """Whether a built-in that works on memory may run in this turn."""
+        need = MEMORY_TOOLS.get(tool)
+        return need is None or (self.reads if need == "reads" else self.writes)
+
+    def _check(self, tool: str) -> None:
+        if not self.allows(tool):
+            raise ToolError(f"{tool}: long-term memory is off in this conversation")
 
     def now(self) -> float:
         return self.clock()
@@ -139,6 +164,7 @@ class MemoryReach:
     def search(self, query: str, limit: int) -> list[dict[str, Any]]:
         from mnemo.export import when
 
+        self._check("search_memory")
         self.bank.ready_for_recall()
         found = self.bank.recall(query, budget_tokens=10**6, k=limit, include_profile=True)
         hits = [{"kind": m.kind, "id": m.id, "when": when(m.created_at), "text": m.text} for m in found]
@@ -149,12 +175,14 @@ class MemoryReach:
         return hits[:limit]
 
     def remember(self, text: str) -> str:
+        self._check("remember")
         written = self.bank.remember(text)
         return "Remembered: " + "; ".join(r.text for r in written)
 
     def forget(self, query: str) -> str:
         from mnemo.memory import commands
 
+        self._check("forget")
         gone = commands.forget(self.bank, query)
         n = len(gone.erased) + len(gone.trimmed)
         return (
@@ -285,7 +313,10 @@ class Rounds:
                     "syntax mnemo reads; it is offered no tools (a /tool call still works)"
                 )
             else:
-                self.offered = self.toolbox.offered(self.offer)
+                allows = getattr(self.reach, "allows", lambda tool: True)
+                self.offered = [
+                    t for t in self.toolbox.offered(self.offer) if t.server != BUILTIN_SERVER or allows(t.name)
+                ]
         if asked is None and not self.offered:
             return
         self.caller = Caller(

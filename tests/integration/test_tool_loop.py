@@ -360,3 +360,32 @@ def test_a_local_model_s_call_body_is_written_under_the_grammar_once_the_marker_
         assert reply.text.startswith("Looking.") and "launch" not in reply.text
     finally:
         a.close()
+
+
+def test_without_memory_the_memory_tools_are_not_offered_nor_run(home):
+    (home / "models.toml").write_text(TOOLS_MODELS)
+    make = scripted.factory(family="hermes", script=[])
+    a = Assistant.open(clock=Clock(), engine_factory=make, memory=False)
+    try:
+        a.send("hello")
+        offered = {t["function"]["name"] for t in make.made[-1].seen[-1][1]}
+        assert "current_time" in offered and not offered & {"search_memory", "remember", "forget"}
+        call = a.send('/tool remember {"text": "The user likes tea."}').tool_calls[0]
+        assert call.result is None and "memory is off" in call.error
+        assert a.memories() == []
+    finally:
+        a.close()
+
+
+def test_incognito_reads_no_memory_through_tools(home):
+    a, make = _open(home)
+    try:
+        a.remember("The user likes tea.")
+        a.new_conversation(incognito=True)
+        a.send("hello")
+        offered = {t["function"]["name"] for t in make.made[-1].seen[-1][1]}
+        assert "current_time" in offered and not offered & {"search_memory", "remember", "forget"}  # as recall
+        call = a.send('/tool search_memory {"query": "tea"}').tool_calls[0]
+        assert call.result is None and "memory is off" in call.error and "likes tea" not in a.history()[-1].content
+    finally:
+        a.close()
