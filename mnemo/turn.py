@@ -14,6 +14,7 @@ between two generations).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, field
@@ -124,9 +125,16 @@ class ReplyStream:
     (or leaving a ``with`` block) stops generation; the partial reply is saved as
     "stopped" ("error" when the model failed, and the error goes on up)."""
 
-    def __init__(self, events: Generator[Event, None, None]):
+    def __init__(self, events: Generator[Event, None, None], cancelled: threading.Event | None = None):
         self._events = events
         self._reply: Reply | None = None
+        self._cancelled = cancelled or threading.Event()
+
+    def cancel(self) -> None:
+        """Stop the reply from any thread (the chat app's Esc while its worker iterates):
+        it ends at its next step, within a token, or abandoning the tool call that runs
+        (stored with its error); the reply is saved as "stopped" and ``Finished`` follows."""
+        self._cancelled.set()
 
     def events(self, progress: bool = False) -> Iterator[Event]:
         """Every event of the turn, in order; the last one is ``Finished``. ``progress``:
@@ -184,6 +192,7 @@ class Context:
     approve: Callable[[ToolCall], policy.Answer] | None = None  # None: nobody to ask, so ask means deny
     allowed: frozenset[str] = frozenset()  # tools this run allows by name (--allow-tool)
     offer: set[str] | None = None  # the tools (or servers) the conversation offers; None: all
+    cancelled: threading.Event = field(default_factory=threading.Event)  # ReplyStream.cancel
 
 
 def system_prompt(system: str, profile: list[Record]) -> str:
@@ -327,6 +336,7 @@ class Turn:
             allowed=ctx.allowed,
             offer=ctx.offer,
             told=ctx.told,
+            cancelled=ctx.cancelled,
         )
 
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Generator
 from contextlib import closing
@@ -252,11 +253,13 @@ class Caller:
             raise BadInput(f"/tool {name}: the arguments do not fit its schema ({wrong})")
         return ToolCall(info.name, info.server, arguments, "allow", FORCED_WHY), info
 
-    def run(self, info: ToolInfo, call: ToolCall, result_tokens: int) -> ToolCall:
+    def run(
+        self, info: ToolInfo, call: ToolCall, result_tokens: int, cancelled: threading.Event | None = None
+    ) -> ToolCall:
         """The allowed call run, its result (or error) cut to ``result_tokens``."""
         started = time.perf_counter()
         try:
-            got = self.toolbox.run(info, call.arguments, self.reach)
+            got = self.toolbox.run(info, call.arguments, self.reach, cancelled)
         except ToolError as e:
             return replace(call, error=str(e), ms=round((time.perf_counter() - started) * 1000))
         text, was_cut = cut(got.text, result_tokens, self.count)
@@ -285,8 +288,12 @@ class Rounds:
         allowed: frozenset[str] = frozenset(),
         offer: set[str] | None = None,
         told: set[str] | None = None,
+        cancelled: threading.Event | None = None,
     ):
+        """``cancelled``: set from any thread (``ReplyStream.cancel``), the reply ends at its
+        next step: within a token, or abandoning the call that runs."""
         self.engine, self.spec, self.toolbox = engine, spec, toolbox
+        self.cancelled = cancelled or threading.Event()
         self.reach, self.approve, self.allowed, self.offer = reach, approve, allowed, offer
         self.told = told if told is not None else set()
         self.offered: list[ToolInfo] = []  # what the model is offered
@@ -357,6 +364,9 @@ class Rounds:
         if self.forced is not None:
             call, info = self.forced
             done = yield from self.call(call, info, keep)
+            if self.cancelled.is_set():
+                self.finish = Finish.STOPPED
+                return
             messages, round_ = folded(messages, done), 2
         while True:
             shown, found = yield from self.generation(messages, reply_tokens, written())
@@ -368,8 +378,13 @@ class Rounds:
             assert self.caller is not None
             made = []
             for item in found:
+                if self.cancelled.is_set():
+                    break
                 call, tool = self.caller.decide(item, round_)
                 made.append((yield from self.call(call, tool, keep)))
+            if self.cancelled.is_set():
+                self.finish = Finish.STOPPED
+                return
             messages, round_ = next_messages(messages, shown, made), round_ + 1
 
     def generation(
@@ -391,6 +406,8 @@ class Rounds:
                 if isinstance(item, Generation):
                     self.result = item
                     continue
+                if self.cancelled.is_set():
+                    break
                 raw.append(item)
                 text, got = reader.feed(item) if reader else (item, [])
                 found += got
@@ -401,6 +418,9 @@ class Rounds:
                 if reader is not None and reader.opened and engine.constrained_calls:
                     grammar = True
                     break
+        if self.cancelled.is_set():  # what was shown stays; a call being written is dropped
+            self.finish = Finish.STOPPED
+            return "".join(shown), []
         if reader is not None:
             if grammar:
                 so_far = "".join(raw)
@@ -433,7 +453,7 @@ class Rounds:
             self.calls[index] = replace(call, id=keep(call))
             raise
         if tool is not None and call.decision == "allow" and self.caller is not None and self.toolbox is not None:
-            call = self.caller.run(tool, call, self.toolbox.settings.result_tokens)
+            call = self.caller.run(tool, call, self.toolbox.settings.result_tokens, self.cancelled)
         self.calls[index] = call = replace(call, id=keep(call))
         yield ToolFinished(index, call)
         return call

@@ -389,3 +389,34 @@ def test_incognito_reads_no_memory_through_tools(home):
         assert call.result is None and "memory is off" in call.error and "likes tea" not in a.history()[-1].content
     finally:
         a.close()
+
+
+def test_cancel_while_a_builtin_runs_abandons_it_and_saves_the_reply_as_stopped(home, monkeypatch):
+    import threading
+    import time
+
+    from mnemo.tools import builtin
+
+    started = threading.Event()
+
+    def slow_time(reach, args):
+        started.set()
+        time.sleep(5)
+        return "too late"
+
+    info = builtin.BUILTINS["current_time"].info
+    monkeypatch.setitem(builtin.BUILTINS, "current_time", builtin.Builtin(info, slow_time))
+    a, _ = _open(home, ["One moment. " + call_text("hermes", "current_time", {})])
+    try:
+        stream = a.stream("What time is it?")
+        threading.Thread(target=lambda: started.wait(10) and stream.cancel(), daemon=True).start()
+        t0 = time.monotonic()
+        events = _events(stream)
+        assert time.monotonic() - t0 < 4  # not the tool's five seconds
+        reply = stream.reply
+        assert isinstance(events[-1], Finished) and reply.finish_reason == "stopped"
+        (call,) = reply.tool_calls
+        assert call.decision == "allow" and call.error == "stopped while it ran" and call.result is None
+        assert a.history()[-1].content == "One moment. " and a.tool_calls(reply.message_id) == [call]
+    finally:
+        a.close()
