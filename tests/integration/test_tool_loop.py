@@ -420,3 +420,16 @@ def test_cancel_while_a_builtin_runs_abandons_it_and_saves_the_reply_as_stopped(
         assert a.history()[-1].content == "One moment. " and a.tool_calls(reply.message_id) == [call]
     finally:
         a.close()
+
+
+def test_a_server_that_will_not_start_is_one_notice_and_the_turn_goes_on(home):
+    config = '[mcp.servers.ghost]\ncommand = "/nonexistent/mcp-ghost"\n'
+    a, make = _open(home, [call_text("hermes", "current_time", {})], config=config)
+    try:
+        reply = a.send("What time is it?")
+        (notice,) = [n for n in reply.notices if "ghost" in n]
+        assert "did not start" in notice and "\n" not in notice
+        assert reply.tool_calls[0].tool == "current_time" and reply.tool_calls[0].result
+        assert "ghost" not in " ".join(a.send("And now?").notices)  # said once
+    finally:
+        a.close()
