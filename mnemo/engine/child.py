@@ -170,6 +170,7 @@ class _Server:
                 "pid": os.getpid(),
                 "buffers": engine.buffers,
                 "n_threads": engine.n_threads,
+                "chat_template": engine.chat_template,
             },
         )
 
@@ -198,6 +199,15 @@ class _Server:
                 if self.engine.stop_flag is not None:
                     self.engine.stop_flag[0] = 0
                 self.reply(rid, ok=self.engine.complete_json(msg["messages"], msg["schema"], msg["max_tokens"]))
+            elif op == "after":
+                if self.engine.stop_flag is not None:
+                    self.engine.stop_flag[0] = 0
+                self.reply(
+                    rid,
+                    ok=self.engine.complete_after(
+                        msg["messages"], msg["prefix"], msg["schema"], msg.get("tools"), msg["max_tokens"]
+                    ),
+                )
             else:
                 self.quick(msg)
         except Exception as e:  # a Python-level error (a broken template): the parent raises it
@@ -213,7 +223,7 @@ class _Server:
         elif op == "prompt_tokens":
             self.reply(rid, ok=e.prompt_tokens(msg["messages"]))
         elif op == "render":
-            self.reply(rid, ok=e.render(msg["messages"]))
+            self.reply(rid, ok=e.render(msg["messages"], msg.get("tools")))
         elif op == "info":
             from mnemo.engine.local import system_info
 
@@ -230,7 +240,7 @@ class _Server:
 
         if self.engine.stop_flag is not None:
             self.engine.stop_flag[0] = 0  # a stop the parent set for an earlier reply
-        deltas = self.engine.stream(msg["messages"], msg["sampling"], msg["max_tokens"])
+        deltas = self.engine.stream(msg["messages"], msg["sampling"], msg["max_tokens"], msg.get("tools"))
         sent = 0
         crash_after = self.crash[1] if self.crash and self.crash[0] == "token" else None
         self.engine.between_batches = lambda: self.interrupted(rid)  # a cancel while the prompt is read

@@ -30,7 +30,7 @@ from typing import Any
 
 from mnemo import errors
 from mnemo.config import ModelSpec, Sampling
-from mnemo.engine import Engine, Generation, Message, probe, warm
+from mnemo.engine import Engine, Generation, Message, Tool, probe, warm
 from mnemo.errors import BackendError
 
 log = logging.getLogger("mnemo.llama")
@@ -219,6 +219,13 @@ class ChildEngine(Engine):
     def load_seconds(self) -> float:
         return self._attr("load_s")
 
+    @property
+    def chat_template(self) -> str | None:  # type: ignore[override]
+        """The Jinja chat template the model renders with (its call family is read from it)."""
+        return self._attr("chat_template")
+
+    constrained_calls = True
+
     def info(self) -> dict[str, Any]:
         """llama.cpp's system info, the child's loaded modules, pid and resident memory."""
         return self._call("info")
@@ -398,22 +405,23 @@ class ChildEngine(Engine):
     def prompt_tokens(self, messages: list[Message]) -> list[int]:
         return self._call("prompt_tokens", messages=messages)
 
-    def render(self, messages: list[Message]) -> str:
-        """The prompt text the chat template makes of ``messages``."""
-        return self._call("render", messages=messages)
+    def render(self, messages: list[Message], tools: list[Tool] | None = None) -> str:
+        """The prompt text the chat template makes of ``messages`` (and the offered ``tools``)."""
+        return self._call("render", messages=messages, tools=tools)
 
     def stream(
         self,
         messages: list[Message],
         sampling: Sampling,
         max_tokens: int | None = None,
+        tools: list[Tool] | None = None,
         stop: threading.Event | None = None,
     ) -> Generator[str | Generation, None, None]:
         """A ``stop`` set while the child reads the prompt is told to it at once (it looks
         between two batches of the prompt), not at the first token."""
         if stop is not None and stop.is_set():
             return
-        rid, waiting = self._request("stream", messages=messages, sampling=sampling, max_tokens=max_tokens)
+        rid, waiting = self._request("stream", messages=messages, sampling=sampling, max_tokens=max_tokens, tools=tools)
         ended = False
         try:
             while True:
@@ -451,6 +459,11 @@ class ChildEngine(Engine):
 
     def complete_json(self, messages: list[Message], schema: dict, max_tokens: int = 256) -> str:
         return self._call("json", messages=messages, schema=schema, max_tokens=max_tokens)
+
+    def complete_after(
+        self, messages: list[Message], prefix: str, schema: dict, tools: list[Tool] | None = None, max_tokens: int = 512
+    ) -> str:
+        return self._call("after", messages=messages, prefix=prefix, schema=schema, tools=tools, max_tokens=max_tokens)
 
     def close(self) -> None:
         """End the child; its memory (RAM, GPU) goes back to the system."""

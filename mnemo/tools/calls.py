@@ -92,6 +92,26 @@ class CallReader:
     def __post_init__(self) -> None:
         self._syntax = SYNTAX[self.family]
 
+    @property
+    def opened(self) -> bool:
+        """A call is being written (its opening marker, or a bare JSON reply, has been read)."""
+        return self._call is not None or self._bare is not None
+
+    @property
+    def body(self) -> str:
+        """What the model has written of the open call so far (after its marker)."""
+        return self._call if self._call is not None else (self._bare or "")
+
+    def rewrite(self, body: str) -> tuple[str, list[Call | BadCall]]:
+        """The open call's body replaced by ``body`` (written under a grammar), the call
+        closed, and the reply ended: what ``finish`` returns."""
+        if self._call is not None:
+            self._call = ""
+        elif self._bare is not None:
+            self._bare = ""
+        self._pending = body + (self._syntax.close or "")
+        return self._drain(final=True)
+
     def feed(self, delta: str) -> tuple[str, list[Call | BadCall]]:
         self._pending += delta
         return self._drain(final=False)
@@ -215,3 +235,53 @@ def _call(item: Any, raw: str) -> Call | BadCall:
     if not isinstance(args, dict):
         return BadCall(raw, f"the arguments of {item['name']} are not an object")
     return Call(item["name"], args, raw)
+
+
+LISTS = ("phi4", "granite", "mistral")  # families that write a list of calls
+
+
+def call_schema(family: str, tools: list[Any]) -> dict[str, Any]:
+    """The JSON schema of one call's body in ``family``'s syntax, for the grammar a local
+    model writes a call under: the name is one of ``tools`` (``ToolInfo``s), the arguments
+    that tool's schema, nothing else."""
+    key = "parameters" if family == "llama3" else "arguments"
+    options = []
+    for tool in tools:
+        args = _enforceable(dict(tool.schema or {"type": "object"}))
+        args.setdefault("type", "object")
+        args.setdefault("additionalProperties", False)
+        args.pop("$schema", None)
+        options.append(
+            {
+                "type": "object",
+                "properties": {"name": {"const": tool.name}, key: args},
+                "required": ["name", key],
+                "additionalProperties": False,
+            }
+        )
+    one = options[0] if len(options) == 1 else {"anyOf": options}
+    if family in LISTS:
+        return {"type": "array", "items": one, "minItems": 1, "maxItems": 1}
+    return one
+
+
+ENUM_RANGE = 100  # an integer between bounds this close is written as one of its values
+
+
+def _enforceable(schema: Any) -> Any:
+    """``schema`` as llama.cpp's grammar can enforce it: a bounded integer becomes the list
+    of its values (the grammar knows no minimum or maximum). What it still cannot enforce,
+    the turn checks before a call runs (``loop.misfit``)."""
+    if isinstance(schema, list):
+        return [_enforceable(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _enforceable(v) for k, v in schema.items()}
+    if out.get("type") == "integer" and "minimum" in out and "maximum" in out and "enum" not in out:
+        lo, hi = int(out["minimum"]), int(out["maximum"])
+        if 0 <= hi - lo <= ENUM_RANGE:
+            out = {k: v for k, v in out.items() if k not in ("type", "minimum", "maximum")}
+            out["enum"] = list(range(lo, hi + 1))
+    if isinstance(schema.get("properties"), dict):
+        out["properties"] = {name: _enforceable(v) for name, v in schema["properties"].items()}
+    return out
