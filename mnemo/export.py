@@ -60,9 +60,10 @@ def tool_call(call: Any, result_lines: int | None = None) -> list[str]:
     if call.decision != "allow":
         outcome = f"denied: {call.why}" if call.why else "denied"
     elif call.error:
-        outcome = f"allowed, failed after {call.ms} ms"
+        outcome = "allowed" + (f" ({call.why})" if call.why else "") + f", failed after {call.ms} ms"
     else:
-        outcome = f"allowed · {call.ms} ms" + (" · result cut to fit" if call.cut else "")
+        outcome = "allowed" + (f" ({call.why})" if call.why else "") + f" · {call.ms} ms"
+        outcome += " · result cut to fit" if call.cut else ""
     lines = [f"⚙ `{call.tool}` ({call.server}) {f'`{args}` ' if args else ''}· {outcome}", ""]
     body = call.error if call.error else call.result if call.decision == "allow" else None
     if body:

@@ -136,3 +136,76 @@ def test_vs_code_mcp_json_reads_too(mnemo, home, tmp_path):
     vscode.write_text(json.dumps({"servers": {"py": {"type": "stdio", "command": sys.executable, "args": ["-V"]}}}))
     assert mnemo("mcp", "import", str(vscode)).returncode == 0
     assert tomllib.loads(_config(home).read_text())["mcp"]["servers"]["py"]["command"] == sys.executable
+
+
+TIME_SERVER = f"""
+[mcp.servers.time]
+command = "{sys.executable}"
+args = ["-m", "mcp_server_time", "--local-timezone", "UTC"]
+trust = true
+
+[mcp.servers.time.tools]
+convert_time = "deny"
+
+[mcp.servers.nowhere]
+command = "/nonexistent/mcp-server"
+"""
+
+
+def test_list_without_servers_shows_mnemos_own_tools(mnemo, home):
+    r = mnemo("mcp", "list", "--json")
+    assert r.returncode == 0, r.stderr
+    data = r.json()
+    [own] = data["servers"]
+    assert own["name"] == "mnemo" and own["builtin"] and own["state"] == "built in"
+    tools = {t["name"]: t for t in own["tools"]}
+    assert {"current_time", "search_memory", "remember", "forget", "read_file"} == set(tools)
+    assert tools["current_time"]["rule"] == "allow" and tools["forget"]["rule"] == "ask"
+    assert all(t["tokens"] > 0 for t in tools.values())
+    assert data["tokens"] == sum(t["tokens"] for t in tools.values()) and data["tools"] == 5
+    plain = mnemo("mcp", "list")
+    assert "no MCP servers in config.toml" in plain.stderr
+    assert plain.stdout.splitlines()[0].split("\t") == ["server", "state", "tool", "rule", "tokens", "notes"]
+
+
+def test_list_rules_from_config_and_builtin_off(mnemo, home):
+    (home / "config.toml").write_text('[tools]\nbuiltin = false\n\n[tools.rules]\ncurrent_time = "deny"\n')
+    own = mnemo("mcp", "list", "--json").json()["servers"][0]
+    assert own["state"] == "off" and "builtin = false" in own["error"]
+    assert {t["name"]: t["rule"] for t in own["tools"]}["current_time"] == "deny"
+    assert mnemo("mcp", "list", "--json").json()["tools"] == 0  # nothing of it is offered
+
+
+@pytest.mark.slow  # starts a real server
+def test_list_starts_each_server_and_says_which_failed(mnemo, home):
+    (home / "config.toml").write_text(TIME_SERVER)
+    r = mnemo("mcp", "list", "--json")
+    assert r.returncode == 0, r.stderr
+    servers = {s["name"]: s for s in r.json()["servers"]}
+    time_server = servers["time"]
+    assert time_server["state"] == "running" and time_server["transport"] == "stdio" and time_server["trust"]
+    rules = {t["name"]: (t["rule"], t["read_only"]) for t in time_server["tools"]}
+    assert rules == {"get_current_time": ("allow", True), "convert_time": ("deny", True)}
+    nowhere = servers["nowhere"]
+    assert nowhere["state"] == "failed" and "its command was not found" in nowhere["error"]
+    assert nowhere["tools"] == []
+    plain = mnemo("mcp", "list")
+    rows = [line.split("\t") for line in plain.stdout.splitlines()[1:]]
+    assert any(r[:4] == ["time", "running", "get_current_time", "allow"] and r[5] == "read-only" for r in rows)
+    assert all(t["same_name_as"] is None for t in time_server["tools"])
+    assert any(r[0] == "nowhere" and r[1].startswith("failed: MCP server 'nowhere' did not start") for r in rows)
+    assert "7 tools, about" in plain.stderr  # five of mnemo's, two of time's
+
+
+def test_list_no_start_starts_nothing(mnemo, home):
+    (home / "config.toml").write_text(TIME_SERVER)
+    data = mnemo("mcp", "list", "--json", "--no-start").json()
+    servers = {s["name"]: s for s in data["servers"]}
+    assert servers["time"]["state"] == servers["nowhere"]["state"] == "not started"
+    assert servers["time"]["tools"] == [] and servers["nowhere"]["error"] is None
+
+
+def test_list_with_a_broken_config_is_exit_2(mnemo, home):
+    (home / "config.toml").write_text('[mcp.servers.x]\nargs = ["a"]\n')
+    r = mnemo("mcp", "list")
+    assert r.returncode == 2 and "server 'x' needs command" in r.stderr

@@ -11,7 +11,7 @@ TOKYO = '{"timezone": "Asia/Tokyo", "datetime": "2027-01-15T17:00:00+09:00"}'
 def test_an_allowed_call_shows_its_arguments_decision_time_and_result():
     call = ToolCall("get_current_time", "time", {"timezone": "Asia/Tokyo"}, "allow", "you allowed it", TOKYO, ms=41)
     lines = tool_call(call)
-    assert lines[0] == '⚙ `get_current_time` (time) `{"timezone": "Asia/Tokyo"}` · allowed · 41 ms'
+    assert lines[0] == '⚙ `get_current_time` (time) `{"timezone": "Asia/Tokyo"}` · allowed (you allowed it) · 41 ms'
     assert f"    {TOKYO}" in lines
 
 
