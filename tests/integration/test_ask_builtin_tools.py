@@ -97,3 +97,18 @@ def test_tools_none_offers_nothing_and_unknown_names_are_bad_input(script, mnemo
     assert r.stderr.strip() == (
         "mnemo: --allow-tool: there is no tool or MCP server named 'nonesuch'; `mnemo mcp list` shows them"
     )
+
+
+def test_show_cuts_a_long_result_and_export_keeps_it_whole(script, mnemo, home, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "list.txt").write_text("".join(f"item {i}\n" for i in range(1, 21)))
+    (home / "config.toml").write_text(f"[tools]\nread_folders = [{str(folder)!r}]\n".replace("'", '"'))
+    script(hermes("read_file", {"path": "list.txt"}), "Twenty items.")
+    data = mnemo("ask", "--json", "How long is my list?").json()
+    assert data["tool_calls"][0]["result"].startswith("item 1\n")
+    cid = str(data["conversation_id"])
+    shown = mnemo("conversations", "show", cid).stdout
+    assert "    item 6" in shown and "    item 7" not in shown and "    … 14 more lines" in shown
+    exported = mnemo("conversations", "export", cid).stdout
+    assert "    item 20" in exported and "more lines" not in exported
