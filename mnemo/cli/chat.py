@@ -99,8 +99,8 @@ def _tool_choice(toolbox: Any, allow: list[str], offer: str | None) -> tuple[fro
         name = name.strip()
         if name == SERVER or name in toolbox.specs:
             allowed |= tools_of("--allow-tool", name)
-        elif toolbox.find(name) is not None:
-            allowed.add(name)
+        elif (info := toolbox.find(name)) is not None:
+            allowed.add(info.name)  # "server.tool" names it by its own name, as calls do
         else:
             raise unknown("--allow-tool", name)
     if offer is None:
@@ -110,10 +110,15 @@ def _tool_choice(toolbox: Any, allow: list[str], offer: str | None) -> tuple[fro
     names = {n.strip() for n in offer.split(",") if n.strip()}
     if not names:
         raise BadInput("--tools needs tool or server names, comma-separated, or 'none'")
+    offered: set[str] = set()
     for name in names:
-        if name != SERVER and name not in toolbox.specs and toolbox.find(name) is None:
+        if name == SERVER or name in toolbox.specs:
+            offered.add(name)
+        elif (info := toolbox.find(name)) is not None:
+            offered.add(info.name)
+        else:
             raise unknown("--tools", name)
-    return frozenset(allowed), names
+    return frozenset(allowed), offered
 
 
 @app.command()

@@ -122,6 +122,10 @@ def test_allow_tool_lets_this_run_write(files_home, notes, mnemo, monkeypatch):
     _script(monkeypatch, hermes("write_file", {"path": str(notes / "todo.txt"), "content": "x\n"}), "Done.")
     assert mnemo("ask", "--allow-tool", "files", "Write x").returncode == 0
     assert (notes / "todo.txt").read_text() == "x\n"
+    # and "server.tool" names one server's tool
+    _script(monkeypatch, hermes("write_file", {"path": str(notes / "todo.txt"), "content": "y\n"}), "Done.")
+    assert mnemo("ask", "--allow-tool", "files.write_file", "Write y").returncode == 0
+    assert (notes / "todo.txt").read_text() == "y\n"
 
 
 def test_tools_picks_what_is_offered(files_home, mnemo, monkeypatch):
