@@ -366,24 +366,29 @@ class Assistant:
         if self._conversation_id == conversation_id:
             self._conversation_id = None
 
-    def export_conversation(self, conversation_id: int | None = None, fmt: str = "markdown") -> str:
-        """A conversation as Markdown or JSON text."""
+    def export_conversation(
+        self, conversation_id: int | None = None, fmt: str = "markdown", *, result_lines: int | None = None
+    ) -> str:
+        """A conversation as Markdown or JSON text, each reply with its tool calls.
+        ``result_lines``: Markdown shows this many lines of each call's result (None: all)."""
         import json
 
         from mnemo.export import markdown
 
         conv = self.conversation(conversation_id)
         messages = self._store.messages(conv.id)
+        calls = {m.id: self.tool_calls(m.id) for m in messages if m.role == "assistant"}
         if fmt == "json":
-            return (
-                json.dumps(
-                    {"conversation": conv.to_dict(), "messages": [m.to_dict() for m in messages]},
-                    ensure_ascii=False,
-                    indent=2,
-                )
-                + "\n"
-            )
-        return markdown(conv, messages)
+            rows = []
+            for m in messages:
+                row = m.to_dict()
+                if m.role == "assistant":
+                    row["tool_calls"] = [
+                        {**c.to_dict(), "why": c.why, "round": c.round, "cut": c.cut} for c in calls[m.id]
+                    ]
+                rows.append(row)
+            return json.dumps({"conversation": conv.to_dict(), "messages": rows}, ensure_ascii=False, indent=2) + "\n"
+        return markdown(conv, messages, calls, result_lines)
 
     def save_export(self, conversation_id: int | None = None) -> Path:
         """Write a conversation as Markdown into the home's exports folder (mode 0600)."""

@@ -524,6 +524,65 @@ def _parse_servers(raw: Any, path: Path, text: str) -> tuple[ServerSpec, ...]:
     return tuple(specs)
 
 
+def server_names(home: paths.Home) -> set[str]:
+    """The names of config.toml's ``[mcp.servers.NAME]`` tables, disabled ones included."""
+    load_settings(home)  # a broken file is reported, never edited
+    path = home.user_config_file
+    if not path.exists():
+        return set()
+    servers = _read_toml(path)[0].get("mcp", {}).get("servers", {})
+    return set(servers)
+
+
+def server_table(values: dict[str, Any]) -> Any:
+    """One ``[mcp.servers.NAME]`` table for tomlkit (env and headers as inline tables)."""
+    import tomlkit
+
+    table = tomlkit.table()
+    for key, value in values.items():
+        if isinstance(value, dict):
+            inline = tomlkit.inline_table()
+            inline.update(value)
+            table[key] = inline
+        else:
+            table[key] = value
+    return table
+
+
+def add_servers(tables: dict[str, dict[str, Any]], home: paths.Home) -> Path:
+    """Add ``[mcp.servers.NAME]`` tables to the user's config.toml with tomlkit, keeping the
+    rest of the file as it is (``mnemo mcp import``). A name already there is an error (the
+    caller leaves those out); the file is checked after writing and restored if the result
+    does not load, so a bad entry never leaves a broken config.toml."""
+    import tomlkit
+
+    path = home.user_config_file
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    doc = tomlkit.parse(_read_toml(path)[1]) if old is not None else tomlkit.document()
+    mcp = doc.get("mcp")
+    if mcp is None:
+        mcp = tomlkit.table(is_super_table=True)
+        doc["mcp"] = mcp
+    servers = mcp.get("servers")
+    if servers is None:
+        servers = tomlkit.table(is_super_table=True)
+        mcp["servers"] = servers
+    for name, values in tables.items():
+        if name in servers:
+            raise ConfigError(f"{path} already has an MCP server named '{name}'")
+        servers[name] = server_table(values)
+    _write_atomically(path, tomlkit.dumps(doc))
+    try:
+        load_settings(home)
+    except ConfigError:
+        if old is None:
+            path.unlink()
+        else:
+            path.write_text(old, encoding="utf-8")
+        raise
+    return path
+
+
 def save_setting(key: str, value: str, home: paths.Home) -> None:
     """Write one setting into the user's config.toml, keeping the rest of the file as it is."""
     import tomlkit
