@@ -324,6 +324,8 @@ class Rounds:
                 self.offered = [
                     t for t in self.toolbox.offered(self.offer) if t.server != BUILTIN_SERVER or allows(t.name)
                 ]
+        for problem in self.toolbox.problems:
+            self.tell(problem)
         if asked is None and not self.offered:
             return
         self.caller = Caller(
@@ -336,8 +338,8 @@ class Rounds:
         )
         if asked is not None:
             self.forced = self.caller.force(*asked)
-        for problem in self.toolbox.problems:
-            self.tell(problem)
+            for problem in self.toolbox.problems:  # finding the asked tool may start a server
+                self.tell(problem)
 
     @property
     def tokens(self) -> int:

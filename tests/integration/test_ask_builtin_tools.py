@@ -112,3 +112,11 @@ def test_show_cuts_a_long_result_and_export_keeps_it_whole(script, mnemo, home, 
     assert "    item 6" in shown and "    item 7" not in shown and "    … 14 more lines" in shown
     exported = mnemo("conversations", "export", cid).stdout
     assert "    item 20" in exported and "more lines" not in exported
+
+
+def test_offering_only_a_server_that_will_not_start_says_why(script, scripted_home, mnemo):
+    (scripted_home / "config.toml").write_text('[mcp.servers.ghost]\ncommand = "/nonexistent/mcp-ghost"\n')
+    script("Nothing to call.")
+    r = mnemo("ask", "--tools", "ghost", "What is in my notes?")
+    assert r.returncode == 0, r.stderr
+    assert "ghost" in r.stderr and "did not start" in r.stderr  # one note, not silence
