@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -571,15 +572,7 @@ def add_servers(tables: dict[str, dict[str, Any]], home: paths.Home) -> Path:
         if name in servers:
             raise ConfigError(f"{path} already has an MCP server named '{name}'")
         servers[name] = server_table(values)
-    _write_atomically(path, tomlkit.dumps(doc))
-    try:
-        load_settings(home)
-    except ConfigError:
-        if old is None:
-            path.unlink()
-        else:
-            path.write_text(old, encoding="utf-8")
-        raise
+    _write_checked(path, tomlkit.dumps(doc), old, lambda: load_settings(home))
     return path
 
 
@@ -646,9 +639,15 @@ def _save_user_models(home: paths.Home, doc: Any) -> None:
 
     path = home.user_models_file
     old = path.read_text(encoding="utf-8") if path.exists() else None
-    _write_atomically(path, tomlkit.dumps(doc))
+    _write_checked(path, tomlkit.dumps(doc), old, lambda: load_registry(home))
+
+
+def _write_checked(path: Path, text: str, old: str | None, check: Callable[[], object]) -> None:
+    """Write ``text`` atomically, then ``check`` that it loads; if not, put ``old`` back (or
+    remove the file it created) and raise what ``check`` said."""
+    _write_atomically(path, text)
     try:
-        load_registry(home)
+        check()
     except ConfigError:
         if old is None:
             path.unlink()

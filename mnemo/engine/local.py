@@ -333,24 +333,29 @@ class LocalEngine(Engine):
     def complete_json(self, messages: list[Message], schema: dict, max_tokens: int = 256) -> str:
         """Greedy, grammar-constrained; the conversation's KV cache is saved and restored
         around it, so the next turn still reuses its prefix."""
+        tokens = self.prompt_tokens(messages)
+        with self.lock:
+            state = self.llm.save_state()
+            try:
+                return self._greedy(tokens, schema, max_tokens)
+            finally:
+                self.llm.load_state(state)
+
+    def _greedy(self, tokens: list[int], schema: dict, max_tokens: int) -> str:
+        """The likeliest continuation of ``tokens`` that fits ``schema`` (JSON), under a
+        grammar; the caller holds the lock."""
         import json
 
         from llama_cpp.llama_grammar import LlamaGrammar
 
         grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
-        tokens = self.prompt_tokens(messages)
-        with self.lock:
-            state = self.llm.save_state()
-            try:
-                out = self.llm.create_completion(
-                    tokens,
-                    max_tokens=min(max_tokens, max(1, self.n_ctx - len(tokens))),
-                    temperature=0.0,
-                    grammar=grammar,
-                    stream=False,
-                )
-            finally:
-                self.llm.load_state(state)
+        out = self.llm.create_completion(
+            tokens,
+            max_tokens=min(max_tokens, max(1, self.n_ctx - len(tokens))),
+            temperature=0.0,
+            grammar=grammar,
+            stream=False,
+        )
         return out["choices"][0]["text"]
 
     constrained_calls = True
@@ -361,21 +366,9 @@ class LocalEngine(Engine):
         """A call's body under a grammar from ``schema``, after the prompt and ``prefix`` (the
         reply so far, up to the call's opening marker). Greedy: the arguments are the model's
         likeliest that validate. The KV cache keeps the prompt for the next round."""
-        import json
-
-        from llama_cpp.llama_grammar import LlamaGrammar
-
-        grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
         tokens = self.prompt_tokens(messages, tools) + self.tokenize(prefix, special=True)
         with self.lock:
-            out = self.llm.create_completion(
-                tokens,
-                max_tokens=min(max_tokens, max(1, self.n_ctx - len(tokens))),
-                temperature=0.0,
-                grammar=grammar,
-                stream=False,
-            )
-        return out["choices"][0]["text"]
+            return self._greedy(tokens, schema, max_tokens)
 
     def close(self) -> None:
         self.llm.close()
