@@ -227,7 +227,16 @@ class _Server:
         elif op == "info":
             from mnemo.engine.local import system_info
 
-            self.reply(rid, ok={**system_info(), "modules": _modules(), "pid": os.getpid(), "rss_mb": rss_mb()})
+            self.reply(
+                rid,
+                ok={
+                    **system_info(),
+                    "modules": _modules(),
+                    "pid": os.getpid(),
+                    "rss_mb": rss_mb(),
+                    "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
+                },
+            )
         else:
             self.reply(rid, error=f"unknown request {op!r}", type="ValueError")
 

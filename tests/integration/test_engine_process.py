@@ -101,6 +101,22 @@ def test_a_stop_while_the_model_reads_a_long_prompt_ends_the_reply_at_once(home)
         engine.close()
 
 
+def test_openmps_idle_threads_sleep_unless_the_user_says_otherwise(home, monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    engine = default_engine()
+    try:
+        assert engine.info()["omp_wait_policy"] == "PASSIVE"
+    finally:
+        engine.close()
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    engine = default_engine()
+    try:
+        assert engine.info()["omp_wait_policy"] == "ACTIVE"  # the user's own setting is kept
+    finally:
+        engine.close()
+
+
 def test_switching_models_ends_the_old_process(home):
     from mnemo import Assistant
 
