@@ -14,8 +14,8 @@ from textual.worker import get_current_worker
 
 from mnemo.kinds import COMMAND_REPLIES, MODEL_ENDINGS, Finish, ModelState
 from mnemo.text import printable
-from mnemo.tui.conversations import ConversationsMixin
 from mnemo.tui.messages import Delta, RemindersDue, ReplyFailed, ReplyFinished, ReplyStopped, Thinking
+from mnemo.tui.tools import ToolsMixin
 from mnemo.tui.widgets.chat import ChatView, MessageView, Reminder, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
 
@@ -35,7 +35,7 @@ def thinking(stage: str, done: int = 0, total: int = 0) -> str:
     return STAGES.get(stage, f"{stage}…")
 
 
-class TurnsMixin(ConversationsMixin):
+class TurnsMixin(ToolsMixin):
     _stream: MarkdownStream | None = None
     _reply_view: MessageView | None = None
     _tokens = 0
@@ -202,6 +202,7 @@ class TurnsMixin(ConversationsMixin):
 
     async def on_reply_stopped(self, message: ReplyStopped) -> None:
         await self._end_stream()
+        self.settle_cards()
         saved = message.message
         if self._reply_view is not None and saved is not None and saved.role == "assistant":
             await self._reply_view.finish(
@@ -218,6 +219,7 @@ class TurnsMixin(ConversationsMixin):
 
     async def on_reply_failed(self, message: ReplyFailed) -> None:
         await self._end_stream()
+        self.settle_cards()
         if self._reply_view is not None:
             await self._reply_view.finish(
                 self._reply_view.text or "",

@@ -1,0 +1,323 @@
+"""Tools in the chat app: the approval dialog, the app's ``approve`` (called from the turn's
+thread worker), the tool cards of a reply, ``/tool``, and their snapshots at 80x24 and
+120x40. The scripted engine stands in for the model; the rest is real."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from textual.widgets import Button, Collapsible
+
+from mnemo.tools.policy import Answer
+from mnemo.tools.toolbox import ToolCall
+from mnemo.tui.messages import ToolShown
+from mnemo.tui.screens.approve import ApproveTool
+from mnemo.tui.widgets.chat import MessageView
+from mnemo.tui.widgets.prompt import PromptInput
+from mnemo.tui.widgets.tool_card import STOPPED, ToolCard, card_title, short_args
+
+SIZE = (100, 32)
+SIZES = [(80, 24), (120, 40)]
+
+TOKYO = ToolCall("get_current_time", "time", {"timezone": "Asia/Tokyo"})
+TOKYO_DONE = ToolCall(
+    "get_current_time",
+    "time",
+    {"timezone": "Asia/Tokyo"},
+    decision="allow",
+    why="you allowed it",
+    result='{"timezone": "Asia/Tokyo", "datetime": "2027-01-15T17:00:00+09:00", "is_dst": false}',
+    ms=41,
+)
+WRITE = ToolCall(
+    "write_file",
+    "filesystem",
+    {"path": "/home/ada/notes/todo.md", "content": "- buy milk\n- call [mum]\n"},
+    decision="deny",
+    why="you denied it",
+    result="The call to write_file did not run: you denied it. Answer without it, or say what you would need.",
+)
+
+
+async def until(pilot, condition, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("it never happened")
+
+
+async def ready(pilot, app) -> None:
+    await until(pilot, lambda: app.assistant is not None and app.model_state == "ready", 8.0)
+
+
+async def say(pilot, app, text: str) -> None:
+    prompt = app.query_one(PromptInput)
+    prompt.focus()
+    prompt.text = text
+    await pilot.press("enter")
+    await pilot.pause(0.05)
+    await until(pilot, lambda: not app.generating, 20.0)
+    await pilot.pause(0.05)
+
+
+async def dialog_up(pilot, app) -> ApproveTool:
+    """The approval dialog, on screen and composed."""
+    await until(pilot, lambda: isinstance(app.screen, ApproveTool) and bool(app.screen.query("#deny")))
+    await pilot.pause(0.05)
+    return app.screen
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+# ------------------------------------------------------------ the dialog
+
+
+@pytest.mark.parametrize(
+    ("keys", "answer"),
+    [
+        (["o"], Answer.ONCE),
+        (["a"], Answer.ALWAYS),
+        (["d"], Answer.DENY),
+        (["escape"], Answer.DENY),
+        (["enter"], Answer.DENY),  # focus starts on Deny: Enter at once runs nothing
+        (["left", "enter"], Answer.ALWAYS),
+        (["left", "left", "enter"], Answer.ONCE),
+    ],
+    ids=["o", "a", "d", "esc", "enter", "left-enter", "left-left-enter"],
+)
+async def test_the_dialog_answers_with_its_keys(make_app, keys, answer):
+    app = make_app(memory=False)
+    got: list[Answer | None] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        app.push_screen(ApproveTool(TOKYO), got.append)
+        dialog = await dialog_up(pilot, app)
+        assert app.focused is dialog.query_one("#deny", Button)
+        shown = " ".join(text_of(w) for w in dialog.query("Label, Static"))
+        assert "get_current_time" in shown and "“time”" in shown
+        assert '"timezone": "Asia/Tokyo"' in shown  # the arguments, as pretty JSON
+        for key in keys:
+            await pilot.press(key)
+        await until(pilot, lambda: bool(got))
+        assert got == [answer]
+        assert not isinstance(app.screen, ApproveTool)
+
+
+async def test_the_dialog_s_buttons_answer_too(make_app):
+    app = make_app(memory=False)
+    got: list[Answer | None] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        app.push_screen(ApproveTool(WRITE), got.append)
+        await dialog_up(pilot, app)
+        await pilot.click("#always")
+        await until(pilot, lambda: bool(got))
+        assert got == [Answer.ALWAYS]
+
+
+async def test_long_arguments_scroll_and_the_buttons_stay_on_an_80x24_screen(make_app):
+    call = ToolCall(
+        "write_file", "filesystem", {"path": "/tmp/x", "content": "\n".join(f"line {i}" for i in range(60))}
+    )
+    call = ToolCall(call.tool, call.server, {**call.arguments, **{f"k{i}": i for i in range(30)}})
+    app = make_app(memory=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app)
+        app.push_screen(ApproveTool(call))
+        dialog = await dialog_up(pilot, app)
+        for selector in ("#once", "#always", "#deny", ".approve-keys"):
+            region = dialog.query_one(selector).region
+            assert region.height >= 1 and region.bottom <= 24 and region.right <= 80, selector
+            assert dialog.query_one(".approve-box").content_region.contains_region(region), selector
+        assert dialog.query_one("#approve-arguments").max_scroll_y > 0  # the rest scrolls
+
+
+async def test_markup_in_arguments_is_shown_as_written(make_app):
+    call = ToolCall("echo", "everything", {"message": "[bold]hi[/] [/x]"})
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        app.push_screen(ApproveTool(call))
+        await dialog_up(pilot, app)
+        shown = " ".join(text_of(w) for w in app.screen.query("Static"))
+        assert "[bold]hi[/] [/x]" in shown
+
+
+# -------------------------------------------------- approve, from a worker
+
+
+async def test_approve_from_the_turn_s_worker_waits_for_the_answer(make_app):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        worker = app.run_worker(lambda: app.approve(TOKYO), thread=True, group="generate")
+        await dialog_up(pilot, app)
+        assert not worker.is_finished  # it waits on the user
+        await pilot.press("o")
+        assert await worker.wait() is Answer.ONCE
+
+
+async def test_approve_denies_when_the_reply_is_stopped_and_the_dialog_goes(make_app):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        answers: list[Answer] = []
+        worker = app.run_worker(lambda: answers.append(app.approve(TOKYO)), thread=True, group="generate")
+        await dialog_up(pilot, app)
+        app.generating = True
+        await pilot.press("ctrl+c")  # a priority key: it reaches the app over the dialog
+        await until(pilot, lambda: bool(answers))
+        assert worker.is_cancelled and answers == [Answer.DENY]
+        await until(pilot, lambda: not isinstance(app.screen, ApproveTool))
+        app.generating = False
+
+
+async def test_approve_denies_when_the_app_closes(make_app):
+    app = make_app(memory=False)
+    answers: list[Answer] = []
+    thread = None
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        thread = threading.Thread(target=lambda: answers.append(app.approve(TOKYO)))
+        thread.start()
+        await dialog_up(pilot, app)
+    thread.join(5)
+    assert not thread.is_alive()
+    assert answers == [Answer.DENY]
+    assert app.approve(TOKYO) is Answer.DENY  # a closed app asks nobody
+
+
+# ------------------------------------------------------------- the cards
+
+
+def test_a_card_s_title_says_the_call_and_how_it_went():
+    assert card_title(TOKYO_DONE) == '⚙ get_current_time(timezone="Asia/Tokyo") · allowed · 41 ms'
+    assert card_title(TOKYO_DONE, finished=False) == '⚙ get_current_time(timezone="Asia/Tokyo") · running…'
+    assert card_title(WRITE).endswith(" · denied")
+    failed = ToolCall("get_current_time", "time", {}, decision="allow", error="timed out after 30 s", ms=30_000)
+    assert card_title(failed) == "⚙ get_current_time() · failed · 30,000 ms"
+    long = short_args({"path": "/a/very/long/path/that/goes/on/and/on.txt", "content": "x\ny"})
+    assert len(long) == 40 and long.endswith("…") and "\n" not in long
+
+
+async def reply_with(pilot, app, text: str = "What time is it in Tokyo?") -> MessageView:
+    """A reply on screen that the cards go into, as they do while a turn runs."""
+    await say(pilot, app, text)
+    view = list(app.query(MessageView))[-1]
+    app._reply_view = view
+    return view
+
+
+async def test_cards_go_live_from_started_to_finished(make_app):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        view = await reply_with(pilot, app)
+        app.post_message(ToolShown(0, TOKYO_DONE, finished=False))
+        await until(pilot, lambda: bool(view.query(ToolCard)))
+        card = view.query_one(ToolCard)
+        assert "running…" in str(card.title) and card.has_class("-running")
+        assert card.collapsed
+        assert list(view.children).index(card) < list(view.children).index(view.body)  # above the text
+        app.post_message(ToolShown(0, TOKYO_DONE, finished=True))
+        app.post_message(ToolShown(1, WRITE, finished=False))
+        app.post_message(ToolShown(1, WRITE, finished=True))
+        await until(pilot, lambda: len(view.query(ToolCard)) == 2)
+        await pilot.pause(0.05)
+        first, second = view.query(ToolCard)
+        assert str(first.title) == '⚙ get_current_time(timezone="Asia/Tokyo") · allowed · 41 ms'
+        assert str(second.title).endswith("· denied") and second.has_class("-denied")
+        await pilot.click(first.query_one("CollapsibleTitle"))
+        await until(pilot, lambda: not first.collapsed)
+        opened = " ".join(text_of(w) for w in first.query("Label, Static"))
+        assert '"timezone": "Asia/Tokyo"' in opened and "2027-01-15T17:00:00+09:00" in opened
+        assert "server time" in opened and "you allowed it" in opened
+        told = " ".join(text_of(w) for w in second.query("Label, Static"))
+        assert "told the model" in told and "did not run: you denied it" in told
+        assert "call [mum]" in told  # markup in arguments stays text
+
+
+async def test_a_stopped_reply_s_running_card_says_stopped(make_app):
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        view = await reply_with(pilot, app)
+        app.post_message(ToolShown(0, TOKYO_DONE, finished=False))
+        await until(pilot, lambda: bool(view.query(ToolCard)))
+        app.settle_cards()
+        card = view.query_one(ToolCard)
+        assert card.finished and card.call.error == STOPPED
+        assert str(card.title).endswith("· stopped") and card.has_class("-failed")
+
+
+# ---------------------------------------------------------------- /tool
+
+
+def test_tool_is_a_command_with_its_help():
+    from mnemo.tui.commands import slash_command, slash_help
+
+    command = slash_command('/tool get_current_time {"timezone": "Asia/Tokyo"}')
+    assert command is not None and not isinstance(command, str) and command.action == "tool"
+    assert any(usage == "/tool NAME [JSON]" for usage, _ in slash_help())
+
+
+@pytest.mark.parametrize("arguments", ["{timezone: Tokyo}", '["Asia/Tokyo"]'], ids=["not-json", "not-an-object"])
+async def test_tool_with_bad_arguments_is_said_and_kept_in_the_box(make_app, arguments):
+    app = make_app(memory=False)
+    notes: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+        line = f"/tool get_current_time {arguments}"
+        prompt = app.query_one(PromptInput)
+        prompt.text = line
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(notes))
+        assert "/tool get_current_time: the arguments are" in notes[0]
+        assert prompt.text == line
+        assert not app.generating and len(app.query(MessageView)) == 0
+
+
+# ------------------------------------------------------------- snapshots
+
+
+async def steady(pilot) -> None:
+    app = pilot.app
+    await ready(pilot, app)
+    await until(pilot, lambda: app.figures is not None and app.figures.model_state == "ready")
+    app.query_one(PromptInput).cursor_blink = False
+    app.speed = 42.0
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_snapshot_the_approval_dialog(snap_compare, make_app, size):
+    app = make_app(memory=False)
+
+    async def run_before(pilot):
+        await steady(pilot)
+        await app.push_screen(ApproveTool(WRITE))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_snapshot_tool_cards(snap_compare, make_app, size):
+    """A reply with two calls: one open (arguments and result), one denied, closed."""
+    app = make_app(memory=False)
+
+    async def run_before(pilot):
+        await steady(pilot)
+        view = await reply_with(pilot, app)
+        app.post_message(ToolShown(0, TOKYO_DONE, finished=True))
+        app.post_message(ToolShown(1, WRITE, finished=True))
+        await until(pilot, lambda: len(view.query(ToolCard)) == 2)
+        view.query(Collapsible).first().collapsed = False
+        app.speed = 42.0
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
