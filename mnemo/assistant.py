@@ -27,7 +27,9 @@ from mnemo.kinds import Finish, MemoryKind, ModelState
 from mnemo.memory import commands, rules, say
 from mnemo.models import ModelChoice, Models, explained
 from mnemo.paths import Home, private_dir, private_file
-from mnemo.turn import Finished, Progress, Reply, ReplyStream, TextDelta, Timings, Usage
+from mnemo.tools import policy
+from mnemo.tools.toolbox import Toolbox, ToolCall
+from mnemo.turn import Finished, Progress, Reply, ReplyStream, TextDelta, Timings, ToolFinished, ToolStarted, Usage
 
 __all__ = [
     "Assistant",
@@ -39,6 +41,9 @@ __all__ = [
     "Status",
     "TextDelta",
     "Timings",
+    "ToolCall",
+    "ToolFinished",
+    "ToolStarted",
     "Usage",
 ]
 
@@ -48,6 +53,7 @@ if TYPE_CHECKING:
     from mnemo.store import Conversation, Message, SearchHit
 
 Clock = Callable[[], float]
+Approve = Callable[[ToolCall], policy.Answer]
 TITLE_CHARS = 60
 MEMORY_KINDS = tuple(MemoryKind)  # for the CLI's messages
 
@@ -152,6 +158,7 @@ class Assistant:
         self._last_prompt: prompt.Prompt | None = None
         self._engine_lock = threading.Lock()
         self._told: set[str] = set()  # engine notices already shown
+        self._toolbox: Toolbox | None = None  # made on first use: its servers start when a turn offers them
         self.window_tokens = window_tokens
         if memory and self._bank.records.count() > 0:
             self._bank.start()  # load the embedder while the user types / the model runs
@@ -530,31 +537,83 @@ class Assistant:
 
     # ------------------------------------------------------------------ turns
 
-    def send(self, text: str, max_tokens: int | None = None) -> Reply:
+    def send(
+        self,
+        text: str,
+        max_tokens: int | None = None,
+        *,
+        approve: Approve | None = None,
+        allowed: Iterable[str] = (),
+        tools: Iterable[str] | None = None,
+    ) -> Reply:
         """One message and its whole reply."""
-        stream = self.stream(text, max_tokens=max_tokens)
+        stream = self.stream(text, max_tokens=max_tokens, approve=approve, allowed=allowed, tools=tools)
         for _ in stream:
             pass
         return stream.reply
 
-    def stream(self, text: str, max_tokens: int | None = None, *, edit: int | None = None) -> ReplyStream:
+    def stream(
+        self,
+        text: str,
+        max_tokens: int | None = None,
+        *,
+        edit: int | None = None,
+        approve: Approve | None = None,
+        allowed: Iterable[str] = (),
+        tools: Iterable[str] | None = None,
+    ) -> ReplyStream:
         """The reply to ``text`` on its way: iterate for its text deltas, then read
-        ``.reply``. Nothing happens until it is iterated. Closing it early stops generation;
-        the partial reply is saved with ``finish_reason = "stopped"`` ("error" when the model
-        failed, and the error goes on up).
+        ``.reply`` (``events()`` gives the tool calls too). Nothing happens until it is
+        iterated. Closing it early stops generation; the partial reply is saved with
+        ``finish_reason = "stopped"`` ("error" when the model failed, and the error goes on
+        up), with the calls made so far.
 
         ``edit``: the id of a user message of the current conversation's active path that
         ``text`` is a new version of; the old version and what followed it stay, as a branch
-        (``versions``, ``switch_version``)."""
-        return ReplyStream(self._turn(text, max_tokens, edit=edit))
+        (``versions``, ``switch_version``).
 
-    def regenerate(self, max_tokens: int | None = None) -> ReplyStream:
+        Tools (a model with ``tools = true``, or a ``/tool NAME {json}`` message):
+        ``approve(call)`` is asked for each call whose rule is ask and returns a
+        ``policy.Answer`` (it may block: the chat app's dialog); None: nobody can be asked,
+        so ask means deny. ``allowed``: tools this run allows by name (``--allow-tool``).
+        ``tools``: the tools (or servers) offered; None: all; empty: none."""
+        tooling = (approve, frozenset(allowed), None if tools is None else set(tools))
+        return ReplyStream(self._turn(text, max_tokens, edit=edit, tooling=tooling))
+
+    def regenerate(
+        self,
+        max_tokens: int | None = None,
+        *,
+        approve: Approve | None = None,
+        allowed: Iterable[str] = (),
+        tools: Iterable[str] | None = None,
+    ) -> ReplyStream:
         """The last user message of the active path answered again; the old replies stay as
-        versions of the new one."""
+        versions of the new one (each with its own tool calls)."""
         last = self.last_user_message()
         if last is None:
             raise BadInput("there is no message to answer again")
-        return ReplyStream(self._turn(last.content, max_tokens, again=last))
+        tooling = (approve, frozenset(allowed), None if tools is None else set(tools))
+        return ReplyStream(self._turn(last.content, max_tokens, again=last, tooling=tooling))
+
+    # ------------------------------------------------------------------ tools
+
+    @property
+    def toolbox(self) -> Toolbox:
+        """This session's tools: the built-ins and the configured MCP servers (``mnemo mcp
+        list``; a server starts on first use and ends with ``close``)."""
+        if self._toolbox is None:
+            self._toolbox = Toolbox(
+                self.settings.tools,
+                self.settings.servers,
+                log=self.home.data_dir / "mcp.log",
+                config_file=self.home.user_config_file,
+            )
+        return self._toolbox
+
+    def tool_calls(self, message_id: int) -> list[ToolCall]:
+        """The tool calls of a stored reply, in call order."""
+        return [ToolCall.from_row(row) for row in self._store.tool_calls(message_id)]
 
     def versions(self, conversation_id: int | None = None) -> dict[int, tuple[int, int]]:
         """Message id -> (which version it is, how many there are) for the messages of a
@@ -573,7 +632,13 @@ class Assistant:
         return target
 
     def _turn(
-        self, text: str, max_tokens: int | None, *, edit: int | None = None, again: Message | None = None
+        self,
+        text: str,
+        max_tokens: int | None,
+        *,
+        edit: int | None = None,
+        again: Message | None = None,
+        tooling: tuple[Approve | None, frozenset[str], set[str] | None] = (None, frozenset(), None),
     ) -> Generator[turn.Event, None, None]:
         if not text.strip():
             raise BadInput("the message is empty; type something to send")
@@ -597,6 +662,10 @@ class Assistant:
             remembers=self._remembers(conv),
             window_tokens=self.window_tokens,
             told=self._told,
+            tools=self.toolbox,
+            approve=tooling[0],
+            allowed=tooling[1],
+            offer=tooling[2],
         )
         this = turn.Turn(ctx, conv, text, max_tokens, start, edit=edited, again=again)
         try:
@@ -672,6 +741,8 @@ class Assistant:
         return self._bank.wait_idle(timeout)
 
     def close(self) -> None:
+        if self._toolbox is not None:
+            self._toolbox.close()  # the MCP servers this session started end
         if self._bank.embedder.state in ("loading", "ready"):
             self._bank.wait_idle(CLOSE_WAIT)  # vectors of this session land on disk; the next process embeds the rest
         self._bank.close()

@@ -65,6 +65,7 @@ class ModelSpec:
     api_key_env: str | None = None
     memory_extraction: str = "rules"  # "model": the model also reads facts out of each turn
     chat: bool = True  # False: a base model, which continues text instead of answering
+    tools: bool = False  # the model handles tool calls: it is offered tools on its own (else only /tool)
     sampling: Sampling = field(default_factory=Sampling)
     origin: str = ""  # the file that defined this entry
 
@@ -166,6 +167,7 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "api_key_env": (str,),
     "memory_extraction": (str,),
     "chat": (bool,),
+    "tools": (bool,),
     **_SAMPLING_TYPES,
 }
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list of strings"}
@@ -289,6 +291,7 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
         api_key_env=raw.get("api_key_env"),
         memory_extraction=raw.get("memory_extraction", "rules"),
         chat=raw.get("chat", True),
+        tools=raw.get("tools", False),
         sampling=sampling,
         origin=str(path),
     )
@@ -503,6 +506,27 @@ def save_setting(key: str, value: str, home: paths.Home) -> None:
     path = home.user_config_file
     doc = tomlkit.parse(_read_toml(path)[1]) if path.exists() else tomlkit.document()
     doc[key] = value
+    _write_atomically(path, tomlkit.dumps(doc))
+
+
+def save_tool_rule(path: Path, server: str | None, tool: str, rule: str) -> None:
+    """Write a tool's rule into config.toml at ``path``, keeping the rest of the file:
+    ``[tools.rules]`` for a built-in tool (``server`` None), ``[mcp.servers.NAME.tools]``
+    for a server's."""
+    import tomlkit
+
+    if rule not in TOOL_RULES:
+        raise ConfigError(f"a tool rule is one of {', '.join(TOOL_RULES)}, not {rule!r}")
+    doc = tomlkit.parse(_read_toml(path)[1]) if path.exists() else tomlkit.document()
+    if server is None:
+        tools = doc.setdefault("tools", tomlkit.table())
+        table = tools.setdefault("rules", tomlkit.table())
+    else:
+        mcp = doc.setdefault("mcp", tomlkit.table(is_super_table=True))
+        servers = mcp.setdefault("servers", tomlkit.table(is_super_table=True))
+        entry = servers.setdefault(server, tomlkit.table())
+        table = entry.setdefault("tools", tomlkit.table())
+    table[tool] = rule
     _write_atomically(path, tomlkit.dumps(doc))
 
 

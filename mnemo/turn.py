@@ -5,14 +5,17 @@ The Assistant hands a turn its ``Context`` (store, memory bank, engine, model en
 prompt, clock, window) and the conversation; the turn never calls back into the Assistant.
 ``Turn.events()`` is what ``Assistant.stream`` wraps in a ``ReplyStream``: iterate that for
 the reply's text deltas (closing it stops generation), then read ``.reply``; its
-``events()`` gives the typed events (text now; tool calls are next).
+``events()`` gives the typed events: text, and the tool calls (``ToolStarted``,
+``ToolFinished``). With tools, generating is a loop of rounds: the model's reply is read for
+calls while it streams (their text is never shown), each call is decided, run and stored,
+and the model writes again with the results (``mnemo.tools.loop`` holds what is done
+between two generations).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Iterator
-from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +26,8 @@ from mnemo.errors import BackendError
 from mnemo.kinds import COMMAND_REPLIES, Finish, MemoryKind
 from mnemo.memory import commands, rules, say
 from mnemo.text import as_data
-from mnemo.tools.toolbox import ToolCall
+from mnemo.tools import loop, policy
+from mnemo.tools.toolbox import Toolbox, ToolCall, ToolFinished, ToolStarted
 
 if TYPE_CHECKING:
     from mnemo.memory.bank import Forgetting, Memory, MemoryBank
@@ -112,24 +116,6 @@ class Progress:
     total: int = 0
 
 
-@dataclass(frozen=True)
-class ToolStarted:
-    """A call the model (or ``/tool``) made, decided and about to run (``call.decision`` is
-    "allow"), or denied (then ``ToolFinished`` follows at once). ``index``: its place in
-    the turn's calls, from 0, shared by its ``ToolFinished``."""
-
-    index: int
-    call: ToolCall
-
-
-@dataclass(frozen=True)
-class ToolFinished:
-    """The call is over: ``call.result`` or ``call.error`` is filled in, and it is stored."""
-
-    index: int
-    call: ToolCall
-
-
 Event = TextDelta | Finished | Progress | ToolStarted | ToolFinished
 
 
@@ -194,6 +180,10 @@ class Context:
     remembers: bool  # ... and written: memory on, and the conversation is not incognito
     window_tokens: int | None = None  # a window shorter than the context allows
     told: set[str] = field(default_factory=set)  # notices already shown (once per Assistant)
+    tools: Toolbox | None = None  # None: no tools at all (not even /tool)
+    approve: Callable[[ToolCall], policy.Answer] | None = None  # None: nobody to ask, so ask means deny
+    allowed: frozenset[str] = frozenset()  # tools this run allows by name (--allow-tool)
+    offer: set[str] | None = None  # the tools (or servers) the conversation offers; None: all
 
 
 def system_prompt(system: str, profile: list[Record]) -> str:
@@ -324,6 +314,17 @@ class Turn:
         self.first: float | None = None
         self.last_save = 0.0
         self.usage = Usage()
+        reach = loop.MemoryReach(ctx.bank, ctx.store, ctx.clock, ctx.tools.settings.read_folders) if ctx.tools else None
+        self.rounds = loop.Rounds(  # the model's reply: generation, and tool calls between generations
+            ctx.engine,
+            ctx.spec,
+            ctx.tools,
+            reach=reach,
+            approve=ctx.approve,
+            allowed=ctx.allowed,
+            offer=ctx.offer,
+            told=ctx.told,
+        )
 
     @property
     def replies_so_far(self) -> int:
@@ -340,6 +341,7 @@ class Turn:
 
     def events(self) -> Generator[Event, None, None]:
         ctx = self.ctx
+        self.rounds.prepare(self.text, answering_again=self.again is not None)  # a bad /tool: before anything is saved
         self.begin()
         if ctx.remembers:
             self.act()
@@ -368,8 +370,7 @@ class Turn:
         )
         self.last_save = time.perf_counter()
         try:
-            for piece in self.generate():
-                yield TextDelta(piece)
+            yield from self.generate()
         except GeneratorExit:
             self.finish = Finish.STOPPED
             raise
@@ -398,6 +399,7 @@ class Turn:
                 forgotten=self.done.forgotten,
                 notices=self.notices(),
                 tasks=[t.text for t in self.fired if t.action in ("say", "remind", "append")],
+                tool_calls=list(self.rounds.calls),
             )
         )
 
@@ -453,7 +455,7 @@ class Turn:
         """The prompt for the model: the window, and the memories recalled for this message."""
         ctx, engine = self.ctx, self.ctx.engine
         system = system_prompt(ctx.system, ctx.bank.profile() if ctx.memory else [])  # after act: what it just learnt
-        reserve = memory_budget(engine) if ctx.remembers else 0
+        reserve = (memory_budget(engine) if ctx.remembers else 0) + self.rounds.tokens
         if ctx.window_tokens:  # a shorter window than the context allows (the eval's plain agent)
             reserve = max(reserve, engine.n_ctx - self.reply_tokens - ctx.window_tokens)
         asked = self.text + "".join(
@@ -478,26 +480,32 @@ class Turn:
             )
         self.built, self.planned = built, True
 
-    def generate(self) -> Iterator[str]:
+    def generate(self) -> Iterator[Event]:
         """Reminders, then the model's reply (or mnemo's fixed one), then appended notes."""
-        ctx = self.ctx
         prefix = "".join(f"Reminder: {t.text}\n\n" for t in self.fired if t.action == "remind")
         suffix = "".join(f"\n\n{t.text}" for t in self.fired if t.action == "append")
         if prefix:
-            yield self.shown(prefix)
+            yield TextDelta(self.shown(prefix))
         if self.built is not None:
-            with closing(ctx.engine.stream(self.built.messages, ctx.spec.sampling, self.reply_tokens)) as deltas:
-                for item in deltas:
-                    if isinstance(item, Generation):
-                        self.result = item
-                    else:
-                        yield self.shown(item)
-            self.finish = self.result.finish_reason if self.result else Finish.STOPPED
+            try:
+                for item in self.rounds.run(self.built.messages, self.reply_tokens, self.keep, self.written):
+                    yield TextDelta(self.shown(item)) if isinstance(item, str) else item
+            finally:
+                self.result = self.rounds.result
+            self.finish = self.rounds.finish
         else:
-            yield self.shown(self.fixed or "")
+            yield TextDelta(self.shown(self.fixed or ""))
             self.finish = Finish.TASK if self.say else Finish.MEMORY
         if suffix:
-            yield self.shown(suffix)
+            yield TextDelta(self.shown(suffix))
+
+    def keep(self, call: ToolCall) -> int:
+        """A call stored with the reply; its id."""
+        assert self.saved is not None
+        return self.ctx.store.add_tool_call(self.saved.id, call)
+
+    def written(self) -> str:
+        return "".join(self.parts)
 
     def shown(self, piece: str) -> str:
         """A piece of the reply, kept (and saved every SAVE_EVERY seconds)."""
@@ -519,7 +527,7 @@ class Turn:
         r, built = self.result, self.built
         self.usage = Usage(
             prompt_tokens=r.prompt_tokens if r else (built.tokens if built else 0),
-            completion_tokens=r.completion_tokens if r else tokens or 0,
+            completion_tokens=self.rounds.generated or (r.completion_tokens if r else tokens or 0),
             cached_tokens=r.cached_tokens if r else 0,
         )
         ctx.store.update_message(
@@ -559,6 +567,7 @@ class Turn:
             if notice and notice not in ctx.told:
                 ctx.told.add(notice)
                 notices.append(notice)
+        notices += self.rounds.notices
         if built is None or not built.cut:
             return notices
         return notices + [

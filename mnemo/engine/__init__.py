@@ -17,7 +17,11 @@ from mnemo.engine import probe
 from mnemo.kinds import EngineKind
 from mnemo.paths import Home
 
-Message = dict[str, str]  # {"role": ..., "content": ...}
+# {"role": ..., "content": ...}; an assistant message may carry "tool_calls" ([{"type": "function",
+# "function": {"name", "arguments": {...}}}]) and a "tool" message a "name" (OpenAI's shape,
+# which the chat templates read)
+Message = dict[str, Any]
+Tool = dict[str, Any]  # {"type": "function", "function": {"name", "description", "parameters"}}
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,34 @@ class Engine(ABC):
 
     @abstractmethod
     def stream(
-        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+        self,
+        messages: list[Message],
+        sampling: Sampling,
+        max_tokens: int | None = None,
+        tools: list[Tool] | None = None,
     ) -> Generator[str | Generation, None, None]:
-        """Yield text deltas, then one Generation. Closing the iterator stops generation."""
+        """Yield text deltas, then one Generation. Closing the iterator stops generation.
+        ``tools`` (passed only when a turn offers some): rendered by the model's own chat
+        template; its calls come back as text in its family's syntax (``call_family``)."""
+
+    @property
+    def call_family(self) -> str | None:
+        """How the model writes a tool call ("hermes", "llama3", "phi4", "granite",
+        "mistral", see ``mnemo.tools.calls``) when the engine knows it outright; None: the
+        turn reads it from ``chat_template``."""
+        return None
+
+    chat_template: str | None = None  # the Jinja chat template a local model renders with (after wait_ready)
+
+    constrained_calls: bool = False  # complete_after can write a call's arguments under a grammar
+
+    def complete_after(
+        self, messages: list[Message], prefix: str, schema: dict, tools: list[Tool] | None = None, max_tokens: int = 512
+    ) -> str:
+        """The reply to ``messages`` that begins with ``prefix`` (the text the model wrote up
+        to a call's opening marker), continued under a grammar from ``schema`` (JSON): the
+        call's body. Only where ``constrained_calls``."""
+        raise NotImplementedError
 
     def count_many(self, texts: list[str]) -> list[int]:
         """Tokens of each text; an engine behind a process or a network answers in one trip."""

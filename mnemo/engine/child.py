@@ -154,6 +154,7 @@ class _Server:
                 "load_s": time.perf_counter() - start,
                 "pid": os.getpid(),
                 "buffers": engine.buffers,
+                "chat_template": engine.chat_template,
             },
         )
 
@@ -180,6 +181,13 @@ class _Server:
                 self.stream(msg)
             elif op == "json":
                 self.reply(rid, ok=self.engine.complete_json(msg["messages"], msg["schema"], msg["max_tokens"]))
+            elif op == "after":
+                self.reply(
+                    rid,
+                    ok=self.engine.complete_after(
+                        msg["messages"], msg["prefix"], msg["schema"], msg.get("tools"), msg["max_tokens"]
+                    ),
+                )
             else:
                 self.quick(msg)
         except Exception as e:  # a Python-level error (a broken template): the parent raises it
@@ -208,7 +216,7 @@ class _Server:
         self.batch_crash()  # not probed (a verdict said it need not be): this is the first batch
         if self.crash and self.crash[0] == "batch":
             self.crash = None
-        deltas = self.engine.stream(msg["messages"], msg["sampling"], msg["max_tokens"])
+        deltas = self.engine.stream(msg["messages"], msg["sampling"], msg["max_tokens"], msg.get("tools"))
         sent = 0
         crash_after = self.crash[1] if self.crash and self.crash[0] == "token" else None
         try:

@@ -17,7 +17,7 @@ import llama_cpp
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from mnemo.config import ModelSpec, Sampling
-from mnemo.engine import Engine, Generation, Message
+from mnemo.engine import Engine, Generation, Message, Tool
 from mnemo.engine.gguf import context_for, read_metadata
 from mnemo.engine.gpu import gpu_present
 from mnemo.errors import ModelError
@@ -175,6 +175,7 @@ class LocalEngine(Engine):
             if meta.get("tokenizer.chat_template")
             else "chatml fallback"
         )
+        self.chat_template = template  # the turn reads its call family from it (mnemo.tools.calls)
         self._formatter = Jinja2ChatFormatter(
             template=template,
             eos_token=self._eos_text,
@@ -194,9 +195,9 @@ class LocalEngine(Engine):
     def count_tokens(self, text: str) -> int:
         return len(self.tokenize(text))
 
-    def render(self, messages: list[Message]) -> str:
+    def render(self, messages: list[Message], tools: list[Tool] | None = None) -> str:
         try:
-            return self._formatter(messages=messages).prompt
+            return self._formatter(messages=messages, tools=tools).prompt
         except Exception as e:  # a broken Jinja template from models.toml
             raise ModelError(f"model '{self.spec.name}': its chat template failed: {e}") from None
 
@@ -227,8 +228,8 @@ class LocalEngine(Engine):
             self.llm.eval(self.tokenize(PROBE_TEXT)[:16])
             self.llm.reset()
 
-    def prompt_tokens(self, messages: list[Message]) -> list[int]:
-        return self.tokenize(self.render(messages), special=True)
+    def prompt_tokens(self, messages: list[Message], tools: list[Tool] | None = None) -> list[int]:
+        return self.tokenize(self.render(messages, tools), special=True)
 
     def count_prompt(self, messages: list[Message]) -> int:
         return len(self.prompt_tokens(messages))
@@ -236,9 +237,13 @@ class LocalEngine(Engine):
     # -- generation
 
     def stream(
-        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+        self,
+        messages: list[Message],
+        sampling: Sampling,
+        max_tokens: int | None = None,
+        tools: list[Tool] | None = None,
     ) -> Generator[str | Generation, None, None]:
-        tokens = self.prompt_tokens(messages)
+        tokens = self.prompt_tokens(messages, tools)
         room = self.n_ctx - len(tokens)
         if room <= 0:
             raise ModelError(f"the prompt has {len(tokens)} tokens, more than the model's context of {self.n_ctx}")
@@ -294,6 +299,30 @@ class LocalEngine(Engine):
                 )
             finally:
                 self.llm.load_state(state)
+        return out["choices"][0]["text"]
+
+    constrained_calls = True
+
+    def complete_after(
+        self, messages: list[Message], prefix: str, schema: dict, tools: list[Tool] | None = None, max_tokens: int = 512
+    ) -> str:
+        """A call's body under a grammar from ``schema``, after the prompt and ``prefix`` (the
+        reply so far, up to the call's opening marker). Greedy: the arguments are the model's
+        likeliest that validate. The KV cache keeps the prompt for the next round."""
+        import json
+
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+        tokens = self.prompt_tokens(messages, tools) + self.tokenize(prefix, special=True)
+        with self.lock:
+            out = self.llm.create_completion(
+                tokens,
+                max_tokens=min(max_tokens, max(1, self.n_ctx - len(tokens))),
+                temperature=0.0,
+                grammar=grammar,
+                stream=False,
+            )
         return out["choices"][0]["text"]
 
     def close(self) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 from mnemo import errors
 from mnemo.config import ModelSpec, Sampling
-from mnemo.engine import Engine, Generation, Message, probe
+from mnemo.engine import Engine, Generation, Message, Tool, probe
 from mnemo.engine.child import BOOT
 from mnemo.errors import BackendError
 
@@ -208,6 +208,13 @@ class ChildEngine(Engine):
     @property
     def load_seconds(self) -> float:
         return self._attr("load_s")
+
+    @property
+    def chat_template(self) -> str | None:  # type: ignore[override]
+        """The Jinja chat template the model renders with (its call family is read from it)."""
+        return self._attr("chat_template")
+
+    constrained_calls = True
 
     def info(self) -> dict[str, Any]:
         """llama.cpp's system info, the child's loaded modules, pid and resident memory."""
@@ -393,9 +400,13 @@ class ChildEngine(Engine):
         return self._call("render", messages=messages)
 
     def stream(
-        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+        self,
+        messages: list[Message],
+        sampling: Sampling,
+        max_tokens: int | None = None,
+        tools: list[Tool] | None = None,
     ) -> Generator[str | Generation, None, None]:
-        rid, waiting = self._request("stream", messages=messages, sampling=sampling, max_tokens=max_tokens)
+        rid, waiting = self._request("stream", messages=messages, sampling=sampling, max_tokens=max_tokens, tools=tools)
         ended = False
         try:
             while True:
@@ -428,6 +439,11 @@ class ChildEngine(Engine):
 
     def complete_json(self, messages: list[Message], schema: dict, max_tokens: int = 256) -> str:
         return self._call("json", messages=messages, schema=schema, max_tokens=max_tokens)
+
+    def complete_after(
+        self, messages: list[Message], prefix: str, schema: dict, tools: list[Tool] | None = None, max_tokens: int = 512
+    ) -> str:
+        return self._call("after", messages=messages, prefix=prefix, schema=schema, tools=tools, max_tokens=max_tokens)
 
     def close(self) -> None:
         """End the child; its memory (RAM, GPU) goes back to the system."""

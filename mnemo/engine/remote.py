@@ -20,7 +20,7 @@ from collections.abc import Generator, Iterator
 from typing import Any
 
 from mnemo.config import ModelSpec, Sampling
-from mnemo.engine import Engine, Generation, Message
+from mnemo.engine import Engine, Generation, Message, Tool
 from mnemo.errors import BackendError, ModelError
 from mnemo.kinds import Finish
 
@@ -110,7 +110,13 @@ class RemoteEngine(Engine):
         return int(len(text) / CHARS_PER_TOKEN) + 1
 
     def count_prompt(self, messages: list[Message]) -> int:
-        return sum(8 + self.count_tokens(m["content"]) for m in messages)
+        return sum(8 + self.count_tokens(m.get("content") or "") for m in messages)
+
+    @property
+    def call_family(self) -> str | None:
+        """The server reads ``tools`` itself and answers with ``tool_calls``: ``stream``
+        writes them as hermes-style call text for the turn's reader."""
+        return "hermes"
 
     # -- generation
 
@@ -130,28 +136,54 @@ class RemoteEngine(Engine):
         return body
 
     def stream(
-        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+        self,
+        messages: list[Message],
+        sampling: Sampling,
+        max_tokens: int | None = None,
+        tools: list[Tool] | None = None,
     ) -> Generator[str | Generation, None, None]:
         max_tokens = max_tokens or sampling.max_tokens
         url = f"{self.base_url}/chat/completions"
-        body = self._body(messages, sampling, max_tokens, stream=True, stream_options={"include_usage": True})
+        extra: dict[str, Any] = {"tools": tools} if tools else {}
+        body = self._body(
+            _openai_messages(messages),
+            sampling,
+            max_tokens,
+            stream=True,
+            stream_options={"include_usage": True},
+            **extra,
+        )
         parts: list[str] = []
         finish = Finish.STOPPED
         usage: dict[str, Any] = {}
+        calls: dict[int, dict[str, str]] = {}  # the server's tool_calls, assembled from their deltas
         with self.lock, request(url, body, api_key=self.api_key) as resp:
             try:
                 for event in _events(resp, url):
                     if event.get("usage"):
                         usage = event["usage"]
                     for choice in event.get("choices") or []:
-                        text = (choice.get("delta") or {}).get("content") or ""
+                        delta = choice.get("delta") or {}
+                        text = delta.get("content") or ""
                         if text:
                             parts.append(text)
                             yield text
+                        for piece in delta.get("tool_calls") or []:
+                            call = calls.setdefault(int(piece.get("index", len(calls))), {"name": "", "arguments": ""})
+                            function = piece.get("function") or {}
+                            call["name"] += function.get("name") or ""
+                            call["arguments"] += function.get("arguments") or ""
                         if choice.get("finish_reason"):
                             finish = choice["finish_reason"]
             except (OSError, http.client.HTTPException) as e:
                 raise BackendError(f"the server at {self.base_url} stopped mid-reply: {_reason(e)}") from None
+        for _, call in sorted(calls.items()):  # as call text the turn's reader reads
+            args = call["arguments"] or "{}"
+            raw = f'<tool_call>{{"name": {json.dumps(call["name"])}, "arguments": {args}}}</tool_call>'
+            parts.append(raw)
+            yield raw
+        if calls and finish == "tool_calls":
+            finish = Finish.STOP
         text = "".join(parts)
         if finish == Finish.STOPPED and not parts:
             raise BackendError(f"the server at {self.base_url} closed the reply without a word")
@@ -173,6 +205,23 @@ class RemoteEngine(Engine):
                 return json.load(resp)["choices"][0]["message"]["content"] or ""
             except (ValueError, KeyError, IndexError, TypeError):
                 raise BackendError(f"{self.base_url} sent a reply mnemo cannot read") from None
+
+
+def _openai_messages(messages: list[Message]) -> list[Message]:
+    """The turn's messages as the OpenAI API wants them: a call's arguments as a JSON string."""
+    out = []
+    for m in messages:
+        if m.get("tool_calls"):
+            m = {
+                **m,
+                "content": m.get("content") or None,
+                "tool_calls": [
+                    {**c, "function": {**c["function"], "arguments": json.dumps(c["function"]["arguments"])}}
+                    for c in m["tool_calls"]
+                ],
+            }
+        out.append(m)
+    return out
 
 
 def _events(resp: http.client.HTTPResponse, url: str) -> Iterator[dict[str, Any]]:

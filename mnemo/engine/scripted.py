@@ -6,15 +6,23 @@ one token per word, counts one token per word plus four per message of template,
 be told to go at a given speed, to stall before its first token, to add words, or to die
 after some tokens the way a crashed model process does (``BackendError``). A models.toml
 entry with ``kind = "scripted"`` gets one with the defaults.
+
+For tool calls it can be told its ``family`` (the call syntax its "template" teaches) and a
+``script``: the raw texts of its next replies, one per generation, streamed four characters
+at a time (so call markers arrive split); ``call_text`` writes a family's raw call. When
+the script is used up it echoes again: after a tool result, "Echo: <the result>".
 """
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Generator
+from typing import Any
 
 from mnemo.config import ModelSpec, Sampling
-from mnemo.engine import Engine, Generation, Message
+from mnemo.engine import Engine, Generation, Message, Tool
 from mnemo.errors import BackendError
 from mnemo.kinds import Finish
 
@@ -36,6 +44,8 @@ class ScriptedEngine(Engine):
         stall: float = 0.0,
         crash_after: int | None = None,
         json_reply: str = '{"facts": []}',
+        family: str | None = None,
+        script: list[str] | tuple[str, ...] = (),
     ):
         self.spec = spec
         self.n_ctx = n_ctx or spec.n_ctx or 4096
@@ -46,6 +56,9 @@ class ScriptedEngine(Engine):
         self.crash_after = crash_after  # tokens after which it dies
         self.json_reply = json_reply
         self.calls = 0  # replies asked of it
+        self.family = family
+        self.script = list(script)  # raw replies still to write, in order
+        self.seen: list[tuple[list[Message], list[Tool] | None]] = []  # what each reply was given
         self.closed = False
 
     @property
@@ -55,19 +68,38 @@ class ScriptedEngine(Engine):
     def count_tokens(self, text: str) -> int:
         return len(text.split())
 
+    @property
+    def call_family(self) -> str | None:
+        return self.family
+
     def count_prompt(self, messages: list[Message]) -> int:
-        return sum(PER_MESSAGE + self.count_tokens(m["content"]) for m in messages)
+        return sum(PER_MESSAGE + self.count_tokens(m.get("content") or "") for m in messages)
 
     def reply_words(self, messages: list[Message]) -> list[str]:
-        last = messages[-1]["content"].split("</memory>")[-1].strip()
+        last = (messages[-1].get("content") or "").split("</memory>")[-1].strip()
         return ["Echo:"] + last.split()[:200] + [f"w{i}" for i in range(self.words)]
 
     def stream(
-        self, messages: list[Message], sampling: Sampling, max_tokens: int | None = None
+        self,
+        messages: list[Message],
+        sampling: Sampling,
+        max_tokens: int | None = None,
+        tools: list[Tool] | None = None,
     ) -> Generator[str | Generation, None, None]:
         self.calls += 1
+        self.seen.append(([dict(m) for m in messages], tools))
         limit = max_tokens or sampling.max_tokens
+        if self.script:
+            raw = self.script.pop(0)
+            pieces = re.findall(r".{1,4}", raw, re.S)
+            yield from self._write(pieces, limit, messages, joined=True)
+            return
         pieces = self.reply_words(messages)
+        yield from self._write(pieces, limit, messages)
+
+    def _write(
+        self, pieces: list[str], limit: int, messages: list[Message], joined: bool = False
+    ) -> Generator[str | Generation, None, None]:
         finish = Finish.LENGTH if len(pieces) > limit else Finish.STOP
         if self.stall:
             time.sleep(self.stall)
@@ -82,7 +114,7 @@ class ScriptedEngine(Engine):
                 if delay > 0:
                     time.sleep(delay)
             gap = "\n\n" if self.paragraph and i % self.paragraph == 0 else " "
-            piece = word if i == 0 else gap + word
+            piece = word if i == 0 or joined else gap + word
             out.append(piece)
             yield piece
         yield Generation("".join(out), finish, self.count_prompt(messages), len(out), 0)
@@ -92,6 +124,22 @@ class ScriptedEngine(Engine):
 
     def close(self) -> None:
         self.closed = True
+
+
+def call_text(family: str, name: str, arguments: dict[str, Any] | None = None) -> str:
+    """A call as a model of ``family`` writes it (mnemo.tools.calls reads each of these)."""
+    args = arguments or {}
+    if family == "hermes":
+        return f"<tool_call>\n{json.dumps({'name': name, 'arguments': args})}\n</tool_call>"
+    if family == "llama3":
+        return json.dumps({"name": name, "parameters": args})
+    if family == "phi4":
+        return f"<|tool_call|>{json.dumps([{'name': name, 'arguments': args}])}<|/tool_call|>"
+    if family == "granite":
+        return f"<|tool_call|>{json.dumps([{'name': name, 'arguments': args}])}"
+    if family == "mistral":
+        return f"[TOOL_CALLS]{json.dumps([{'name': name, 'arguments': args}])}"
+    raise ValueError(f"no call syntax for family {family!r}")
 
 
 def factory(**options: object):

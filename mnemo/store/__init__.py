@@ -437,6 +437,41 @@ class Store:
             rows = self.db.execute(f"select id, n, total from ({sql}) where total > 1", [conversation_id]).fetchall()
         return {r[0]: (r[1], r[2]) for r in rows}
 
+    # --------------------------------------------------------------- tool calls
+
+    def add_tool_call(self, message_id: int, call: Any) -> int:
+        """Store one call of a reply (a ``tools.toolbox.ToolCall``), after those it has; its id."""
+        conversation_id = self.message(message_id).conversation_id
+        with self.transaction():
+            seq = self.db.execute("select count(*) from tool_calls where message_id = ?", [message_id]).fetchone()[0]
+            row = {
+                "message_id": message_id,
+                "conversation_id": conversation_id,
+                "seq": seq,
+                "round": call.round,
+                "tool": call.tool,
+                "server": call.server,
+                "arguments": json.dumps(call.arguments),
+                "decision": call.decision,
+                "why": call.why,
+                "result": call.result,
+                "error": call.error,
+                "ms": call.ms,
+                "cut": int(call.cut),
+                "created_at": self.clock(),
+            }
+            row_id = self.db["tool_calls"].insert(row).last_pk
+        return int(row_id)
+
+    def tool_calls(self, message_id: int) -> list[dict[str, Any]]:
+        """The calls of a reply, in call order (``arguments`` read back from JSON, ``cut`` a bool)."""
+        with self.lock:
+            rows = list(self.db["tool_calls"].rows_where("message_id = ?", [message_id], order_by="seq, id"))
+        for row in rows:
+            row["arguments"] = json.loads(row["arguments"])
+            row["cut"] = bool(row["cut"])
+        return rows
+
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         q = fts_query(query)
         if not q:

@@ -165,6 +165,35 @@ def m008_erase_forgotten_text(db: Database) -> None:
     db.execute("update memories set text = '', subject = null, meta = null where status = 'forgotten'")
 
 
+def m009_tool_calls(db: Database) -> None:
+    """The tool calls of each reply (ARCHITECTURE.md, Tools): what was called, what was
+    decided and why, what came back. They go with their reply and their conversation."""
+    _run(
+        db,
+        """
+        create table tool_calls (
+            id integer primary key,
+            message_id integer not null references messages(id) on delete cascade,
+            conversation_id integer not null references conversations(id) on delete cascade,
+            seq integer not null,              -- its place among the reply's calls, from 0
+            round integer not null default 1,  -- which generate -> call round of the turn
+            tool text not null,
+            server text not null,
+            arguments text not null,           -- JSON
+            decision text not null,            -- 'allow', 'deny'
+            why text not null default '',
+            result text,
+            error text,
+            ms integer not null default 0,
+            cut integer not null default 0,
+            created_at real not null
+        );
+        create index tool_calls_message on tool_calls(message_id, seq);
+        create index tool_calls_conversation on tool_calls(conversation_id);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("001_conversations", m001_conversations),
     ("002_messages", m002_messages),
@@ -174,4 +203,5 @@ MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("006_privacy_and_pins", m006_privacy_and_pins),
     ("007_message_branches", m007_message_branches),
     ("008_erase_forgotten_text", m008_erase_forgotten_text),
+    ("009_tool_calls", m009_tool_calls),
 ]

@@ -92,6 +92,26 @@ class CallReader:
     def __post_init__(self) -> None:
         self._syntax = SYNTAX[self.family]
 
+    @property
+    def opened(self) -> bool:
+        """A call is being written (its opening marker, or a bare JSON reply, has been read)."""
+        return self._call is not None or self._bare is not None
+
+    @property
+    def body(self) -> str:
+        """What the model has written of the open call so far (after its marker)."""
+        return self._call if self._call is not None else (self._bare or "")
+
+    def rewrite(self, body: str) -> tuple[str, list[Call | BadCall]]:
+        """The open call's body replaced by ``body`` (written under a grammar), the call
+        closed, and the reply ended: what ``finish`` returns."""
+        if self._call is not None:
+            self._call = ""
+        elif self._bare is not None:
+            self._bare = ""
+        self._pending = body + (self._syntax.close or "")
+        return self._drain(final=True)
+
     def feed(self, delta: str) -> tuple[str, list[Call | BadCall]]:
         self._pending += delta
         return self._drain(final=False)
@@ -215,3 +235,31 @@ def _call(item: Any, raw: str) -> Call | BadCall:
     if not isinstance(args, dict):
         return BadCall(raw, f"the arguments of {item['name']} are not an object")
     return Call(item["name"], args, raw)
+
+
+LISTS = ("phi4", "granite", "mistral")  # families that write a list of calls
+
+
+def call_schema(family: str, tools: list[Any]) -> dict[str, Any]:
+    """The JSON schema of one call's body in ``family``'s syntax, for the grammar a local
+    model writes a call under: the name is one of ``tools`` (``ToolInfo``s), the arguments
+    that tool's schema, nothing else."""
+    key = "parameters" if family == "llama3" else "arguments"
+    options = []
+    for tool in tools:
+        args = dict(tool.schema or {"type": "object"})
+        args.setdefault("type", "object")
+        args.setdefault("additionalProperties", False)
+        args.pop("$schema", None)
+        options.append(
+            {
+                "type": "object",
+                "properties": {"name": {"const": tool.name}, key: args},
+                "required": ["name", key],
+                "additionalProperties": False,
+            }
+        )
+    one = options[0] if len(options) == 1 else {"anyOf": options}
+    if family in LISTS:
+        return {"type": "array", "items": one, "minItems": 1, "maxItems": 1}
+    return one
