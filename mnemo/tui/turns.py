@@ -14,7 +14,7 @@ from textual.worker import get_current_worker
 
 from mnemo.kinds import COMMAND_REPLIES, MODEL_ENDINGS, Finish, ModelState
 from mnemo.text import printable
-from mnemo.tui.messages import Delta, RemindersDue, ReplyFailed, ReplyFinished, ReplyStopped, Thinking
+from mnemo.tui.messages import Delta, RemindersDue, ReplyFailed, ReplyFinished, ReplyStopped, Thinking, ToolShown
 from mnemo.tui.tools import ToolsMixin
 from mnemo.tui.widgets.chat import ChatView, MessageView, Reminder, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
@@ -97,7 +97,7 @@ class TurnsMixin(ToolsMixin):
 
     @work(thread=True, exclusive=True, group="generate")
     def generate(self, text: str, edit: int | None = None, again: bool = False) -> None:
-        from mnemo.assistant import Finished, Progress, TextDelta
+        from mnemo.assistant import Finished, Progress, TextDelta, ToolFinished, ToolStarted
 
         assert self.assistant is not None
         worker = get_current_worker()
@@ -114,7 +114,10 @@ class TurnsMixin(ToolsMixin):
             last_post = now
 
         try:
-            stream = self.assistant.regenerate() if again else self.assistant.stream(text, edit=edit)
+            assistant, approve = self.assistant, self.approve  # approve: the dialog, for a call that asks
+            stream = (
+                assistant.regenerate(approve=approve) if again else assistant.stream(text, edit=edit, approve=approve)
+            )
             with stream:
                 for event in stream.events(progress=True):
                     if worker.is_cancelled:
@@ -122,6 +125,9 @@ class TurnsMixin(ToolsMixin):
                     now = time.perf_counter()
                     if isinstance(event, Progress):
                         self.post_message(Thinking(event.stage, event.done, event.total))
+                    elif isinstance(event, ToolStarted | ToolFinished):
+                        flush(now)  # the text before the call is on screen first
+                        self.post_message(ToolShown(event.index, event.call, isinstance(event, ToolFinished)))
                     elif isinstance(event, Finished):
                         flush(now)
                         self.post_message(ReplyFinished(event.reply))

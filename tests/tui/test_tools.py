@@ -282,6 +282,137 @@ async def test_tool_with_bad_arguments_is_said_and_kept_in_the_box(make_app, arg
         assert not app.generating and len(app.query(MessageView)) == 0
 
 
+# ------------------------------------------------- a turn with the real loop
+
+TOOLS_MODELS = 'default = "echo"\n[[models]]\nname = "echo"\nkind = "scripted"\ntools = true\n'
+MISO = {"text": "The user's cat is called Miso."}
+
+
+def tool_app(make_app, home, *script: str, memory: bool = True):
+    """The app on a tool-capable scripted model that writes ``script`` (raw replies, Qwen's
+    <tool_call> syntax) and then echoes what it read; mnemo's own tools are the real ones."""
+    from mnemo.engine import scripted
+
+    (home / "models.toml").write_text(TOOLS_MODELS)
+    return make_app(memory=memory, engine_factory=scripted.factory(family="hermes", script=list(script)))
+
+
+def remember_call() -> str:
+    from mnemo.engine.scripted import call_text
+
+    return call_text("hermes", "remember", MISO)
+
+
+async def send(pilot, app, text: str) -> None:
+    prompt = app.query_one(PromptInput)
+    prompt.focus()
+    prompt.text = text
+    await pilot.press("enter")
+
+
+def memories(app) -> list[str]:
+    return [m.text for m in app.assistant.memories()]
+
+
+async def test_a_call_that_asks_waits_for_allow_once_then_runs_and_shows_its_card(make_app, home):
+    app = tool_app(make_app, home, remember_call())
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await send(pilot, app, "Hello there")
+        dialog = await dialog_up(pilot, app)
+        assert "Allow mnemo to run remember?" in text_of(dialog.query_one(".question"))
+        assert "Miso" in text_of(dialog.query_one("#approve-arguments Static"))
+        assert app.generating and not any("Miso" in m for m in memories(app))  # nothing ran yet
+        await pilot.press("o")
+        await until(pilot, lambda: not app.generating, 20.0)
+        reply = list(app.query(MessageView))[-1]
+        await until(pilot, lambda: bool(reply.query(ToolCard)))
+        card = reply.query_one(ToolCard)
+        assert str(card.title).startswith('⚙ remember(text="The user\'s cat is called Miso.") · allowed · ')
+        assert str(card.title).endswith(" ms") and card.call.why == "you allowed it"
+        assert any("Miso" in m for m in memories(app))
+        assert reply.text.startswith("Echo:") and "Remembered" in reply.text  # the model read the result
+        assert "<tool_call>" not in reply.text
+        (stored,) = app.assistant.tool_calls(reply.message_id)
+        assert stored.decision == "allow" and stored.arguments == MISO
+
+
+async def test_deny_runs_nothing_and_the_card_says_denied(make_app, home):
+    app = tool_app(make_app, home, remember_call())
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        before = memories(app)
+        await send(pilot, app, "Hello there")
+        await dialog_up(pilot, app)
+        await pilot.press("escape")  # the dialog's: Deny (not the app's stop)
+        await until(pilot, lambda: not app.generating, 20.0)
+        reply = list(app.query(MessageView))[-1]
+        await until(pilot, lambda: bool(reply.query(ToolCard)))
+        card = reply.query_one(ToolCard)
+        assert str(card.title).endswith("· denied") and card.call.why == "you denied it"
+        assert memories(app) == before
+        assert reply.finish_reason == "stop" and "did not run" in reply.text
+
+
+async def test_stopping_the_reply_while_the_dialog_waits_denies_and_keeps_what_happened(make_app, home):
+    app = tool_app(make_app, home, remember_call())
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        before = memories(app)
+        await send(pilot, app, "Hello there")
+        await dialog_up(pilot, app)
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: not app.generating, 20.0)
+        await until(pilot, lambda: not isinstance(app.screen, ApproveTool))
+        assert memories(app) == before
+        reply = list(app.query(MessageView))[-1]
+        assert reply.finish_reason == "stopped" and reply.message_id is not None
+        for card in reply.query(ToolCard):  # whatever was shown of the call did not run
+            assert card.finished and card.call.decision == "deny"
+
+
+async def test_a_reopened_conversation_shows_its_cards_again(make_app, home):
+    from functools import partial
+
+    app = tool_app(make_app, home, remember_call())
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await send(pilot, app, "Hello there")
+        await dialog_up(pilot, app)
+        await pilot.press("o")
+        await until(pilot, lambda: not app.generating, 20.0)
+        await until(pilot, lambda: bool(app.query(ToolCard)))
+        live = str(app.query_one(ToolCard).title)
+        cid = app.assistant.conversation_id
+        await app.action_new_conversation()
+        await until(pilot, lambda: not app.query(ToolCard))
+        await app.call(partial(app.assistant.use_conversation, cid))
+        await app.show_conversation(cid)
+        reply = list(app.query(MessageView))[-1]
+        (card,) = reply.query(ToolCard)
+        assert str(card.title) == live and card.collapsed
+        assert list(reply.children).index(card) < list(reply.children).index(reply.body)
+        card.collapsed = False
+        await pilot.pause(0.1)
+        assert "Miso" in " ".join(text_of(w) for w in card.query("Static"))
+
+
+async def test_slash_tool_runs_the_call_and_the_reply_uses_its_result(make_app, home):
+    app = tool_app(make_app, home, memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await send(pilot, app, "/tool current_time")
+        await until(pilot, lambda: len(app.query(MessageView)) == 2)
+        await until(pilot, lambda: not app.generating, 20.0)
+        user, reply = app.query(MessageView)
+        assert user.text == "/tool current_time"
+        await until(pilot, lambda: bool(reply.query(ToolCard)))
+        card = reply.query_one(ToolCard)
+        assert str(card.title).startswith("⚙ current_time() · allowed · ")
+        assert card.call.why == "you asked for it (/tool)" and "2027" in (card.call.result or "")
+        assert "2027" in reply.text
+
+
 # ------------------------------------------------------------- snapshots
 
 

@@ -112,3 +112,9 @@ class ToolCard(Collapsible):
             heading.update("told the model" if call.decision != "allow" else "result")
             result.update(plain(result_text(call)))
         result.set_class(bool(call.error), "-error")
+
+
+async def mount_cards(view: Any, calls: list[Any]) -> None:
+    """A stored reply's calls, as cards above its text (a conversation opened again)."""
+    cards = [ToolCard(call, i) for i, call in enumerate(calls)]
+    await view.mount_all(cards, before=view.query_one(".body"))
