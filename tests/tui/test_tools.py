@@ -371,6 +371,51 @@ async def test_stopping_the_reply_while_the_dialog_waits_denies_and_keeps_what_h
             assert card.finished and card.call.decision == "deny"
 
 
+async def test_always_allow_keeps_the_rule_and_the_next_call_runs_without_asking(make_app, home):
+    from mnemo.engine.scripted import call_text
+
+    second = call_text("hermes", "remember", {"text": "The user's dog is called Rex."})
+    app = tool_app(make_app, home, remember_call(), "Noted.", second)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await send(pilot, app, "Hello there")
+        await dialog_up(pilot, app)
+        await pilot.press("a")
+        await until(pilot, lambda: not app.generating, 20.0)
+        assert "remember" in (home / "config.toml").read_text()
+        asked: list[object] = []
+        app.push_screen = lambda screen, *a, **kw: asked.append(screen)  # type: ignore[method-assign]
+        await say(pilot, app, "And my dog?")
+        assert asked == []  # no dialog this time
+        reply = list(app.query(MessageView))[-1]
+        await until(pilot, lambda: bool(reply.query(ToolCard)))
+        assert str(reply.query_one(ToolCard).title).startswith("⚙ remember(text=\"The user's dog")
+        assert any("Rex" in m for m in memories(app))
+
+
+async def test_t_on_a_reply_opens_and_closes_its_cards(make_app, home):
+    app = tool_app(make_app, home, memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await send(pilot, app, "/tool current_time")
+        await until(pilot, lambda: len(app.query(MessageView)) == 2 and not app.generating, 20.0)
+        user, reply = app.query(MessageView)
+        await until(pilot, lambda: bool(reply.query(ToolCard)))
+        card = reply.query_one(ToolCard)
+        reply.focus()
+        await pilot.press("t")
+        await until(pilot, lambda: not card.collapsed)
+        await pilot.press("t")
+        await until(pilot, lambda: card.collapsed)
+        notes: list[str] = []
+        app.notify = lambda message, **kw: notes.append(str(message))  # type: ignore[method-assign]
+        user.focus()
+        await pilot.press("t")
+        await until(pilot, lambda: bool(notes))
+        assert notes == ["This message made no tool calls."]
+        assert app.query_one(PromptInput).text == ""  # t was the message's key, not typed
+
+
 async def test_a_reopened_conversation_shows_its_cards_again(make_app, home):
     from functools import partial
 
