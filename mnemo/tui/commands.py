@@ -53,6 +53,13 @@ COMMANDS: tuple[Command, ...] = (
         "tool",
         arg="NAME [JSON]",
     ),
+    Command(
+        "/tools",
+        "choose which tools this conversation offers the model",
+        "tools",
+        title="Choose tools",
+        about="Choose which tools (mnemo's own, MCP servers') this conversation offers",
+    ),
     Command("/memories", "see, search, add, edit, pin and forget memories", "memories", title="Memories"),
     Command(
         "/incognito", "a conversation that neither reads nor writes memory", "incognito", title="Incognito conversation"

@@ -107,6 +107,60 @@ class ToolsMixin(ConversationsMixin):
             if not card.finished and card.call.decision == "allow":
                 card.show(replace(card.call, error=STOPPED), finished=True)
 
+    # ------------------------------------------------- the conversation's tools
+
+    _offer_next: set[str] | None = None  # chosen before the conversation's first message
+
+    @property
+    def _offers(self) -> dict[int, set[str] | None]:
+        """Conversation id -> the tools it offers (None, or no entry: all), this session."""
+        return self.__dict__.setdefault("_tool_offers", {})
+
+    def offer(self) -> set[str] | None:
+        """The tools the conversation on screen offers the model (``tools=`` of the turn)."""
+        cid = self.assistant.conversation_id if self.assistant is not None else None
+        return self._offer_next if cid is None else self._offers.get(cid)
+
+    def keep_offer(self, was: int | None) -> None:
+        """After a turn: the choice made before the conversation had an id is now its own."""
+        cid = self.assistant.conversation_id if self.assistant is not None else None
+        if was is None and cid is not None and self._offer_next is not None:
+            self._offers.setdefault(cid, self._offer_next)
+        if cid is not None:
+            self._offer_next = None
+
+    async def action_tools(self) -> None:
+        """/tools: choose which tools this conversation offers the model."""
+        from mnemo.tui.screens.tools import ToolsScreen, rows_of
+
+        assistant = self.assistant
+        if assistant is None:
+            return
+        if assistant.settings.servers:
+            self.notify("Starting the tool servers…", timeout=2)
+        rows, problems = await self.call(lambda: rows_of(assistant.toolbox))
+        if not rows:
+            self.notify(
+                "There are no tools: config.toml has [tools] builtin = false and no [mcp.servers].",
+                severity="warning",
+                timeout=5,
+            )
+            return
+
+        def chosen(result: tuple[set[str] | None] | None) -> None:
+            if result is None:
+                return
+            (offer,) = result
+            cid = assistant.conversation_id
+            if cid is None:
+                self._offer_next = offer
+            else:
+                self._offers[cid] = offer
+            said = "every tool" if offer is None else f"{len(offer)} tool{'' if len(offer) == 1 else 's'}"
+            self.notify(f"This conversation offers {said}.", timeout=3)
+
+        self.push_screen(ToolsScreen(rows, self.offer(), problems, assistant.spec.tools), chosen)
+
     # ---------------------------------------------------------------- /tool
 
     async def action_tool(self, line: str) -> None:

@@ -114,10 +114,10 @@ class TurnsMixin(ToolsMixin):
             last_post = now
 
         try:
-            assistant, approve = self.assistant, self.approve  # approve: the dialog, for a call that asks
-            stream = (
-                assistant.regenerate(approve=approve) if again else assistant.stream(text, edit=edit, approve=approve)
-            )
+            assistant, was = self.assistant, self.assistant.conversation_id
+            # approve: the dialog, for a call that asks; tools: what the conversation offers (/tools)
+            tooling: dict[str, Any] = {"approve": self.approve, "tools": self.offer()}
+            stream = assistant.regenerate(**tooling) if again else assistant.stream(text, edit=edit, **tooling)
             with stream:
                 for event in stream.events(progress=True):
                     if worker.is_cancelled:
@@ -136,6 +136,7 @@ class TurnsMixin(ToolsMixin):
                         pending.append(event.text)
                         if now - last_post >= FRAME:
                             flush(now)
+            self.keep_offer(was)
             if worker.is_cancelled:
                 saved = self._last_reply()
                 self.post_message(ReplyStopped(saved, self._given(saved)))

@@ -341,7 +341,6 @@ async def test_deny_runs_nothing_and_the_card_says_denied(make_app, home):
     app = tool_app(make_app, home, remember_call())
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot, app)
-        before = memories(app)
         await send(pilot, app, "Hello there")
         await dialog_up(pilot, app)
         await pilot.press("escape")  # the dialog's: Deny (not the app's stop)
@@ -350,7 +349,7 @@ async def test_deny_runs_nothing_and_the_card_says_denied(make_app, home):
         await until(pilot, lambda: bool(reply.query(ToolCard)))
         card = reply.query_one(ToolCard)
         assert str(card.title).endswith("· denied") and card.call.why == "you denied it"
-        assert memories(app) == before
+        assert not any("Miso" in m for m in memories(app))  # remember never ran
         assert reply.finish_reason == "stop" and "did not run" in reply.text
 
 
@@ -358,13 +357,12 @@ async def test_stopping_the_reply_while_the_dialog_waits_denies_and_keeps_what_h
     app = tool_app(make_app, home, remember_call())
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot, app)
-        before = memories(app)
         await send(pilot, app, "Hello there")
         await dialog_up(pilot, app)
         await pilot.press("ctrl+c")
         await until(pilot, lambda: not app.generating, 20.0)
         await until(pilot, lambda: not isinstance(app.screen, ApproveTool))
-        assert memories(app) == before
+        assert not any("Miso" in m for m in memories(app))  # remember never ran
         reply = list(app.query(MessageView))[-1]
         assert reply.finish_reason == "stopped" and reply.message_id is not None
         for card in reply.query(ToolCard):  # whatever was shown of the call did not run
@@ -458,6 +456,91 @@ async def test_slash_tool_runs_the_call_and_the_reply_uses_its_result(make_app, 
         assert "2027" in reply.text
 
 
+# ------------------------------------------------ the conversation's tools
+
+
+def offered_to_the_model(factory) -> set[str]:
+    """The tool names the scripted model was given with its last reply."""
+    tools = factory.made[-1].seen[-1][1]
+    return {t["function"]["name"] for t in tools or []}
+
+
+async def choose_tools(pilot, app, names: set[str] | None, *keys: str):
+    """/tools, then only ``names`` chosen (None: leave the choice as it is), then ``keys``
+    (ctrl+s, save, unless told)."""
+    from textual.widgets import SelectionList
+
+    from mnemo.tui.screens.tools import ToolsScreen
+
+    await send(pilot, app, "/tools")
+    await until(pilot, lambda: isinstance(app.screen, ToolsScreen) and bool(app.screen.query(SelectionList)))
+    await pilot.pause(0.05)
+    screen = app.screen
+    listing = screen.query_one(SelectionList)
+    if names is not None:
+        await pilot.press("n")
+        for i in range(listing.option_count):
+            if listing.get_option_at_index(i).value in names:
+                listing.highlighted = i
+                await pilot.press("space")
+    await pilot.pause(0.05)
+    *first, last = keys or ("ctrl+s",)
+    await pilot.press(*first)
+    await pilot.pause(0.05)
+    cost = text_of(screen.query_one("#tools-cost"))
+    await pilot.press(last)
+    await until(pilot, lambda: not isinstance(app.screen, ToolsScreen))
+    return listing, cost
+
+
+async def test_tools_chooses_what_this_conversation_offers_the_model(make_app, home):
+    from mnemo.engine import scripted
+
+    (home / "models.toml").write_text(TOOLS_MODELS)
+    factory = scripted.factory(family="hermes")
+    app = make_app(memory=False, engine_factory=factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "Hello")
+        everything = offered_to_the_model(factory)
+        assert {"current_time", "remember", "search_memory"} <= everything
+        listing, cost = await choose_tools(pilot, app, {"current_time"})
+        assert set(listing.selected) == {"current_time"} and cost.startswith("1 of ")
+        await say(pilot, app, "What time is it?")
+        assert offered_to_the_model(factory) == {"current_time"}
+        await choose_tools(pilot, app, {"remember"}, "escape")  # Esc keeps the choice
+        await say(pilot, app, "And now?")
+        assert offered_to_the_model(factory) == {"current_time"}
+        first = app.assistant.conversation_id
+        await app.action_new_conversation()
+        await say(pilot, app, "A new conversation")
+        assert offered_to_the_model(factory) == everything  # a new conversation offers them all
+        await app.call(lambda: app.assistant.use_conversation(first))
+        await app.show_conversation(first)
+        await say(pilot, app, "Back again")
+        assert offered_to_the_model(factory) == {"current_time"}
+
+
+async def test_a_choice_before_the_first_message_is_that_conversation_s(make_app, home):
+    from mnemo.engine import scripted
+
+    (home / "models.toml").write_text(TOOLS_MODELS)
+    factory = scripted.factory(family="hermes")
+    app = make_app(memory=False, engine_factory=factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        _, cost = await choose_tools(pilot, app, set())
+        assert cost.startswith("0 of ") and "about 0 prompt tokens" in cost
+        await say(pilot, app, "Hello")
+        assert offered_to_the_model(factory) == set()
+        await say(pilot, app, "Still none?")
+        assert offered_to_the_model(factory) == set()
+        listing, cost = await choose_tools(pilot, app, None, "a", "ctrl+s")  # a: all again
+        assert cost.startswith(f"{listing.option_count} of {listing.option_count} tools")
+        await say(pilot, app, "And now all")
+        assert "current_time" in offered_to_the_model(factory)
+
+
 # ------------------------------------------------------------- snapshots
 
 
@@ -495,5 +578,28 @@ def test_snapshot_tool_cards(snap_compare, make_app, size):
         view.query(Collapsible).first().collapsed = False
         app.speed = 42.0
         await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+def test_snapshot_the_tools_choice(snap_compare, make_app, size):
+    from mnemo.tui.screens.tools import ToolRow, ToolsScreen
+
+    rows = [
+        ToolRow("current_time", "mnemo", "The current date and time.", "allow", 38),
+        ToolRow("search_memory", "mnemo", "Search what the user told mnemo and past conversations.", "allow", 71),
+        ToolRow("remember", "mnemo", "Remember a fact about the user.", "ask", 52),
+        ToolRow("get_current_time", "time", "Get current time in a specific timezone", "ask", 96),
+        ToolRow("git_commit", "git", "Records changes to the repository", "ask", 88),
+        *(ToolRow(f"git_{n}", "git", f"git {n}", "ask", 60) for n in ("add", "diff", "log", "show", "status", "reset")),
+    ]
+    problems = ["server everything: could not start (connection refused at http://127.0.0.1:3001/mcp)"]
+    app = make_app(memory=False)
+
+    async def run_before(pilot):
+        await steady(pilot)
+        await app.push_screen(ToolsScreen(rows, {"current_time", "search_memory", "time"}, problems))
+        await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -64,7 +64,7 @@ class MessageView(Vertical, can_focus=True):
         Binding("c", "copy", "Copy", id="copy_reply"),
         Binding("y", "copy_code", "Copy code", id="copy_code"),
         Binding("m", "show_memories", "Memories used", id="reply_memories"),
-        Binding("t", "toggle_tools", "Tool calls", id="reply_tools"),
+        Binding("t", "toggle_tools", "Tool calls", show=False, id="reply_tools"),  # in the help
         Binding("left", "step_version(-1)", "Previous version", id="version_previous"),
         Binding("right", "step_version(1)", "Next version", id="version_next"),
         Binding("tab,up", "step(-1)", "Older", show=False),
