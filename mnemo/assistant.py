@@ -577,8 +577,9 @@ class Assistant:
         ``policy.Answer`` (it may block: the chat app's dialog); None: nobody can be asked,
         so ask means deny. ``allowed``: tools this run allows by name (``--allow-tool``).
         ``tools``: the tools (or servers) offered; None: all; empty: none."""
-        tooling = (approve, frozenset(allowed), None if tools is None else set(tools))
-        return ReplyStream(self._turn(text, max_tokens, edit=edit, tooling=tooling))
+        cancelled = threading.Event()
+        tooling = (approve, frozenset(allowed), None if tools is None else set(tools), cancelled)
+        return ReplyStream(self._turn(text, max_tokens, edit=edit, tooling=tooling), cancelled)
 
     def regenerate(
         self,
@@ -593,8 +594,9 @@ class Assistant:
         last = self.last_user_message()
         if last is None:
             raise BadInput("there is no message to answer again")
-        tooling = (approve, frozenset(allowed), None if tools is None else set(tools))
-        return ReplyStream(self._turn(last.content, max_tokens, again=last, tooling=tooling))
+        cancelled = threading.Event()
+        tooling = (approve, frozenset(allowed), None if tools is None else set(tools), cancelled)
+        return ReplyStream(self._turn(last.content, max_tokens, again=last, tooling=tooling), cancelled)
 
     # ------------------------------------------------------------------ tools
 
@@ -638,7 +640,7 @@ class Assistant:
         *,
         edit: int | None = None,
         again: Message | None = None,
-        tooling: tuple[Approve | None, frozenset[str], set[str] | None] = (None, frozenset(), None),
+        tooling: tuple[Approve | None, frozenset[str], set[str] | None, threading.Event] | None = None,
     ) -> Generator[turn.Event, None, None]:
         if not text.strip():
             raise BadInput("the message is empty; type something to send")
@@ -646,6 +648,7 @@ class Assistant:
         loaded = self._engine
         if loaded is None or not loaded.alive or not loaded.ready or loaded.spec != self.spec:
             yield turn.Progress("loading")
+        approve, allowed, offer, cancelled = tooling or (None, frozenset(), None, threading.Event())
         edited = self._edited(edit) if edit is not None else None
         engine = self._engine_for(text, edited, again)
         conv = self._conversation_for(text)
@@ -663,9 +666,10 @@ class Assistant:
             window_tokens=self.window_tokens,
             told=self._told,
             tools=self.toolbox,
-            approve=tooling[0],
-            allowed=tooling[1],
-            offer=tooling[2],
+            approve=approve,
+            allowed=allowed,
+            offer=offer,
+            cancelled=cancelled,
         )
         this = turn.Turn(ctx, conv, text, max_tokens, start, edit=edited, again=again)
         try:

@@ -14,6 +14,7 @@ between two generations).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, field
@@ -124,9 +125,16 @@ class ReplyStream:
     (or leaving a ``with`` block) stops generation; the partial reply is saved as
     "stopped" ("error" when the model failed, and the error goes on up)."""
 
-    def __init__(self, events: Generator[Event, None, None]):
+    def __init__(self, events: Generator[Event, None, None], cancelled: threading.Event | None = None):
         self._events = events
         self._reply: Reply | None = None
+        self._cancelled = cancelled or threading.Event()
+
+    def cancel(self) -> None:
+        """Stop the reply from any thread (the chat app's Esc while its worker iterates):
+        it ends at its next step, within a token, or abandoning the tool call that runs
+        (stored with its error); the reply is saved as "stopped" and ``Finished`` follows."""
+        self._cancelled.set()
 
     def events(self, progress: bool = False) -> Iterator[Event]:
         """Every event of the turn, in order; the last one is ``Finished``. ``progress``:
@@ -184,6 +192,7 @@ class Context:
     approve: Callable[[ToolCall], policy.Answer] | None = None  # None: nobody to ask, so ask means deny
     allowed: frozenset[str] = frozenset()  # tools this run allows by name (--allow-tool)
     offer: set[str] | None = None  # the tools (or servers) the conversation offers; None: all
+    cancelled: threading.Event = field(default_factory=threading.Event)  # ReplyStream.cancel
 
 
 def system_prompt(system: str, profile: list[Record]) -> str:
@@ -314,7 +323,10 @@ class Turn:
         self.first: float | None = None
         self.last_save = 0.0
         self.usage = Usage()
-        reach = loop.MemoryReach(ctx.bank, ctx.store, ctx.clock, ctx.tools.settings.read_folders) if ctx.tools else None
+        reach = None
+        if ctx.tools is not None:
+            folders = ctx.tools.settings.read_folders  # memory tools as recall: not with memory off, nor incognito
+            reach = loop.MemoryReach(ctx.bank, ctx.store, ctx.clock, folders, reads=ctx.remembers, writes=ctx.remembers)
         self.rounds = loop.Rounds(  # the model's reply: generation, and tool calls between generations
             ctx.engine,
             ctx.spec,
@@ -324,6 +336,7 @@ class Turn:
             allowed=ctx.allowed,
             offer=ctx.offer,
             told=ctx.told,
+            cancelled=ctx.cancelled,
         )
 
     @property
@@ -341,7 +354,7 @@ class Turn:
 
     def events(self) -> Generator[Event, None, None]:
         ctx = self.ctx
-        self.rounds.prepare(self.text, answering_again=self.again is not None)  # a bad /tool: before anything is saved
+        self.rounds.prepare(self.text)  # a bad /tool: before anything is saved
         self.begin()
         if ctx.remembers:
             self.act()
@@ -489,7 +502,12 @@ class Turn:
         if self.built is not None:
             try:
                 for item in self.rounds.run(self.built.messages, self.reply_tokens, self.keep, self.written):
-                    yield TextDelta(self.shown(item)) if isinstance(item, str) else item
+                    if isinstance(item, str):
+                        yield TextDelta(self.shown(item))
+                        continue
+                    if isinstance(item, ToolStarted):  # a call may take a while: what was shown is on disk first
+                        self.save_now()
+                    yield item
             finally:
                 self.result = self.rounds.result
             self.finish = self.rounds.finish
@@ -506,6 +524,11 @@ class Turn:
 
     def written(self) -> str:
         return "".join(self.parts)
+
+    def save_now(self) -> None:
+        assert self.saved is not None
+        self.ctx.store.update_message(self.saved.id, content="".join(self.parts))
+        self.last_save = time.perf_counter()
 
     def shown(self, piece: str) -> str:
         """A piece of the reply, kept (and saved every SAVE_EVERY seconds)."""

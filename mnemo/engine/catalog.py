@@ -44,6 +44,7 @@ class Entry:
     head_dim: int
     vocab: int
     description: str
+    tools: bool = False  # handles tool calls (models.toml ``tools = true``): Qwen2.5/3, Llama 3.2 3B, Phi-4-mini
 
     @property
     def quant(self) -> str:
@@ -87,6 +88,7 @@ CATALOG: tuple[Entry, ...] = (
         128,
         151936,
         "Qwen2.5 1.5B Instruct: small, multilingual",
+        tools=True,
     ),
     Entry(
         "qwen2.5-3b",
@@ -103,6 +105,7 @@ CATALOG: tuple[Entry, ...] = (
         128,
         151936,
         "Qwen2.5 3B Instruct",
+        tools=True,
     ),
     Entry(
         "qwen3-4b",
@@ -119,6 +122,7 @@ CATALOG: tuple[Entry, ...] = (
         128,
         151936,
         "Qwen3 4B Instruct (2507): strong for its size",
+        tools=True,
     ),
     Entry(
         "llama3.2-1b",
@@ -151,6 +155,7 @@ CATALOG: tuple[Entry, ...] = (
         128,
         128256,
         "Llama 3.2 3B Instruct",
+        tools=True,
     ),
     Entry(
         "gemma3-4b",
@@ -183,6 +188,7 @@ CATALOG: tuple[Entry, ...] = (
         128,
         200064,
         "Phi-4 mini instruct: reasoning and code",
+        tools=True,
     ),
     Entry(
         "smollm2-1.7b",

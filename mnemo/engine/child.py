@@ -203,7 +203,7 @@ class _Server:
         elif op == "prompt_tokens":
             self.reply(rid, ok=e.prompt_tokens(msg["messages"]))
         elif op == "render":
-            self.reply(rid, ok=e.render(msg["messages"]))
+            self.reply(rid, ok=e.render(msg["messages"], msg.get("tools")))
         elif op == "info":
             from mnemo.engine.local import system_info
 

@@ -231,7 +231,8 @@ def pull(
     existing = config.load_registry(home).models.get(entry_name)
     if existing is None:
         description = entry.description if entry else f"{repo} ({first})"
-        config.add_model(entry_name, {"source": str(path), "description": description}, home)
+        fields = {"source": str(path), "description": description, "tools": True if entry and entry.tools else None}
+        config.add_model(entry_name, fields, home)
     elif existing.source != str(path):
         raise BadInput(f"pulled {path}, but a model named '{entry_name}' exists already; pass --name to pick another")
     return Pulled(entry_name, path, plan_, existing is None)

@@ -395,9 +395,9 @@ class ChildEngine(Engine):
     def prompt_tokens(self, messages: list[Message]) -> list[int]:
         return self._call("prompt_tokens", messages=messages)
 
-    def render(self, messages: list[Message]) -> str:
-        """The prompt text the chat template makes of ``messages``."""
-        return self._call("render", messages=messages)
+    def render(self, messages: list[Message], tools: list[Tool] | None = None) -> str:
+        """The prompt text the chat template makes of ``messages`` (and the offered ``tools``)."""
+        return self._call("render", messages=messages, tools=tools)
 
     def stream(
         self,

@@ -46,6 +46,7 @@ class ScriptedEngine(Engine):
         json_reply: str = '{"facts": []}',
         family: str | None = None,
         script: list[str] | tuple[str, ...] = (),
+        grammar_body: str | None = None,
     ):
         self.spec = spec
         self.n_ctx = n_ctx or spec.n_ctx or 4096
@@ -59,6 +60,11 @@ class ScriptedEngine(Engine):
         self.family = family
         self.script = list(script)  # raw replies still to write, in order
         self.seen: list[tuple[list[Message], list[Tool] | None]] = []  # what each reply was given
+        # grammar_body: it stands for a local model writing a call's body under a grammar
+        # (constrained_calls): what complete_after returns; ``after`` records (prefix, schema)
+        self.grammar_body = grammar_body
+        self.constrained_calls = grammar_body is not None
+        self.after: list[tuple[str, dict]] = []
         self.closed = False
 
     @property
@@ -121,6 +127,14 @@ class ScriptedEngine(Engine):
 
     def complete_json(self, messages: list[Message], schema: dict, max_tokens: int = 256) -> str:
         return self.json_reply
+
+    def complete_after(
+        self, messages: list[Message], prefix: str, schema: dict, tools: list[Tool] | None = None, max_tokens: int = 512
+    ) -> str:
+        if self.grammar_body is None:
+            raise NotImplementedError("this scripted engine writes no calls under a grammar (grammar_body)")
+        self.after.append((prefix, schema))
+        return self.grammar_body
 
     def close(self) -> None:
         self.closed = True

@@ -247,7 +247,7 @@ def call_schema(family: str, tools: list[Any]) -> dict[str, Any]:
     key = "parameters" if family == "llama3" else "arguments"
     options = []
     for tool in tools:
-        args = dict(tool.schema or {"type": "object"})
+        args = _enforceable(dict(tool.schema or {"type": "object"}))
         args.setdefault("type", "object")
         args.setdefault("additionalProperties", False)
         args.pop("$schema", None)
@@ -263,3 +263,25 @@ def call_schema(family: str, tools: list[Any]) -> dict[str, Any]:
     if family in LISTS:
         return {"type": "array", "items": one, "minItems": 1, "maxItems": 1}
     return one
+
+
+ENUM_RANGE = 100  # an integer between bounds this close is written as one of its values
+
+
+def _enforceable(schema: Any) -> Any:
+    """``schema`` as llama.cpp's grammar can enforce it: a bounded integer becomes the list
+    of its values (the grammar knows no minimum or maximum). What it still cannot enforce,
+    the turn checks before a call runs (``loop.misfit``)."""
+    if isinstance(schema, list):
+        return [_enforceable(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _enforceable(v) for k, v in schema.items()}
+    if out.get("type") == "integer" and "minimum" in out and "maximum" in out and "enum" not in out:
+        lo, hi = int(out["minimum"]), int(out["maximum"])
+        if 0 <= hi - lo <= ENUM_RANGE:
+            out = {k: v for k, v in out.items() if k not in ("type", "minimum", "maximum")}
+            out["enum"] = list(range(lo, hi + 1))
+    if isinstance(schema.get("properties"), dict):
+        out["properties"] = {name: _enforceable(v) for name, v in schema["properties"].items()}
+    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Generator
 from contextlib import closing
@@ -24,6 +25,7 @@ from mnemo.engine import Engine, Generation, Message
 from mnemo.errors import BadInput
 from mnemo.kinds import Finish
 from mnemo.tools import calls, policy
+from mnemo.tools.builtin import SERVER as BUILTIN_SERVER
 from mnemo.tools.calls import BadCall, Call
 from mnemo.tools.mcp import ToolError, ToolInfo
 from mnemo.tools.toolbox import Toolbox, ToolCall, ToolFinished, ToolStarted
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
     from mnemo.store import Store
 
 Approve = Callable[[ToolCall], policy.Answer]
-FORCED = re.compile(r"\s*/tool(?:\s+(\S+))?\s*(.*)\Z", re.S)
+FORCED = re.compile(r"\s*/tool(?=\s|\Z)\s*(\S+)?\s*(.*)\Z", re.S)
 FORCED_WHY = "you asked for it (/tool)"
 
 
@@ -127,11 +129,35 @@ def folded(messages: list[dict[str, Any]], call: ToolCall) -> list[dict[str, Any
     return [*messages[:-1], {"role": "user", "content": text}]
 
 
-class MemoryReach:
-    """What the built-in tools may do, through the turn's memory bank and store."""
+MEMORY_TOOLS = {"search_memory": "reads", "remember": "writes", "forget": "writes"}  # built-ins on memory
 
-    def __init__(self, bank: MemoryBank, store: Store, clock: Callable[[], float], folders: tuple[str, ...]):
+
+class MemoryReach:
+    """What the built-in tools may do, through the turn's memory bank and store: memory is
+    read only where the turn reads it (``reads``) and written only where it writes it
+    (``writes``: memory on, the conversation not incognito)."""
+
+    def __init__(
+        self,
+        bank: MemoryBank,
+        store: Store,
+        clock: Callable[[], float],
+        folders: tuple[str, ...],
+        *,
+        reads: bool = True,
+        writes: bool = True,
+    ):
         self.bank, self.store, self.clock, self._folders = bank, store, clock, folders
+        self.reads, self.writes = reads, writes
+
+    def allows(self, tool: str) -> bool:
+        """Whether a built-in that works on memory may run in this turn."""
+        need = MEMORY_TOOLS.get(tool)
+        return need is None or (self.reads if need == "reads" else self.writes)
+
+    def _check(self, tool: str) -> None:
+        if not self.allows(tool):
+            raise ToolError(f"{tool}: long-term memory is off in this conversation")
 
     def now(self) -> float:
         return self.clock()
@@ -139,6 +165,7 @@ class MemoryReach:
     def search(self, query: str, limit: int) -> list[dict[str, Any]]:
         from mnemo.export import when
 
+        self._check("search_memory")
         self.bank.ready_for_recall()
         found = self.bank.recall(query, budget_tokens=10**6, k=limit, include_profile=True)
         hits = [{"kind": m.kind, "id": m.id, "when": when(m.created_at), "text": m.text} for m in found]
@@ -149,12 +176,14 @@ class MemoryReach:
         return hits[:limit]
 
     def remember(self, text: str) -> str:
+        self._check("remember")
         written = self.bank.remember(text)
         return "Remembered: " + "; ".join(r.text for r in written)
 
     def forget(self, query: str) -> str:
         from mnemo.memory import commands
 
+        self._check("forget")
         gone = commands.forget(self.bank, query)
         n = len(gone.erased) + len(gone.trimmed)
         return (
@@ -224,11 +253,13 @@ class Caller:
             raise BadInput(f"/tool {name}: the arguments do not fit its schema ({wrong})")
         return ToolCall(info.name, info.server, arguments, "allow", FORCED_WHY), info
 
-    def run(self, info: ToolInfo, call: ToolCall, result_tokens: int) -> ToolCall:
+    def run(
+        self, info: ToolInfo, call: ToolCall, result_tokens: int, cancelled: threading.Event | None = None
+    ) -> ToolCall:
         """The allowed call run, its result (or error) cut to ``result_tokens``."""
         started = time.perf_counter()
         try:
-            got = self.toolbox.run(info, call.arguments, self.reach)
+            got = self.toolbox.run(info, call.arguments, self.reach, cancelled)
         except ToolError as e:
             return replace(call, error=str(e), ms=round((time.perf_counter() - started) * 1000))
         text, was_cut = cut(got.text, result_tokens, self.count)
@@ -257,8 +288,12 @@ class Rounds:
         allowed: frozenset[str] = frozenset(),
         offer: set[str] | None = None,
         told: set[str] | None = None,
+        cancelled: threading.Event | None = None,
     ):
+        """``cancelled``: set from any thread (``ReplyStream.cancel``), the reply ends at its
+        next step: within a token, or abandoning the call that runs."""
         self.engine, self.spec, self.toolbox = engine, spec, toolbox
+        self.cancelled = cancelled or threading.Event()
         self.reach, self.approve, self.allowed, self.offer = reach, approve, allowed, offer
         self.told = told if told is not None else set()
         self.offered: list[ToolInfo] = []  # what the model is offered
@@ -271,12 +306,12 @@ class Rounds:
         self.generated = 0  # tokens the model wrote, all rounds together
         self.finish: str = Finish.STOPPED
 
-    def prepare(self, text: str, answering_again: bool = False) -> None:
+    def prepare(self, text: str) -> None:
         """What the model is offered, and the ``/tool`` call ``text`` asks for (a bad one is
-        ``BadInput``, before anything is saved)."""
+        ``BadInput``, before anything is saved; answered again, it runs again)."""
         if self.toolbox is None:
             return
-        asked = None if answering_again else forced(text)
+        asked = forced(text)
         if self.spec.tools and self.offer != set():
             self.family = self.engine.call_family or calls.family_of(self.engine.chat_template)
             if self.family is None:
@@ -285,7 +320,10 @@ class Rounds:
                     "syntax mnemo reads; it is offered no tools (a /tool call still works)"
                 )
             else:
-                self.offered = self.toolbox.offered(self.offer)
+                allows = getattr(self.reach, "allows", lambda tool: True)
+                self.offered = [
+                    t for t in self.toolbox.offered(self.offer) if t.server != BUILTIN_SERVER or allows(t.name)
+                ]
         if asked is None and not self.offered:
             return
         self.caller = Caller(
@@ -326,6 +364,9 @@ class Rounds:
         if self.forced is not None:
             call, info = self.forced
             done = yield from self.call(call, info, keep)
+            if self.cancelled.is_set():
+                self.finish = Finish.STOPPED
+                return
             messages, round_ = folded(messages, done), 2
         while True:
             shown, found = yield from self.generation(messages, reply_tokens, written())
@@ -337,8 +378,13 @@ class Rounds:
             assert self.caller is not None
             made = []
             for item in found:
+                if self.cancelled.is_set():
+                    break
                 call, tool = self.caller.decide(item, round_)
                 made.append((yield from self.call(call, tool, keep)))
+            if self.cancelled.is_set():
+                self.finish = Finish.STOPPED
+                return
             messages, round_ = next_messages(messages, shown, made), round_ + 1
 
     def generation(
@@ -360,6 +406,8 @@ class Rounds:
                 if isinstance(item, Generation):
                     self.result = item
                     continue
+                if self.cancelled.is_set():
+                    break
                 raw.append(item)
                 text, got = reader.feed(item) if reader else (item, [])
                 found += got
@@ -370,6 +418,9 @@ class Rounds:
                 if reader is not None and reader.opened and engine.constrained_calls:
                     grammar = True
                     break
+        if self.cancelled.is_set():  # what was shown stays; a call being written is dropped
+            self.finish = Finish.STOPPED
+            return "".join(shown), []
         if reader is not None:
             if grammar:
                 so_far = "".join(raw)
@@ -402,7 +453,7 @@ class Rounds:
             self.calls[index] = replace(call, id=keep(call))
             raise
         if tool is not None and call.decision == "allow" and self.caller is not None and self.toolbox is not None:
-            call = self.caller.run(tool, call, self.toolbox.settings.result_tokens)
+            call = self.caller.run(tool, call, self.toolbox.settings.result_tokens, self.cancelled)
         self.calls[index] = call = replace(call, id=keep(call))
         yield ToolFinished(index, call)
         return call

@@ -28,6 +28,9 @@ START_TIMEOUT = 30.0  # seconds for a server to start and list its tools
 RESULT_CHARS = 20_000  # what a result may hold before it is cut (the turn cuts to tokens after)
 
 
+STOPPED = "stopped while it ran"  # the error of a call abandoned when its reply was stopped
+
+
 class ToolError(MnemoError):
     """A tool could not be reached or did not answer; the turn shows it and goes on."""
 
@@ -205,7 +208,15 @@ class Servers:
         """The server's tools (it starts on first use)."""
         return list(self._server(name).tools)
 
-    def call(self, name: str, tool: str, arguments: dict[str, Any], timeout: float | None = None) -> Result:
+    def call(
+        self,
+        name: str,
+        tool: str,
+        arguments: dict[str, Any],
+        timeout: float | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> Result:
+        """Call ``tool``; ``cancelled`` set while it runs abandons it (``ToolError``)."""
         server = self._server(name)
         limit = timeout or server.spec.timeout
         loop = self._ensure_loop()
@@ -214,7 +225,12 @@ class Servers:
             asyncio.wait_for(server.client.call_tool(tool, arguments), limit), loop
         )
         try:
-            result = future.result(limit + 5)
+            deadline = time.monotonic() + limit + 5
+            while cancelled is not None and not future.done() and time.monotonic() < deadline:
+                if cancelled.wait(0.05):
+                    future.cancel()
+                    raise ToolError(STOPPED)
+            result = future.result(max(0.0, deadline - time.monotonic()))
         except TimeoutError:
             future.cancel()
             raise ToolError(f"{tool} on '{name}' did not answer within {limit:.0f} s") from None

@@ -14,7 +14,7 @@ from typing import Any
 
 from mnemo.config import ServerSpec, ToolSettings, save_tool_rule
 from mnemo.tools.builtin import BUILTINS, SERVER, Reach
-from mnemo.tools.mcp import Result, Servers, ToolError, ToolInfo
+from mnemo.tools.mcp import STOPPED, Result, Servers, ToolError, ToolInfo
 from mnemo.tools.policy import Rule, rule_for
 
 
@@ -178,18 +178,22 @@ class Toolbox:
         if self.config_file is not None:
             save_tool_rule(self.config_file, None if info.server == SERVER else info.server, info.name, "allow")
 
-    def run(self, info: ToolInfo, arguments: dict[str, Any], reach: Reach) -> Result:
+    def run(
+        self, info: ToolInfo, arguments: dict[str, Any], reach: Reach, cancelled: threading.Event | None = None
+    ) -> Result:
         """Run one call within its deadline. The tool's own failure is a ``Result`` with
         ``error``; a server that cannot be reached, dies or does not answer in time raises
-        ``ToolError``."""
+        ``ToolError``, and so does ``cancelled`` set while it runs (the reply was stopped)."""
         if info.server == SERVER:
-            return self._builtin(info, arguments, reach)
+            return self._builtin(info, arguments, reach, cancelled)
         spec = self.specs.get(info.server)
         if spec is None:
             raise ToolError(f"no MCP server named '{info.server}' in config.toml")
-        return self.servers.call(info.server, info.name, arguments, timeout=spec.timeout)
+        return self.servers.call(info.server, info.name, arguments, timeout=spec.timeout, cancelled=cancelled)
 
-    def _builtin(self, info: ToolInfo, arguments: dict[str, Any], reach: Reach) -> Result:
+    def _builtin(
+        self, info: ToolInfo, arguments: dict[str, Any], reach: Reach, cancelled: threading.Event | None = None
+    ) -> Result:
         started = time.perf_counter()
         box: dict[str, Any] = {}
 
@@ -203,7 +207,11 @@ class Toolbox:
 
         worker = threading.Thread(target=work, name=f"mnemo-tool-{info.name}", daemon=True)
         worker.start()
-        worker.join(self.settings.timeout)
+        deadline = time.monotonic() + self.settings.timeout
+        while worker.is_alive() and time.monotonic() < deadline:
+            worker.join(min(0.05, max(0.0, deadline - time.monotonic())))
+            if cancelled is not None and cancelled.is_set() and worker.is_alive():
+                raise ToolError(STOPPED)
         ms = round((time.perf_counter() - started) * 1000)
         if worker.is_alive():
             raise ToolError(f"{info.name} did not answer within {self.settings.timeout:.0f} s")

@@ -344,3 +344,92 @@ def test_a_server_that_never_answers_times_out_and_the_turn_goes_on(home, tmp_pa
         assert reply.timings.total_ms < 20_000
     finally:
         a.close()
+
+
+def test_a_local_model_s_call_body_is_written_under_the_grammar_once_the_marker_is_read(home):
+    body = '{"name": "search_memory", "arguments": {"query": "cat"}}'
+    a, make = _open(home, ['Looking. <tool_call>\n{"name": "launch_rock'], grammar_body=body)
+    try:
+        reply = a.send("Hello there")
+        (call,) = reply.tool_calls
+        assert (call.tool, call.arguments, call.decision) == ("search_memory", {"query": "cat"}, "allow")
+        ((prefix, schema),) = make.made[-1].after
+        assert prefix == "Looking. <tool_call>"  # what the model wrote up to the marker, not its own body
+        names = {o["properties"]["name"]["const"] for o in schema["anyOf"]}
+        assert names == {t.name for t in a.toolbox.offered()}
+        assert reply.text.startswith("Looking.") and "launch" not in reply.text
+    finally:
+        a.close()
+
+
+def test_without_memory_the_memory_tools_are_not_offered_nor_run(home):
+    (home / "models.toml").write_text(TOOLS_MODELS)
+    make = scripted.factory(family="hermes", script=[])
+    a = Assistant.open(clock=Clock(), engine_factory=make, memory=False)
+    try:
+        a.send("hello")
+        offered = {t["function"]["name"] for t in make.made[-1].seen[-1][1]}
+        assert "current_time" in offered and not offered & {"search_memory", "remember", "forget"}
+        call = a.send('/tool remember {"text": "The user likes tea."}').tool_calls[0]
+        assert call.result is None and "memory is off" in call.error
+        assert a.memories() == []
+    finally:
+        a.close()
+
+
+def test_incognito_reads_no_memory_through_tools(home):
+    a, make = _open(home)
+    try:
+        a.remember("The user likes tea.")
+        a.new_conversation(incognito=True)
+        a.send("hello")
+        offered = {t["function"]["name"] for t in make.made[-1].seen[-1][1]}
+        assert "current_time" in offered and not offered & {"search_memory", "remember", "forget"}  # as recall
+        call = a.send('/tool search_memory {"query": "tea"}').tool_calls[0]
+        assert call.result is None and "memory is off" in call.error and "likes tea" not in a.history()[-1].content
+    finally:
+        a.close()
+
+
+def test_cancel_while_a_builtin_runs_abandons_it_and_saves_the_reply_as_stopped(home, monkeypatch):
+    import threading
+    import time
+
+    from mnemo.tools import builtin
+
+    started = threading.Event()
+
+    def slow_time(reach, args):
+        started.set()
+        time.sleep(5)
+        return "too late"
+
+    info = builtin.BUILTINS["current_time"].info
+    monkeypatch.setitem(builtin.BUILTINS, "current_time", builtin.Builtin(info, slow_time))
+    a, _ = _open(home, ["One moment. " + call_text("hermes", "current_time", {})])
+    try:
+        stream = a.stream("What time is it?")
+        threading.Thread(target=lambda: started.wait(10) and stream.cancel(), daemon=True).start()
+        t0 = time.monotonic()
+        events = _events(stream)
+        assert time.monotonic() - t0 < 4  # not the tool's five seconds
+        reply = stream.reply
+        assert isinstance(events[-1], Finished) and reply.finish_reason == "stopped"
+        (call,) = reply.tool_calls
+        assert call.decision == "allow" and call.error == "stopped while it ran" and call.result is None
+        assert a.history()[-1].content == "One moment. " and a.tool_calls(reply.message_id) == [call]
+    finally:
+        a.close()
+
+
+def test_a_server_that_will_not_start_is_one_notice_and_the_turn_goes_on(home):
+    config = '[mcp.servers.ghost]\ncommand = "/nonexistent/mcp-ghost"\n'
+    a, make = _open(home, [call_text("hermes", "current_time", {})], config=config)
+    try:
+        reply = a.send("What time is it?")
+        (notice,) = [n for n in reply.notices if "ghost" in n]
+        assert "did not start" in notice and "\n" not in notice
+        assert reply.tool_calls[0].tool == "current_time" and reply.tool_calls[0].result
+        assert "ghost" not in " ".join(a.send("And now?").notices)  # said once
+    finally:
+        a.close()
