@@ -41,6 +41,7 @@ class TurnsMixin(ToolsMixin):
     _tokens = 0
     _undo: tuple[str, Any] | None = None  # ("remembered", records) or ("forgot", forgetting): ctrl+g
     _versioned = False  # the reply on its way is a new version: the views read their ‹n/m› after
+    _live: Any = None  # the ReplyStream the worker iterates (mnemo.assistant.ReplyStream)
 
     # ---------------------------------------------------------------- sending
 
@@ -118,6 +119,7 @@ class TurnsMixin(ToolsMixin):
             # approve: the dialog, for a call that asks; tools: what the conversation offers (/tools)
             tooling: dict[str, Any] = {"approve": self.approve, "tools": self.offer()}
             stream = assistant.regenerate(**tooling) if again else assistant.stream(text, edit=edit, **tooling)
+            self._live = stream
             with stream:
                 for event in stream.events(progress=True):
                     if worker.is_cancelled:
@@ -142,6 +144,8 @@ class TurnsMixin(ToolsMixin):
                 self.post_message(ReplyStopped(saved, self._given(saved)))
         except Exception as e:
             self.post_message(ReplyFailed(str(e), self._given(self._last_reply())))
+        finally:
+            self._live = None
 
     def _last_reply(self) -> Any:
         """The conversation's last message, as saved (the stopped or failed reply)."""
@@ -276,6 +280,8 @@ class TurnsMixin(ToolsMixin):
 
     def stop_reply(self) -> None:
         self.workers.cancel_group(self, "generate")
+        if self._live is not None:
+            self._live.cancel()  # a tool call that runs is abandoned at once, not waited for
         if self._reply_view is not None and not self._reply_view.text:
             self._reply_view.think("stopping…")
 

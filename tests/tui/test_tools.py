@@ -414,6 +414,41 @@ async def test_t_on_a_reply_opens_and_closes_its_cards(make_app, home):
         assert app.query_one(PromptInput).text == ""  # t was the message's key, not typed
 
 
+async def test_esc_while_a_tool_runs_abandons_it_and_the_card_says_stopped(make_app, home, monkeypatch):
+    import time
+
+    from mnemo.engine.scripted import call_text
+    from mnemo.tools import builtin
+
+    started = threading.Event()
+
+    def slow_time(reach, args):
+        started.set()
+        time.sleep(5)
+        return "too late"
+
+    info = builtin.BUILTINS["current_time"].info
+    monkeypatch.setitem(builtin.BUILTINS, "current_time", builtin.Builtin(info, slow_time))
+    app = tool_app(make_app, home, "One moment. " + call_text("hermes", "current_time", {}), memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await send(pilot, app, "What time is it?")
+        await until(pilot, started.is_set)
+        reply = list(app.query(MessageView))[-1]
+        await until(pilot, lambda: bool(reply.query(ToolCard)))
+        assert "running…" in str(reply.query_one(ToolCard).title)
+        t0 = time.monotonic()
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.generating)
+        assert time.monotonic() - t0 < 4  # not the tool's five seconds
+        assert reply.finish_reason == "stopped" and reply.text.startswith("One moment.")
+        card = reply.query_one(ToolCard)
+        assert str(card.title).endswith("· stopped") and card.finished
+        await until(pilot, lambda: bool(app.assistant.tool_calls(reply.message_id)))
+        (stored,) = app.assistant.tool_calls(reply.message_id)
+        assert stored.error == STOPPED and stored.result is None
+
+
 async def test_a_reopened_conversation_shows_its_cards_again(make_app, home):
     from functools import partial
 

@@ -43,7 +43,7 @@ def outcome(call: Any, finished: bool = True) -> str:
     return "allowed"
 
 
-STOPPED = "stopped before it finished"  # the error of a card whose reply was stopped mid-call
+STOPPED = "stopped while it ran"  # the error of a call its reply's stop abandoned (as the turn stores it)
 
 
 def card_title(call: Any, finished: bool = True) -> str:
