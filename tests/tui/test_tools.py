@@ -538,12 +538,12 @@ async def test_tools_chooses_what_this_conversation_offers_the_model(make_app, h
         await ready(pilot, app)
         await say(pilot, app, "Hello")
         everything = offered_to_the_model(factory)
-        assert {"current_time", "remember", "search_memory"} <= everything
+        assert {"current_time", "read_file"} <= everything  # (with memory off, no memory tools)
         listing, cost = await choose_tools(pilot, app, {"current_time"})
         assert set(listing.selected) == {"current_time"} and cost.startswith("1 of ")
         await say(pilot, app, "What time is it?")
         assert offered_to_the_model(factory) == {"current_time"}
-        await choose_tools(pilot, app, {"remember"}, "escape")  # Esc keeps the choice
+        await choose_tools(pilot, app, {"read_file"}, "escape")  # Esc keeps the choice
         await say(pilot, app, "And now?")
         assert offered_to_the_model(factory) == {"current_time"}
         first = app.assistant.conversation_id
