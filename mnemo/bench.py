@@ -765,6 +765,75 @@ def _memory_use(turns: int) -> list[dict[str, Any]]:
     ]
 
 
+class _Clock:
+    def now(self) -> float:
+        return time.time()
+
+
+def tools(runs: int) -> list[dict[str, Any]]:
+    """A tool call's round trip through the turn's loop (the scripted tool-capable model, so
+    the figure is mnemo's own cost) against calling the tool directly, and what offering a
+    tool costs in prompt tokens. mcp-server-time where it is installed, else the built-in
+    clock."""
+    import importlib.util
+
+    from mnemo.assistant import Assistant
+    from mnemo.engine import scripted
+    from mnemo.tools.builtin import BUILTINS
+
+    home = Home.resolve(tempfile.mkdtemp(prefix="mnemo-bench-tools-"))
+    home.user_models_file.write_text('default = "echo"\n[[models]]\nname = "echo"\nkind = "scripted"\ntools = true\n')
+    served = importlib.util.find_spec("mcp_server_time") is not None
+    tool, args = ("get_current_time", {"timezone": "Asia/Tokyo"}) if served else ("current_time", {})
+    if served:
+        home.user_config_file.write_text(
+            f'[mcp.servers.time]\ncommand = {json.dumps(sys.executable)}\nargs = ["-m", "mcp_server_time"]\n'
+        )
+    script = [scripted.call_text("hermes", tool, args), "Done."] * (runs + 1)
+    from mnemo.turn import TextDelta, ToolStarted
+
+    with Assistant(home, scripted.factory(family="hermes", script=script), memory=False) as a:
+        a.send("What time is it in Tokyo?", allowed=[tool])  # the server starts
+        through, direct = [], []
+        for _ in range(runs):  # from the call read out of the stream to the model writing again
+            started = None
+            for event in a.stream("What time is it in Tokyo?", allowed=[tool]).events():
+                if isinstance(event, ToolStarted):
+                    started = time.perf_counter()
+                elif isinstance(event, TextDelta) and started is not None:
+                    through.append(time.perf_counter() - started)
+                    started = None
+        info = a.toolbox.find(tool)
+        assert info is not None
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            a.toolbox.run(info, args, _Clock())  # type: ignore[arg-type]
+            direct.append(time.perf_counter() - t0)
+        offered = a.toolbox.offered()
+    loop_ms, direct_ms = _median(through) * 1000, _median(direct) * 1000
+    tokens = [t.tokens for t in offered]
+    return [
+        figure("tool_call_direct_ms", direct_ms, "ms", target="reported", ok=True, tool=tool),
+        figure(
+            "tool_call_in_turn_ms",
+            loop_ms,
+            "ms",
+            direct_ms,
+            target="<= direct + 100 ms",
+            ok=loop_ms <= direct_ms + 100,
+            tool=tool,
+        ),
+        figure("tool_prompt_tokens_each", _median([float(t) for t in tokens]), "tokens", target="reported", ok=True),
+        figure(
+            "tool_prompt_tokens_builtins",
+            float(sum(b.info.tokens for b in BUILTINS.values())),
+            "tokens",
+            target="<= 600",
+            ok=sum(b.info.tokens for b in BUILTINS.values()) <= 600,
+        ),
+    ]
+
+
 def run(
     quick: bool = False, only: list[str] | None = None, progress: Callable[[str], None] | None = None
 ) -> dict[str, Any]:
@@ -776,6 +845,7 @@ def run(
         "chat": lambda: chat(runs=1 if quick else 3),
         "tui": lambda: tui_render(runs=1 if quick else 3),
         "memory": lambda: memory_use(turns=20 if quick else 100),
+        "tools": lambda: tools(runs=3 if quick else 10),
     }
     figures = []
     for name, part in parts.items():
