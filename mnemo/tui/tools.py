@@ -165,23 +165,29 @@ class ToolsMixin(ConversationsMixin):
 
     async def action_tool(self, line: str) -> None:
         """/tool NAME {json}: the call runs as asked (the user's own decision), then the model
-        answers with its result. Arguments that are not a JSON object are said here, and the
-        line stays in the box to be fixed."""
+        answers with its result. A tool that does not exist, or arguments that are not a JSON
+        object, are said here, and the line stays in the box to be fixed."""
         name, _, arguments = line.partition(" ")[2].strip().partition(" ")
         arguments = arguments.strip()
         if arguments:
             problem = ""
             try:
                 if not isinstance(json.loads(arguments), dict):
-                    problem = 'they must be a JSON object, like {"timezone": "Asia/Tokyo"}'
+                    problem = 'not a JSON object (like {"timezone": "Asia/Tokyo"})'
             except json.JSONDecodeError as e:
                 problem = f"not JSON ({e.msg} at column {e.colno})"
             if problem:
                 self.notify(f"/tool {name}: the arguments are {problem}.", severity="warning", timeout=5)
                 self._keep_in_box(line)
                 return
-        if not self._busy():
-            await self.send(line)  # type: ignore[attr-defined]  # TurnsMixin.send
+        assistant = self.assistant
+        if assistant is None or self._busy():
+            return
+        if await self.call(lambda: assistant.toolbox.find(name)) is None:
+            self.notify(f"/tool: there is no tool called {name} (/tools lists them).", severity="warning", timeout=5)
+            self._keep_in_box(line)
+            return
+        await self.send(line)  # type: ignore[attr-defined]  # TurnsMixin.send
 
     def _keep_in_box(self, line: str) -> None:
         from mnemo.tui.widgets.prompt import PromptInput
