@@ -482,6 +482,33 @@ async def test_a_reopened_conversation_shows_its_cards_again(make_app, home):
         assert "Miso" in " ".join(text_of(w) for w in card.query("Static"))
 
 
+async def test_regenerate_makes_a_new_turn_with_its_own_calls_and_the_old_version_keeps_its(make_app, home):
+    from mnemo.engine.scripted import call_text
+
+    app = tool_app(make_app, home, remember_call(), "Noted.", call_text("hermes", "current_time", {}))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await send(pilot, app, "Hello there")
+        await dialog_up(pilot, app)
+        await pilot.press("o")
+        await until(pilot, lambda: not app.generating, 20.0)
+        await until(pilot, lambda: bool(app.query(ToolCard)))
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.1)
+        await until(pilot, lambda: not app.generating, 20.0)
+
+        def titles() -> list[str]:
+            return [str(c.title).split("(")[0] for c in app.query(ToolCard)]
+
+        await until(pilot, lambda: titles() == ["⚙ current_time"])
+        reply = list(app.query(MessageView))[-1]
+        assert reply.version == (2, 2)
+        reply.focus()
+        await pilot.press("left")
+        await until(pilot, lambda: titles() == ["⚙ remember"])
+        assert list(app.query(MessageView))[-1].version == (1, 2)
+
+
 async def test_slash_tool_runs_the_call_and_the_reply_uses_its_result(make_app, home):
     app = tool_app(make_app, home, memory=False)
     async with app.run_test(size=SIZE) as pilot:
