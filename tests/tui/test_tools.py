@@ -65,7 +65,7 @@ async def say(pilot, app, text: str) -> None:
 async def dialog_up(pilot, app) -> ApproveTool:
     """The approval dialog, on screen and composed."""
     await until(pilot, lambda: isinstance(app.screen, ApproveTool) and bool(app.screen.query("#deny")))
-    await pilot.pause(0.05)
+    await pilot.pause(ApproveTool.GUARD + 0.05)  # keys that come sooner cannot allow
     return app.screen
 
 
@@ -105,6 +105,25 @@ async def test_the_dialog_answers_with_its_keys(make_app, keys, answer):
         await until(pilot, lambda: bool(got))
         assert got == [answer]
         assert not isinstance(app.screen, ApproveTool)
+
+
+async def test_keys_typed_as_the_dialog_appears_cannot_allow(make_app):
+    app = make_app(memory=False)
+    got: list[Answer | None] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        dialog = ApproveTool(TOKYO)
+        dialog.GUARD = 30.0  # a loaded machine may take longer than the real guard to press the keys
+        app.push_screen(dialog, got.append)
+        await until(pilot, lambda: isinstance(app.screen, ApproveTool) and bool(app.screen.query("#deny")))
+        await pilot.press("o", "a")  # "hello", "again" typed into the box as it comes up
+        await pilot.click("#once")
+        await pilot.pause(0.05)
+        assert got == [] and app.screen is dialog
+        dialog.GUARD = 0.0  # the guard's time is up
+        await pilot.press("o")
+        await until(pilot, lambda: bool(got))
+        assert got == [Answer.ONCE]
 
 
 async def test_the_dialog_s_buttons_answer_too(make_app):

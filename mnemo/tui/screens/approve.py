@@ -1,8 +1,10 @@
 """Asking before a tool runs: the call (tool, server, arguments) and Allow once / Always
-allow this tool / Deny. Focus starts on Deny, and Esc denies: nothing runs by accident."""
+allow this tool / Deny. Focus starts on Deny, Esc denies, and keys typed as it appears
+cannot allow: nothing runs by accident."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from textual.app import ComposeResult
@@ -49,12 +51,23 @@ class ApproveTool(ModalScreen[Answer]):
                 yield Button("Deny", variant="error", id="deny")
             yield Label("o allow once · a always allow · d or esc deny", classes="hint approve-keys")
 
+    # Keys typed within this many seconds of the dialog showing cannot allow: someone typing
+    # in the message box when it comes up ("hello") must not answer it with their "o".
+    GUARD = 0.5
+
     def on_mount(self) -> None:
+        self._shown = time.monotonic()
         self.query_one("#deny", Button).focus()  # the safe choice: Enter right away denies
+
+    def _too_soon(self, answer: Answer) -> bool:
+        return answer is not Answer.DENY and time.monotonic() - self._shown < self.GUARD
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(Answer(event.button.id or "deny"))
+        answer = Answer(event.button.id or "deny")
+        if not self._too_soon(answer):
+            self.dismiss(answer)
 
     def action_answer(self, answer: str) -> None:
-        self.dismiss(Answer(answer))
+        if not self._too_soon(Answer(answer)):
+            self.dismiss(Answer(answer))
