@@ -23,7 +23,7 @@ from mnemo import config, prompt, turn
 from mnemo.config import ModelSpec
 from mnemo.engine import Engine, EngineFactory, open_engine
 from mnemo.errors import BackendError, BadInput
-from mnemo.kinds import Finish, MemoryKind, ModelState
+from mnemo.kinds import COMMAND_REPLIES, Finish, MemoryKind, ModelState
 from mnemo.memory import commands, rules, say
 from mnemo.models import ModelChoice, Models, explained
 from mnemo.paths import Home, private_dir, private_file
@@ -366,24 +366,29 @@ class Assistant:
         if self._conversation_id == conversation_id:
             self._conversation_id = None
 
-    def export_conversation(self, conversation_id: int | None = None, fmt: str = "markdown") -> str:
-        """A conversation as Markdown or JSON text."""
+    def export_conversation(
+        self, conversation_id: int | None = None, fmt: str = "markdown", *, result_lines: int | None = None
+    ) -> str:
+        """A conversation as Markdown or JSON text, each reply with its tool calls.
+        ``result_lines``: Markdown shows this many lines of each call's result (None: all)."""
         import json
 
         from mnemo.export import markdown
 
         conv = self.conversation(conversation_id)
         messages = self._store.messages(conv.id)
+        calls = {m.id: self.tool_calls(m.id) for m in messages if m.role == "assistant"}
         if fmt == "json":
-            return (
-                json.dumps(
-                    {"conversation": conv.to_dict(), "messages": [m.to_dict() for m in messages]},
-                    ensure_ascii=False,
-                    indent=2,
-                )
-                + "\n"
-            )
-        return markdown(conv, messages)
+            rows = []
+            for m in messages:
+                row = m.to_dict()
+                if m.role == "assistant":
+                    row["tool_calls"] = [
+                        {**c.to_dict(), "why": c.why, "round": c.round, "cut": c.cut} for c in calls[m.id]
+                    ]
+                rows.append(row)
+            return json.dumps({"conversation": conv.to_dict(), "messages": rows}, ensure_ascii=False, indent=2) + "\n"
+        return markdown(conv, messages, calls, result_lines)
 
     def save_export(self, conversation_id: int | None = None) -> Path:
         """Write a conversation as Markdown into the home's exports folder (mode 0600)."""
@@ -630,8 +635,26 @@ class Assistant:
         at = next(i for i, m in enumerate(siblings) if m.id == message_id)
         target = siblings[max(0, min(len(siblings) - 1, at + step))]
         if target.id != message_id:
+            conv = self._store.conversation(target.conversation_id)
+            before = self._store.messages(conv.id)
             self._store.choose(target.id)
+            if self._remembers(conv):
+                self._follow_path(before, self._store.messages(conv.id))
         return target
+
+    def _follow_path(self, before: list[Message], after: list[Message]) -> None:
+        """Memory follows the active path: the episodes of the messages a switch set aside
+        leave it, and the messages it brought back (whose episodes an edit or a regeneration
+        dropped) are remembered again; a memory command and mnemo's fixed answer to it never
+        were episodes, and are not made ones."""
+        was, now = {m.id for m in before}, {m.id for m in after}
+        self._bank.drop_episodes_of(sorted(was - now))
+        back = [m for m in after if m.id not in was]
+        commands = {m.parent_id for m in back if m.finish_reason in COMMAND_REPLIES}
+        kept = {r.source_message_id for r in self._bank.records.episodes_of({m.id for m in back})}
+        for m in back:
+            if m.finish_reason not in COMMAND_REPLIES and m.id not in commands and m.id not in kept and m.content:
+                self._bank.ingest(m)
 
     def _turn(
         self,

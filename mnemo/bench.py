@@ -643,9 +643,9 @@ def tui_render(tokens: int = 600, rate: float = 600.0, runs: int = 3) -> list[di
         def __init__(self, spec: ModelSpec):
             super().__init__(spec, rate=rate, words=tokens - 2, paragraph=12)
 
-        def stream(self, messages, sampling, max_tokens=None):
+        def stream(self, messages, sampling, max_tokens=None, stop=None):
             produced.clear()
-            for item in super().stream(messages, sampling, max_tokens):
+            for item in super().stream(messages, sampling, max_tokens, stop):
                 if isinstance(item, str):
                     produced.append(time.perf_counter())
                 yield item
@@ -834,6 +834,9 @@ def tools(runs: int) -> list[dict[str, Any]]:
     ]
 
 
+PARTS = ("generation", "recall", "startup", "chat", "tui", "memory", "tools")  # `mnemo bench --only`, in run order
+
+
 def run(
     quick: bool = False, only: list[str] | None = None, progress: Callable[[str], None] | None = None
 ) -> dict[str, Any]:
@@ -847,6 +850,7 @@ def run(
         "memory": lambda: memory_use(turns=20 if quick else 100),
         "tools": lambda: tools(runs=3 if quick else 10),
     }
+    assert tuple(parts) == PARTS
     figures = []
     for name, part in parts.items():
         if only and name not in only:

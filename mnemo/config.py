@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class ModelSpec:
     description: str = ""
     n_ctx: int | None = None
     n_gpu_layers: int | str = "auto"
+    n_threads: int | None = None  # llama.cpp's CPU threads; None: config.toml's n_threads, else the physical cores
     repack: bool | None = None  # llama.cpp's repacked CPU kernels (AMX among them); None: on unless they crash
     chat_template: str | None = None
     base_url: str | None = None
@@ -93,6 +94,7 @@ class Registry:
 
 
 EMBEDDERS = ("numpy", "sentence-transformers")
+MAX_THREADS = 1024
 
 
 CALL_TIMEOUT = 30.0  # seconds a tool call may take (a server's ``timeout`` overrides it)
@@ -136,6 +138,10 @@ class Settings:
     newline_key: str = "ctrl+j"  # TUI: a new line in the message (many terminals never send shift+enter)
     keys: tuple[tuple[str, str], ...] = ()  # [keys] table: TUI binding id -> key(s), e.g. memories = "f3"
     embedder: str = "numpy"  # or "sentence-transformers" (torch; uses a GPU when torch sees one)
+    n_threads: int | None = (
+        None  # llama.cpp's CPU threads for every local model without its own; None: the physical cores
+    )
+    continue_last: bool = False  # `mnemo chat` reopens the last conversation (as `mnemo chat --continue`)
     tools: ToolSettings = field(default_factory=ToolSettings)
     servers: tuple[ServerSpec, ...] = ()  # [mcp.servers.NAME], in file order
 
@@ -160,6 +166,7 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "description": (str,),
     "n_ctx": (int,),
     "n_gpu_layers": (int, str),
+    "n_threads": (int,),
     "repack": (bool,),
     "chat_template": (str,),
     "base_url": (str,),
@@ -170,6 +177,7 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "tools": (bool,),
     **_SAMPLING_TYPES,
 }
+_SETTING_TYPES: dict[str, tuple[type, ...]] = {"n_threads": (int,), "continue_last": (bool,)}  # the rest are strings
 _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list of strings"}
 
 
@@ -259,6 +267,9 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
     gpu = raw.get("n_gpu_layers", "auto")
     if isinstance(gpu, str) and gpu != "auto" or isinstance(gpu, int) and gpu < -1:
         raise fail("n_gpu_layers", f'must be "auto", -1 (all) or a layer count, not {gpu!r}')
+    threads = raw.get("n_threads")
+    if threads is not None and not 1 <= threads <= MAX_THREADS:
+        raise fail("n_threads", f"must be between 1 and {MAX_THREADS} (CPU threads), not {threads}")
     sampling_raw = {k: raw[k] for k in _SAMPLING_TYPES if k in raw}
     if "stop" in sampling_raw:
         if not all(isinstance(s, str) and s for s in sampling_raw["stop"]):
@@ -284,6 +295,7 @@ def _parse_entry(raw: Any, index: int, path: Path, text: str) -> ModelSpec:
         description=raw.get("description", ""),
         n_ctx=n_ctx,
         n_gpu_layers=gpu,
+        n_threads=threads,
         repack=raw.get("repack"),
         chat_template=raw.get("chat_template"),
         base_url=raw.get("base_url"),
@@ -343,6 +355,9 @@ def load_registry(home: paths.Home | None = None) -> Registry:
         line = _line_of(text, "default") if "default" in data else None
         known = ", ".join(sorted(models))
         raise ConfigError(f"{_where(src, line)}: key 'default' names unknown model '{default}'; known: {known}")
+    threads = load_settings(home).n_threads  # config.toml's, for every entry that does not set its own
+    if threads is not None:
+        models = {name: spec if spec.n_threads else replace(spec, n_threads=threads) for name, spec in models.items()}
     return Registry(default=default, models=models, files=tuple(files))
 
 
@@ -375,6 +390,18 @@ def load_settings(home: paths.Home | None = None) -> Settings:
                     'key names, e.g. memories = "f3"'
                 )
             values[key] = tuple(sorted(value.items()))
+            continue
+        if key in _SETTING_TYPES:
+            types = _SETTING_TYPES[key]
+            if not _check_type(value, types):
+                want = " or ".join(_TYPE_NAMES[t] for t in types)
+                raise ConfigError(f"{_where(path, _line_of(text, key))}: key '{key}' must be {want}, not {value!r}")
+            if key == "n_threads" and not 1 <= value <= MAX_THREADS:
+                raise ConfigError(
+                    f"{_where(path, _line_of(text, key))}: key 'n_threads' must be between 1 and {MAX_THREADS} "
+                    f"(CPU threads), not {value}"
+                )
+            values[key] = value
             continue
         if not isinstance(value, str):
             raise ConfigError(f"{_where(path, _line_of(text, key))}: key '{key}' must be a string")
@@ -495,6 +522,65 @@ def _parse_servers(raw: Any, path: Path, text: str) -> tuple[ServerSpec, ...]:
             values["tools"] = _check_rules(values["tools"], f"{table}.tools", path, text)
         specs.append(ServerSpec(name=name, **values))
     return tuple(specs)
+
+
+def server_names(home: paths.Home) -> set[str]:
+    """The names of config.toml's ``[mcp.servers.NAME]`` tables, disabled ones included."""
+    load_settings(home)  # a broken file is reported, never edited
+    path = home.user_config_file
+    if not path.exists():
+        return set()
+    servers = _read_toml(path)[0].get("mcp", {}).get("servers", {})
+    return set(servers)
+
+
+def server_table(values: dict[str, Any]) -> Any:
+    """One ``[mcp.servers.NAME]`` table for tomlkit (env and headers as inline tables)."""
+    import tomlkit
+
+    table = tomlkit.table()
+    for key, value in values.items():
+        if isinstance(value, dict):
+            inline = tomlkit.inline_table()
+            inline.update(value)
+            table[key] = inline
+        else:
+            table[key] = value
+    return table
+
+
+def add_servers(tables: dict[str, dict[str, Any]], home: paths.Home) -> Path:
+    """Add ``[mcp.servers.NAME]`` tables to the user's config.toml with tomlkit, keeping the
+    rest of the file as it is (``mnemo mcp import``). A name already there is an error (the
+    caller leaves those out); the file is checked after writing and restored if the result
+    does not load, so a bad entry never leaves a broken config.toml."""
+    import tomlkit
+
+    path = home.user_config_file
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    doc = tomlkit.parse(_read_toml(path)[1]) if old is not None else tomlkit.document()
+    mcp = doc.get("mcp")
+    if mcp is None:
+        mcp = tomlkit.table(is_super_table=True)
+        doc["mcp"] = mcp
+    servers = mcp.get("servers")
+    if servers is None:
+        servers = tomlkit.table(is_super_table=True)
+        mcp["servers"] = servers
+    for name, values in tables.items():
+        if name in servers:
+            raise ConfigError(f"{path} already has an MCP server named '{name}'")
+        servers[name] = server_table(values)
+    _write_atomically(path, tomlkit.dumps(doc))
+    try:
+        load_settings(home)
+    except ConfigError:
+        if old is None:
+            path.unlink()
+        else:
+            path.write_text(old, encoding="utf-8")
+        raise
+    return path
 
 
 def save_setting(key: str, value: str, home: paths.Home) -> None:

@@ -69,6 +69,7 @@ def _llama(spec: Any, home: paths.Home) -> dict[str, Any]:
         backend=engine.backend,
         pid=info["pid"],
         buffers=engine.buffers,
+        n_threads=getattr(engine, "n_threads", None),
         repack=setup.repack,
         gpu=setup.gpu,
         fallbacks=list(setup.why),
@@ -167,6 +168,30 @@ def _models(registry: Any, offload: bool, home: paths.Home) -> tuple[dict[str, A
     return {"ok": default["found"], "default": registry.default, "files": [str(f) for f in registry.files]}, models
 
 
+def _threads(registry: Any, home: paths.Home) -> dict[str, Any]:
+    """The CPU threads llama.cpp gets for the default model, and where that number comes from."""
+    import os
+
+    from mnemo import config
+    from mnemo.engine.fit import physical_cores
+
+    cores = physical_cores()
+    info: dict[str, Any] = {"physical_cores": cores, "logical_cpus": os.cpu_count(), "ok": True}
+    if isinstance(registry, MnemoError):
+        return {**info, "n_threads": cores, "from": "the physical cores"}
+    spec = registry.get(None)
+    if spec.kind != EngineKind.GGUF:
+        return {**info, "n_threads": None, "from": f"not used: '{spec.name}' runs on a server"}
+    configured = config.load_settings(home).n_threads
+    if spec.n_threads is None:
+        where = "the physical cores (n_threads in models.toml or config.toml sets it)"
+    elif configured is not None and spec.n_threads == configured:
+        where = "config.toml"
+    else:
+        where = f"{spec.name}'s entry in models.toml"
+    return {**info, "n_threads": spec.n_threads or cores, "from": where}
+
+
 def _database(home: paths.Home) -> dict[str, Any]:
     from sqlite_utils.utils import sqlite3
 
@@ -238,6 +263,7 @@ def report(home: paths.Home) -> dict[str, Any]:
             "config_file": str(home.user_config_file),
         },
         "llama_cpp": llama,
+        "threads": _threads(registry, home),
         "registry": models_info,
         "models": models,
         "database": _database(home),
@@ -284,6 +310,11 @@ def render(r: dict[str, Any]) -> str:
                 out.append(f"   {probe['forced']}")
     else:
         out.append(f"{_mark(False)}{ll['problem']}")
+    th = r["threads"]
+    used = f"{th['n_threads']} CPU threads, from {th['from']}" if th["n_threads"] else th["from"]
+    out.append(
+        f"   threads: {used}; this machine has {th['physical_cores']} physical cores, {th['logical_cpus']} logical"
+    )
     out += [f"   GPU {name}" for name in ll["gpus"]]
     if ll["gpu_present"] and ll["gpu_offload"] is False:
         out.append(
@@ -292,7 +323,7 @@ def render(r: dict[str, Any]) -> str:
     reg = r["registry"]
     out.append("")
     if not reg["ok"] and "problem" in reg:
-        out.append(f"{_mark(False)}models.toml: {reg['problem']}")
+        out.append(f"{_mark(False)}{reg['problem']}")  # it names the file (models.toml or config.toml) and line
     for m in r["models"]:
         star = "*" if m["default"] else " "
         if m["kind"] != "gguf":

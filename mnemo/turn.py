@@ -125,16 +125,10 @@ class ReplyStream:
     (or leaving a ``with`` block) stops generation; the partial reply is saved as
     "stopped" ("error" when the model failed, and the error goes on up)."""
 
-    def __init__(self, events: Generator[Event, None, None], cancelled: threading.Event | None = None):
+    def __init__(self, events: Generator[Event, None, None], stopping: threading.Event | None = None):
         self._events = events
         self._reply: Reply | None = None
-        self._cancelled = cancelled or threading.Event()
-
-    def cancel(self) -> None:
-        """Stop the reply from any thread (the chat app's Esc while its worker iterates):
-        it ends at its next step, within a token, or abandoning the tool call that runs
-        (stored with its error); the reply is saved as "stopped" and ``Finished`` follows."""
-        self._cancelled.set()
+        self._stopping = stopping or threading.Event()  # the turn's Context.cancelled
 
     def events(self, progress: bool = False) -> Iterator[Event]:
         """Every event of the turn, in order; the last one is ``Finished``. ``progress``:
@@ -164,6 +158,13 @@ class ReplyStream:
     def close(self) -> None:
         self._events.close()
 
+    def stop(self) -> None:
+        """Stop the reply from any thread (the chat app's Esc, while its worker iterates):
+        the model stops at once, even before its first token (while it reads the prompt),
+        a tool call that runs is abandoned (stored with its error), and the iteration ends
+        with ``Finished`` (the reply saved as "stopped")."""
+        self._stopping.set()
+
     def __enter__(self) -> ReplyStream:
         return self
 
@@ -192,7 +193,7 @@ class Context:
     approve: Callable[[ToolCall], policy.Answer] | None = None  # None: nobody to ask, so ask means deny
     allowed: frozenset[str] = frozenset()  # tools this run allows by name (--allow-tool)
     offer: set[str] | None = None  # the tools (or servers) the conversation offers; None: all
-    cancelled: threading.Event = field(default_factory=threading.Event)  # ReplyStream.cancel
+    cancelled: threading.Event = field(default_factory=threading.Event)  # ReplyStream.stop
 
 
 def system_prompt(system: str, profile: list[Record]) -> str:
@@ -611,10 +612,13 @@ def _extract(bank: MemoryBank, user: Message, engine: Engine, written: list[Reco
     """Background: facts the model reads in the user's message, beyond the rules'."""
     from mnemo.memory import extract
 
-    raw = engine.complete_json(extract.messages_for(user.content), extract.SCHEMA)
+    own = rules.own_words(user.content)  # never from material the user pasted
+    if not own:
+        return []
+    raw = engine.complete_json(extract.messages_for(own), extract.SCHEMA)
     known = {r.subject for r in written if r.subject} | {r.text for r in written}
     return [
         bank.add(f.text, f.kind, subject=f.subject, message=user, meta={"extracted_by": "model"})
-        for f in extract.parse(raw, user.content)
+        for f in extract.parse(raw, own)
         if f.subject not in known and f.text not in known
     ]

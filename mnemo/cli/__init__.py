@@ -121,6 +121,10 @@ memory_app = typer.Typer(
 app.add_typer(models_app, name="models")
 app.add_typer(conversations_app, name="conversations")
 app.add_typer(memory_app, name="memory")
+mcp_app = typer.Typer(
+    **PLAIN, help="MCP servers: list them with their tools, import other apps' server lists.", no_args_is_help=True
+)
+app.add_typer(mcp_app, name="mcp")
 eval_app = typer.Typer(**PLAIN, help="Evaluations: does the memory work?", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
@@ -156,4 +160,4 @@ def main() -> None:
 
 
 # The command groups register themselves on the apps above.
-from mnemo.cli import chat, conversations, doctor, evals, memory, models  # noqa: E402, F401
+from mnemo.cli import chat, conversations, doctor, evals, mcp, memory, models  # noqa: E402, F401

@@ -11,6 +11,8 @@ from mnemo.cli.common import JsonOpt, console, core, emit_json, existing, home, 
 from mnemo.errors import BadInput
 from mnemo.text import printable
 
+SHOWN_LINES = 6  # `show` prints this many lines of each tool call's result (`export` all of them)
+
 
 @conversations_app.command("list")
 def conversations_list(
@@ -35,9 +37,9 @@ def conversations_list(
 
 @conversations_app.command("show")
 def conversations_show(ctx: typer.Context, conversation_id: int, as_json: JsonOpt = False) -> None:
-    """Print a conversation."""
+    """Print a conversation, each reply with its tool calls (their results cut to a few lines)."""
     with existing(home(ctx)) as a:
-        text = a.export_conversation(conversation_id, "json" if as_json else "markdown")
+        text = a.export_conversation(conversation_id, "json" if as_json else "markdown", result_lines=SHOWN_LINES)
     if as_json:
         sys.stdout.write(text)
         return

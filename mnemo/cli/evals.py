@@ -160,7 +160,7 @@ def eval_recall(
 def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Fewer runs and smaller sizes (a minute or two).")] = False,
     only: Annotated[
-        str | None, typer.Option(help="Comma-separated parts: generation, recall, startup, chat, tui, memory.")
+        str | None, typer.Option(help="Comma-separated parts: generation, recall, startup, chat, tui, memory, tools.")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -168,7 +168,7 @@ def bench(
     from mnemo import bench as benchmarks
 
     parts = [p.strip() for p in only.split(",")] if only else None
-    known = {"generation", "recall", "startup", "chat", "tui", "memory"}
+    known = set(benchmarks.PARTS)
     if parts and set(parts) - known:
         raise BadInput(f"unknown part(s) {', '.join(sorted(set(parts) - known))}; use {', '.join(sorted(known))}")
     result = benchmarks.run(quick=quick, only=parts, progress=lambda name: print(f"measuring {name}…", file=sys.stderr))

@@ -7,6 +7,7 @@ into mnemo's process), an ``openai`` entry talks to a server (``remote.RemoteEng
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -93,10 +94,13 @@ class Engine(ABC):
         sampling: Sampling,
         max_tokens: int | None = None,
         tools: list[Tool] | None = None,
+        stop: threading.Event | None = None,
     ) -> Generator[str | Generation, None, None]:
-        """Yield text deltas, then one Generation. Closing the iterator stops generation.
-        ``tools`` (passed only when a turn offers some): rendered by the model's own chat
-        template; its calls come back as text in its family's syntax (``call_family``)."""
+        """Yield text deltas, then one Generation. Closing the iterator stops generation;
+        so does setting ``stop`` from any thread, even before the first token (while the
+        model reads the prompt): the iterator then ends without a Generation. ``tools``
+        (passed only when a turn offers some): rendered by the model's own chat template;
+        its calls come back as text in its family's syntax (``call_family``)."""
 
     @property
     def call_family(self) -> str | None:

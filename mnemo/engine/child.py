@@ -106,6 +106,18 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def _stop_flag(fd: int | None) -> Any:
+    """The byte the parent sets to stop a decode mid-batch (a file both map), or None."""
+    if fd is None:
+        return None
+    import mmap
+
+    try:
+        return mmap.mmap(fd, 2)
+    except (OSError, ValueError):
+        return None
+
+
 class _Server:
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -131,11 +143,14 @@ class _Server:
                 _crash(self.crash[2])
 
         start = time.perf_counter()
+        flag = _stop_flag(msg.get("stop_fd"))
         try:
             engine = LocalEngine(
                 msg["spec"], msg["path"], repack=setup.get("repack", True), gpu=setup.get("gpu", True), stage=stage
             )
             self.engine = engine
+            if flag is not None:
+                engine.abort_on(flag)
             if setup.get("probe", True):
                 self.reply(0, stage="probe", gpu_layers=engine.gpu_layers, amx=amx)
                 self.batch_crash()
@@ -154,6 +169,7 @@ class _Server:
                 "load_s": time.perf_counter() - start,
                 "pid": os.getpid(),
                 "buffers": engine.buffers,
+                "n_threads": engine.n_threads,
                 "chat_template": engine.chat_template,
             },
         )
@@ -180,8 +196,12 @@ class _Server:
             if op == "stream":
                 self.stream(msg)
             elif op == "json":
+                if self.engine.stop_flag is not None:
+                    self.engine.stop_flag[0] = 0
                 self.reply(rid, ok=self.engine.complete_json(msg["messages"], msg["schema"], msg["max_tokens"]))
             elif op == "after":
+                if self.engine.stop_flag is not None:
+                    self.engine.stop_flag[0] = 0
                 self.reply(
                     rid,
                     ok=self.engine.complete_after(
@@ -216,9 +236,14 @@ class _Server:
         self.batch_crash()  # not probed (a verdict said it need not be): this is the first batch
         if self.crash and self.crash[0] == "batch":
             self.crash = None
+        from mnemo.engine.local import Interrupted
+
+        if self.engine.stop_flag is not None:
+            self.engine.stop_flag[0] = 0  # a stop the parent set for an earlier reply
         deltas = self.engine.stream(msg["messages"], msg["sampling"], msg["max_tokens"], msg.get("tools"))
         sent = 0
         crash_after = self.crash[1] if self.crash and self.crash[0] == "token" else None
+        self.engine.between_batches = lambda: self.interrupted(rid)  # a cancel while the prompt is read
         try:
             for item in deltas:
                 if not isinstance(item, str):
@@ -231,7 +256,10 @@ class _Server:
                 if self.interrupted(rid):
                     self.reply(rid, ok=None, sent=sent)
                     return
+        except Interrupted:
+            self.reply(rid, ok=None, sent=sent)
         finally:
+            self.engine.between_batches = None
             deltas.close()
 
     def interrupted(self, rid: int) -> bool:

@@ -115,6 +115,29 @@ def machine() -> Machine:
     return Machine(total, available, tuple(_nvidia_free() or _metal(total)))
 
 
+def physical_cores(cpuinfo: str | None = None) -> int:
+    """The CPU cores this process may run on, counting each physical core once (llama.cpp
+    is no faster on a core's second hyper-thread): Linux's /proc/cpuinfo (unique physical
+    id and core id pairs), capped by the CPUs this process is allowed; elsewhere, or when
+    the file does not tell, os.cpu_count(). ``cpuinfo``: that file's text (tests)."""
+    logical = os.cpu_count() or 1
+    allowed = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else logical
+    if cpuinfo is None:
+        try:
+            with open("/proc/cpuinfo") as f:
+                cpuinfo = f.read()
+        except OSError:
+            cpuinfo = ""
+    cores: set[tuple[str, str]] = set()
+    for block in cpuinfo.split("\n\n"):
+        fields = dict(
+            (key.strip(), value.strip()) for key, _, value in (line.partition(":") for line in block.splitlines())
+        )
+        if "core id" in fields:
+            cores.add((fields.get("physical id", "0"), fields["core id"]))
+    return max(1, min(len(cores), allowed) if cores else min(logical, allowed))
+
+
 def _metal(ram_total: int) -> list[tuple[str, int]]:
     """Apple silicon shares RAM with its GPU; Metal lets a process keep about three quarters of
     it resident (its recommended working-set size)."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
-import os
 import re
 import threading
 from collections.abc import Callable, Generator, Iterator
@@ -112,8 +111,16 @@ def _auto_layers(meta: dict[str, Any], path: Path, n_ctx: int) -> int:
     return -1 if placed.verdict == "gpu" else placed.gpu_layers
 
 
-def _threads() -> int:
-    return max(1, os.cpu_count() or 1)
+def threads(spec: ModelSpec) -> int:
+    """llama.cpp's CPU threads: the entry's ``n_threads`` (config.toml's fills it in), else
+    this machine's physical cores."""
+    from mnemo.engine.fit import physical_cores
+
+    return spec.n_threads or physical_cores()
+
+
+class Interrupted(Exception):
+    """The reply was stopped between two batches (``LocalEngine.between_batches``)."""
 
 
 PROBE_TEXT = "mnemo checks that llama.cpp runs this model on this machine."
@@ -136,6 +143,7 @@ class LocalEngine(Engine):
         self.repack = repack
         meta = read_metadata(path)
         self.n_ctx = context_for(meta, spec.n_ctx)
+        self.n_threads = threads(spec)
         build_offloads = llama_cpp.llama_supports_gpu_offload()
         offload = build_offloads and gpu  # gpu False: offloading crashed here (mnemo.engine.probe)
         if spec.n_gpu_layers == "auto":
@@ -164,6 +172,9 @@ class LocalEngine(Engine):
         n_layers = meta.get(f"{meta.get('general.architecture')}.block_count")
         self.gpu_layers = (n_layers or 0) if gpu_layers == -1 else gpu_layers
         self.lock = threading.Lock()
+        self.between_batches: Callable[[], bool] | None = None  # the child's: was this reply cancelled?
+        self.stop_flag: Any = None  # a shared byte the parent sets to stop a decode mid-batch (abort_on)
+        self._watch_batches()
         model = self.llm._model
         eos, bos = self.llm.token_eos(), self.llm.token_bos()
         self._eos_text = model.token_get_text(eos) if eos != -1 else ""
@@ -209,7 +220,7 @@ class LocalEngine(Engine):
                     model_path=str(path),
                     n_ctx=self.n_ctx,
                     n_gpu_layers=gpu_layers,
-                    n_threads=_threads(),
+                    n_threads=self.n_threads,
                     seed=self.spec.sampling.seed
                     if self.spec.sampling.seed is not None
                     else llama_cpp.LLAMA_DEFAULT_SEED,
@@ -236,13 +247,54 @@ class LocalEngine(Engine):
 
     # -- generation
 
+    def _watch_batches(self) -> None:
+        """``between_batches`` is asked before each batch llama.cpp decodes (the prompt's, then
+        one per token); when it says stop, ``Interrupted`` ends the reply there. llama-cpp-python
+        keeps its tokens and KV cache as they were after the last whole batch."""
+        ctx = getattr(self.llm, "_ctx", None)
+        decode = getattr(ctx, "decode", None)
+        if decode is None:
+            return
+
+        def checked(batch: Any) -> None:
+            if self.between_batches is not None and self.between_batches():
+                raise Interrupted
+            try:
+                decode(batch)
+            except RuntimeError:  # "llama_decode returned 2": the stop flag aborted it mid-batch
+                if self.stop_flag is not None and self.stop_flag[0]:
+                    raise Interrupted from None
+                raise
+
+        ctx.decode = checked
+
+    def abort_on(self, flag: Any) -> bool:
+        """Let llama.cpp abort a decode mid-batch when ``flag[0]`` (a shared byte, then a NUL)
+        is set: its abort callback, checked between the graph's nodes on the CPU, is libc's
+        ``strlen`` on that byte, so no Python runs in llama.cpp's loop (1: abort, 0: go on).
+        False where it cannot be set up (the batch checks still stop a reply)."""
+        try:
+            address = ctypes.addressof(ctypes.c_char.from_buffer(flag))
+            strlen = ctypes.cast(ctypes.CDLL(None).strlen, ctypes.c_void_p).value
+            callback = llama_cpp.ggml_abort_callback(strlen)
+            llama_cpp.llama_set_abort_callback(self.llm._ctx.ctx, callback, ctypes.c_void_p(address))
+        except (AttributeError, OSError, TypeError, ValueError) as e:
+            log.info("no mid-batch stop for '%s': %s", self.spec.name, e)
+            return False
+        self._abort = callback  # kept alive as long as llama.cpp may call it
+        self.stop_flag = flag
+        return True
+
     def stream(
         self,
         messages: list[Message],
         sampling: Sampling,
         max_tokens: int | None = None,
         tools: list[Tool] | None = None,
+        stop: threading.Event | None = None,
     ) -> Generator[str | Generation, None, None]:
+        """In the model's own process; ``stop`` is not used here (the child asks
+        ``between_batches`` instead, which reads the parent's cancel)."""
         tokens = self.prompt_tokens(messages, tools)
         room = self.n_ctx - len(tokens)
         if room <= 0:

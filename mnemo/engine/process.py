@@ -18,9 +18,7 @@ import itertools
 import logging
 import queue
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import weakref
@@ -32,8 +30,7 @@ from typing import Any
 
 from mnemo import errors
 from mnemo.config import ModelSpec, Sampling
-from mnemo.engine import Engine, Generation, Message, Tool, probe
-from mnemo.engine.child import BOOT
+from mnemo.engine import Engine, Generation, Message, Tool, probe, warm
 from mnemo.errors import BackendError
 
 log = logging.getLogger("mnemo.llama")
@@ -69,6 +66,20 @@ def _how(returncode: int | None) -> str:
     return f"exited unexpectedly (status {returncode})"
 
 
+_STOP: dict[str, Any] = {}  # what _next returns when the stream was asked to stop
+STOP_POLL = 0.05  # seconds between two looks at a stream's stop while it waits for the child
+
+
+def _next(waiting: queue.SimpleQueue[dict[str, Any] | None], stop: threading.Event) -> dict[str, Any] | None:
+    """The child's next message for a stream, or _STOP once ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            return waiting.get(timeout=STOP_POLL)
+        except queue.Empty:
+            continue
+    return _STOP
+
+
 class ChildEngine(Engine):
     def __init__(self, spec: ModelSpec, path: Path, verdicts: probe.Verdicts | None = None):
         """Start the model's process; it loads as the remembered verdict for this machine says
@@ -92,27 +103,20 @@ class ChildEngine(Engine):
         self.setup = probe.start(spec.repack, self._verdicts.get(self._key))
         self.fell_back: list[str] = []  # what this start turned off, and why (told to the user once)
         self._loaded = False  # the model's process said it loaded (and probed)
+        self._stop_file: Any = None  # the byte mnemo sets to stop a decode mid-batch (warm.Started)
+        self._stop_flag: Any = None
         self._start()
         _children.add(self)
         threading.Thread(target=self._read, name=f"mnemo-model-{spec.name}", daemon=True).start()
 
     def _start(self) -> None:
-        ours, theirs = socket.socketpair()
         try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-P", "-c", BOOT, str(theirs.fileno())],
-                pass_fds=[theirs.fileno()],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                start_new_session=True,  # Ctrl-C reaches mnemo, which stops the reply itself
-            )
+            started = warm.take() or warm.spawn()
         except OSError as e:
-            ours.close()
             raise BackendError(f"cannot start the process for model '{self.spec.name}': {e}") from None
-        finally:
-            theirs.close()
-        self._conn = Connection(ours.detach())
+        self._close_stop()  # the last process's, when this one replaces it
+        self._proc, self._stop_file, self._stop_flag = started.proc, started.stop_file, started.stop_flag
+        self._conn = Connection(started.sock.detach())
         self._stage = probe.Crash(None)  # where this process is, as it last said
         self._stderr.clear()
         self._send(
@@ -121,6 +125,7 @@ class ChildEngine(Engine):
                 "spec": self.spec,
                 "path": str(self.path),
                 "setup": self.setup.to_dict(),
+                "stop_fd": self._stop_file.fileno() if self._stop_file is not None else None,
                 "log_level": logging.getLogger("mnemo").getEffectiveLevel(),
             }
         )
@@ -204,6 +209,11 @@ class ChildEngine(Engine):
     def template_source(self) -> str:  # type: ignore[override]
         """Where the chat template came from: "gguf", "models.toml" or "chatml fallback"."""
         return self._attr("template_source")
+
+    @property
+    def n_threads(self) -> int:
+        """llama.cpp's CPU threads for this model (models.toml, config.toml, or the physical cores)."""
+        return self._attr("n_threads")
 
     @property
     def load_seconds(self) -> float:
@@ -405,12 +415,19 @@ class ChildEngine(Engine):
         sampling: Sampling,
         max_tokens: int | None = None,
         tools: list[Tool] | None = None,
+        stop: threading.Event | None = None,
     ) -> Generator[str | Generation, None, None]:
+        """A ``stop`` set while the child reads the prompt is told to it at once (it looks
+        between two batches of the prompt), not at the first token."""
+        if stop is not None and stop.is_set():
+            return
         rid, waiting = self._request("stream", messages=messages, sampling=sampling, max_tokens=max_tokens, tools=tools)
         ended = False
         try:
             while True:
-                msg = waiting.get()
+                msg = waiting.get() if stop is None else _next(waiting, stop)
+                if msg is _STOP:
+                    return  # not ended: the child is told to stop (finally)
                 if msg is not None and "delta" in msg:
                     yield msg["delta"]
                     continue
@@ -425,7 +442,10 @@ class ChildEngine(Engine):
             self._waiting.pop(rid, None)
 
     def _cancel(self, rid: int, waiting: queue.SimpleQueue[dict[str, Any] | None]) -> None:
-        """Stop the child's reply, and wait until it has (so the next request finds it free)."""
+        """Stop the child's reply, and wait until it has (so the next request finds it free):
+        the shared flag aborts the batch llama.cpp is decoding, the message says which reply."""
+        if self._stop_flag is not None:
+            self._stop_flag[0] = 1
         self._send({"op": "cancel", "target": rid})
         deadline = time.monotonic() + CANCEL_WAIT
         while time.monotonic() < deadline:
@@ -459,3 +479,10 @@ class ChildEngine(Engine):
             self._proc.kill()
             self._proc.wait()
         self._conn.close()
+        self._close_stop()
+
+    def _close_stop(self) -> None:
+        if self._stop_file is not None:
+            self._stop_flag.close()
+            self._stop_file.close()
+            self._stop_file = self._stop_flag = None

@@ -141,7 +141,9 @@ class RemoteEngine(Engine):
         sampling: Sampling,
         max_tokens: int | None = None,
         tools: list[Tool] | None = None,
+        stop: threading.Event | None = None,
     ) -> Generator[str | Generation, None, None]:
+        """``stop`` is seen between the server's events (the server reads the prompt meanwhile)."""
         max_tokens = max_tokens or sampling.max_tokens
         url = f"{self.base_url}/chat/completions"
         extra: dict[str, Any] = {"tools": tools} if tools else {}
@@ -160,6 +162,8 @@ class RemoteEngine(Engine):
         with self.lock, request(url, body, api_key=self.api_key) as resp:
             try:
                 for event in _events(resp, url):
+                    if stop is not None and stop.is_set():
+                        return
                     if event.get("usage"):
                         usage = event["usage"]
                     for choice in event.get("choices") or []:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Generator
 from typing import Any
@@ -91,27 +92,31 @@ class ScriptedEngine(Engine):
         sampling: Sampling,
         max_tokens: int | None = None,
         tools: list[Tool] | None = None,
+        stop: threading.Event | None = None,
     ) -> Generator[str | Generation, None, None]:
         self.calls += 1
         self.seen.append(([dict(m) for m in messages], tools))
         limit = max_tokens or sampling.max_tokens
+        stop = stop or threading.Event()
         if self.script:
             raw = self.script.pop(0)
             pieces = re.findall(r".{1,4}", raw, re.S)
-            yield from self._write(pieces, limit, messages, joined=True)
+            yield from self._write(pieces, limit, messages, stop, joined=True)
             return
         pieces = self.reply_words(messages)
-        yield from self._write(pieces, limit, messages)
+        yield from self._write(pieces, limit, messages, stop)
 
     def _write(
-        self, pieces: list[str], limit: int, messages: list[Message], joined: bool = False
+        self, pieces: list[str], limit: int, messages: list[Message], stop: threading.Event, joined: bool = False
     ) -> Generator[str | Generation, None, None]:
         finish = Finish.LENGTH if len(pieces) > limit else Finish.STOP
-        if self.stall:
-            time.sleep(self.stall)
+        if self.stall and stop.wait(self.stall):  # the stall is its prompt reading: a stop ends it
+            return
         start = time.perf_counter()
         out: list[str] = []
         for i, word in enumerate(pieces[:limit]):
+            if stop.is_set():
+                return
             if self.crash_after is not None and i >= self.crash_after:
                 self.closed = True
                 raise BackendError(f"llama.cpp crashed (SIGSEGV) while generating with '{self.spec.name}' (scripted)")

@@ -493,12 +493,9 @@ class MemoryBank:
             query = query[: QUERY_CHARS // 2] + " " + query[-QUERY_CHARS // 2 :]
         vector_search = similarity = vectors = None
         if self.vectors_ready:
-            cache: dict[str, Any] = {}
 
-            def embed(text: str):
-                if text not in cache:
-                    cache[text] = self.embedder.encode([text])[0]
-                return cache[text]
+            def embed(text: str):  # the embedder keeps recent vectors: a query is embedded once
+                return self.embedder.encode([text])[0]
 
             def vector_search(text: str):  # noqa: F811
                 return self.index.search(embed(text), 50)

@@ -13,6 +13,7 @@ import importlib.util
 import logging
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,9 @@ NAME = "all-MiniLM-L6-v2"
 DIM = 384
 _loaded: dict[str, object] = {}  # one model per device for the whole process
 _load_lock = threading.Lock()
+CACHE = 8192  # vectors of recent texts kept per process (a query is searched more than once)
+_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 def model_dir() -> Path | None:
@@ -96,10 +100,31 @@ class Embedder:
         return True
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text."""
+        """Unit-length float32 vectors, one row per text. The vectors of the last ``CACHE``
+        texts are kept: recall embeds its query for each of its searches, and a text
+        embedded once (a message, then a question quoting it) is not embedded again."""
         self.ready()
-        if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        todo: dict[str, list[int]] = {}
+        with _cache_lock:
+            for i, text in enumerate(texts):
+                hit = _cache.get((self.backend, text))
+                if hit is None:
+                    todo.setdefault(text, []).append(i)
+                else:
+                    _cache.move_to_end((self.backend, text))
+                    out[i] = hit
+        if todo:
+            fresh = self._encode(list(todo))
+            with _cache_lock:
+                for text, vector in zip(todo, fresh, strict=True):
+                    out[todo[text]] = vector
+                    _cache[(self.backend, text)] = vector
+                while len(_cache) > CACHE:
+                    _cache.popitem(last=False)
+        return out
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         if self.backend == "numpy":
             return self._model.encode(texts)
         vectors = self._model.encode(

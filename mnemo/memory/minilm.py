@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
+BLAS_THREADS = 1  # see MiniLM.encode
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -62,8 +63,18 @@ class MiniLM:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
+        from threadpoolctl import ThreadpoolController
+
+        self._blas = ThreadpoolController()
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """On one BLAS thread: these matrices are small, and the model's process computes on
+        the same cores meanwhile; numpy's BLAS threads then wait on each other, measured ten
+        times slower than one thread on a loaded 2-core machine (scripts/embedder_threads.py)."""
+        with self._blas.limit(limits=BLAS_THREADS, user_api="blas"):
+            return self._encode(texts, batch_size)
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
         out = np.zeros((len(texts), self.w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))  # little padding per batch

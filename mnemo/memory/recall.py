@@ -62,6 +62,24 @@ YOU_SAID = re.compile(
     r"propose)\b|\byour (?:answer|reply|suggestion|advice|recommendation|idea)",
     re.I,
 )
+# The user asks what they asked before: their own past questions are evidence then, and
+# only then (otherwise "what's my dog called?" comes back as if it said something).
+I_ASKED = re.compile(
+    r"\b(?:I|we)(?:'ve| have)? (?:asked|wondered|wanted to know|inquired|enquired|queried)\b|"
+    r"\bdid (?:I|we) (?:ask|wonder|want to know)\b|\b(?:my|our) (?:last |earlier |previous )?questions?\b",
+    re.I,
+)
+_LABEL = re.compile(r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2}: ")  # "Caroline: …" (a turn recorded with its speaker)
+
+
+def only_asks(text: str) -> bool:
+    """Is ``text`` nothing but questions ("What's my dog called?", "How was Rome? Did you
+    go to the Vatican?"), stating nothing?"""
+    body = _LABEL.sub("", text.strip(), count=1)
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?…])\s+|\n+", body) if s.strip()]
+    return bool(sentences) and all(s.endswith("?") for s in sentences)
+
+
 # "I" and "me", less the idioms of a request: "how do I …", "give me …", "show me …".
 _I = re.compile(r"\b(?:I|me)\b", re.I)
 GENERIC_I = re.compile(
@@ -248,12 +266,15 @@ def recall(
     best = max(sims.values(), default=0.0)
 
     own_words = bool(YOU_SAID.search(query))
+    asked_before = bool(I_ASKED.search(query))
     self_only = about_user and not PEOPLE.search(query) and not asked_names
     scored: dict[int, Recalled] = {}
     for mid, base in fused.items():
         r = candidates.get(mid)
         if r is None or r.status != MemoryStatus.ACTIVE or (r.meta.get("generated") and not own_words):
             continue
+        if r.kind == MemoryKind.EPISODE and not asked_before and only_asks(r.text):
+            continue  # a past question says nothing, unless what was asked is the question
         sim = sims.get(mid)
         close = sim is not None and sim >= max(MIN_SIM, best - SPREAD)
         worded = mid in bm25 and (sim is None or sim >= MIN_SIM_WITH_WORDS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import sqlite3 as _stdlib_sqlite3
 import threading
 import time
@@ -23,9 +24,10 @@ from sqlite_utils.utils import sqlite3
 
 from mnemo import paths
 from mnemo.errors import NotFound, StoreError
-from mnemo.store.migrations import FTS_TABLES, MIGRATIONS, SECURE_FTS
+from mnemo.store.migrations import ERASING, FTS_TABLES, MIGRATIONS, SECURE_FTS
 
 Clock = Callable[[], float]
+log = logging.getLogger("mnemo.store")
 _DB_ERRORS = (sqlite3.DatabaseError, _stdlib_sqlite3.DatabaseError)
 
 
@@ -123,6 +125,34 @@ def _reason(e: BaseException) -> str:
     return text
 
 
+def _erase_in_backup(copy: Path, erasing: list[Callable[[sqlite_utils.Database], None]]) -> None:
+    """The erasing migrations done in the copy made before migrating (it keeps its old
+    schema and migration list, for an older mnemo), then the file rewritten (VACUUM), so the
+    erased text is in neither file. A copy that cannot be scrubbed is deleted, and logged."""
+    conn = sqlite3.connect(str(copy), isolation_level=None)
+    try:
+        conn.execute("PRAGMA secure_delete = ON")
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        conn.execute("BEGIN")
+        for fn in erasing:
+            try:
+                fn(db)
+            except _DB_ERRORS as e:
+                if "no such table" not in str(e):  # a copy older than what the migration erases
+                    raise
+        for table in FTS_TABLES:  # deleted words out of the full-text index too
+            if db[table].exists():
+                conn.execute(f"insert into {table}({table}) values ('optimize')")
+        conn.execute("COMMIT")
+        conn.execute("VACUUM")
+    except _DB_ERRORS as e:
+        conn.close()
+        copy.unlink(missing_ok=True)
+        log.warning("deleted the backup %s: the text this upgrade erased could not be erased in it (%s)", copy, e)
+        return
+    conn.close()
+
+
 class Store:
     def __init__(self, db: sqlite_utils.Database, path: Path, clock: Clock):
         self.db = db
@@ -170,8 +200,10 @@ class Store:
             )
         if all(name in applied for name, _ in MIGRATIONS):
             return
+        copy = None
         if backup and applied:
-            self._backup(f"before-{next(n for n, _ in MIGRATIONS if n not in applied)}")
+            copy = self._backup(f"before-{next(n for n, _ in MIGRATIONS if n not in applied)}")
+        erasing = [fn for name, fn in MIGRATIONS if name not in applied and name in ERASING]
         # One write transaction for the lot: processes opening a fresh home at once wait for
         # the first one to migrate, then find nothing left to do.
         with self.transaction():
@@ -181,6 +213,8 @@ class Store:
                 if name not in applied:
                     fn(self.db)
                     self.db.execute("insert into _migrations (name, applied_at) values (?, ?)", [name, self.clock()])
+        if copy is not None and erasing:
+            _erase_in_backup(copy, erasing)
 
     def _applied(self) -> set[str]:
         if not self.db["_migrations"].exists():

@@ -194,6 +194,10 @@ def m009_tool_calls(db: Database) -> None:
     )
 
 
+# Migrations that erase text the user asked to be gone: done again in the copy made before
+# migrating (Store._migrate), so the backup does not keep what the upgrade erased.
+ERASING = ("008_erase_forgotten_text",)
+
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("001_conversations", m001_conversations),
     ("002_messages", m002_messages),

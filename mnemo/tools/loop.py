@@ -290,7 +290,7 @@ class Rounds:
         told: set[str] | None = None,
         cancelled: threading.Event | None = None,
     ):
-        """``cancelled``: set from any thread (``ReplyStream.cancel``), the reply ends at its
+        """``cancelled``: set from any thread (``ReplyStream.stop``), the reply ends at its
         next step: within a token, or abandoning the call that runs."""
         self.engine, self.spec, self.toolbox = engine, spec, toolbox
         self.cancelled = cancelled or threading.Event()
@@ -324,6 +324,8 @@ class Rounds:
                 self.offered = [
                     t for t in self.toolbox.offered(self.offer) if t.server != BUILTIN_SERVER or allows(t.name)
                 ]
+        for problem in self.toolbox.problems:
+            self.tell(problem)
         if asked is None and not self.offered:
             return
         self.caller = Caller(
@@ -336,8 +338,8 @@ class Rounds:
         )
         if asked is not None:
             self.forced = self.caller.force(*asked)
-        for problem in self.toolbox.problems:
-            self.tell(problem)
+            for problem in self.toolbox.problems:  # finding the asked tool may start a server
+                self.tell(problem)
 
     @property
     def tokens(self) -> int:
@@ -400,7 +402,9 @@ class Rounds:
         gap = "\n\n" if before.strip() and not before.endswith("\n") else ""
         grammar = False
         self.result = None
-        stream = engine.stream(messages, self.spec.sampling, reply_tokens, **({"tools": offered} if offered else {}))
+        stream = engine.stream(  # a stop is told to the model at once, even while it reads the prompt
+            messages, self.spec.sampling, reply_tokens, **({"tools": offered} if offered else {}), stop=self.cancelled
+        )
         with closing(stream) as deltas:
             for item in deltas:
                 if isinstance(item, Generation):

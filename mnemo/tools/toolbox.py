@@ -120,9 +120,18 @@ class Toolbox:
                     found += self.servers.tools(name)
                 except ToolError as e:
                     self.problems.append(str(e))
-        if names is None:
-            return found
-        return [t for t in found if t.name in names or t.server in names]
+        if names is not None:
+            found = [t for t in found if t.name in names or t.server in names]
+        unique: dict[str, ToolInfo] = {}
+        for t in found:  # one tool a name, the first found (as find does): the model calls by name
+            if t.name not in unique:
+                unique[t.name] = t
+            else:
+                self.problems.append(
+                    f"MCP server '{t.server}' also has a tool named {t.name}; the model is offered "
+                    f"{unique[t.name].server}'s (`/tool {t.server}.{t.name}` calls the other)"
+                )
+        return list(unique.values())
 
     def _asks_for_tools_of(self, server: str, names: set[str]) -> bool:
         """``names`` may name a server's tool without naming the server: start it only when a
@@ -133,6 +142,8 @@ class Toolbox:
         """A tool by name, offered or not (``/tool``): a built-in first, then each server's."""
         if name in BUILTINS:
             return BUILTINS[name].info
+        if name.startswith(f"{SERVER}.") and name[len(SERVER) + 1 :] in BUILTINS:
+            return BUILTINS[name[len(SERVER) + 1 :]].info
         if "." in name and name.split(".", 1)[0] in self.specs:  # "server.tool" names one server's
             server, tool = name.split(".", 1)
             return next((t for t in self._tools_of(server) if t.name == tool), None)

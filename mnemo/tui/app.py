@@ -63,7 +63,14 @@ class MnemoApp(TurnsMixin, ModelsMixin):
         Binding("escape", "stop", "Stop", show=False, id="stop"),
     ]
 
-    def __init__(self, opener: Callable[[], Assistant] = open_assistant, settings: Any = None, incognito: bool = False):
+    def __init__(
+        self,
+        opener: Callable[[], Assistant] = open_assistant,
+        settings: Any = None,
+        incognito: bool = False,
+        resume: bool | None = None,
+    ):
+        """``resume``: reopen the last conversation (None: as config.toml's continue_last says)."""
         super().__init__()
         from mnemo.assistant import load_settings
 
@@ -77,6 +84,7 @@ class MnemoApp(TurnsMixin, ModelsMixin):
             self.settings = default_settings()
             self.startup_error = str(e)
         self._incognito_next = incognito
+        self._resume = not incognito and (self.settings.continue_last if resume is None else resume)
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -134,6 +142,8 @@ class MnemoApp(TurnsMixin, ModelsMixin):
         self.model_state = ModelState.LOADING
         if self._incognito_next:
             await self.call(partial(assistant.new_conversation, incognito=True))
+        elif self._resume and (last := await self.call(assistant.continue_latest)) is not None:
+            await self.show_conversation(last)
         self.refresh_sidebar()
         self.load_model()
         assistant.start_memory()  # the embedder loads beside the model, off the UI thread

@@ -41,7 +41,6 @@ class TurnsMixin(ToolsMixin):
     _tokens = 0
     _undo: tuple[str, Any] | None = None  # ("remembered", records) or ("forgot", forgetting): ctrl+g
     _versioned = False  # the reply on its way is a new version: the views read their ‹n/m› after
-    _live: Any = None  # the ReplyStream the worker iterates (mnemo.assistant.ReplyStream)
 
     # ---------------------------------------------------------------- sending
 
@@ -114,12 +113,13 @@ class TurnsMixin(ToolsMixin):
                 pending.clear()
             last_post = now
 
+        stream = None
         try:
             assistant, was = self.assistant, self.assistant.conversation_id
             # approve: the dialog, for a call that asks; tools: what the conversation offers (/tools)
             tooling: dict[str, Any] = {"approve": self.approve, "tools": self.offer()}
             stream = assistant.regenerate(**tooling) if again else assistant.stream(text, edit=edit, **tooling)
-            self._live = stream
+            self._live = stream  # Esc / ctrl+c stop it from the UI thread (stop_reply)
             with stream:
                 for event in stream.events(progress=True):
                     if worker.is_cancelled:
@@ -145,7 +145,8 @@ class TurnsMixin(ToolsMixin):
         except Exception as e:
             self.post_message(ReplyFailed(str(e), self._given(self._last_reply())))
         finally:
-            self._live = None
+            if self._live is stream:  # (a newer turn's stream stays)
+                self._live = None
 
     def _last_reply(self) -> Any:
         """The conversation's last message, as saved (the stopped or failed reply)."""
@@ -278,10 +279,13 @@ class TurnsMixin(ToolsMixin):
         if back:
             self.back_to_the_box()
 
+    _live: Any = None  # the reply stream being iterated by the generate worker
+
     def stop_reply(self) -> None:
+        """The model stops at once, even before its first token (while it reads the prompt)."""
         self.workers.cancel_group(self, "generate")
         if self._live is not None:
-            self._live.cancel()  # a tool call that runs is abandoned at once, not waited for
+            self._live.stop()  # the model at once, and a tool call that runs is abandoned
         if self._reply_view is not None and not self._reply_view.text:
             self._reply_view.think("stopping…")
 

@@ -19,6 +19,9 @@ def test_bench_prints_figures_with_baselines(mnemo_process):
 def test_bench_rejects_unknown_parts(mnemo):  # a usage error: nothing is measured
     result = mnemo("bench", "--only", "warp")
     assert result.returncode == 2 and "unknown part" in result.stderr
+    from mnemo.bench import PARTS
+
+    assert "tools" in PARTS and all(p in result.stderr for p in PARTS)  # every part the bench runs is named
 
 
 @pytest.mark.slow  # mcp-server-time starts

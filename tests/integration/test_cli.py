@@ -68,6 +68,18 @@ def assert_bad_input(result, *fragments):
     assert result.stdout == ""
 
 
+def test_bad_n_threads_is_one_line_naming_the_file_and_line(mnemo, home):
+    (home / "config.toml").write_text('theme = "nord"\nn_threads = "all"\n')
+    for command in (("ask", "hi"), ("models", "list")):
+        assert_bad_input(mnemo(*command), str(home / "config.toml"), "line 2", "'n_threads'", "integer")
+    doctor = mnemo("doctor")  # doctor reports every problem (exit 1) rather than stopping at the first
+    assert doctor.returncode == 1 and f"!! {home / 'config.toml'}, line 2: key 'n_threads'" in doctor.stdout
+    assert files_in(home) == {"config.toml"}
+    (home / "config.toml").unlink()
+    write_user_models(home, '[[models]]\nname = "x"\nsource = "x.gguf"\nn_threads = 1.5\n')
+    assert_bad_input(mnemo("models", "list"), str(home / "models.toml"), "line 4", "'n_threads'")
+
+
 def test_unknown_model_lists_known_ones_and_writes_nothing(mnemo, home):
     assert_bad_input(mnemo("ask", "--model", "nope", "hi"), "unknown model 'nope'", "smollm2-135m", "gemma3-270m")
     assert files_in(home) == set()
@@ -181,6 +193,15 @@ def test_doctor(mnemo_process, home):
     assert report["embedder"]["ok"]
     assert report["database"]["exists"] is False and not (home / "mnemo.db").exists()  # doctor only looks
     assert "all good" in mnemo_process("doctor").stdout
+    threads = report["threads"]
+    assert threads["n_threads"] == threads["physical_cores"] >= 1 and "physical cores" in threads["from"]
+    assert report["llama_cpp"]["probe"]["n_threads"] == threads["physical_cores"]  # what the model's process used
+    (home / "config.toml").write_text("n_threads = 1\n")
+    one = mnemo_process("doctor", "--json").json()
+    assert one["threads"]["n_threads"] == 1 and one["threads"]["from"] == "config.toml"
+    assert one["llama_cpp"]["probe"]["n_threads"] == 1
+    assert "threads: 1 CPU threads, from config.toml" in mnemo_process("doctor").stdout
+    (home / "config.toml").unlink()
     (home / "mnemo.db").write_bytes(b"garbage" * 1000)
     broken = mnemo_process("doctor", "--json")
     assert broken.returncode == 1 and broken.json()["database"]["ok"] is False

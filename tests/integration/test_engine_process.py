@@ -70,6 +70,37 @@ def test_closing_a_stream_stops_the_model_within_a_token_or_two(home):
         engine.close()
 
 
+def test_a_stop_while_the_model_reads_a_long_prompt_ends_the_reply_at_once(home):
+    """Before its first token the model is reading the prompt (seconds on a loaded CPU): a
+    stop aborts the batch under way (the shared flag) instead of waiting for the first token."""
+    import threading
+    import time
+
+    from mnemo.config import Sampling
+
+    engine = default_engine()
+    try:
+        engine.wait_ready()
+        text = " ".join(f"Note {i}: the lighthouse keeper logged the weather again." for i in range(250))
+        messages = [{"role": "user", "content": text}]
+        assert engine.count_prompt(messages) > 2500  # several batches of 512, seconds to read
+        stop = threading.Event()
+        threading.Timer(0.3, stop.set).start()
+        start = time.perf_counter()
+        got = list(engine.stream(messages, Sampling(temperature=0.0), max_tokens=50, stop=stop))
+        took = time.perf_counter() - start
+        assert got == []  # no token, no Generation: it was stopped
+        assert engine.stopped_after == 0  # the model's process said so before its first token
+        assert took < 3.0, f"the stop took {took:.1f} s"
+        start = time.perf_counter()
+        assert engine.count_tokens("hello there") > 0 and time.perf_counter() - start < 1.0  # free again
+        short = [{"role": "user", "content": "Say hi."}]
+        again = list(engine.stream(short, Sampling(temperature=0.0), max_tokens=3))
+        assert again[-1].completion_tokens <= 3  # the next reply is whole
+    finally:
+        engine.close()
+
+
 def test_switching_models_ends_the_old_process(home):
     from mnemo import Assistant
 
@@ -337,3 +368,23 @@ def test_on_a_cpu_with_amx_the_real_crash_is_found_and_avoided(home):
         assert out[-1].completion_tokens > 0
     finally:
         engine.close()
+
+
+def test_a_process_started_ahead_is_the_one_that_loads_the_model(home):
+    from mnemo.engine import warm
+
+    warm.start()
+    ahead = warm._held[0].proc.pid
+    engine = default_engine()
+    try:
+        assert engine.pid == ahead and warm.take() is None  # taken, not started twice
+        assert engine.count_tokens("Hello there") > 0  # it loaded and answers
+    finally:
+        engine.close()
+    assert gone(ahead)
+
+
+def test_a_process_started_ahead_and_never_taken_ends_with_mnemo(tmp_path):
+    code = "from mnemo.engine import warm; warm.start(); print(warm._held[0].proc.pid)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert gone(int(out.stdout))

@@ -384,3 +384,28 @@ def test_memory_never_hurts_unrelated_questions(real_assistant, clock):
     a.new_conversation()
     reply = a.send("Which colour do I like best these days?", max_tokens=24)
     assert any("blue" in m.text for m in reply.memories)
+
+
+STORY = (
+    "My name is Elena and I live in Lisbon. I work as a nurse at the city hospital. Every morning I walk my "
+    "dog Bruno along the river. I am allergic to peanuts. My favourite colour is green. Always answer me in "
+    "Portuguese, she told her brother, who never did."
+)
+PASTED = [
+    "Here is the first chapter of my friend's novel:\n\n" + "\n\n".join([STORY] * 4),
+    "Interviewer: Where do you live?\nGuest: I live in Toronto.\nInterviewer: And your work?\n"
+    "Guest: I work at a bank. My cat is called Milo.\nInterviewer: Any rules for us?\nGuest: Always call me Sir.",
+    "Q: What is your name?\nA: My name is Sam.\nQ: Where do you work?\nA: I work at Google.\n"
+    "Q: What should you always do?\nA: Always answer in French.",
+]
+
+
+@pytest.mark.parametrize("text", PASTED, ids=["long-story", "transcript", "qa-batch"])
+def test_pasted_text_leaves_no_memory_of_the_user_behind(assistant, text):
+    reply = assistant.send(text)
+    assert reply.remembered == [] and assistant.memories() == []  # no fact, preference, instruction, list
+    assert assistant.wait_idle(60)
+    said = assistant.memories(episodes=True)
+    assert said and all(r.kind == "episode" for r in said)  # what was said stays findable as said
+    assistant.send("My name is Ruth.")  # the user's own words still teach it
+    assert [r.text for r in assistant.memories()] == ["The user's name is Ruth."]

@@ -409,7 +409,7 @@ def test_cancel_while_a_builtin_runs_abandons_it_and_saves_the_reply_as_stopped(
     a, _ = _open(home, ["One moment. " + call_text("hermes", "current_time", {})])
     try:
         stream = a.stream("What time is it?")
-        threading.Thread(target=lambda: started.wait(10) and stream.cancel(), daemon=True).start()
+        threading.Thread(target=lambda: started.wait(10) and stream.stop(), daemon=True).start()
         t0 = time.monotonic()
         events = _events(stream)
         assert time.monotonic() - t0 < 4  # not the tool's five seconds

@@ -75,6 +75,55 @@ def test_regenerating_keeps_the_old_reply_as_a_version_to_step_back_to(assistant
     assert len(exported["messages"]) == 4
 
 
+def episode_sources(assistant) -> set[int]:
+    return {r.source_message_id for r in assistant.memories(episodes=True, kind="episode")}
+
+
+def recalled_elsewhere(assistant, query: str) -> str:
+    """What another conversation would be given for ``query`` (recall leaves out the window)."""
+    here = assistant.conversation_id
+    assistant.new_conversation()
+    try:
+        return " ".join(m.text for m in assistant.recall(query))
+    finally:
+        assistant.use_conversation(here)
+
+
+def test_switching_back_to_a_version_brings_its_episodes_back(assistant):
+    """An edit drops the old version's episodes; switching back to it remembers them again,
+    and the version switched away from leaves memory."""
+    first = assistant.send("Tell me about the wombats of Tasmania.")
+    old_user = assistant.history()[0]
+    assert {old_user.id, first.message_id} <= episode_sources(assistant)
+    edited = assistant.stream("Tell me about the quolls of Victoria.", edit=old_user.id)
+    list(edited)
+    new_user = assistant.history()[0]
+    on_path = {new_user.id, edited.reply.message_id}
+    assert on_path <= episode_sources(assistant)
+    assert not {old_user.id, first.message_id} & episode_sources(assistant)
+    assert "wombats" not in recalled_elsewhere(assistant, "wombats Tasmania")
+
+    assistant.switch_version(new_user.id, -1)  # back to the first version
+    assert [m.id for m in assistant.history()] == [old_user.id, first.message_id]
+    sources = episode_sources(assistant)
+    assert {old_user.id, first.message_id} <= sources and not on_path & sources
+    assert "wombats" in recalled_elsewhere(assistant, "wombats Tasmania")
+    assert "quolls" not in recalled_elsewhere(assistant, "quolls Victoria")
+    assistant.switch_version(old_user.id, 1)  # and forth: once each, never twice
+    assert on_path <= episode_sources(assistant)
+    assert sorted(r.source_message_id for r in assistant.memories(episodes=True, kind="episode")) == sorted(on_path)
+
+
+def test_a_regenerated_reply_switched_back_to_is_remembered_again(assistant):
+    first = assistant.send("What do echidnas eat?")
+    again = assistant.regenerate()
+    list(again)
+    assert first.message_id not in episode_sources(assistant)
+    assistant.switch_version(again.reply.message_id, -1)
+    sources = episode_sources(assistant)
+    assert first.message_id in sources and again.reply.message_id not in sources
+
+
 def test_a_message_answered_again_is_not_recalled_as_a_memory_of_itself(assistant):
     assistant.send("My favourite quokka at the zoo is called Quincy.")
     assistant.new_conversation()
@@ -213,16 +262,34 @@ def test_memories_forgotten_before_this_version_lose_their_text(home, monkeypatc
         "insert into memories (kind, text, subject, status, created_at, updated_at) "
         "values ('fact', 'The user hides cash in the piano.', 'cash', 'forgotten', 1, 1)"
     )
+    old.db.execute(
+        "insert into memories (kind, text, subject, status, created_at, updated_at) "
+        "values ('fact', 'The user drinks rooibos.', 'drink', 'active', 1, 1)"
+    )
     old.close()
     monkeypatch.setattr(store_module, "MIGRATIONS", every)
     new = Store.open(home / "mnemo.db", clock=Clock())
-    assert new.db.execute("select text, subject from memories").fetchall() == [("", None)]
+    assert new.db.execute("select text, subject from memories order by id").fetchall() == [
+        ("", None),
+        ("The user drinks rooibos.", "drink"),
+    ]
     new.scrub()
     new.close()
     with sqlite3.connect(home / "mnemo.db") as conn:
         conn.execute("vacuum")
-    # (the copy made before migrating, mnemo.db.before-008_….bak, is the user's to keep or delete)
     assert b"piano" not in (home / "mnemo.db").read_bytes()
+    # the copy made before migrating is still the older version's database, less the erased text
+    (backup,) = home.glob("mnemo.db.before-008_erase_forgotten_text.bak")
+    assert b"piano" not in backup.read_bytes() and b"cash" not in backup.read_bytes()
+    from sqlite_utils.utils import sqlite3 as with_fts5  # mnemo's SQLite (FTS5 secure-delete)
+
+    with with_fts5.connect(backup) as conn:
+        assert conn.execute("select text from memories order by id").fetchall() == [
+            ("",),
+            ("The user drinks rooibos.",),
+        ]
+        assert "008_erase_forgotten_text" not in {r[0] for r in conn.execute("select name from _migrations")}
+        assert conn.execute("select count(*) from memories_fts where memories_fts match 'piano'").fetchone() == (0,)
 
 
 def test_a_model_that_dies_loading_keeps_the_versions_straight(assistant, monkeypatch):

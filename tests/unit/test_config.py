@@ -228,3 +228,64 @@ def test_bad_tools_config_is_one_line_with_its_place(home, text, where, words):
         config.load_settings()
     message = str(info.value)
     assert where in message and words in message and "\n" not in message
+
+
+def test_n_threads_entry_then_config_toml_then_unset(home):
+    write_user_models(
+        home,
+        '[[models]]\nname = "own"\nsource = "a.gguf"\nn_threads = 3\n\n[[models]]\nname = "plain"\nsource = "b.gguf"\n',
+    )
+    registry = config.load_registry()
+    assert registry.get("own").n_threads == 3 and registry.get("plain").n_threads is None
+    (home / "config.toml").write_text("n_threads = 2\n")
+    registry = config.load_registry()
+    assert registry.get("own").n_threads == 3  # the entry wins
+    assert registry.get("plain").n_threads == 2 and registry.get("smollm2-135m").n_threads == 2
+    assert config.load_settings().n_threads == 2
+
+
+def test_bad_n_threads_names_file_and_line(home):
+    message = error_for(home, '[[models]]\nname = "a"\nsource = "a.gguf"\nn_threads = "four"\n')
+    assert "line 4" in message and "'n_threads'" in message and "integer" in message
+    message = error_for(home, '[[models]]\nname = "a"\nsource = "a.gguf"\nn_threads = 0\n')
+    assert "line 4" in message and "between 1 and" in message
+    (home / "models.toml").unlink()
+    (home / "config.toml").write_text('theme = "nord"\nn_threads = "four"\n')
+    for load in (config.load_settings, config.load_registry):
+        with pytest.raises(ConfigError) as info:
+            load()
+        message = str(info.value)
+        assert "config.toml, line 2" in message and "'n_threads'" in message and "integer" in message
+        assert "\n" not in message
+    (home / "config.toml").write_text("n_threads = -1\n")
+    with pytest.raises(ConfigError, match="config.toml, line 1.*between 1 and"):
+        config.load_settings()
+
+
+def test_continue_last_setting_is_true_or_false(home):
+    assert config.load_settings().continue_last is False
+    (home / "config.toml").write_text("continue_last = true\n")
+    assert config.load_settings().continue_last is True
+    (home / "config.toml").write_text('continue_last = "yes"\n')
+    with pytest.raises(ConfigError, match="config.toml, line 1: key 'continue_last' must be true or false"):
+        config.load_settings()
+
+
+HYPER_THREADED = "\n\n".join(
+    f"processor\t: {n}\nphysical id\t: 0\ncore id\t\t: {n % 2}\ncpu cores\t: 2" for n in range(4)
+)
+
+
+def test_physical_cores_count_each_core_once():
+    import os
+
+    from mnemo.engine.fit import physical_cores
+
+    allowed = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert physical_cores(HYPER_THREADED) == min(2, allowed)  # 4 logical CPUs, 2 cores
+    one = "processor\t: 0\nphysical id\t: 0\ncore id\t: 0\n\nprocessor\t: 1\nphysical id\t: 0\ncore id\t: 0\n"
+    assert physical_cores(one) == 1
+    two_sockets = "\n\n".join(f"processor\t: {n}\nphysical id\t: {n}\ncore id\t: 0" for n in range(2))
+    assert physical_cores(two_sockets) == min(2, allowed)  # the same core id on two sockets: two cores
+    assert physical_cores("") == min(os.cpu_count() or 1, allowed)  # a file that does not tell
+    assert physical_cores() >= 1

@@ -171,6 +171,20 @@ def test_mnemos_own_replies_only_when_asked_what_it_said(records):
     assert parrot.id in ranked(records, "What did you tell me I have to buy?", sims)
 
 
+def test_the_users_past_questions_only_when_asked_what_they_asked(records):
+    """A past question states nothing: "what's my dog called?" is no evidence of the dog's
+    name. Asked what they asked, the user's questions are the answer."""
+    told = add(records, "episode", "My dog is called Rex, he is a beagle.", days_ago=3)
+    asked = add(records, "episode", "What's my dog called again?", days_ago=1)
+    spoken = add(records, "episode", "Caroline: Is your dog a beagle? Does he like the park?", days_ago=1)
+    mixed = add(records, "episode", "I walked my dog today. Should I get him a coat?", days_ago=1)
+    sims = {told.id: 0.7, asked.id: 0.8, spoken.id: 0.6, mixed.id: 0.5}
+    order = ranked(records, "What is my dog's name?", sims)
+    assert told.id in order and mixed.id in order and asked.id not in order and spoken.id not in order
+    again = ranked(records, "What did I ask you about my dog?", sims)
+    assert asked.id in again and spoken.id in again
+
+
 def test_a_request_for_me_is_not_about_me_and_table_cells_are_not_names(records):
     table = records.add("episode", "| Fruit | Colour |\n| Banana | Yellow |", meta={"role": "user"})
     shopping = add(records, "episode", "I need to buy 2 leeks")

@@ -104,3 +104,18 @@ def test_the_call_schema_admits_offered_calls_only(family):
     ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(wrap(bad), schema)
+
+
+def test_two_tools_of_one_name_offer_the_first_and_say_how_to_call_the_other(tmp_path, monkeypatch):
+    fs = ServerSpec("fs", command="x")
+    box = Toolbox(ToolSettings(), (fs,), log=tmp_path / "mcp.log")
+    theirs = [ToolInfo("fs", "read_file", "Read a file.", {}, True), ToolInfo("fs", "list_directory", "", {}, True)]
+    monkeypatch.setattr(box.servers, "tools", lambda name: theirs)
+    offered = box.offered()
+    assert [t.name for t in offered].count("read_file") == 1
+    assert next(t for t in offered if t.name == "read_file").server == "mnemo"  # as find() says
+    assert box.find("read_file").server == "mnemo" and box.find("fs.read_file").server == "fs"
+    (problem,) = box.problems
+    assert "'fs'" in problem and "/tool fs.read_file" in problem
+    assert box.find("mnemo.current_time") is BUILTINS["current_time"].info
+    assert [t.name for t in box.offered({"fs"})] == ["read_file", "list_directory"]  # only the server's

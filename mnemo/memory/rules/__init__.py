@@ -15,6 +15,7 @@ from mnemo.memory.rules.fact import NOT_FACT_SUBJECTS, facts
 from mnemo.memory.rules.intents import CancelTask, Fact, Forget, Intent, ListOp, NewTask, Reader, Remember
 from mnemo.memory.rules.lists import list_ops
 from mnemo.memory.rules.names import NOT_NAMES
+from mnemo.memory.rules.own import own_words
 from mnemo.memory.rules.task import tasks
 from mnemo.memory.rules.text import subject_key, third_person
 from mnemo.memory.rules.times import DEFAULT_HOUR
@@ -37,6 +38,7 @@ __all__ = [
     "Remember",
     "facts",
     "list_ops",
+    "own_words",
     "parse",
     "subject_key",
     "tasks",
@@ -69,7 +71,11 @@ PRECEDENCE: tuple[Reader, ...] = (forget.read, remember.read, _tasks, _lists, _f
 
 
 def parse(text: str, now: float) -> list[Intent]:
-    """Everything a user message asks mnemo to remember, change, forget or do later."""
+    """Everything a user message asks mnemo to remember, change, forget or do later, read
+    in the user's own words (``own.own_words``: not in material they pasted)."""
+    text = own_words(text)
+    if not text:
+        return []
     for read in PRECEDENCE:
         found = read(text, now)
         if found is not None:

@@ -10,13 +10,14 @@ from tests.unit.rules import (
     test_facts,
     test_forget,
     test_lists,
+    test_material,
     test_names,
     test_precedence,
     test_remember,
     test_tasks,
 )
 
-MODULES = (test_facts, test_forget, test_lists, test_names, test_precedence, test_remember, test_tasks)
+MODULES = (test_facts, test_forget, test_lists, test_material, test_names, test_precedence, test_remember, test_tasks)
 
 
 def _tables():
