@@ -47,6 +47,19 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("/remember", "remember something now", "say", arg="TEXT"),
     Command("/forget", "forget what TEXT is about", "say", arg="TEXT"),
+    Command(
+        "/tool",
+        "run tool NAME now with these JSON arguments; the reply uses its result",
+        "tool",
+        arg="NAME [JSON]",
+    ),
+    Command(
+        "/tools",
+        "choose which tools this conversation offers the model",
+        "tools",
+        title="Choose tools",
+        about="Choose which tools (mnemo's own, MCP servers') this conversation offers",
+    ),
     Command("/memories", "see, search, add, edit, pin and forget memories", "memories", title="Memories"),
     Command(
         "/incognito", "a conversation that neither reads nor writes memory", "incognito", title="Incognito conversation"

@@ -16,6 +16,7 @@ from mnemo.tui.state import ChatState
 from mnemo.tui.widgets.chat import ChatView, Earlier, MessageView, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import Sidebar
+from mnemo.tui.widgets.tool_card import mount_cards
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -161,8 +162,9 @@ class ConversationsMixin(ChatState):
         messages: list[Any] = []
         memories: dict[int, list[Any]] = {}
         versions: dict[int, tuple[int, int]] = {}
+        calls: dict[int, list[Any]] = {}
         if conversation_id and self.assistant is not None:
-            messages, memories, versions = await self.call(partial(_read_history, self.assistant))
+            messages, memories, versions, calls = await self.call(partial(_read_history, self.assistant))
         chat = self.query_one(ChatView)
         await chat.remove_children()
         if not messages:
@@ -186,6 +188,9 @@ class ConversationsMixin(ChatState):
             for m in messages[hidden:]
         ]
         await chat.mount_all(views)
+        for view in views:  # each reply's tool calls, as cards above its text
+            if view.message_id in calls:
+                await mount_cards(view, calls[view.message_id])
         chat.scroll_end(animate=False)
         chat.anchor()
         self.context_used = _context(messages)
@@ -302,13 +307,17 @@ def _incognito(assistant: Assistant) -> bool:
     return cid is not None and assistant.conversation(cid).incognito
 
 
-def _read_history(assistant: Assistant) -> tuple[list[Any], dict[int, list[Any]], dict[int, tuple[int, int]]]:
+def _read_history(
+    assistant: Assistant,
+) -> tuple[list[Any], dict[int, list[Any]], dict[int, tuple[int, int]], dict[int, list[Any]]]:
     """The current conversation's messages (its active path), the memories each shown reply
-    was given, and which version each edited or regenerated message is."""
+    was given, which version each edited or regenerated message is, and each shown reply's
+    tool calls."""
     messages = assistant.history()
-    shown = messages[max(0, len(messages) - SHOWN) :]
-    memories = {m.id: assistant.memories_of(m) for m in shown if m.role == "assistant"}
-    return messages, memories, assistant.versions()
+    shown = [m for m in messages[max(0, len(messages) - SHOWN) :] if m.role == "assistant"]
+    memories = {m.id: assistant.memories_of(m) for m in shown}
+    calls = {m.id: found for m in shown if (found := assistant.tool_calls(m.id))}
+    return messages, memories, assistant.versions(), calls
 
 
 def _context(messages: list[Any]) -> int:

@@ -23,8 +23,8 @@ HELP = [
     ("pageup / pagedown", "scroll the conversation while typing"),
     ("tab, shift+tab", "step through the messages, newest first (other letters type in the box)"),
     (
-        "{copy_reply} / {copy_code} / {reply_memories} (on a message)",
-        "copy it / copy its code block / the memories its reply was given",
+        "{copy_reply} / {copy_code} / {reply_memories} / {reply_tools} (on a message)",
+        "copy it / copy its code block / the memories its reply was given / open its tool calls",
     ),
     ("{new}", "new conversation"),
     ("{model}", "switch model (the conversation goes on); catalog models are pulled"),

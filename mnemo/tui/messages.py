@@ -132,3 +132,24 @@ class ReadFailed(Message):
 
     what: str
     error: str
+
+
+@dataclass
+class ToolShown(Message):
+    """A call of the reply on its way began (``ToolStarted``) or, ``finished``, ended
+    (``ToolFinished``); ``index`` is its place among the turn's calls."""
+
+    index: int
+    call: Any  # mnemo.tools.toolbox.ToolCall
+    finished: bool = False
+
+
+@dataclass
+class AskApproval(Message):
+    """The turn's worker waits on ``answered`` for the user's ``answer`` to ``call``;
+    ``withdrawn``: the reply was stopped meanwhile, the dialog goes."""
+
+    call: Any  # mnemo.tools.toolbox.ToolCall
+    answered: Any  # threading.Event
+    withdrawn: bool = False
+    answer: Any = "deny"  # mnemo.tools.policy.Answer, set on the UI thread before ``answered``

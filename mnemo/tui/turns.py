@@ -14,8 +14,8 @@ from textual.worker import get_current_worker
 
 from mnemo.kinds import COMMAND_REPLIES, MODEL_ENDINGS, Finish, ModelState
 from mnemo.text import printable
-from mnemo.tui.conversations import ConversationsMixin
-from mnemo.tui.messages import Delta, RemindersDue, ReplyFailed, ReplyFinished, ReplyStopped, Thinking
+from mnemo.tui.messages import Delta, RemindersDue, ReplyFailed, ReplyFinished, ReplyStopped, Thinking, ToolShown
+from mnemo.tui.tools import ToolsMixin
 from mnemo.tui.widgets.chat import ChatView, MessageView, Reminder, Welcome
 from mnemo.tui.widgets.prompt import PromptInput
 
@@ -35,7 +35,7 @@ def thinking(stage: str, done: int = 0, total: int = 0) -> str:
     return STAGES.get(stage, f"{stage}…")
 
 
-class TurnsMixin(ConversationsMixin):
+class TurnsMixin(ToolsMixin):
     _stream: MarkdownStream | None = None
     _reply_view: MessageView | None = None
     _tokens = 0
@@ -97,7 +97,7 @@ class TurnsMixin(ConversationsMixin):
 
     @work(thread=True, exclusive=True, group="generate")
     def generate(self, text: str, edit: int | None = None, again: bool = False) -> None:
-        from mnemo.assistant import Finished, Progress, TextDelta
+        from mnemo.assistant import Finished, Progress, TextDelta, ToolFinished, ToolStarted
 
         assert self.assistant is not None
         worker = get_current_worker()
@@ -113,8 +113,12 @@ class TurnsMixin(ConversationsMixin):
                 pending.clear()
             last_post = now
 
+        stream = None
         try:
-            stream = self.assistant.regenerate() if again else self.assistant.stream(text, edit=edit)
+            assistant, was = self.assistant, self.assistant.conversation_id
+            # approve: the dialog, for a call that asks; tools: what the conversation offers (/tools)
+            tooling: dict[str, Any] = {"approve": self.approve, "tools": self.offer()}
+            stream = assistant.regenerate(**tooling) if again else assistant.stream(text, edit=edit, **tooling)
             self._live = stream  # Esc / ctrl+c stop it from the UI thread (stop_reply)
             with stream:
                 for event in stream.events(progress=True):
@@ -123,6 +127,9 @@ class TurnsMixin(ConversationsMixin):
                     now = time.perf_counter()
                     if isinstance(event, Progress):
                         self.post_message(Thinking(event.stage, event.done, event.total))
+                    elif isinstance(event, ToolStarted | ToolFinished):
+                        flush(now)  # the text before the call is on screen first
+                        self.post_message(ToolShown(event.index, event.call, isinstance(event, ToolFinished)))
                     elif isinstance(event, Finished):
                         flush(now)
                         self.post_message(ReplyFinished(event.reply))
@@ -131,11 +138,15 @@ class TurnsMixin(ConversationsMixin):
                         pending.append(event.text)
                         if now - last_post >= FRAME:
                             flush(now)
+            self.keep_offer(was)
             if worker.is_cancelled:
                 saved = self._last_reply()
                 self.post_message(ReplyStopped(saved, self._given(saved)))
         except Exception as e:
             self.post_message(ReplyFailed(str(e), self._given(self._last_reply())))
+        finally:
+            if self._live is stream:  # (a newer turn's stream stays)
+                self._live = None
 
     def _last_reply(self) -> Any:
         """The conversation's last message, as saved (the stopped or failed reply)."""
@@ -203,6 +214,7 @@ class TurnsMixin(ConversationsMixin):
 
     async def on_reply_stopped(self, message: ReplyStopped) -> None:
         await self._end_stream()
+        self.settle_cards()
         saved = message.message
         if self._reply_view is not None and saved is not None and saved.role == "assistant":
             await self._reply_view.finish(
@@ -219,6 +231,7 @@ class TurnsMixin(ConversationsMixin):
 
     async def on_reply_failed(self, message: ReplyFailed) -> None:
         await self._end_stream()
+        self.settle_cards()
         if self._reply_view is not None:
             await self._reply_view.finish(
                 self._reply_view.text or "",
@@ -272,7 +285,7 @@ class TurnsMixin(ConversationsMixin):
         """The model stops at once, even before its first token (while it reads the prompt)."""
         self.workers.cancel_group(self, "generate")
         if self._live is not None:
-            self._live.stop()
+            self._live.stop()  # the model at once, and a tool call that runs is abandoned
         if self._reply_view is not None and not self._reply_view.text:
             self._reply_view.think("stopping…")
 

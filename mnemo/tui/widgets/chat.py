@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Label, Markdown, Static
+from textual.widgets import Collapsible, Label, Markdown, Static
 
 from mnemo.export import when
 from mnemo.kinds import Finish
@@ -43,7 +43,8 @@ def shown(text: str) -> str:
 
 
 class MessageView(Vertical, can_focus=True):
-    """A message; focus it to copy it (c), copy its code (y) or see its memories (m)."""
+    """A message; focus it to copy it (c), copy its code (y), see its memories (m) or open
+    its tool calls (t)."""
 
     @dataclass
     class ShowMemories(Message):
@@ -63,6 +64,7 @@ class MessageView(Vertical, can_focus=True):
         Binding("c", "copy", "Copy", id="copy_reply"),
         Binding("y", "copy_code", "Copy code", id="copy_code"),
         Binding("m", "show_memories", "Memories used", id="reply_memories"),
+        Binding("t", "toggle_tools", "Tool calls", show=False, id="reply_tools"),  # in the help
         Binding("left", "step_version(-1)", "Previous version", id="version_previous"),
         Binding("right", "step_version(1)", "Next version", id="version_next"),
         Binding("tab,up", "step(-1)", "Older", show=False),
@@ -190,6 +192,18 @@ class MessageView(Vertical, can_focus=True):
             self.app.notify("This message has no other version.", timeout=2)
             return
         self.post_message(self.StepVersion(self.message_id, step))
+
+    def action_toggle_tools(self) -> None:
+        """t on a reply: open its tool calls' cards (all closed again when all are open)."""
+        cards = list(self.query(Collapsible))
+        if not cards:
+            self.app.notify("This message made no tool calls.", timeout=2)
+            return
+        closed = any(card.collapsed for card in cards)
+        for card in cards:
+            card.collapsed = not closed
+        if closed:
+            cards[0].scroll_visible(animate=False)
 
     def action_show_memories(self) -> None:
         self.post_message(self.ShowMemories(self.memories))
