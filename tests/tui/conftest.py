@@ -51,6 +51,17 @@ def _drop_textual_style_cache():
         cached.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_animations(request, monkeypatch):
+    """The behaviour tests run the app as with ``TEXTUAL_ANIMATIONS=none``: an animated scroll
+    or transition ends at once instead of redrawing the screen for its frames (a quarter of
+    these tests' CPU). The snapshots keep Textual's default: they are the looks."""
+    if request.node.path.name != "test_snapshots.py":
+        import textual.constants
+
+        monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
+
+
 @pytest.fixture
 def scripted(monkeypatch, home):
     """A scripted-engine factory; ``make_app`` gives it to the Assistant."""
