@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -13,6 +14,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The numpy embedder's matrix products run on OpenBLAS, which starts a thread per core that
+# spins while it waits. Four xdist workers on two cores (and the `mnemo` processes the tests
+# start, which inherit this) then spend more CPU spinning than computing: one thread each
+# cuts the memory tests' CPU several times over. Set before anything imports numpy (no
+# pytest plugin does); the xdist workers and subprocesses inherit it. A value already set wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What is alive once the tests are collected (the imported modules, mostly) lives to the
+    end: move it out of the garbage collector's way, so that each full collection during the
+    run scans only what the tests made."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture

@@ -37,6 +37,31 @@ class Clock:
         return self.now
 
 
+@pytest.fixture(autouse=True)
+def _drop_textual_style_cache():
+    """Textual caches ``StylesCache.get_inner_outer`` per instance (an ``lru_cache`` on a
+    method), which keeps up to 1024 finished apps' widget caches alive in this worker: the
+    heap grows by tens of thousands of objects a test and every full garbage collection
+    after it gets slower. Emptied after each test; each app still fills it as it runs."""
+    yield
+    from textual._styles_cache import StylesCache
+
+    cached = getattr(StylesCache, "get_inner_outer", None)
+    if hasattr(cached, "cache_clear"):
+        cached.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_animations(request, monkeypatch):
+    """The behaviour tests run the app as with ``TEXTUAL_ANIMATIONS=none``: an animated scroll
+    or transition ends at once instead of redrawing the screen for its frames (a quarter of
+    these tests' CPU). The snapshots keep Textual's default: they are the looks."""
+    if request.node.path.name != "test_snapshots.py":
+        import textual.constants
+
+        monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
+
+
 @pytest.fixture
 def scripted(monkeypatch, home):
     """A scripted-engine factory; ``make_app`` gives it to the Assistant."""
