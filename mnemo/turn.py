@@ -455,7 +455,8 @@ class Turn:
         ctx = self.ctx
         assert self.user is not None
         where = commands.Where(self.user, self.conv.id, self.replies_so_far + 1)
-        for intent in rules.parse(self.text, ctx.clock()):
+        said = "" if loop.FORCED.match(self.text) else self.text  # "/tool remember {…}" is the tool's to do
+        for intent in rules.parse(said, ctx.clock()):
             commands.apply(ctx.bank, intent, where, self.done)
         self.fired = ctx.bank.tasks.due(self.conv.id, self.replies_so_far + 1, self.text, ctx.clock(), self.user.id)
 

@@ -254,6 +254,18 @@ def test_slash_tool_forces_a_call_even_for_a_model_without_tools(home):
         a.close()
 
 
+def test_a_slash_tool_message_is_the_tools_to_do_not_read_by_the_memory_rules(home):
+    a, _ = _open(home, models=PLAIN_MODELS)
+    try:
+        reply = a.send('/tool remember {"text": "I like green tea"}')
+        assert [c.decision for c in reply.tool_calls] == ["allow"]
+        memories = [m.text for m in a.memories()]
+        assert len(memories) == 1 and "green tea" in memories[0] and '"' not in memories[0]  # once, by the tool
+        assert reply.remembered == []  # the rules wrote nothing
+    finally:
+        a.close()
+
+
 @pytest.mark.parametrize(
     ("text", "said"),
     [
