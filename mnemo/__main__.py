@@ -5,32 +5,45 @@ while this process imports the CLI."""
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 ANSWERING = ("ask", "chat")  # the commands that load a model
 
 
 def _will_answer(argv: list[str]) -> bool:
     """The command is ``ask`` or ``chat`` (not its help), on a local model."""
+    return _plan(argv) is not False
+
+
+def _plan(argv: list[str]) -> Any:
+    """False: start nothing ahead; None: a model process, the model not known yet (one named
+    on the command line); else the default model's (spec, home), to be sent its load at once."""
     words = [a for a in argv if not a.startswith("-")]
     if not words or words[0] not in ANSWERING or "--help" in argv or "-h" in argv:
         return False
     if any(a in ("-m", "--model") or a.startswith("--model=") for a in argv):
-        return True  # a model named on the command line: most are local
+        return None  # a model named on the command line: most are local
     from mnemo import config, paths
     from mnemo.errors import MnemoError
     from mnemo.kinds import EngineKind
 
     try:
-        return config.load_registry(paths.Home.resolve()).get(None).kind == EngineKind.GGUF
+        home = paths.Home.resolve()
+        spec = config.load_registry(home).get(None)
     except MnemoError:
         return False  # the CLI says what is wrong
+    return (spec, home) if spec.kind == EngineKind.GGUF else False
 
 
 def main() -> None:
-    if _will_answer(sys.argv[1:]):
+    plan = _plan(sys.argv[1:])
+    if plan is not False:
         from mnemo.engine import warm
 
-        warm.start()
+        if plan is None or any(a in ("-v", "--verbose") for a in sys.argv[1:]):
+            warm.start()  # the load is sent by the engine (with the log level -v sets)
+        else:
+            warm.ahead(*plan)
     from mnemo.cli import main as cli
 
     cli()

@@ -24,7 +24,6 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Generator
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -110,25 +109,18 @@ class ChildEngine(Engine):
         threading.Thread(target=self._read, name=f"mnemo-model-{spec.name}", daemon=True).start()
 
     def _start(self) -> None:
+        load = warm.load_message(self.spec, self.path, self.setup)
         try:
-            started = warm.take() or warm.spawn()
+            started = warm.take(load) or warm.spawn()
         except OSError as e:
             raise BackendError(f"cannot start the process for model '{self.spec.name}': {e}") from None
         self._close_stop()  # the last process's, when this one replaces it
         self._proc, self._stop_file, self._stop_flag = started.proc, started.stop_file, started.stop_flag
-        self._conn = Connection(started.sock.detach())
+        self._conn = started.conn
         self._stage = probe.Crash(None)  # where this process is, as it last said
         self._stderr.clear()
-        self._send(
-            {
-                "op": "load",
-                "spec": self.spec,
-                "path": str(self.path),
-                "setup": self.setup.to_dict(),
-                "stop_fd": self._stop_file.fileno() if self._stop_file is not None else None,
-                "log_level": logging.getLogger("mnemo").getEffectiveLevel(),
-            }
-        )
+        if started.sent is None:  # a process started ahead for this model was sent it already
+            self._send({**load, "stop_fd": started.stop_fd})
         self._stderr_reader = threading.Thread(
             target=self._read_stderr, args=(self._proc,), name=f"mnemo-model-log-{self.spec.name}", daemon=True
         )

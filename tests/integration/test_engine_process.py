@@ -391,9 +391,10 @@ def test_a_process_started_ahead_is_the_one_that_loads_the_model(home):
 
     warm.start()
     ahead = warm._held[0].proc.pid
+    assert warm._held[0].sent is None  # the model not known: the engine sends it
     engine = default_engine()
     try:
-        assert engine.pid == ahead and warm.take() is None  # taken, not started twice
+        assert engine.pid == ahead and warm._held == []  # taken, not started twice
         assert engine.count_tokens("Hello there") > 0  # it loaded and answers
     finally:
         engine.close()
@@ -404,3 +405,37 @@ def test_a_process_started_ahead_and_never_taken_ends_with_mnemo(tmp_path):
     code = "from mnemo.engine import warm; warm.start(); print(warm._held[0].proc.pid)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert gone(int(out.stdout))
+
+
+def test_the_default_model_is_sent_ahead_and_its_engine_takes_that_process(home):
+    from mnemo import config
+    from mnemo.engine import warm
+    from mnemo.paths import Home
+
+    spec = config.load_registry().get(None)
+    warm.ahead(spec, Home.resolve())
+    ahead = warm._held[0]
+    assert ahead.sent is not None and ahead.sent["spec"] == spec  # loading before the engine exists
+    engine = default_engine()
+    try:
+        assert engine.pid == ahead.proc.pid and engine.count_tokens("Hello there") > 0
+    finally:
+        engine.close()
+
+
+def test_a_process_sent_another_load_is_ended_not_taken(home):
+    from mnemo import config
+    from mnemo.engine import probe, sources, warm
+    from mnemo.paths import Home
+
+    spec = config.load_registry().get(None)
+    path = sources.resolve(spec, models_dir=Home.resolve().models_dir)
+    other = {**warm.load_message(spec, path, probe.Setup(repack=False)), "log_level": 1}  # not what the engine wants
+    warm.start(other)
+    wrong = warm._held[0].proc
+    engine = default_engine()
+    try:
+        assert engine.pid != wrong.pid and wrong.wait(timeout=10) is not None and warm._held == []
+        assert engine.count_tokens("Hello there") > 0
+    finally:
+        engine.close()
