@@ -55,7 +55,8 @@ class ToolsMixin(ConversationsMixin):
 
         if message.withdrawn:  # the reply was stopped: the question is moot
             # (Under another screen the user opened over it, it stays until answered, unheard.)
-            if self._asking is not None and self._asking.call is message.call and self.screen is self._asking:
+            stack = self.screen_stack  # empty while the app closes (self.screen would raise)
+            if self._asking is not None and self._asking.call is message.call and stack and stack[-1] is self._asking:
                 self._asking.dismiss(Answer.DENY)
             return
         if self._closing:

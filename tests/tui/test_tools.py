@@ -691,3 +691,15 @@ def test_snapshot_the_tools_choice(snap_compare, make_app, size):
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_a_withdrawn_question_while_the_app_closes_is_let_go(make_app):
+    """The reply stopped while the app is closing (no screens left): the withdrawal finds
+    nothing to dismiss and raises nothing (it raised ScreenStackError from a worker)."""
+    from mnemo.tui.messages import AskApproval
+
+    app = make_app(memory=False)
+    app._asking = ApproveTool(TOKYO)
+    answered = threading.Event()
+    app.on_ask_approval(AskApproval(TOKYO, answered, withdrawn=True))  # no screen stack: not running
+    assert app._asking is not None and not answered.is_set()
