@@ -13,6 +13,7 @@ that does not need it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -93,6 +94,7 @@ def fallback(setup: Setup, crash: Crash, model: str, forced_repack: bool | None)
 # ------------------------------------------------------------------ the machine
 
 
+@functools.cache  # the same for the whole process; a start computes the key twice (warm.ahead, ChildEngine)
 def _cpu() -> str:
     """The CPU as the OS describes it: model name and instruction flags (Linux), else the
     platform's words."""
@@ -112,6 +114,7 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+@functools.cache
 def _gpus() -> str:
     """The NVIDIA GPUs as the driver lists them (no nvidia-smi: it is slow to start), or
     Apple silicon's."""
@@ -122,6 +125,7 @@ def _gpus() -> str:
         return "apple" if platform.system() == "Darwin" and platform.machine() == "arm64" else ""
 
 
+@functools.cache
 def _build() -> str:
     """llama-cpp-python's version and its native libraries' sizes and times (a rebuild with
     other flags is another build), found without importing it."""
