@@ -239,6 +239,8 @@ class ChildEngine(Engine):
                     self._loaded = True
                     if self.setup.probe:  # a start without a probe had its verdict already
                         self._remember()
+                elif msg["id"] == 0 and "error" in msg:  # the load failed: that, not its exit, is what stopped it
+                    self._failure = self._error(msg)
                 waiting = self._waiting.get(msg["id"])
                 if waiting is not None:
                     waiting.put(msg)

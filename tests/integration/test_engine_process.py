@@ -439,3 +439,29 @@ def test_a_process_sent_another_load_is_ended_not_taken(home):
         assert engine.count_tokens("Hello there") > 0
     finally:
         engine.close()
+
+
+def test_a_load_that_fails_before_anyone_waits_still_says_why(home, tmp_path):
+    """The process started ahead may fail to load, and exit, before the engine is waited on:
+    the error it sent is what wait_ready raises, not "exited while loading"."""
+    import dataclasses
+    import time
+
+    from mnemo import config
+    from mnemo.engine import open_engine, sources
+    from mnemo.errors import ModelError
+
+    good = sources.resolve(config.load_registry().get(None)).read_bytes()
+    bad = tmp_path / "half.gguf"
+    bad.write_bytes(good[: len(good) // 2])
+    spec = dataclasses.replace(config.load_registry().get(None), name="half", source=str(bad), sha256=None)
+    engine = open_engine(spec)
+    try:
+        deadline = time.monotonic() + 60
+        while engine._proc.poll() is None or engine._failure is None:  # it has failed and exited
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        with pytest.raises(ModelError, match="re-download"):
+            engine.wait_ready()
+    finally:
+        engine.close()
