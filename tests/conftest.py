@@ -23,6 +23,17 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile mnemo's modules once, before the run (the controller, not each xdist worker).
+    Where PYTHONDONTWRITEBYTECODE is set (as on some CI machines) and the checkout is fresh,
+    every ``mnemo`` process a test starts would otherwise compile them again from source:
+    measured 0.24 s of CPU for ``mnemo --help`` without the cache, 0.13 s with it."""
+    if not hasattr(session.config, "workerinput"):
+        import compileall
+
+        compileall.compile_dir(ROOT / "mnemo", quiet=2)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What is alive once the tests are collected (the imported modules, mostly) lives to the
     end: move it out of the garbage collector's way, so that each full collection during the

@@ -155,7 +155,7 @@ def test_forgetting_in_chat_and_never_injected_again(assistant, home, mnemo):
     assert not any("Rex" in r.text for r in assistant.memories())
 
 
-def test_cli_memory_commands(mnemo, home):
+def test_cli_memory_commands(mnemo, home, monkeypatch):
     assert mnemo("memory", "add", "My cat is called Tom").returncode == 0
     assert mnemo("memory", "add", "--pin", "I am allergic to peanuts").returncode == 0
     listed = mnemo("memory", "list", "--json").json()
@@ -178,35 +178,17 @@ def test_cli_memory_commands(mnemo, home):
     # JSONL round trip into a fresh home
     other = home / "other"
     other.mkdir()
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "MNEMO_HOME": str(other)}
-
-    def run(*a: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "mnemo", *a], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
-        )
-
-    assert run("memory", "import", str(exported)).returncode == 0
-    again = run(
-        "memory",
-        "import",
-        str(
-            exported,
-        ),
-        "--json",
-    )
+    monkeypatch.setenv("MNEMO_HOME", str(other))
+    assert mnemo("memory", "import", str(exported)).returncode == 0
+    again = mnemo("memory", "import", str(exported), "--json")
     assert '"imported": 0' in again.stdout
-    assert [m["text"] for m in __import__("json").loads(run("memory", "list", "--json").stdout)] == [
-        m["text"] for m in listed
-    ]
+    assert [m["text"] for m in mnemo("memory", "list", "--json").json()] == [m["text"] for m in listed]
     bad = home / "bad.jsonl"
     bad.write_text('{"kind": "fact", "text": "ok"}\n{"kind": "nope", "text": "x"}\n')
-    result = run("memory", "import", str(bad))
+    result = mnemo("memory", "import", str(bad))
     assert result.returncode == 2 and "line 2" in result.stderr and "nothing was imported" in result.stderr
 
+    monkeypatch.setenv("MNEMO_HOME", str(home))
     assert mnemo("memory", "forget", "--all", "--yes").returncode == 0
     assert mnemo("memory", "list", "--all", "--json").json() == []
 

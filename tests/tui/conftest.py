@@ -11,11 +11,13 @@ import textual.screen
 
 from mnemo.engine.scripted import ScriptedEngine
 
-# The tests draw to a screen nobody watches: 30 redraws a second, not 60, halve the drawing
-# (nothing here depends on the frame rate, and animations are off). TEXTUAL_FPS would do it
-# but is read when pytest-textual-snapshot imports Textual, before this file; a user's
-# TEXTUAL_FPS still wins. Measured on the fast suite, 2 idle cores: 88.8 s -> 81.9 s.
-FPS = 30
+# The tests draw to a screen nobody watches: 4 redraws a second, not 60 (nothing here depends
+# on the frame rate, and animations are off; a test reads widgets and the screenshot, which
+# render when asked). TEXTUAL_FPS would do it but is read when pytest-textual-snapshot
+# imports Textual, before this file; a user's TEXTUAL_FPS still wins. Measured on the chat
+# app's 111 tests (-n 4, CPU seconds, the machine equally busy): 118.7 at 30 a second,
+# 97.1 at 10, 86.9 at 4.
+FPS = 4
 if "TEXTUAL_FPS" not in os.environ and hasattr(textual.screen, "UPDATE_PERIOD"):
     textual.screen.UPDATE_PERIOD = 1 / FPS
 
