@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -137,14 +138,32 @@ def _build() -> str:
     package = Path(list(spec.submodule_search_locations)[0])
     libs = sorted(p for p in package.rglob("*") if p.suffix in (".so", ".dylib", ".dll") or ".so." in p.name)
     stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in libs]
-    return json.dumps([version(), stats])
+    return json.dumps([version(package), stats])
 
 
-def version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def version(package: Path | None = None) -> str:
+    """llama-cpp-python's version, read from its ``__init__.py`` (``package``: its folder, else
+    found), without importing it: the package metadata's lookup scans every installed
+    distribution (about 50 ms in mnemo's environment, before the model's process starts)."""
+    if package is None:
+        import importlib.util
+
+        spec = importlib.util.find_spec("llama_cpp")
+        if spec is None or not spec.submodule_search_locations:
+            return "unknown"
+        package = Path(list(spec.submodule_search_locations)[0])
+    try:
+        head = (package / "__init__.py").read_text(encoding="utf-8", errors="replace")[:4096]
+    except OSError:
+        head = ""
+    found = re.search(r"""^__version__\s*=\s*["']([^"']+)["']""", head, re.M)
+    if found:
+        return found[1]
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
 
     try:
-        return version("llama-cpp-python")
+        return installed("llama-cpp-python")
     except PackageNotFoundError:
         return "unknown"
 

@@ -13,16 +13,18 @@ saying which and why; the next use starts it again.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from mnemo.config import ServerSpec
 from mnemo.errors import MnemoError
+
+if TYPE_CHECKING:  # asyncio is imported where a server starts: `mnemo ask` without one never needs it
+    import asyncio
 
 START_TIMEOUT = 30.0  # seconds for a server to start and list its tools
 RESULT_CHARS = 20_000  # what a result may hold before it is cut (the turn cuts to tokens after)
@@ -114,6 +116,8 @@ class _Server:
         return stdio_client(params, errlog=errlog)
 
     async def hold(self, ready: asyncio.Future[None], errlog: TextIO) -> None:
+        import asyncio
+
         from mcp import Client
 
         self.stop = asyncio.Event()
@@ -156,6 +160,8 @@ class Servers:
         self._log: TextIO | None = None
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        import asyncio
+
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
             self._thread = threading.Thread(target=self._loop.run_forever, name="mnemo-mcp", daemon=True)
@@ -179,6 +185,8 @@ class Servers:
         return "running" if server.client is not None else "starting"
 
     def _server(self, name: str) -> _Server:
+        import asyncio
+
         if name not in self.specs:
             raise ToolError(f"no MCP server named '{name}' in config.toml")
         with self._lock:
@@ -217,6 +225,8 @@ class Servers:
         cancelled: threading.Event | None = None,
     ) -> Result:
         """Call ``tool``; ``cancelled`` set while it runs abandons it (``ToolError``)."""
+        import asyncio
+
         server = self._server(name)
         limit = timeout or server.spec.timeout
         loop = self._ensure_loop()
@@ -249,6 +259,8 @@ class Servers:
         self._stop(server)
 
     def _stop(self, server: _Server) -> None:
+        import asyncio
+
         loop = self._loop
         if loop is None:
             return
