@@ -46,7 +46,34 @@ def main() -> None:
             warm.ahead(*plan)
     from mnemo.cli import main as cli
 
-    cli()
+    if plan is False:
+        cli()
+        return
+    try:
+        cli()
+    except SystemExit as done:
+        _leave(done.code)
+    _leave(0)
+
+
+def _leave(code: Any) -> None:
+    """End an answering command without the interpreter's teardown, which frees every module
+    one by one (0.1 to 0.2 s after the answer, measured on 2 cores): what was said is saved
+    and closed by then. The atexit handlers still run (a model process nobody took ends with
+    them), and what stdout and stderr buffer is written; every thread left is a daemon."""
+    import atexit
+    import os
+
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
+            pass
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 if __name__ == "__main__":
