@@ -227,7 +227,7 @@ def test_time_questions_recall_what_was_said_then(assistant, clock):
     joined = " ".join(texts(reply))
     assert "scarecrow" in joined and "fsh" not in joined
     block = assistant.last_prompt.messages[-1]["content"]
-    stamps = re.findall(r"^- \[([^\]]+)\]", block, re.M)
+    stamps = re.findall(r"^- .* \(([^()]+)\)$", block, re.M)  # "- You said: … (2 hours ago)"
     assert len(stamps) == len(reply.memories) and all(s.endswith("ago") or s == "just now" for s in stamps)
     assert any(s.startswith("2 hours") for s in stamps)
 
