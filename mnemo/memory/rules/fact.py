@@ -1,6 +1,6 @@
 """Facts, preferences and standing instructions the user states about themselves: "I live
 in Ghent", "my favourite band is Muse", "from now on, answer in French". One fact a
-sentence; a question states nothing."""
+clause ("My dog is called Rex and my cat is called Tom": two); a question states nothing."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def _instruction(m: re.Match[str]) -> Fact:
 
 def _my_x_is(m: re.Match[str]) -> Fact | None:
     thing = clean(m["k"]).lower()
-    if thing in NOT_FACT_SUBJECTS or thing.split()[-1] in NOT_FACT_SUBJECTS:
+    if thing in NOT_FACT_SUBJECTS or thing.split()[-1] in NOT_FACT_SUBJECTS or _NO_VALUE.match(m["v"]):
         return None
     return Fact("fact", f"The user's {thing} is {clean(m['v'])}.", subject_key(thing))
 
@@ -178,14 +178,27 @@ declare("facts", *(name for name, _, _ in RULES))
 _RULES = [(re.compile(pattern, re.I | re.VERBOSE), make) for _, pattern, make in RULES]
 
 
+# Two statements in one sentence: "My dog is called Rex and my cat is called Tom", "I live
+# in Porto, and I work at a bakery": a clause each, at "and"/"but" before "my"/"I"/"we".
+_TWO_FACTS = Phrases(
+    "two-facts",
+    ("two-facts-and-my", r",?\s+(?:and|but|plus|while)\s+(?=(?:my|our)\b)"),
+    ("two-facts-and-i", r",?\s+(?:and|but|plus|while)\s+(?=(?:i|i'm|i've|i'd|we|we're|we've)\b)"),
+    ("two-facts-semicolon", r"\s*;\s+"),
+).compile(re.I)
+# "my son is too", "my wife is the same": no value of its own
+_NO_VALUE = re.compile(r"^(?:too|also|as\ well|the\ same|same|not|so|either|neither)\b", re.I | re.VERBOSE)
+
+
 def facts(text: str) -> list[Fact]:
     found: list[Fact] = []
     for sentence in sentences(text):
         if sentence.endswith("?"):
             continue  # a question states nothing
-        for pattern, make in _RULES:
-            m = pattern.search(sentence)
-            if m and (fact := make(m)) is not None:
-                found.append(fact)
-                break  # one fact per sentence, the most specific rule first
+        for clause in _TWO_FACTS.split(sentence):
+            for pattern, make in _RULES:
+                m = pattern.search(clause)
+                if m and (fact := make(m)) is not None:
+                    found.append(fact)
+                    break  # one fact per clause, the most specific rule first
     return found

@@ -88,3 +88,50 @@ FACTS = [
 @pytest.mark.parametrize("label, text, note", FACTS)
 def test_facts_keep_the_value_and_leave_out_when_it_was_said(label, text, note):
     assert [f.text for f in parsed(text) if isinstance(f, Fact)] == [note]
+
+
+# Two statements in one sentence: a fact each, in the third person, each with its subject.
+TWO_FACTS = [
+    (
+        "two-facts-and-my+fact-called",
+        "My dog is called Rex and my cat is called Tom",
+        [("The user's dog is called Rex.", "dog name"), ("The user's cat is called Tom.", "cat name")],
+    ),
+    (
+        "two-facts-and-i+fact-home+fact-work",
+        "I live in Porto and I work at a bakery",
+        [("The user lives in Porto.", "home"), ("The user works at a bakery.", "work")],
+    ),
+    (
+        "two-facts-and-i+fact-favourite+fact-diet",
+        "My favourite colour is green, and I'm vegetarian.",
+        [("The user's favourite colour is green.", "favourite colour"), ("The user is vegetarian.", "diet")],
+    ),
+    (
+        "two-facts-and-i+fact-likes",
+        "I love hiking but I hate running",
+        [("The user loves hiking.", None), ("The user hates running.", None)],
+    ),
+    (
+        "two-facts-semicolon+fact-called",
+        "My sister is called Anna; my brother is called Ben.",
+        [("The user's sister is called Anna.", "sister name"), ("The user's brother is called Ben.", "brother name")],
+    ),
+    (
+        "two-facts-and-i+fact-work+fact-home",
+        "I work as a nurse and I moved to Leeds last year",
+        [("The user works as a nurse.", "work"), ("The user lives in Leeds.", "home")],
+    ),
+    # the second clause states nothing of its own: one fact
+    (
+        "two-facts-and-my+fact-allergy",
+        "I'm allergic to peanuts and my son is too",
+        [("The user is allergic to peanuts.", None)],
+    ),
+    ("two-facts-and-i+fact-home", "I moved to Leeds in May and we love it", [("The user lives in Leeds.", "home")]),
+]
+
+
+@pytest.mark.parametrize("label, text, found", TWO_FACTS)
+def test_a_sentence_with_two_facts_gives_both(label, text, found):
+    assert [(f.text, f.subject) for f in parsed(text) if isinstance(f, Fact)] == found
