@@ -8,10 +8,20 @@ import re
 from collections.abc import Callable
 
 from mnemo.memory.rules.intents import Fact
-from mnemo.memory.rules.names import name_in
+from mnemo.memory.rules.names import NAME_WORD, NOT_NAMES, name_in
 from mnemo.memory.rules.phrases import Phrases, declare
-from mnemo.memory.rules.text import cap, clean, sentences, subject_key
-from mnemo.memory.rules.words import DIGITS, MONTHS, PERIODS, cardinals, one_of
+from mnemo.memory.rules.text import cap, clean, sentences, subject_key, third_person
+from mnemo.memory.rules.words import (
+    DIGITS,
+    KIN_ADJECTIVES,
+    MONTHS,
+    PERIODS,
+    PETS,
+    RELATIVES,
+    WEEKDAYS,
+    cardinals,
+    one_of,
+)
 
 NOT_FACT_SUBJECTS = {
     "question",
@@ -104,6 +114,25 @@ def _called(m: re.Match[str]) -> Fact:
     return Fact("fact", f"The user's {thing} is called {clean(m['v'])}.", subject_key(f"{thing} name"))
 
 
+# Who of the user's is named, and the name: "my (little) brother", "our dog"; "Sam".
+_KIN = rf"(?:{one_of(KIN_ADJECTIVES)}\ )?(?P<k>{one_of(sorted((*RELATIVES, *PETS), key=len, reverse=True))})"
+_KIN_NAME = rf"(?P<v>{NAME_WORD})"
+_NOT_KIN_NAMES = {*NOT_NAMES, *(w.capitalize() for w in (*WEEKDAYS, *MONTHS)), "Today", "Tonight", "Yesterday"}
+
+
+def _kin_called(m: re.Match[str]) -> Fact | tuple[Fact, ...] | None:
+    name = m["v"]
+    if name.split()[0] in _NOT_KIN_NAMES:
+        return None
+    thing = m["k"].lower()
+    called = Fact("fact", f"The user's {thing} is called {name}.", subject_key(f"{thing} name"))
+    rest = m.groupdict().get("rest")
+    if not rest:
+        return called
+    # "My mum, Ruth, lives in Leeds": the name, and what is said of her
+    return called, Fact("fact", third_person(f"my {thing} {_value(rest)}"))
+
+
 def _work(m: re.Match[str]) -> Fact:
     return Fact("fact", f"The user works {m.group(0).split(' ', 2)[2].split(' ', 1)[0]} {clean(m['v'])}.", "work")
 
@@ -128,7 +157,7 @@ def _my_x_is(m: re.Match[str]) -> Fact | None:
     return Fact("fact", f"The user's {thing} is {clean(m['v'])}.", subject_key(thing))
 
 
-Make = Callable[[re.Match[str]], Fact | None]
+Make = Callable[[re.Match[str]], Fact | tuple[Fact, ...] | None]
 # Tried in this order, the first that makes a fact wins: the most specific first. The name
 # comes first (any statement may give it, in many shapes: names.py); "my dog's name is Rex"
 # before "my X is Y", which would read it as a fact about "dog's name"; "my X is Y" last,
@@ -159,6 +188,29 @@ RULES: tuple[tuple[str, str, Make], ...] = (
     ),
     ("fact-named-thing", rf"\bmy\ (?P<k>[a-z]+(?:\ [a-z]+)??)(?:'s)?\ name\ is(?:\ now)?\ {_VALUE}", _called),
     ("fact-called", rf"\bmy\ (?P<k>[a-z]+(?:\ [a-z]+)?)\ is\ (?:called|named)\ {_VALUE}", _called),
+    (
+        "fact-kin-goes-by",
+        rf"\b(?:my|our)\ {_KIN}(?:'s|\ is|\ was)?\ (?:goes\ by|answers\ to|known\ as|nicknamed|called|named)"
+        rf"(?:\ the\ name(?:\ of)?)?\ {_KIN_NAME}",
+        _kin_called,
+    ),
+    (
+        "fact-kin-i-have-a",
+        rf"\b(?:i|we)(?:\ have|'ve\ got|\ have\ got|\ got)\ (?:a|an|one|this)\ {_KIN}"
+        rf"(?:,\ |\ called\ |\ named\ |\ by\ the\ name\ of\ ){_KIN_NAME}",
+        _kin_called,
+    ),
+    (
+        "fact-kin-we-named",
+        rf"\b(?:i|we)(?:'ve|\ have)?\ (?:named|called|name|call)\ (?:my|our|the)\ {_KIN}\ {_KIN_NAME}",
+        _kin_called,
+    ),
+    (
+        "fact-kin-comma-name",
+        rf"\b(?:my|our)\ {_KIN},?\ {_KIN_NAME},?"
+        r"\ (?P<rest>(?-i:(?:is|was|has|can|will|[a-z]+s))\ [^,;!?]+)",
+        _kin_called,
+    ),
     ("fact-work", rf"\bi\ (?:work|am\ working)\ (?:as|at|for)\ {_VALUE}", _work),
     (
         "fact-likes",
@@ -199,6 +251,6 @@ def facts(text: str) -> list[Fact]:
             for pattern, make in _RULES:
                 m = pattern.search(clause)
                 if m and (fact := make(m)) is not None:
-                    found.append(fact)
+                    found += fact if isinstance(fact, tuple) else [fact]
                     break  # one fact per clause, the most specific rule first
     return found

@@ -56,6 +56,7 @@ NOT_NAMES = {
     "What",
 }
 _NAME_WORD = r"(?-i:[A-Z][a-z'-]+(?:\ [A-Z][a-z'-]+)?)"  # one or two capitalised words
+NAME_WORD = _NAME_WORD  # for the readers of other people's and pets' names (fact.py)
 _TITLE = rf"(?:{one_of(TITLES)}\.?\ )"  # "Dr. ", "Mrs "
 _GREETING = r"^(?:hi|hello|hey)?(?:\ there)?[,!. ]*"
 # The words before the name; order matters where one begins another ("i'm called" before "i'm").

@@ -135,3 +135,54 @@ TWO_FACTS = [
 @pytest.mark.parametrize("label, text, found", TWO_FACTS)
 def test_a_sentence_with_two_facts_gives_both(label, text, found):
     assert [(f.text, f.subject) for f in parsed(text) if isinstance(f, Fact)] == found
+
+
+# A relative's or pet's name, said with a verb other than "is called": the same fact (and
+# subject) as "my brother is called Sam", so a later name replaces it.
+KIN_NAMES = [
+    ("fact-kin-goes-by", "My brother goes by Sam", [("The user's brother is called Sam.", "brother name")]),
+    ("fact-kin-goes-by", "My son answers to Theo.", [("The user's son is called Theo.", "son name")]),
+    ("fact-kin-goes-by", "My little sister's called Ella", [("The user's sister is called Ella.", "sister name")]),
+    ("fact-kin-goes-by", "Our cat is known as Mr Whiskers", [("The user's cat is called Mr Whiskers.", "cat name")]),
+    ("fact-kin-goes-by", "my wife goes by the name Jess", [("The user's wife is called Jess.", "wife name")]),
+    ("fact-kin-i-have-a", "I have a daughter, Mia", [("The user's daughter is called Mia.", "daughter name")]),
+    ("fact-kin-i-have-a", "We've got a puppy called Biscuit", [("The user's puppy is called Biscuit.", "puppy name")]),
+    ("fact-kin-i-have-a", "I have a son named Theo", [("The user's son is called Theo.", "son name")]),
+    ("fact-kin-we-named", "We named our dog Biscuit", [("The user's dog is called Biscuit.", "dog name")]),
+    ("fact-kin-we-named", "I called my kitten Luna", [("The user's kitten is called Luna.", "kitten name")]),
+    (
+        "fact-kin-comma-name",
+        "My mum, Ruth, lives in Leeds",
+        [("The user's mum is called Ruth.", "mum name"), ("The user's mum lives in Leeds.", None)],
+    ),
+    (
+        "fact-kin-comma-name",
+        "My brother Sam plays football",
+        [("The user's brother is called Sam.", "brother name"), ("The user's brother plays football.", None)],
+    ),
+    (
+        "fact-kin-comma-name",
+        "My boss, Greg, is strict.",
+        [("The user's boss is called Greg.", "boss name"), ("The user's boss is strict.", None)],
+    ),
+]
+
+
+@pytest.mark.parametrize("label, text, found", KIN_NAMES)
+def test_a_relative_or_pets_name_in_other_words(label, text, found):
+    assert [(f.text, f.subject) for f in parsed(text) if isinstance(f, Fact)] == found
+
+
+NOT_KIN_NAMES = [
+    ("fact-kin-we-named", "I called my mum yesterday"),
+    ("fact-kin-we-named", "I called my mum Tuesday"),
+    ("fact-kin-goes-by", "My dog answers to his name"),
+    ("fact-kin-i-have-a", "I have a cat, which is lovely"),
+    ("fact-kin-comma-name", "Every morning I walk my dog Bruno along the river"),
+    ("fact-kin-goes-by", "What does my brother go by?"),
+]
+
+
+@pytest.mark.parametrize("label, text", NOT_KIN_NAMES)
+def test_near_misses_name_nobody(label, text):
+    assert not [f for f in parsed(text) if isinstance(f, Fact) and (f.subject or "").endswith(" name")]
