@@ -12,6 +12,7 @@ from mnemo.memory.rules.names import NAME_WORD, NOT_NAMES, name_in
 from mnemo.memory.rules.phrases import Phrases, declare
 from mnemo.memory.rules.text import cap, clean, sentences, subject_key, third_person
 from mnemo.memory.rules.words import (
+    COLOURS,
     DIGITS,
     KIN_ADJECTIVES,
     MONTHS,
@@ -92,6 +93,23 @@ def _favourite(m: re.Match[str]) -> Fact:
     return Fact("preference", f"The user's favourite {thing} is {clean(m['v'])}.", subject_key(f"favourite {thing}"))
 
 
+_WHEN_NOW = r"(?:now|these\ days|nowadays|at\ the\ moment|right\ now|actually|by\ far)\b"
+_NOT_FAVOURITES = {"this", "that", "it", "which", "what", "mine", "there", "here", "one", "who", "yours", "these"}
+
+
+def _favourite_value_first(m: re.Match[str]) -> Fact | None:
+    """ "Teal is my favourite colour now"; "teal is my favourite now": a colour's by its name."""
+    value = clean(m["v"])
+    kind = clean(m["k"] or "").lower()
+    if value.lower().split()[0] in _NOT_FAVOURITES:
+        return None
+    if kind in ("", "one", "thing"):
+        if value.lower().split()[-1] not in COLOURS:
+            return None  # "pizza is my favourite now": a favourite what is not said
+        kind = "colour"
+    return Fact("preference", f"The user's favourite {kind} is {value}.", subject_key(f"favourite {kind}"))
+
+
 def _home(m: re.Match[str]) -> Fact | None:
     place = _value(m["v"])
     return Fact("fact", f"The user lives in {place}.", "home") if place else None
@@ -168,6 +186,15 @@ RULES: tuple[tuple[str, str, Make], ...] = (
         "fact-favourite",
         r"\bmy\ (?:new\ |current\ )?(?:favou?rite)\ (?P<k>[\w ]{1,30}?)\ (?:is|are)(?:\ now|\ actually)?\ (?P<v>.+)",
         _favourite,
+    ),
+    (
+        "fact-favourite-value-first",
+        r"^(?:(?:actually|now|well|oh|ok|okay|so|these\ days|nowadays)[, ]+)*"
+        r"(?P<v>[\w'-]+(?:\ [\w'-]+){0,2}?)(?:'s|\ is|\ are)\ (?:now\ |actually\ )?"
+        r"my\ (?:new\ |current\ |absolute\ |all-time\ )?favou?rite"
+        rf"(?:\ (?P<k>(?!{_WHEN_NOW})[a-z]+(?:\ (?!{_WHEN_NOW})[a-z]+)?))??"
+        rf"(?:\ {_WHEN_NOW})*[.!]*$",
+        _favourite_value_first,
     ),
     (
         "fact-home",

@@ -156,6 +156,16 @@ PETS = (
 # Younger, older, little: said before who it is ("my little sister", "our new puppy").
 KIN_ADJECTIVES = ("little", "baby", "younger", "older", "big", "elder", "new", "eldest", "youngest", "twin")
 
+# ----------------------------------------------------------------------- colours
+
+# What "teal is my favourite now" is a favourite of, said without the word "colour".
+COLOURS = (
+    *("red", "orange", "yellow", "green", "blue", "purple", "violet", "pink", "brown", "black", "white", "grey"),
+    *("gray", "teal", "turquoise", "cyan", "magenta", "maroon", "navy", "indigo", "lilac", "lavender", "beige"),
+    *("gold", "silver", "crimson", "scarlet", "emerald", "amber", "coral", "mint", "olive", "burgundy", "cream"),
+    *("mauve", "aqua", "peach", "ochre", "khaki", "ivory", "lime", "salmon", "rust", "plum", "azure", "cobalt"),
+)
+
 # ----------------------------------------------------------------------- names
 
 TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof")

@@ -186,3 +186,71 @@ NOT_KIN_NAMES = [
 @pytest.mark.parametrize("label, text", NOT_KIN_NAMES)
 def test_near_misses_name_nobody(label, text):
     assert not [f for f in parsed(text) if isinstance(f, Fact) and (f.subject or "").endswith(" name")]
+
+
+# The new value first: the same fact, and subject, as "my favourite colour is red", so it
+# replaces it; without the word "colour", a colour's name says what it is a favourite of.
+FAVOURITES_VALUE_FIRST = [
+    (
+        "fact-favourite-value-first",
+        "teal is my favourite now",
+        "The user's favourite colour is teal.",
+        "favourite colour",
+    ),
+    (
+        "fact-favourite-value-first",
+        "Teal is my favourite colour now",
+        "The user's favourite colour is Teal.",
+        "favourite colour",
+    ),
+    (
+        "fact-favourite-value-first",
+        "Teal's my favourite colour.",
+        "The user's favourite colour is Teal.",
+        "favourite colour",
+    ),
+    (
+        "fact-favourite-value-first",
+        "Dark green is my new favourite color",
+        "The user's favourite color is Dark green.",
+        "favourite colour",
+    ),
+    (
+        "fact-favourite-value-first",
+        "Actually, purple is my favourite these days",
+        "The user's favourite colour is purple.",
+        "favourite colour",
+    ),
+    (
+        "fact-favourite-value-first",
+        "Pizza is my favourite food",
+        "The user's favourite food is Pizza.",
+        "favourite food",
+    ),
+    (
+        "fact-favourite-value-first",
+        "Muse are my favourite band by far",
+        "The user's favourite band is Muse.",
+        "favourite band",
+    ),
+]
+
+
+@pytest.mark.parametrize("label, text, note, subject", FAVOURITES_VALUE_FIRST)
+def test_a_favourite_said_value_first(label, text, note, subject):
+    assert [(f.text, f.subject) for f in parsed(text) if isinstance(f, Fact)] == [(note, subject)]
+    if subject == "favourite colour":  # what "my favourite colour is red" said is replaced
+        assert rules.facts("My favourite colour is red")[0].subject == subject
+
+
+NOT_FAVOURITES = [
+    ("fact-favourite-value-first", "Pizza is my favourite now"),  # a favourite what?
+    ("fact-favourite-value-first", "That is my favourite colour"),
+    ("fact-favourite-value-first", "Which is my favourite colour?"),
+    ("fact-favourite-value-first", "Green is my favourite colour, right?"),
+]
+
+
+@pytest.mark.parametrize("label, text", NOT_FAVOURITES)
+def test_near_misses_state_no_favourite(label, text):
+    assert not [f for f in parsed(text) if isinstance(f, Fact) and (f.subject or "").startswith("favourite")]
