@@ -151,6 +151,39 @@ def _kin_called(m: re.Match[str]) -> Fact | tuple[Fact, ...] | None:
     return called, Fact("fact", third_person(f"my {thing} {_value(rest)}"))
 
 
+# What the user has or uses, as a habit: "I drive a Honda Civic", "I use a Pixel 8 as my
+# phone". The thing is named (a capital or a digit: a make, a model); what follows it, where
+# or how often, is not part of it.
+_HABIT_ENDS = re.compile(
+    r"""\s+(?:to|at|for|on|in|with|every|each|most|daily|when|because|since|now|these\ days|nowadays
+    |a\ lot|all\ the\ time|sometimes|often|mostly|and|but|which|that)\b.*$""",
+    re.I | re.VERBOSE,
+)
+_AS_MY = re.compile(r"\s+as\s+(?:my|our)\s+(?P<as>[a-z]+(?:\ [a-z]+)?)\b.*$", re.I | re.VERBOSE)
+_HABIT_SUBJECTS = {"drive": "car", "ride": "bike"}  # else what the thing is ("piano"), if said
+_NEEDS_ARTICLE = {"play"}  # "I play a Yamaha piano", not "I play Minecraft"
+
+
+def _owns(m: re.Match[str]) -> Fact | None:
+    verb = m["verb"].lower()
+    thing = m["obj"]
+    as_my = _AS_MY.search(thing)
+    if as_my:
+        thing = thing[: as_my.start()]
+    thing = clean(_HABIT_ENDS.sub("", thing))
+    words = thing.split()
+    bare = words[1:] if words and words[0].lower() in ("a", "an", "my", "the", "our") else words
+    if not bare or not re.search(r"[A-Z0-9]", " ".join(bare)) or (verb in _NEEDS_ARTICLE and bare == words):
+        return None
+    done = {"drive": "drives", "ride": "rides"}.get(verb, verb + "s")
+    if as_my:
+        what = subject_key(as_my["as"])
+        return Fact("fact", f"The user {done} {thing} as their {what}.", what)
+    head = bare[-1] if len(bare) > 1 and bare[-1].isalpha() and bare[-1].islower() else None
+    subject = _HABIT_SUBJECTS.get(verb) if verb == "drive" or not head else head
+    return Fact("fact", third_person(f"I {verb} {thing}"), subject)
+
+
 def _work(m: re.Match[str]) -> Fact:
     return Fact("fact", f"The user works {m.group(0).split(' ', 2)[2].split(' ', 1)[0]} {clean(m['v'])}.", "work")
 
@@ -239,6 +272,13 @@ RULES: tuple[tuple[str, str, Make], ...] = (
         _kin_called,
     ),
     ("fact-work", rf"\bi\ (?:work|am\ working)\ (?:as|at|for)\ {_VALUE}", _work),
+    (
+        "fact-owns-uses",
+        r"^(?:(?:also|now|actually|these\ days|nowadays|currently|well|oh|so|btw|by\ the\ way)[, ]+)*"
+        r"i\ (?:now\ |currently\ |also\ |usually\ |mostly\ |still\ |normally\ |always\ |only\ )?"
+        r"(?P<verb>drive|ride|use|play|own|wear|run)\ (?P<obj>[^,;!?]+?)[.!]*$",
+        _owns,
+    ),
     (
         "fact-likes",
         r"\bi(?:\ really|\ also)?\ (?P<verb>like|love|enjoy|adore|hate|dislike|don't\ like|do\ not\ like|can't\ stand)"

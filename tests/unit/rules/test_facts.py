@@ -254,3 +254,52 @@ NOT_FAVOURITES = [
 @pytest.mark.parametrize("label, text", NOT_FAVOURITES)
 def test_near_misses_state_no_favourite(label, text):
     assert not [f for f in parsed(text) if isinstance(f, Fact) and (f.subject or "").startswith("favourite")]
+
+
+# What the user has or uses, said as a habit; the subject is what it is (a car, a phone), so
+# "I drive a Tesla now" replaces "I drive a Honda Civic" (and "my car is a red Skoda").
+OWNS_USES = [
+    ("fact-owns-uses", "I drive a Honda Civic", "The user drives a Honda Civic.", "car"),
+    ("fact-owns-uses+when-lately", "I drive a Tesla now", "The user drives a Tesla.", "car"),
+    ("fact-owns-uses", "These days I drive a Volvo.", "The user drives a Volvo.", "car"),
+    ("fact-owns-uses", "I use a Pixel 8 as my phone", "The user uses a Pixel 8 as their phone.", "phone"),
+    ("fact-owns-uses", "I use VS Code as my editor", "The user uses VS Code as their editor.", "editor"),
+    ("fact-owns-uses", "I ride a Trek bike to work", "The user rides a Trek bike.", "bike"),
+    ("fact-owns-uses", "I ride a Specialized now", "The user rides a Specialized.", "bike"),
+    ("fact-owns-uses", "I play a Yamaha piano", "The user plays a Yamaha piano.", "piano"),
+    ("fact-owns-uses", "I own a Fender guitar", "The user owns a Fender guitar.", "guitar"),
+    ("fact-owns-uses", "I wear Ray-Ban glasses", "The user wears Ray-Ban glasses.", "glasses"),
+    ("fact-owns-uses", "I mostly use Firefox for browsing", "The user uses Firefox.", None),
+    ("fact-owns-uses", "I run Arch Linux on my laptop", "The user runs Arch Linux.", None),
+    (
+        "two-facts-and-i+fact-owns-uses",
+        "I live in Porto and I drive a Fiat Panda",
+        "The user drives a Fiat Panda.",
+        "car",
+    ),
+]
+
+
+@pytest.mark.parametrize("label, text, note, subject", OWNS_USES)
+def test_what_the_user_has_or_uses(label, text, note, subject):
+    assert (note, subject) in [(f.text, f.subject) for f in parsed(text) if isinstance(f, Fact)]
+    if subject in ("car", "phone"):  # the same subject as "my car is ...", "my phone is ..."
+        assert rules.facts(f"My {subject} is a Fiat")[0].subject == subject
+
+
+NOT_OWNS_USES = [
+    ("fact-owns-uses", "What do I drive?"),
+    ("fact-owns-uses", "My brother drives a Honda"),
+    ("fact-owns-uses", "If I drove a Honda I'd be happy"),
+    ("fact-owns-uses", "If I drive a Honda, is insurance cheaper?"),
+    ("fact-owns-uses", "I drive a hard bargain"),
+    ("fact-owns-uses", "I play Minecraft"),
+    ("fact-owns-uses", "I use a lot of emojis"),
+    ("fact-owns-uses", "I run a small business"),
+    ("fact-owns-uses", "Should I use a Mac?"),
+]
+
+
+@pytest.mark.parametrize("label, text", NOT_OWNS_USES)
+def test_near_misses_say_nothing_the_user_has(label, text):
+    assert parsed(text) == []
