@@ -302,11 +302,31 @@ _RULES = [(re.compile(pattern, re.I | re.VERBOSE), make) for _, pattern, make in
 _TWO_FACTS = Phrases(
     "two-facts",
     ("two-facts-and-my", r",?\s+(?:and|but|plus|while)\s+(?=(?:my|our)\b)"),
-    ("two-facts-and-i", r",?\s+(?:and|but|plus|while)\s+(?=(?:i|i'm|i've|i'd|we|we're|we've)\b)"),
+    ("two-facts-and-i", r",?\s+(?:and|but|plus|while)\s+(?=(?:i|i'm|i've|i'd|we|we're|we've|if)\b)"),
     ("two-facts-semicolon", r"\s*;\s+"),
 ).compile(re.I)
 # "my son is too", "my wife is the same": no value of its own
 _NO_VALUE = re.compile(r"^(?:too|also|as\ well|the\ same|same|not|so|either|neither)\b", re.I | re.VERBOSE)
+
+
+# What is only supposed states nothing: "If we name our dog Biscuit, …", "Suppose I drive a
+# Tesla". The clause after its comma still may ("If you need it, my email is …").
+_SUPPOSED = Phrases(
+    "supposed",
+    ("supposed-if", r"(?:what\ )?if|unless|in\ case|whether"),
+    ("supposed-imagine", r"suppose|supposing|imagine|assuming|pretend|hypothetically|let's\ say"),
+).compile(re.I)
+_SUPPOSED_AT_START = re.compile(
+    rf"^(?:and\ |but\ |so\ |ok\ |okay\ |well\ )?(?:{_SUPPOSED.pattern})\b", re.I | re.VERBOSE
+)
+
+
+def _stated(clause: str) -> str:
+    """The clause without what it only supposes: "If you need it, my email is x" -> "my email is x"."""
+    if not _SUPPOSED_AT_START.match(clause):
+        return clause
+    _, comma, rest = clause.partition(",")
+    return rest.strip() if comma else ""
 
 
 def facts(text: str) -> list[Fact]:
@@ -314,7 +334,7 @@ def facts(text: str) -> list[Fact]:
     for sentence in sentences(text):
         if sentence.endswith("?"):
             continue  # a question states nothing
-        for clause in _TWO_FACTS.split(sentence):
+        for clause in filter(None, map(_stated, _TWO_FACTS.split(sentence))):
             for pattern, make in _RULES:
                 m = pattern.search(clause)
                 if m and (fact := make(m)) is not None:

@@ -303,3 +303,29 @@ NOT_OWNS_USES = [
 @pytest.mark.parametrize("label, text", NOT_OWNS_USES)
 def test_near_misses_say_nothing_the_user_has(label, text):
     assert parsed(text) == []
+
+
+# What is only supposed states nothing; the clause after its comma still may.
+SUPPOSED = [
+    ("supposed-if+fact-kin-we-named", "If we name our dog Biscuit, the kids will laugh", []),
+    ("supposed-if+fact-kin-we-named", "What if we named our dog Biscuit", []),
+    ("supposed-if+fact-home", "If I move to Berlin, I'll need a visa", []),
+    ("supposed-imagine+fact-owns-uses", "Suppose I drive a Tesla", []),
+    ("supposed-imagine+fact-favourite", "Imagine my favourite colour is teal", []),
+    ("supposed-imagine+fact-home", "Let's say I live in Paris.", []),
+    (
+        "supposed-if+fact-my-x-is",
+        "If you need it, my email is ada@example.com",
+        ["The user's email is ada@example.com."],
+    ),
+    (
+        "supposed-if+two-facts-and-i+fact-home",
+        "I live in Leeds and if I move to York I'd drive a Fiat",
+        ["The user lives in Leeds."],
+    ),
+]
+
+
+@pytest.mark.parametrize("label, text, notes", SUPPOSED)
+def test_what_is_only_supposed_states_nothing(label, text, notes):
+    assert [f.text for f in parsed(text) if isinstance(f, Fact)] == notes
