@@ -204,13 +204,15 @@ _TRAILING_AT_END = re.compile(rf"(?:[\s,]+{_TRAILING})+[\s!.]*$", re.VERBOSE)
 # clause ("I need 4 onions", "we're out of eggs") or, failing that, as the items themselves.
 _PUT = r"(?:add|put|stick|pop|throw|chuck|toss|jot\ down|jot|write\ down|note\ down|slap|bung|include)"
 _THOSE = r"(?:it|them|those|these|that|this|both|all\ of\ them|them\ all|some|one)"
+_ASK = rf"(?:{one_of(('please', 'pls', *ASKING))}\ )?"
 _ITEM_THEN_ASK = re.compile(
-    rf"""^(?P<first>[^.;!?]+?)\s*(?:,|\ -|\ –|:|[.!]|\ so|,\ so)\s*(?:and\ |so\ )?
-    (?:{one_of(("please", "pls", *ASKING))}\ )?(?:{_PUT}\ {_THOSE}|(?:jot|write|note)\ {_THOSE}\ down)
-    \ (?:to|on|onto|in|into)\ {_LIST}$""",
+    rf"""^(?P<first>[^.;!?]+?)\s*(?:,|\ -|\ –|:|[.!]|\ so|,\ so)\s*(?:and\ |so\ )?{_ASK}
+    (?:(?P<add>{_PUT}\ {_THOSE}|(?:jot|write|note)\ {_THOSE}\ down)\ (?:to|on|onto|in|into)
+      |(?P<remove>(?:remove|delete|scratch|strike|cross|take)\ {_THOSE}(?:\ off)?)\ (?:from|off)
+    )\ {_LIST}$""",
     re.VERBOSE,
 )
-declare("lists", "add-item-then-ask")
+declare("lists", "add-item-then-ask", "remove-item-then-ask")
 # A first clause that says something instead of naming items, read by no list rule.
 _NOT_BARE_ITEMS = re.compile(
     r"\b(?:i|we|you|it|is|are|was|were|here|there|got|have|has|had|no|not|left|what|how|my\ \w+\ is)\b"
@@ -225,16 +227,17 @@ def _item_then_ask(lowered: str) -> list[ListOp] | None:
     m = _ITEM_THEN_ASK.match(_without_trailing(lowered.strip().rstrip("?.! ")))
     if not m:
         return None
-    first = m["first"].strip(" ,")
+    op = "add" if m["add"] else "remove"
+    first = _without_trailing(m["first"].strip(" ,"))
     found = _list_rule(first)
-    if found and found[0] == "add":
+    if found and found[0] == op:  # "I need 4 onions, …", "got the eggs, cross them off …"
         items = _items(found[1]["items"])
     elif _NOT_BARE_ITEMS.search(first) or len(first.split()) > 6:
         return None  # "here is my code, add it to my list": not a named item
     else:
         items = _items(first)
     name = _list_name(m["list"])
-    return [ListOp(name, "add", item, n or 1) for item, n in items] or None
+    return [ListOp(name, op, item, (n or 1) if op == "add" else n) for item, n in items] or None
 
 
 def _list_rule(clause: str) -> tuple[str, re.Match[str], bool] | None:

@@ -167,6 +167,37 @@ ITEM_THEN_ASK = [
         "bread and 6 eggs: put them on the list",
         [ListOp("shopping list", "add", "bread", 1), ListOp("shopping list", "add", "eggs", 6)],
     ),
+    (
+        "add-item-then-ask+trailing-too",
+        "Some bananas too, add them to my list",
+        [ListOp("shopping list", "add", "bananas", 1)],
+    ),
+    # the same for a removal: asked for, so not silent when the list does not hold it
+    (
+        "remove-item-then-ask+remove-bought-the",
+        "Got the eggs, cross them off the list",
+        [ListOp("shopping list", "remove", "eggs", None)],
+    ),
+    (
+        "remove-item-then-ask+remove-have-enough",
+        "I already have garlic, take it off my list",
+        [ListOp("shopping list", "remove", "garlic", None)],
+    ),
+    (
+        "remove-item-then-ask",
+        "The milk - remove it from my shopping list",
+        [ListOp("shopping list", "remove", "milk", None)],
+    ),
+    (
+        "remove-item-then-ask+remove-no-need+trailing-please",
+        "No need for soap anymore, scratch it from the list please",
+        [ListOp("shopping list", "remove", "soap", None)],
+    ),
+    (
+        "remove-item-then-ask+remove-bought-the",
+        "We bought the bread, so take it off the list",
+        [ListOp("shopping list", "remove", "bread", None)],
+    ),
 ]
 
 
