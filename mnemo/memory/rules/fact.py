@@ -201,6 +201,10 @@ def _instruction(m: re.Match[str]) -> Fact:
     return Fact("instruction", f"Standing instruction from the user: {cap(text)}.", pinned=True)
 
 
+# "my son is too", "my wife is the same": no value of its own
+_NO_VALUE = re.compile(r"^(?:too|also|as\ well|the\ same|same|not|so|either|neither)\b", re.I | re.VERBOSE)
+
+
 def _my_x_is(m: re.Match[str]) -> Fact | None:
     thing = clean(m["k"]).lower()
     if thing in NOT_FACT_SUBJECTS or thing.split()[-1] in NOT_FACT_SUBJECTS or _NO_VALUE.match(m["v"]):
@@ -305,8 +309,6 @@ _TWO_FACTS = Phrases(
     ("two-facts-and-i", r",?\s+(?:and|but|plus|while)\s+(?=(?:i|i'm|i've|i'd|we|we're|we've|if)\b)"),
     ("two-facts-semicolon", r"\s*;\s+"),
 ).compile(re.I)
-# "my son is too", "my wife is the same": no value of its own
-_NO_VALUE = re.compile(r"^(?:too|also|as\ well|the\ same|same|not|so|either|neither)\b", re.I | re.VERBOSE)
 
 
 # What is only supposed states nothing: "If we name our dog Biscuit, …", "Suppose I drive a
