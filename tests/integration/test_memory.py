@@ -110,6 +110,23 @@ def test_shopping_list_with_quantities_then_cleared(assistant):
     assert not any("milk" in t for t in recalled)
 
 
+def test_an_item_said_with_trailing_words_is_removed_by_its_name(assistant):
+    assert assistant.send("add milk too").text == "Your shopping list: 1 milk."
+    assert (
+        assistant.send("I need 4 onions, could you pop them on the list?").text
+        == "Your shopping list: 1 milk, 4 onions."
+    )
+    assert assistant.send("remove milk from my shopping list").text == "Your shopping list: 4 onions."
+
+
+def test_a_trigger_said_without_quotes_answers_the_word(assistant):
+    assert (
+        assistant.send("every time I type banana, say yellow").text
+        == 'OK, whenever you say "banana", I will say "yellow".'
+    )
+    assert "yellow" in assistant.send("banana").text
+
+
 def test_a_removal_of_what_the_list_does_not_hold_changes_nothing(assistant):
     assert assistant.send("I need to buy 2 leeks").text == "Your shopping list: 2 leeks."
     # read as "bought the X" but there is no job on the list: the model answers, nothing is written

@@ -1,6 +1,6 @@
 """Facts, preferences and standing instructions the user states about themselves: "I live
 in Ghent", "my favourite band is Muse", "from now on, answer in French". One fact a
-sentence; a question states nothing."""
+clause ("My dog is called Rex and my cat is called Tom": two); a question states nothing."""
 
 from __future__ import annotations
 
@@ -8,10 +8,21 @@ import re
 from collections.abc import Callable
 
 from mnemo.memory.rules.intents import Fact
-from mnemo.memory.rules.names import name_in
+from mnemo.memory.rules.names import NAME_WORD, NOT_NAMES, name_in
 from mnemo.memory.rules.phrases import Phrases, declare
-from mnemo.memory.rules.text import cap, clean, sentences, subject_key
-from mnemo.memory.rules.words import DIGITS, MONTHS, PERIODS, cardinals, one_of
+from mnemo.memory.rules.text import cap, clean, sentences, subject_key, third_person
+from mnemo.memory.rules.words import (
+    COLOURS,
+    DIGITS,
+    KIN_ADJECTIVES,
+    MONTHS,
+    PERIODS,
+    PETS,
+    RELATIVES,
+    WEEKDAYS,
+    cardinals,
+    one_of,
+)
 
 NOT_FACT_SUBJECTS = {
     "question",
@@ -82,6 +93,23 @@ def _favourite(m: re.Match[str]) -> Fact:
     return Fact("preference", f"The user's favourite {thing} is {clean(m['v'])}.", subject_key(f"favourite {thing}"))
 
 
+_WHEN_NOW = r"(?:now|these\ days|nowadays|at\ the\ moment|right\ now|actually|by\ far)\b"
+_NOT_FAVOURITES = {"this", "that", "it", "which", "what", "mine", "there", "here", "one", "who", "yours", "these"}
+
+
+def _favourite_value_first(m: re.Match[str]) -> Fact | None:
+    """ "Teal is my favourite colour now"; "teal is my favourite now": a colour's by its name."""
+    value = clean(m["v"])
+    kind = clean(m["k"] or "").lower()
+    if value.lower().split()[0] in _NOT_FAVOURITES:
+        return None
+    if kind in ("", "one", "thing"):
+        if value.lower().split()[-1] not in COLOURS:
+            return None  # "pizza is my favourite now": a favourite what is not said
+        kind = "colour"
+    return Fact("preference", f"The user's favourite {kind} is {value}.", subject_key(f"favourite {kind}"))
+
+
 def _home(m: re.Match[str]) -> Fact | None:
     place = _value(m["v"])
     return Fact("fact", f"The user lives in {place}.", "home") if place else None
@@ -104,6 +132,58 @@ def _called(m: re.Match[str]) -> Fact:
     return Fact("fact", f"The user's {thing} is called {clean(m['v'])}.", subject_key(f"{thing} name"))
 
 
+# Who of the user's is named, and the name: "my (little) brother", "our dog"; "Sam".
+_KIN = rf"(?:{one_of(KIN_ADJECTIVES)}\ )?(?P<k>{one_of(sorted((*RELATIVES, *PETS), key=len, reverse=True))})"
+_KIN_NAME = rf"(?P<v>{NAME_WORD})"
+_NOT_KIN_NAMES = {*NOT_NAMES, *(w.capitalize() for w in (*WEEKDAYS, *MONTHS)), "Today", "Tonight", "Yesterday"}
+
+
+def _kin_called(m: re.Match[str]) -> Fact | tuple[Fact, ...] | None:
+    name = m["v"]
+    if name.split()[0] in _NOT_KIN_NAMES:
+        return None
+    thing = m["k"].lower()
+    called = Fact("fact", f"The user's {thing} is called {name}.", subject_key(f"{thing} name"))
+    rest = m.groupdict().get("rest")
+    if not rest:
+        return called
+    # "My mum, Ruth, lives in Leeds": the name, and what is said of her
+    return called, Fact("fact", third_person(f"my {thing} {_value(rest)}"))
+
+
+# What the user has or uses, as a habit: "I drive a Honda Civic", "I use a Pixel 8 as my
+# phone". The thing is named (a capital or a digit: a make, a model); what follows it, where
+# or how often, is not part of it.
+_HABIT_ENDS = re.compile(
+    r"""\s+(?:to|at|for|on|in|with|every|each|most|daily|when|because|since|now|these\ days|nowadays
+    |a\ lot|all\ the\ time|sometimes|often|mostly|and|but|which|that)\b.*$""",
+    re.I | re.VERBOSE,
+)
+_AS_MY = re.compile(r"\s+as\s+(?:my|our)\s+(?P<as>[a-z]+(?:\ [a-z]+)?)\b.*$", re.I | re.VERBOSE)
+_HABIT_SUBJECTS = {"drive": "car", "ride": "bike"}  # else what the thing is ("piano"), if said
+_NEEDS_ARTICLE = {"play"}  # "I play a Yamaha piano", not "I play Minecraft"
+
+
+def _owns(m: re.Match[str]) -> Fact | None:
+    verb = m["verb"].lower()
+    thing = m["obj"]
+    as_my = _AS_MY.search(thing)
+    if as_my:
+        thing = thing[: as_my.start()]
+    thing = clean(_HABIT_ENDS.sub("", thing))
+    words = thing.split()
+    bare = words[1:] if words and words[0].lower() in ("a", "an", "my", "the", "our") else words
+    if not bare or not re.search(r"[A-Z0-9]", " ".join(bare)) or (verb in _NEEDS_ARTICLE and bare == words):
+        return None
+    done = {"drive": "drives", "ride": "rides"}.get(verb, verb + "s")
+    if as_my:
+        what = subject_key(as_my["as"])
+        return Fact("fact", f"The user {done} {thing} as their {what}.", what)
+    head = bare[-1] if len(bare) > 1 and bare[-1].isalpha() and bare[-1].islower() else None
+    subject = _HABIT_SUBJECTS.get(verb) if verb == "drive" or not head else head
+    return Fact("fact", third_person(f"I {verb} {thing}"), subject)
+
+
 def _work(m: re.Match[str]) -> Fact:
     return Fact("fact", f"The user works {m.group(0).split(' ', 2)[2].split(' ', 1)[0]} {clean(m['v'])}.", "work")
 
@@ -121,14 +201,18 @@ def _instruction(m: re.Match[str]) -> Fact:
     return Fact("instruction", f"Standing instruction from the user: {cap(text)}.", pinned=True)
 
 
+# "my son is too", "my wife is the same": no value of its own
+_NO_VALUE = re.compile(r"^(?:too|also|as\ well|the\ same|same|not|so|either|neither)\b", re.I | re.VERBOSE)
+
+
 def _my_x_is(m: re.Match[str]) -> Fact | None:
     thing = clean(m["k"]).lower()
-    if thing in NOT_FACT_SUBJECTS or thing.split()[-1] in NOT_FACT_SUBJECTS:
+    if thing in NOT_FACT_SUBJECTS or thing.split()[-1] in NOT_FACT_SUBJECTS or _NO_VALUE.match(m["v"]):
         return None
     return Fact("fact", f"The user's {thing} is {clean(m['v'])}.", subject_key(thing))
 
 
-Make = Callable[[re.Match[str]], Fact | None]
+Make = Callable[[re.Match[str]], Fact | tuple[Fact, ...] | None]
 # Tried in this order, the first that makes a fact wins: the most specific first. The name
 # comes first (any statement may give it, in many shapes: names.py); "my dog's name is Rex"
 # before "my X is Y", which would read it as a fact about "dog's name"; "my X is Y" last,
@@ -139,6 +223,15 @@ RULES: tuple[tuple[str, str, Make], ...] = (
         "fact-favourite",
         r"\bmy\ (?:new\ |current\ )?(?:favou?rite)\ (?P<k>[\w ]{1,30}?)\ (?:is|are)(?:\ now|\ actually)?\ (?P<v>.+)",
         _favourite,
+    ),
+    (
+        "fact-favourite-value-first",
+        r"^(?:(?:actually|now|well|oh|ok|okay|so|these\ days|nowadays)[, ]+)*"
+        r"(?P<v>[\w'-]+(?:\ [\w'-]+){0,2}?)(?:'s|\ is|\ are)\ (?:now\ |actually\ )?"
+        r"my\ (?:new\ |current\ |absolute\ |all-time\ )?favou?rite"
+        rf"(?:\ (?P<k>(?!{_WHEN_NOW})[a-z]+(?:\ (?!{_WHEN_NOW})[a-z]+)?))??"
+        rf"(?:\ {_WHEN_NOW})*[.!]*$",
+        _favourite_value_first,
     ),
     (
         "fact-home",
@@ -159,7 +252,37 @@ RULES: tuple[tuple[str, str, Make], ...] = (
     ),
     ("fact-named-thing", rf"\bmy\ (?P<k>[a-z]+(?:\ [a-z]+)??)(?:'s)?\ name\ is(?:\ now)?\ {_VALUE}", _called),
     ("fact-called", rf"\bmy\ (?P<k>[a-z]+(?:\ [a-z]+)?)\ is\ (?:called|named)\ {_VALUE}", _called),
+    (
+        "fact-kin-goes-by",
+        rf"\b(?:my|our)\ {_KIN}(?:'s|\ is|\ was)?\ (?:goes\ by|answers\ to|known\ as|nicknamed|called|named)"
+        rf"(?:\ the\ name(?:\ of)?)?\ {_KIN_NAME}",
+        _kin_called,
+    ),
+    (
+        "fact-kin-i-have-a",
+        rf"\b(?:i|we)(?:\ have|'ve\ got|\ have\ got|\ got)\ (?:a|an|one|this)\ {_KIN}"
+        rf"(?:,\ |\ called\ |\ named\ |\ by\ the\ name\ of\ ){_KIN_NAME}",
+        _kin_called,
+    ),
+    (
+        "fact-kin-we-named",
+        rf"\b(?:i|we)(?:'ve|\ have)?\ (?:named|called|name|call)\ (?:my|our|the)\ {_KIN}\ {_KIN_NAME}",
+        _kin_called,
+    ),
+    (
+        "fact-kin-comma-name",
+        rf"\b(?:my|our)\ {_KIN},?\ {_KIN_NAME},?"
+        r"\ (?P<rest>(?-i:(?:is|was|has|can|will|[a-z]+s))\ [^,;!?]+)",
+        _kin_called,
+    ),
     ("fact-work", rf"\bi\ (?:work|am\ working)\ (?:as|at|for)\ {_VALUE}", _work),
+    (
+        "fact-owns-uses",
+        r"^(?:(?:also|now|actually|these\ days|nowadays|currently|well|oh|so|btw|by\ the\ way)[, ]+)*"
+        r"i\ (?:now\ |currently\ |also\ |usually\ |mostly\ |still\ |normally\ |always\ |only\ )?"
+        r"(?P<verb>drive|ride|use|play|own|wear|run)\ (?P<obj>[^,;!?]+?)[.!]*$",
+        _owns,
+    ),
     (
         "fact-likes",
         r"\bi(?:\ really|\ also)?\ (?P<verb>like|love|enjoy|adore|hate|dislike|don't\ like|do\ not\ like|can't\ stand)"
@@ -178,14 +301,45 @@ declare("facts", *(name for name, _, _ in RULES))
 _RULES = [(re.compile(pattern, re.I | re.VERBOSE), make) for _, pattern, make in RULES]
 
 
+# Two statements in one sentence: "My dog is called Rex and my cat is called Tom", "I live
+# in Porto, and I work at a bakery": a clause each, at "and"/"but" before "my"/"I"/"we".
+_TWO_FACTS = Phrases(
+    "two-facts",
+    ("two-facts-and-my", r",?\s+(?:and|but|plus|while)\s+(?=(?:my|our)\b)"),
+    ("two-facts-and-i", r",?\s+(?:and|but|plus|while)\s+(?=(?:i|i'm|i've|i'd|we|we're|we've|if)\b)"),
+    ("two-facts-semicolon", r"\s*;\s+"),
+).compile(re.I)
+
+
+# What is only supposed states nothing: "If we name our dog Biscuit, …", "Suppose I drive a
+# Tesla". The clause after its comma still may ("If you need it, my email is …").
+_SUPPOSED = Phrases(
+    "supposed",
+    ("supposed-if", r"(?:what\ )?if|unless|in\ case|whether"),
+    ("supposed-imagine", r"suppose|supposing|imagine|assuming|pretend|hypothetically|let's\ say"),
+).compile(re.I)
+_SUPPOSED_AT_START = re.compile(
+    rf"^(?:and\ |but\ |so\ |ok\ |okay\ |well\ )?(?:{_SUPPOSED.pattern})\b", re.I | re.VERBOSE
+)
+
+
+def _stated(clause: str) -> str:
+    """The clause without what it only supposes: "If you need it, my email is x" -> "my email is x"."""
+    if not _SUPPOSED_AT_START.match(clause):
+        return clause
+    _, comma, rest = clause.partition(",")
+    return rest.strip() if comma else ""
+
+
 def facts(text: str) -> list[Fact]:
     found: list[Fact] = []
     for sentence in sentences(text):
         if sentence.endswith("?"):
             continue  # a question states nothing
-        for pattern, make in _RULES:
-            m = pattern.search(sentence)
-            if m and (fact := make(m)) is not None:
-                found.append(fact)
-                break  # one fact per sentence, the most specific rule first
+        for clause in filter(None, map(_stated, _TWO_FACTS.split(sentence))):
+            for pattern, make in _RULES:
+                m = pattern.search(clause)
+                if m and (fact := make(m)) is not None:
+                    found += fact if isinstance(fact, tuple) else [fact]
+                    break  # one fact per clause, the most specific rule first
     return found

@@ -14,6 +14,7 @@ from mnemo.memory.rules.words import (
     COUNTS,
     DIGITS,
     PLEASE,
+    THANKS,
     TIME_UNITS,
     cardinals,
     one_of,
@@ -187,6 +188,58 @@ _CLAUSES = re.compile(
 )
 
 
+# Words after a request that are not part of the item: "add milk too", "… as well, please".
+_TRAILING = Phrases(
+    "list-trailing",
+    ("trailing-too", r"too"),
+    ("trailing-as-well", r"as\ well"),
+    ("trailing-also", r"also"),
+    ("trailing-please", one_of(PLEASE)),
+    ("trailing-for-me", r"for\ me"),
+    ("trailing-thanks", one_of(THANKS)),
+)
+_TRAILING_AT_END = re.compile(rf"(?:[\s,]+{_TRAILING})+[\s!.]*$", re.VERBOSE)
+# The item first, the request after it, of them: "I need 4 onions, could you pop them on
+# the list?", "Oat milk - add it to my groceries list". The first clause is read as a list
+# clause ("I need 4 onions", "we're out of eggs") or, failing that, as the items themselves.
+_PUT = r"(?:add|put|stick|pop|throw|chuck|toss|jot\ down|jot|write\ down|note\ down|slap|bung|include)"
+_THOSE = r"(?:it|them|those|these|that|this|both|all\ of\ them|them\ all|some|one)"
+_ASK = rf"(?:{one_of(('please', 'pls', *ASKING))}\ )?"
+_ITEM_THEN_ASK = re.compile(
+    rf"""^(?P<first>[^.;!?]+?)\s*(?:,|\ -|\ –|:|[.!]|\ so|,\ so)\s*(?:and\ |so\ )?{_ASK}
+    (?:(?P<add>{_PUT}\ {_THOSE}|(?:jot|write|note)\ {_THOSE}\ down)\ (?:to|on|onto|in|into)
+      |(?P<remove>(?:remove|delete|scratch|strike|cross|take)\ {_THOSE}(?:\ off)?)\ (?:from|off)
+    )\ {_LIST}$""",
+    re.VERBOSE,
+)
+declare("lists", "add-item-then-ask", "remove-item-then-ask")
+# A first clause that says something instead of naming items, read by no list rule.
+_NOT_BARE_ITEMS = re.compile(
+    r"\b(?:i|we|you|it|is|are|was|were|here|there|got|have|has|had|no|not|left|what|how|my\ \w+\ is)\b"
+)
+
+
+def _without_trailing(clause: str) -> str:
+    return _TRAILING_AT_END.sub("", clause).strip(" ,")
+
+
+def _item_then_ask(lowered: str) -> list[ListOp] | None:
+    m = _ITEM_THEN_ASK.match(_without_trailing(lowered.strip().rstrip("?.! ")))
+    if not m:
+        return None
+    op = "add" if m["add"] else "remove"
+    first = _without_trailing(m["first"].strip(" ,"))
+    found = _list_rule(first)
+    if found and found[0] == op:  # "I need 4 onions, …", "got the eggs, cross them off …"
+        items = _items(found[1]["items"])
+    elif _NOT_BARE_ITEMS.search(first) or len(first.split()) > 6:
+        return None  # "here is my code, add it to my list": not a named item
+    else:
+        items = _items(first)
+    name = _list_name(m["list"])
+    return [ListOp(name, op, item, (n or 1) if op == "add" else n) for item, n in items] or None
+
+
 def _list_rule(clause: str) -> tuple[str, re.Match[str], bool] | None:
     for op, pattern, implied in _RULES:
         if m := pattern.match(clause):
@@ -199,9 +252,11 @@ def list_ops(text: str) -> list[ListOp]:
     if _CLEAR.search(lowered):
         m = re.search(r"\b([a-z]+) list\b", lowered)
         return [ListOp(_list_name(m.group(0) if m else None), "clear")]
+    if (asked := _item_then_ask(lowered)) is not None:
+        return asked
     ops: list[ListOp] = []
     for clause in _CLAUSES.split(lowered):
-        found = _list_rule(clause.strip(" ,"))
+        found = _list_rule(_without_trailing(clause.strip(" ,")))
         if found:
             op, m, implied = found
             name = _list_name(m.groupdict().get("list"))

@@ -1,5 +1,5 @@
 """The user's name, in the many shapes people give it: "my name (, by the way,) is X",
-"I'm X", "call me X", "X here", "X's my name"."""
+"I'm X", "call me X", "X here", "X's my name", "X is what my friends call me"."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ NOT_NAMES = {
     "What",
 }
 _NAME_WORD = r"(?-i:[A-Z][a-z'-]+(?:\ [A-Z][a-z'-]+)?)"  # one or two capitalised words
+NAME_WORD = _NAME_WORD  # for the readers of other people's and pets' names (fact.py)
 _TITLE = rf"(?:{one_of(TITLES)}\.?\ )"  # "Dr. ", "Mrs "
 _GREETING = r"^(?:hi|hello|hey)?(?:\ there)?[,!. ]*"
 # The words before the name; order matters where one begins another ("i'm called" before "i'm").
@@ -83,6 +84,11 @@ _NAMED = Phrases(
     (None, rf"\b{_SAYS_NAME}(?:\ now|\ actually)?\s+(?P<v>(?-i:{_TITLE}?){_NAME_WORD})"),
     ("name-here", rf"{_GREETING}(?:it's\ |it\ is\ |this\ is\ )?(?P<w>{_NAME_WORD})\ (?:here|speaking)\b"),
     ("name-is-my-name", rf"{_GREETING}(?P<x>{_NAME_WORD})(?:'s|\ is)\ (?:my\ (?:first\ )?|the\ )name\b"),
+    (
+        "name-is-what-they-call-me",
+        rf"{_GREETING}(?:it's\ |actually\ |well\ )?(?P<y>{_NAME_WORD})(?:'s|\ is)\ (?:what|the\ name|how)\b"
+        r"[^.!?]{0,40}?\b(?:call\ me|calls\ me|called|go\ by|know\ me|knows\ me|address\ me)\b",
+    ),
 ).compile(re.I)
 _TITLED = re.compile(_TITLE, re.VERBOSE)
 
@@ -90,7 +96,7 @@ _TITLED = re.compile(_TITLE, re.VERBOSE)
 def name_in(sentence: str) -> str | None:
     """The name the user gives in ``sentence``, if any: "I'm Dr. Patel" -> "Dr. Patel"."""
     for m in _NAMED.finditer(sentence):
-        named = m["v"] or m["w"] or m["x"]
+        named = m["v"] or m["w"] or m["x"] or m["y"]
         titled = _TITLED.match(named)
         title, name = (titled[0], named[titled.end() :]) if titled else (None, named)
         name = name.split("\n")[0]

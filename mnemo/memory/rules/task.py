@@ -108,6 +108,39 @@ TRIGGER = Phrases(
     ),
 )
 _TRIGGER = TRIGGER.compile(re.I)
+# The same without quotes, the whole message: "every time I type banana, say yellow".
+_NOT_QUOTE = r"""[^\s,:'"“‘]"""
+BARE_TRIGGER = Phrases(
+    "trigger-bare",
+    (
+        "trigger-every-time-i-type",
+        r"^(?:ok(?:ay)?[, ]+|so[, ]+|from\ now\ on[, ]+|please[, ]+)*"
+        r"(?:whenever|every\ time|each\ time|any\ ?time|when|if)\ i(?:\ ever)?\ (?:say|write|type|send|enter|text)\ "
+        rf"(?P<t>{_NOT_QUOTE}+(?:\ {_NOT_QUOTE}+){{0,2}}?)\s*(?:,|:|\ -|\ –)?\s*(?:then\ )?"
+        r"(?:you\ (?:should\ |must\ |can\ |will\ |have\ to\ )?|please\ |just\ )?"
+        r"(?:say|reply|answer|respond|write|type)(?:\ with|\ back\ with|\ back)?:?\ "
+        rf"(?P<q>{_NOT_QUOTE}[^'\"“‘”’]*?)(?:\ back)?[\s.]*$",
+    ),
+)
+_BARE_TRIGGER = BARE_TRIGGER.compile(re.I)
+# Not a word to answer to ("when I write code, …"), nor words to say ("… reply in French").
+_NOT_TRIGGERS = re.compile(
+    r"^(?:a|an|the|my|your|some|any|something|anything|nothing|it|this|that|these|those|code|stuff|words?)\b", re.I
+)
+_NOT_SAID = re.compile(
+    r"""^(?:in|with|using|by|to|as|like|only|briefly|concisely|shortly|more|less|without|a|an|the|my|your|that
+    |this|it|something|anything|me|properly|correctly|differently|normally|accordingly|slowly|quickly)\b""",
+    re.I | re.VERBOSE,
+)
+
+
+def _bare_trigger(text: str) -> tuple[str, str] | None:
+    m = _BARE_TRIGGER.match(text.strip())
+    if not m or _NOT_TRIGGERS.match(m["t"]) or _NOT_SAID.match(m["q"]):
+        return None
+    return m["t"], m["q"].strip()
+
+
 _CANCELLED = Phrases(  # after "stop saying", "cancel the reminder": what makes it a cancel
     "cancel",
     ("cancel-quoted", r"""['"“‘]"""),
@@ -136,13 +169,16 @@ def tasks(text: str, now: float) -> list[NewTask | CancelTask]:
     lowered = text.lower()
     quote = re.search(QUOTE, text)
     trigger = _TRIGGER.search(text)
-    if _CANCEL.search(lowered) and not trigger:
+    bare = None if trigger else _bare_trigger(text)
+    if _CANCEL.search(lowered) and not trigger and not bare:
         return [CancelTask(quote["q"] if quote else lowered)]
     task = _after_replies(text, lowered)
     if task is not None:
         return [task]
     if trigger:
         return [NewTask("on_message", "say", trigger["q"], trigger=trigger["t"], repeat=True)]
+    if bare:
+        return [NewTask("on_message", "say", bare[1], trigger=bare[0], repeat=True)]
     due = due_time(lowered, now)
     m = _REMIND.search(lowered)
     if due is not None and m:

@@ -84,6 +84,88 @@ ASKING = ("could you", "can you", "would you")  # a request put as a question
 KINDLY = "kindly"
 THANKS = ("thanks", "thank you")
 
+# ----------------------------------------------------------------------- people and pets
+
+# Who or what of the user's may be given a name: "my brother goes by Sam", "our dog, Rex".
+RELATIVES = (
+    "mum",
+    "mom",
+    "mother",
+    "dad",
+    "father",
+    "brother",
+    "sister",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "partner",
+    "boyfriend",
+    "girlfriend",
+    "fiance",
+    "fiancé",
+    "fiancee",
+    "fiancée",
+    "friend",
+    "best friend",
+    "cousin",
+    "aunt",
+    "uncle",
+    "niece",
+    "nephew",
+    "grandma",
+    "grandmother",
+    "grandpa",
+    "grandfather",
+    "grandson",
+    "granddaughter",
+    "baby",
+    "kid",
+    "child",
+    "stepson",
+    "stepdaughter",
+    "boss",
+    "manager",
+    "colleague",
+    "flatmate",
+    "roommate",
+    "neighbour",
+    "neighbor",
+)
+PETS = (
+    "dog",
+    "puppy",
+    "cat",
+    "kitten",
+    "rabbit",
+    "bunny",
+    "hamster",
+    "guinea pig",
+    "parrot",
+    "budgie",
+    "goldfish",
+    "fish",
+    "horse",
+    "pony",
+    "tortoise",
+    "turtle",
+    "snake",
+    "lizard",
+    "ferret",
+)
+# Younger, older, little: said before who it is ("my little sister", "our new puppy").
+KIN_ADJECTIVES = ("little", "baby", "younger", "older", "big", "elder", "new", "eldest", "youngest", "twin")
+
+# ----------------------------------------------------------------------- colours
+
+# What "teal is my favourite now" is a favourite of, said without the word "colour".
+COLOURS = (
+    *("red", "orange", "yellow", "green", "blue", "purple", "violet", "pink", "brown", "black", "white", "grey"),
+    *("gray", "teal", "turquoise", "cyan", "magenta", "maroon", "navy", "indigo", "lilac", "lavender", "beige"),
+    *("gold", "silver", "crimson", "scarlet", "emerald", "amber", "coral", "mint", "olive", "burgundy", "cream"),
+    *("mauve", "aqua", "peach", "ochre", "khaki", "ivory", "lime", "salmon", "rust", "plum", "azure", "cobalt"),
+)
+
 # ----------------------------------------------------------------------- names
 
 TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof")

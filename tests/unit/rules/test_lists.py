@@ -132,6 +132,109 @@ def test_list_operations(label, text, ops):
     assert rules.list_ops(text) == ops
 
 
+# The item first, the request after it: the item (and its count) from the first clause.
+ITEM_THEN_ASK = [
+    (
+        "add-item-then-ask+add-need-some",
+        "I need 4 onions, could you pop them on the list?",
+        [ListOp("shopping list", "add", "onions", 4)],
+    ),
+    ("add-item-then-ask", "2 lemons, can you add those to my list?", [ListOp("shopping list", "add", "lemons", 2)]),
+    (
+        "add-item-then-ask+add-out-of+trailing-please",
+        "We're out of eggs, stick them on the shopping list please",
+        [ListOp("shopping list", "add", "eggs", 1)],
+    ),
+    ("add-item-then-ask", "Oat milk - add it to my groceries list", [ListOp("groceries list", "add", "oat milk", 1)]),
+    ("add-item-then-ask", "Bananas. Put them on my list", [ListOp("shopping list", "add", "bananas", 1)]),
+    (
+        "add-item-then-ask+add-low-on",
+        "We're low on coffee so add it to the shopping list",
+        [ListOp("shopping list", "add", "coffee", 1)],
+    ),
+    (
+        "add-item-then-ask+add-need-some+trailing-please",
+        "I need 3 lemons. Can you add them to my shopping list please?",
+        [ListOp("shopping list", "add", "lemons", 3)],
+    ),
+    (
+        "add-item-then-ask+add-want-to-buy",
+        "I have to buy cat food, jot it down on my list",
+        [ListOp("shopping list", "add", "cat food", 1)],
+    ),
+    (
+        "add-item-then-ask",
+        "bread and 6 eggs: put them on the list",
+        [ListOp("shopping list", "add", "bread", 1), ListOp("shopping list", "add", "eggs", 6)],
+    ),
+    (
+        "add-item-then-ask+trailing-too",
+        "Some bananas too, add them to my list",
+        [ListOp("shopping list", "add", "bananas", 1)],
+    ),
+    # the same for a removal: asked for, so not silent when the list does not hold it
+    (
+        "remove-item-then-ask+remove-bought-the",
+        "Got the eggs, cross them off the list",
+        [ListOp("shopping list", "remove", "eggs", None)],
+    ),
+    (
+        "remove-item-then-ask+remove-have-enough",
+        "I already have garlic, take it off my list",
+        [ListOp("shopping list", "remove", "garlic", None)],
+    ),
+    (
+        "remove-item-then-ask",
+        "The milk - remove it from my shopping list",
+        [ListOp("shopping list", "remove", "milk", None)],
+    ),
+    (
+        "remove-item-then-ask+remove-no-need+trailing-please",
+        "No need for soap anymore, scratch it from the list please",
+        [ListOp("shopping list", "remove", "soap", None)],
+    ),
+    (
+        "remove-item-then-ask+remove-bought-the",
+        "We bought the bread, so take it off the list",
+        [ListOp("shopping list", "remove", "bread", None)],
+    ),
+]
+
+
+@pytest.mark.parametrize("label, text, ops", ITEM_THEN_ASK)
+def test_the_item_first_and_the_request_after_it(label, text, ops):
+    assert parsed(text) == ops
+
+
+# Words after the item that are not part of it: the item is stored by its name, so
+# "remove milk" finds what "add milk too" added.
+TRAILING_WORDS = [
+    ("add+trailing-too", "add milk too", ListOp("shopping list", "add", "milk", 1)),
+    ("add+trailing-as-well", "add eggs to my list as well", ListOp("shopping list", "add", "eggs", 1)),
+    (
+        "add-put-on-the-list+trailing-as-well",
+        "put bread on the shopping list as well",
+        ListOp("shopping list", "add", "bread", 1),
+    ),
+    ("add+trailing-for-me", "please add 2 onions for me", ListOp("shopping list", "add", "onions", 2)),
+    ("add+trailing-as-well+trailing-please", "add butter as well please", ListOp("shopping list", "add", "butter", 1)),
+    ("add-want-to-buy+trailing-also", "I need to buy milk also", ListOp("shopping list", "add", "milk", 1)),
+    ("add+trailing-thanks", "Add cheese to the shopping list, thanks!", ListOp("shopping list", "add", "cheese", 1)),
+    ("add+trailing-too", "Could you add some apples too?", ListOp("shopping list", "add", "apples", 1)),
+    ("add-need-some+trailing-as-well", "We need 2 cucumbers as well", ListOp("shopping list", "add", "cucumbers", 2)),
+    (
+        "remove-from-the-list+trailing-please",
+        "remove the milk from my list please",
+        ListOp("shopping list", "remove", "milk", None),
+    ),
+]
+
+
+@pytest.mark.parametrize("label, text, op", TRAILING_WORDS)
+def test_trailing_words_are_not_part_of_the_item(label, text, op):
+    assert parsed(text) == [op]
+
+
 NOT_LISTS = [
     ("want-i-need-to", "I need to finish my report"),
     ("want-i-need-to", "I want to learn Spanish"),
@@ -159,6 +262,10 @@ NOT_LISTS = [
     ("add-put-on-the-list", "Throw the ball"),
     ("remove-have-enough", "Never mind, I figured it out"),
     ("add-put-on-the-list", "Put simply, what is a monad?"),
+    ("add-item-then-ask", "Here is my code, add it to my list"),
+    ("add-item-then-ask", "Got no bread left, add it to the list"),
+    ("add-item-then-ask", "This function is slow, can you add it to the list of things to fix?"),
+    ("trailing-too", "Add a test for this too"),
 ]
 
 

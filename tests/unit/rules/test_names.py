@@ -37,6 +37,13 @@ NAMES = [
     ("name-my-name-s", "my name's Liam"),
     ("name-name-s", "Name's Liam"),
     ("name-called", "I'm called Liam"),
+    ("name-is-what-they-call-me", "Liam is what my friends call me"),
+    ("name-is-what-they-call-me", "Liam's what everyone calls me."),
+    ("name-is-what-they-call-me", "Liam is what I go by"),
+    ("name-is-what-they-call-me", "Liam is the name I go by these days"),
+    ("name-is-what-they-call-me", "Liam is what I'm usually called"),
+    ("name-is-what-they-call-me", "Hi, Liam is how most people know me"),
+    ("name-is-what-they-call-me", "Actually Liam is what you should call me"),
 ]
 
 
@@ -61,6 +68,9 @@ NOT_NAMES = [
     ("name-is-my-name", "What's my name?"),
     ("name-call-me", "call me later, ok?"),
     ("name-i-am", "I'm Sorry"),
+    ("name-is-what-they-call-me", "That is what they call me"),
+    ("name-is-what-they-call-me", "Liam is what my brother calls his dog"),
+    ("name-is-what-they-call-me", "What is it they call me?"),
 ]
 
 

@@ -139,6 +139,29 @@ def test_triggers(label, text):
     assert tasks[0].trigger == "banana" and tasks[0].text == "yellow!"
 
 
+# The same without quotes: the trigger is the words after "I type", the reply what follows
+# "say" to the end.
+BARE_TRIGGERS = [
+    ("trigger-every-time-i-type", "every time I type banana, say yellow", "banana", "yellow"),
+    ("trigger-every-time-i-type", "Whenever I say banana, reply with yellow!", "banana", "yellow!"),
+    ("trigger-every-time-i-type", "each time I write gm, answer good morning.", "gm", "good morning"),
+    ("trigger-every-time-i-type", "If I ever type ping, respond pong", "ping", "pong"),
+    ("trigger-every-time-i-type", "when I say hi, say hello back", "hi", "hello"),
+    ("trigger-every-time-i-type", "Any time I send brb you should reply see you soon", "brb", "see you soon"),
+    (
+        "trigger-every-time-i-type",
+        "From now on, whenever I type good night, say sweet dreams",
+        "good night",
+        "sweet dreams",
+    ),
+]
+
+
+@pytest.mark.parametrize("label, text, trigger, said", BARE_TRIGGERS)
+def test_triggers_without_quotes(label, text, trigger, said):
+    assert parsed(text) == [NewTask("on_message", "say", said, trigger=trigger, repeat=True)]
+
+
 CANCELS = [
     ("cancel-quoted", "stop saying 'yellow!' when I say banana"),
     ("cancel-anymore", "stop reminding me to drink water anymore"),
@@ -187,6 +210,12 @@ NOT_TASKS = [
     ("trigger-whenever-i-say", "Whenever you can, explain monads"),
     ("replies-nth", "My second reply was wrong"),
     ("replies-n-from-now", "Two answers later I realised it was wrong"),
+    ("trigger-every-time-i-type", "When I write code, reply in English"),
+    ("trigger-every-time-i-type", "If I say something wrong, tell me"),
+    ("trigger-every-time-i-type", "When I type fast, answer briefly"),
+    ("trigger-every-time-i-type", "when I say done, reply with a summary"),
+    ("trigger-every-time-i-type", "Whenever I type a question, answer it"),
+    ("trigger-every-time-i-type", "When I say stop, you stop"),
 ]
 
 
