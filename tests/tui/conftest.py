@@ -16,7 +16,7 @@ from mnemo.engine.scripted import ScriptedEngine
 # render when asked). TEXTUAL_FPS would do it but is read when pytest-textual-snapshot
 # imports Textual, before this file; a user's TEXTUAL_FPS still wins. Measured on the chat
 # app's 111 tests (-n 4, CPU seconds, the machine equally busy): 118.7 at 30 a second,
-# 97.1 at 10, 86.9 at 4.
+# 97.1 at 10, 86.9 at 4. The snapshots draw at Textual's own rate (test_snapshots.py).
 FPS = 4
 if "TEXTUAL_FPS" not in os.environ and hasattr(textual.screen, "UPDATE_PERIOD"):
     textual.screen.UPDATE_PERIOD = 1 / FPS

@@ -213,6 +213,16 @@ _ITEM_THEN_ASK = re.compile(
     re.VERBOSE,
 )
 declare("lists", "add-item-then-ask", "remove-item-then-ask")
+# A first clause that asks for the items to be fetched: "Grab some bread for me, put it on
+# my list", "Pick up 2 lemons - add them to the list".
+_FETCH = Phrases(
+    "list-fetch",
+    ("fetch-grab", r"grab"),
+    ("fetch-get", r"get"),
+    ("fetch-buy", r"buy"),
+    ("fetch-pick-up", r"pick\ up"),
+)
+_FETCHED = re.compile(rf"^{_FETCH}\ (?:me\ |us\ )?", re.VERBOSE)
 # A first clause that says something instead of naming items, read by no list rule.
 _NOT_BARE_ITEMS = re.compile(
     r"\b(?:i|we|you|it|is|are|was|were|here|there|got|have|has|had|no|not|left|what|how|my\ \w+\ is)\b"
@@ -235,7 +245,7 @@ def _item_then_ask(lowered: str) -> list[ListOp] | None:
     elif _NOT_BARE_ITEMS.search(first) or len(first.split()) > 6:
         return None  # "here is my code, add it to my list": not a named item
     else:
-        items = _items(first)
+        items = _items(_FETCHED.sub("", first) if op == "add" else first)
     name = _list_name(m["list"])
     return [ListOp(name, op, item, (n or 1) if op == "add" else n) for item, n in items] or None
 

@@ -146,6 +146,22 @@ ITEM_THEN_ASK = [
         [ListOp("shopping list", "add", "eggs", 1)],
     ),
     ("add-item-then-ask", "Oat milk - add it to my groceries list", [ListOp("groceries list", "add", "oat milk", 1)]),
+    (
+        "add-item-then-ask+fetch-grab+trailing-for-me",
+        "Grab some bread for me, put it on my shopping list",
+        [ListOp("shopping list", "add", "bread", 1)],
+    ),
+    ("add-item-then-ask+fetch-get", "Get 3 limes, add them to the list", [ListOp("shopping list", "add", "limes", 3)]),
+    (
+        "add-item-then-ask+fetch-buy",
+        "Buy some oat milk - add it to my list",
+        [ListOp("shopping list", "add", "oat milk", 1)],
+    ),
+    (
+        "add-item-then-ask+fetch-pick-up",
+        "Pick up a dozen eggs, add them to the shopping list",
+        [ListOp("shopping list", "add", "eggs", 12)],
+    ),
     ("add-item-then-ask", "Bananas. Put them on my list", [ListOp("shopping list", "add", "bananas", 1)]),
     (
         "add-item-then-ask+add-low-on",
