@@ -289,3 +289,18 @@ def test_the_meaning_search_is_not_steered_by_the_name_everywhere(records):
     )
     assert asked[0] == "What did bake for the picnic?"
     assert max(found, key=lambda x: x.score).record.id == tart
+
+
+def test_a_question_naming_a_speaker_favours_that_speakers_turns(records):
+    hers = add(records, "episode", "Noor: I finally painted the old fence blue.", days_ago=3)
+    his = add(records, "episode", "Tamsin: I painted the old fence blue too.", days_ago=0.1)
+    sims = {hers.id: 0.5, his.id: 0.5}
+    assert ranked(records, "What colour did Noor paint the fence?", sims) == [hers.id, his.id]
+    assert ranked(records, "Tamsin painted what?", sims) == [his.id, hers.id]  # a name opening the question too
+
+
+def test_speaker_is_the_labels_first_name():
+    from mnemo.memory.recall import speaker
+
+    assert speaker("Ana Lima: We went hiking.") == "Ana"
+    assert speaker("We went hiking: it rained.") is None
