@@ -239,3 +239,68 @@ def test_a_question_in_the_present_finds_what_was_told_in_the_irregular_past(rec
     chatter = [add(records, "episode", f"Random thought number {i}: the weather has been grey.") for i in range(12)]
     sims = {c.id: 0.3 for c in chatter} | {wedding.id: 0.12}
     assert wedding.id in ranked(records, "What day did I go to the nuptials?", sims, k=10)
+
+
+def _dialogue(records: Records, turns: int) -> None:
+    """A recorded dialogue: every turn carries its speaker's name, as "Speaker: text"."""
+    topics = ["the weather", "a new book", "the garden", "a long walk", "the train", "dinner plans"]
+    for i in range(turns):
+        speaker = "Noor" if i % 2 else "Tamsin"
+        add(records, "episode", f"{speaker}: Thinking about {topics[i % len(topics)]} again, day {i}.")
+    add(records, "episode", "Noor: I baked a lemon tart for the picnic.")
+
+
+def test_a_name_in_most_memories_is_left_out_of_the_search(records):
+    from mnemo.memory.recall import without_common
+
+    _dialogue(records, 60)
+    assert without_common("What did Noor bake for the picnic?", records) == "What did bake for the picnic?"
+    assert without_common("What did Noor's sister bake?", records) == "What did sister bake?"
+    # nothing left to search by: the question as asked
+    assert without_common("Who are Noor and Tamsin?", records) == "Who are Noor and Tamsin?"
+
+
+def test_in_a_small_memory_every_word_counts(records):
+    from mnemo.memory.recall import without_common
+
+    _dialogue(records, 10)  # "Noor" is in half, but there are too few memories to tell
+    assert without_common("What did Noor bake for the picnic?", records) == "What did Noor bake for the picnic?"
+
+
+def test_the_meaning_search_is_not_steered_by_the_name_everywhere(records):
+    _dialogue(records, 60)
+    tart = records.fts("lemon tart", 1)[0][0]
+    asked: list[str] = []
+
+    def vector_search(q):
+        asked.append(q)
+        return [(tart, 0.6)]
+
+    found = recall(
+        records,
+        vector_search,
+        lambda q, ids: {i: 0.2 for i in ids},
+        "What did Noor bake for the picnic?",
+        now=NOW,
+        exclude_sources=set(),
+        exclude_ids=set(),
+        budget_tokens=600,
+        count_many=lambda ts: [len(t.split()) for t in ts],
+    )
+    assert asked[0] == "What did bake for the picnic?"
+    assert max(found, key=lambda x: x.score).record.id == tart
+
+
+def test_a_question_naming_a_speaker_favours_that_speakers_turns(records):
+    hers = add(records, "episode", "Noor: I finally painted the old fence blue.", days_ago=3)
+    his = add(records, "episode", "Tamsin: I painted the old fence blue too.", days_ago=0.1)
+    sims = {hers.id: 0.5, his.id: 0.5}
+    assert ranked(records, "What colour did Noor paint the fence?", sims) == [hers.id, his.id]
+    assert ranked(records, "Tamsin painted what?", sims) == [his.id, hers.id]  # a name opening the question too
+
+
+def test_speaker_is_the_labels_first_name():
+    from mnemo.memory.recall import speaker
+
+    assert speaker("Ana Lima: We went hiking.") == "Ana"
+    assert speaker("We went hiking: it rained.") is None
