@@ -46,8 +46,9 @@ def main() -> None:
             warm.ahead(*plan)
     from mnemo.cli import main as cli
 
-    if plan is False:
-        cli()
+    argv = sys.argv[1:]
+    if plan is False and not (not argv or "--help" in argv or "-h" in argv):
+        cli()  # a command that may leave work to the interpreter's end (a pull's threads): the usual exit
         return
     try:
         cli()
@@ -57,7 +58,7 @@ def main() -> None:
 
 
 def _leave(code: Any) -> None:
-    """End an answering command without the interpreter's teardown, which frees every module
+    """End an answering command (or a help screen) without the interpreter's teardown, which frees every module
     one by one (0.1 to 0.2 s after the answer, measured on 2 cores): what was said is saved
     and closed by then. The atexit handlers still run (a model process nobody took ends with
     them), and what stdout and stderr buffer is written; every thread left is a daemon."""
