@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import Clock
+
 pytestmark = pytest.mark.model
 
 TOLD = [
@@ -44,15 +46,20 @@ def _notes(content: str) -> list[str]:
 
 
 def test_after_a_memory_rich_history_replies_speak_for_themselves(home):
+    """On a clock the test moves (a minute a message), so that every run gives the model the
+    same prompts (the notes' ages are in them) and its replies are the same."""
     from mnemo.assistant import Assistant
 
-    with Assistant(home) as assistant:
+    clock = Clock()
+    with Assistant(home, clock=clock) as assistant:
         for said in TOLD:
+            clock.now += 60
             assistant.new_conversation()
             assistant.send(said, max_tokens=16)
         assert assistant.wait_idle(120)
         voiced, tagged, copied, given = [], [], [], 0
         for question in ASKED:
+            clock.now += 60
             assistant.new_conversation()
             reply = assistant.send(question, max_tokens=60).text.strip()
             notes = _notes(assistant.last_prompt.messages[-1]["content"])
