@@ -19,7 +19,7 @@ def _plan(argv: list[str]) -> Any:
     """False: start nothing ahead; None: a model process, the model not known yet (one named
     on the command line); else the default model's (spec, home), to be sent its load at once."""
     words = [a for a in argv if not a.startswith("-")]
-    if not words or words[0] not in ANSWERING or "--help" in argv or "-h" in argv:
+    if not words or words[0] not in ANSWERING or _helps(argv):
         return False
     if any(a in ("-m", "--model") or a.startswith("--model=") for a in argv):
         return None  # a model named on the command line: most are local
@@ -35,19 +35,24 @@ def _plan(argv: list[str]) -> Any:
     return (spec, home) if spec.kind == EngineKind.GGUF else False
 
 
+def _helps(argv: list[str]) -> bool:
+    """The command line asks for a help screen (``mnemo`` alone shows one too)."""
+    return not argv or "--help" in argv or "-h" in argv
+
+
 def main() -> None:
-    plan = _plan(sys.argv[1:])
+    argv = sys.argv[1:]
+    plan = _plan(argv)
     if plan is not False:
         from mnemo.engine import warm
 
-        if plan is None or any(a in ("-v", "--verbose") for a in sys.argv[1:]):
+        if plan is None or any(a in ("-v", "--verbose") for a in argv):
             warm.start()  # the load is sent by the engine (with the log level -v sets)
         else:
             warm.ahead(*plan)
     from mnemo.cli import main as cli
 
-    argv = sys.argv[1:]
-    if plan is False and not (not argv or "--help" in argv or "-h" in argv):
+    if plan is False and not _helps(argv):
         cli()  # a command that may leave work to the interpreter's end (a pull's threads): the usual exit
         return
     try:

@@ -127,31 +127,35 @@ def _gpus() -> str:
 
 
 @functools.cache
-def _build() -> str:
-    """llama-cpp-python's version and its native libraries' sizes and times (a rebuild with
-    other flags is another build), found without importing it."""
+def _package() -> Path | None:
+    """llama-cpp-python's folder, found without importing it (None: not installed)."""
     import importlib.util
 
     spec = importlib.util.find_spec("llama_cpp")
     if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+@functools.cache
+def _build() -> str:
+    """llama-cpp-python's version and its native libraries' sizes and times (a rebuild with
+    other flags is another build), found without importing it."""
+    package = _package()
+    if package is None:
         return "none"
-    package = Path(list(spec.submodule_search_locations)[0])
     libs = sorted(p for p in package.rglob("*") if p.suffix in (".so", ".dylib", ".dll") or ".so." in p.name)
     stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in libs]
-    return json.dumps([version(package), stats])
+    return json.dumps([version(), stats])
 
 
-def version(package: Path | None = None) -> str:
-    """llama-cpp-python's version, read from its ``__init__.py`` (``package``: its folder, else
-    found), without importing it: the package metadata's lookup scans every installed
-    distribution (about 50 ms in mnemo's environment, before the model's process starts)."""
+def version() -> str:
+    """llama-cpp-python's version, read from its ``__init__.py`` without importing it: the
+    package metadata's lookup scans every installed distribution (about 50 ms in mnemo's
+    environment, before the model's process starts)."""
+    package = _package()
     if package is None:
-        import importlib.util
-
-        spec = importlib.util.find_spec("llama_cpp")
-        if spec is None or not spec.submodule_search_locations:
-            return "unknown"
-        package = Path(list(spec.submodule_search_locations)[0])
+        return "unknown"
     try:
         head = (package / "__init__.py").read_text(encoding="utf-8", errors="replace")[:4096]
     except OSError:
