@@ -7,19 +7,17 @@ import os
 import time
 
 import pytest
+import textual.constants
 import textual.screen
 
 from mnemo.engine.scripted import ScriptedEngine
 
-# The tests draw to a screen nobody watches: 4 redraws a second, not 60 (nothing here depends
-# on the frame rate, and animations are off; a test reads widgets and the screenshot, which
-# render when asked). TEXTUAL_FPS would do it but is read when pytest-textual-snapshot
-# imports Textual, before this file; a user's TEXTUAL_FPS still wins. Measured on the chat
-# app's 111 tests (-n 4, CPU seconds, the machine equally busy): 118.7 at 30 a second,
-# 97.1 at 10, 86.9 at 4. The snapshots draw at Textual's own rate (test_snapshots.py).
-FPS = 4
-if "TEXTUAL_FPS" not in os.environ and hasattr(textual.screen, "UPDATE_PERIOD"):
-    textual.screen.UPDATE_PERIOD = 1 / FPS
+# The behaviour tests draw to a screen nobody watches: 30 redraws a second, not 60. Measured
+# on the chat app's 111 tests (-n 4, CPU seconds, the machine equally busy): 118.7 at 30 a
+# second, 97.1 at 10, 86.9 at 4; but at 4 the layout lagged the keys under load (the help's
+# last line not reached by pagedown, a scroll position read before it moved: flaky about one
+# run in four), so 30 it stays. A user's TEXTUAL_FPS wins.
+FPS = 30
 
 
 class Script:
@@ -64,14 +62,17 @@ def _drop_textual_style_cache():
 
 
 @pytest.fixture(autouse=True)
-def _no_animations(request, monkeypatch):
-    """The behaviour tests run the app as with ``TEXTUAL_ANIMATIONS=none``: an animated scroll
-    or transition ends at once instead of redrawing the screen for its frames (a quarter of
-    these tests' CPU). The snapshots keep Textual's default: they are the looks."""
-    if request.node.path.name != "test_snapshots.py":
-        import textual.constants
-
-        monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
+def _drawn_for_the_tests(request, monkeypatch):
+    """The behaviour tests run the app as with ``TEXTUAL_ANIMATIONS=none`` (an animated scroll
+    or transition ends at once instead of redrawing the screen for its frames: a quarter of
+    these tests' CPU) and redraw ``FPS`` times a second. The snapshots keep Textual's defaults:
+    they are the looks, drawn as a user sees them (at 4 a second, under load, a footer
+    recomposed for a screen just pushed was sometimes not yet drawn when the picture was taken)."""
+    if request.node.path.name == "test_snapshots.py":
+        return
+    monkeypatch.setattr(textual.constants, "TEXTUAL_ANIMATIONS", "none")
+    if "TEXTUAL_FPS" not in os.environ and hasattr(textual.screen, "UPDATE_PERIOD"):
+        monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 1 / FPS)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ change, and look at the report."""
 from __future__ import annotations
 
 import pytest
-import textual.screen
 
 from mnemo.memory.bank import Memory
 from mnemo.tui.screens.memories import MemoriesScreen
@@ -24,15 +23,6 @@ async def steady(pilot) -> None:
     await ready(pilot, app)
     app.query_one(PromptInput).cursor_blink = False
     app.speed = 42.0
-
-
-@pytest.fixture(autouse=True)
-def _drawn_at_textuals_own_rate(monkeypatch):
-    """A snapshot is of what is drawn: here the app redraws at Textual's own rate, not the 4
-    a second of the other chat app tests (tests/tui/conftest.py), so that a frame that is due
-    when the picture is taken (the footer recomposed for a screen just pushed) has been drawn:
-    at 4 a second, under load, it sometimes had not."""
-    monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 1 / 60)
 
 
 def chatted(*messages: str, pulling: str | None = None):
