@@ -60,9 +60,14 @@ def _rewrite_tests_once(config: pytest.Config) -> None:
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What is alive once the tests are collected (the imported modules, mostly) lives to the
     end: move it out of the garbage collector's way, so that each full collection during the
-    run scans only what the tests made."""
+    run scans only what the tests made. And collect less often than Python's default (a
+    young collection every 700 allocations): a chat app under test allocates millions of
+    short-lived objects (styles, strips, segments) and kept the collector busy. Measured on
+    four of the chat app's tests, serially, user CPU: 15.4-16.1 s at (700, 10, 10), 14.2-14.3
+    s at (100000, 50, 100), 15 MB more memory a worker."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ to pick the default context length, and by `mnemo doctor` / `mnemo models show`.
 
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -90,27 +91,28 @@ def _value(f: BinaryIO, vtype: int, keep: bool) -> Any:
     raise _Corrupt(f"unknown metadata value type {vtype}")
 
 
+# Headers read in this process, by file and its size and time: stepping over the vocabulary
+# costs about 30 ms of CPU a read, and one process may check the same file many times (each
+# Assistant opened checks the model's fit; a chat app's test run opens hundreds).
+_headers: dict[tuple[str, int, int, int], dict[str, Any]] = {}
+_HEADERS = 8
+
+
 def read_metadata(path: Path, keep_arrays: bool = False) -> dict[str, Any]:
     """Metadata key/values of a GGUF file; arrays are replaced by their length unless asked.
 
     Raises ModelError naming the file when it is missing, unreadable or not a GGUF file.
     """
     try:
-        with open(path, "rb") as f:
-            if f.read(4) != MAGIC:
-                raise ModelError(
-                    f"{path} is not a GGUF model file (wrong magic bytes); "
-                    "re-download it or point models.toml at a .gguf file"
-                )
-            version, n_tensors, n_kv = struct.unpack("<IQQ", _read(f, 20))
-            if version not in (2, 3) or n_kv > 1 << 20 or n_tensors > 1 << 24:
-                raise _Corrupt(f"unsupported GGUF version {version} or a damaged header")
-            meta: dict[str, Any] = {"GGUF.version": version, "GGUF.tensor_count": n_tensors}
-            for _ in range(n_kv):
-                key = _string(f)
-                (vtype,) = struct.unpack("<I", _read(f, 4))
-                meta[key] = _value(f, vtype, keep_arrays)
-            return meta
+        if keep_arrays:
+            return _read_header(path, keep_arrays=True)
+        st = os.stat(path)
+        key = (os.fspath(path), st.st_ino, st.st_size, st.st_mtime_ns)
+        if key not in _headers:
+            if len(_headers) >= _HEADERS:
+                _headers.clear()
+            _headers[key] = _read_header(path, keep_arrays=False)
+        return dict(_headers[key])
     except FileNotFoundError:
         raise ModelError(f"model file {path} does not exist; fix the source in models.toml") from None
     except IsADirectoryError:
@@ -119,6 +121,24 @@ def read_metadata(path: Path, keep_arrays: bool = False) -> dict[str, Any]:
         raise ModelError(f"model file {path} cannot be read; check its permissions") from None
     except (_Corrupt, struct.error, MemoryError) as e:
         raise ModelError(f"model file {path} is corrupt or truncated ({e}); re-download it") from None
+
+
+def _read_header(path: Path, keep_arrays: bool) -> dict[str, Any]:
+    with open(path, "rb") as f:
+        if f.read(4) != MAGIC:
+            raise ModelError(
+                f"{path} is not a GGUF model file (wrong magic bytes); "
+                "re-download it or point models.toml at a .gguf file"
+            )
+        version, n_tensors, n_kv = struct.unpack("<IQQ", _read(f, 20))
+        if version not in (2, 3) or n_kv > 1 << 20 or n_tensors > 1 << 24:
+            raise _Corrupt(f"unsupported GGUF version {version} or a damaged header")
+        meta: dict[str, Any] = {"GGUF.version": version, "GGUF.tensor_count": n_tensors}
+        for _ in range(n_kv):
+            key = _string(f)
+            (vtype,) = struct.unpack("<I", _read(f, 4))
+            meta[key] = _value(f, vtype, keep_arrays)
+        return meta
 
 
 def training_context(meta: dict[str, Any]) -> int | None:

@@ -29,6 +29,28 @@ def test_reads_metadata_of_the_shipped_model(home):
     assert meta["tokenizer.ggml.tokens"] == 49152  # arrays are reported by length
 
 
+def test_a_header_read_again_is_the_file_as_it_is_now(tmp_path, home):
+    """Headers are kept per process by file, size and time: a file changed in place or
+    replaced is read anew, and a caller changing what it got changes nobody else's."""
+    model = tmp_path / "m.gguf"
+    whole = smollm_path().read_bytes()
+    model.write_bytes(whole[: 64 << 20])
+    first = gguf.read_metadata(model)
+    first["general.architecture"] = "changed by a caller"
+    assert gguf.read_metadata(model)["general.architecture"] == "llama"
+    model.write_bytes(whole[:4096])  # cut short in place
+    with pytest.raises(ModelError, match="corrupt or truncated"):
+        gguf.read_metadata(model)
+    other = tmp_path / "other.gguf"
+    other.write_text("hello")
+    other.replace(model)  # another file under the same name
+    with pytest.raises(ModelError, match="not a GGUF model file"):
+        gguf.read_metadata(model)
+    model.unlink()
+    with pytest.raises(ModelError, match="does not exist"):
+        gguf.read_metadata(model)
+
+
 def test_not_a_gguf_file(tmp_path):
     bad = tmp_path / "notes.gguf"
     bad.write_text("hello")
