@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from mnemo.memory.rules.intents import Fact
-from mnemo.memory.rules.names import NAME_WORD, NOT_NAMES, name_in
+from mnemo.memory.rules.names import NAME_WORD, NOT_NAMES, fragment, is_name, name_in
 from mnemo.memory.rules.phrases import Phrases, declare
 from mnemo.memory.rules.text import cap, clean, sentences, subject_key, third_person
 from mnemo.memory.rules.words import (
@@ -127,8 +127,10 @@ def _prefers(m: re.Match[str]) -> Fact:
     return Fact("preference", f"The user prefers {clean(m['v'])} over {clean(m['w'])}.")
 
 
-def _called(m: re.Match[str]) -> Fact:
+def _called(m: re.Match[str]) -> Fact | None:
     thing = clean(m["k"]).lower()
+    if fragment(clean(m["v"])):
+        return None  # "my dog's name is I don't know"
     return Fact("fact", f"The user's {thing} is called {clean(m['v'])}.", subject_key(f"{thing} name"))
 
 
@@ -140,7 +142,7 @@ _NOT_KIN_NAMES = {*NOT_NAMES, *(w.capitalize() for w in (*WEEKDAYS, *MONTHS)), "
 
 def _kin_called(m: re.Match[str]) -> Fact | tuple[Fact, ...] | None:
     name = m["v"]
-    if name.split()[0] in _NOT_KIN_NAMES:
+    if name.split()[0] in _NOT_KIN_NAMES or not is_name(name.split()[0]):
         return None
     thing = m["k"].lower()
     called = Fact("fact", f"The user's {thing} is called {name}.", subject_key(f"{thing} name"))
@@ -209,6 +211,8 @@ def _my_x_is(m: re.Match[str]) -> Fact | None:
     thing = clean(m["k"]).lower()
     if thing in NOT_FACT_SUBJECTS or thing.split()[-1] in NOT_FACT_SUBJECTS or _NO_VALUE.match(m["v"]):
         return None
+    if thing.split()[-1] in ("name", "surname") and not is_name(clean(m["v"])) or fragment(clean(m["v"])):
+        return None  # "my name is I'm not telling", "my job is I don't know": no value
     return Fact("fact", f"The user's {thing} is {clean(m['v'])}.", subject_key(thing))
 
 
