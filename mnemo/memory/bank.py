@@ -82,6 +82,7 @@ class Forgetting:
         return [rest for _, rest in self.trimmed]
 
 
+_CALLED = re.compile(r"^The user's (?P<k>.+?) is called (?P<v>.+?)\.$")
 _ITEM_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 _QUERY_STOP = {"i", "my", "me", "the", "a", "an", "about", "that", "what", "to", "of", "am", "is", "are"}
 
@@ -363,14 +364,17 @@ class MemoryBank:
     # -------------------------------------------------------------- forgetting
 
     def matching(self, query: str, threshold: float = 0.45) -> list[Record]:
-        """Memories a "forget ..." request is about: by subject, then by meaning and words."""
+        """Memories a "forget ..." request is about: a person's by any of their names (the
+        relation and the name are one subject), by subject, then by meaning and words."""
+        who = rules.person(query)
+        named = self._naming(who) if who else []
         q = rules.subject_key(query)
         words = set(re.findall(r"[a-z]+", q))
         stems = {w.rstrip("s") for w in words} - {"i", "my", "me", "the", "a", "about", "that", "what", "where"}
         if {"live", "living", "address", "home", "lives"} & words:
             stems.add("home")
         subjects = self.records.subjects()
-        hits: dict[int, Record] = {}
+        hits: dict[int, Record] = {r.id: r for r in named}
         for subject in subjects:
             subject_words = {w.rstrip("s") for w in re.findall(r"[a-z]+", subject)} - {"list"}
             if subject_words & stems:
@@ -382,6 +386,39 @@ class MemoryBank:
                 if sim >= threshold:
                     hits.setdefault(mid, self.records.get(mid))
         return sorted({**hits, **{r.id: r for r in self._echoes(list(hits.values()))}}.values(), key=lambda r: r.id)
+
+    def people(self) -> list[tuple[str, str]]:
+        """(relation, name) of everyone and every pet the user has named, every value kept
+        ("The user's brother is called Sam." -> ("brother", "Sam"))."""
+        out: list[tuple[str, str]] = []
+        for subject in self.records.subjects():
+            if subject.endswith(" name") and not subject.startswith("list:"):
+                for r in self.records.history(subject):
+                    if m := _CALLED.match(r.text):
+                        out.append((m["k"].lower(), m["v"]))
+        return out
+
+    def _naming(self, who: rules.Person) -> list[Record]:
+        """Every memory that names ``who`` by one of their names: "my brother" finds what
+        says "Sam" once the user said their brother is called Sam, and "Sam" what says "my
+        brother"; a name typed in lower case counts only when someone is called so."""
+        kins = {who.kin} if who.kin else set()
+        names = {who.name} if who.name and who.name[:1].isupper() else set()
+        for kin, name in self.people():
+            if kin == who.kin or (who.name and name.lower() == who.name.lower()):
+                kins.add(kin)
+                names.add(name)
+        if not kins and not names:
+            return []
+        says = [re.compile(rf"\b(?:my|our|your|the user's)\s+(?:\w+\s+)?{re.escape(k)}(?:'s)?\b", re.I) for k in kins]
+        says += [re.compile(rf"\b{re.escape(n)}(?:'s)?\b") for n in names]
+        found: dict[int, Record] = {}
+        for kin in kins:
+            found.update((r.id, r) for r in self.records.history(f"{kin} name"))
+        for term in (*kins, *names):
+            ids = [mid for mid, _ in self.records.fts(term, 500)]
+            found.update((r.id, r) for r in self.records.many(ids) if any(p.search(r.text) for p in says))
+        return list(found.values())
 
     def _echoes(self, memories: list[Record]) -> list[Record]:
         """Episodes that repeat what ``memories`` hold: the messages that stated them, the

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from mnemo.memory.rules import forget, remember
 from mnemo.memory.rules.fact import NOT_FACT_SUBJECTS, facts
+from mnemo.memory.rules.forget import Person, person
 from mnemo.memory.rules.intents import CancelTask, Fact, Forget, Intent, ListOp, NewTask, Reader, Remember
 from mnemo.memory.rules.lists import list_ops
 from mnemo.memory.rules.names import NOT_NAMES
@@ -35,11 +36,13 @@ __all__ = [
     "Intent",
     "ListOp",
     "NewTask",
+    "Person",
     "Remember",
     "facts",
     "list_ops",
     "own_words",
     "parse",
+    "person",
     "subject_key",
     "tasks",
     "third_person",
