@@ -82,6 +82,10 @@ class Forgetting:
         return [rest for _, rest in self.trimmed]
 
 
+# The value a fact gives its subject: "The user's name is Ada.", "The user lives in Porto."
+_VALUE = re.compile(
+    r"^The user(?:'s [^.]*? (?:is called|is named|is|are)| lives in| works (?:as|at|for)| is| prefers) (?P<v>.+?)\.?$"
+)
 _CALLED = re.compile(r"^The user's (?P<k>.+?) is called (?P<v>.+?)\.$")
 _ITEM_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 _QUERY_STOP = {"i", "my", "me", "the", "a", "an", "about", "that", "what", "to", "of", "am", "is", "are"}
@@ -331,7 +335,7 @@ class MemoryBank:
         """The list after ``op`` (a new version of it), or None when ``op`` removes an item
         the list does not hold: nothing changes."""
         subject = f"list:{op.name}"
-        current = next((r for r in self.records.history(subject) if r.status == MemoryStatus.ACTIVE), None)
+        current = self.current_list(op.name)
         items: dict[str, int] = dict(current.meta.get("items", {})) if current else {}
         if op.op == "clear":
             items = {}
@@ -360,6 +364,19 @@ class MemoryBank:
         self.index.remove([current.id] if current else [])
         self._poke()
         return record
+
+    def current_list(self, name: str) -> Record | None:
+        """The list as it is now (None: never written)."""
+        return next((r for r in self.records.history(f"list:{name}") if r.status == MemoryStatus.ACTIVE), None)
+
+    def values_of(self, subject: str) -> list[tuple[str, Record]]:
+        """Every value the user gave ``subject``, oldest first, with its memory ("The user's
+        name is Ada." -> "Ada"); forgotten ones are gone."""
+        out: list[tuple[str, Record]] = []
+        for r in self.records.history(subject):
+            if r.kind not in (MemoryKind.EPISODE, MemoryKind.LIST) and (m := _VALUE.match(r.text)):
+                out.append((m["v"], r))
+        return out
 
     # -------------------------------------------------------------- forgetting
 

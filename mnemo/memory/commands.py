@@ -1,7 +1,7 @@
 """What the rules read in a message, applied against the memory bank: remember, forget,
-lists, tasks, facts. Each command records what it wrote and what mnemo says back
-(``mnemo.memory.say``); the turn answers with that instead of the model when it is all
-the message asked."""
+lists, tasks, facts, and the questions memory answers itself. Each command records what it
+wrote and what mnemo says back (``mnemo.memory.say``); the turn answers with that instead
+of the model when it is all the message asked."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class Done:
     written: list[Record] = field(default_factory=list)
     acks: list[str] = field(default_factory=list)
     forgotten: list[Forgetting] = field(default_factory=list)  # what it erased, to undo it
+    used: list[Record] = field(default_factory=list)  # what an answer from memory was made of
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,25 @@ def _cancel_task(bank: MemoryBank, intent: rules.CancelTask, where: Where, done:
     done.acks.append(say.cancelled(bank.tasks.cancel(intent.query)))
 
 
+def _asked(bank: MemoryBank, intent: rules.Asked, where: Where, done: Done) -> None:
+    """A question memory answers: the list as it is now, or every value of a subject."""
+    form = intent.form
+    if intent.what == "list":
+        current = bank.current_list(intent.name)
+        items = dict(current.meta.get("items", {})) if current else {}
+        done.acks.append(say.list_answer(intent.name, items, form.kind, form.keys))
+        done.used += [current] if current else []
+        return
+    values = bank.values_of(intent.name)
+    if values or intent.name == "name":  # no such subject: the model's, with what recall finds
+        done.acks.append(
+            say.history_answer(
+                intent.name, [(v, r.created_at) for v, r in values], form.kind, form.keys, intent.earlier
+            )
+        )
+        done.used += [r for _, r in values]
+
+
 def _fact(bank: MemoryBank, intent: rules.Fact, where: Where, done: Done) -> None:
     done.written.append(
         bank.add(intent.text, intent.kind, subject=intent.subject, pinned=intent.pinned, message=where.message)
@@ -88,6 +108,7 @@ _APPLY: dict[type, Callable[[MemoryBank, Any, Where, Done], None]] = {
     rules.NewTask: _new_task,
     rules.CancelTask: _cancel_task,
     rules.Fact: _fact,
+    rules.Asked: _asked,
 }
 
 
