@@ -378,6 +378,22 @@ class MemoryBank:
                 out.append((m["v"], r))
         return out
 
+    def referent(self, ref: rules.Reference, conversation_id: int, before: int) -> str | None:
+        """What a task names that the user gave before ("the quote from Ada Lovelace"): in
+        this conversation's messages before ``before``, newest first, else in memory's
+        episodes of what the user said elsewhere."""
+        said = [m for m in self.store.messages(conversation_id) if m.role == "user" and m.id < before]
+        for m in reversed(said):
+            if found := rules.referent(m.content, ref):
+                return found
+        words = " ".join(w for w in (ref.by, ref.about, *rules.REFERRED[ref.kind]) if w)
+        for mid, _ in self.records.fts(words, 100):
+            r = self.records.get(mid)
+            if r.kind == MemoryKind.EPISODE and r.meta.get("role") == "user" and r.source_message_id != before:
+                if found := rules.referent(r.text, ref):
+                    return found
+        return None
+
     # -------------------------------------------------------------- forgetting
 
     def matching(self, query: str, threshold: float = 0.45) -> list[Record]:

@@ -6,7 +6,7 @@ of the model when it is all the message asked."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from mnemo.memory import rules, say
@@ -67,7 +67,22 @@ def _list(bank: MemoryBank, intent: rules.ListOp, where: Where, done: Done) -> N
     done.acks.append(say.second_person(record.text))
 
 
+def _kept(bank: MemoryBank, intent: rules.NewTask, where: Where) -> rules.NewTask:
+    """A task that names what the user gave before ("append the quote from Ada Lovelace")
+    keeps that thing itself, found now: the quote is appended, not the words about it.
+    Not found: the model is asked to do it then, as the user said it."""
+    assert intent.refers is not None
+    found = bank.referent(intent.refers, where.conversation_id, where.message.id)
+    if found is None:
+        return replace(intent, action="instruct")
+    if intent.action == "say":  # said as the reply itself: the words, not in quotes
+        return replace(intent, text=found[1:-1] if found[:1] == found[-1:] == '"' else found)
+    return replace(intent, action="append", text=found)
+
+
 def _new_task(bank: MemoryBank, intent: rules.NewTask, where: Where, done: Done) -> None:
+    if intent.refers is not None:
+        intent = _kept(bank, intent, where)
     task = bank.tasks.add(intent, where.conversation_id, where.reply_number, where.message.id)
     done.acks.append(say.task_set(task, intent))
 

@@ -93,7 +93,8 @@ def task_set(task: Task, intent: NewTask) -> str:
         return f"OK, I will remind you to {task.text} in my reply number {intent.replies} from now."
     if task.kind == "after_replies":
         verb = "append" if task.action == "append" else "say"
-        return f'OK, I will {verb} "{task.text}" in my reply number {intent.replies} from now.'
+        shown = task.text if task.text[:1] in '"“' else f'"{task.text}"'  # a quote kept as given is quoted already
+        return f"OK, I will {verb} {shown} in my reply number {intent.replies} from now."
     if task.kind == "on_message":
         return f'OK, whenever you say "{task.trigger}", I will say "{task.text}".'
     return f"OK, I will {task.describe()}."

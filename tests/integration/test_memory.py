@@ -442,3 +442,30 @@ def test_a_list_and_a_history_are_answered_from_memory_in_the_form_asked(assista
     # a name forgotten leaves the history
     assistant.send("forget my name")
     assert assistant.send("What names have I given you?").text == "You have not told me your name."
+
+
+QUOTE = "That brain of mine is something more than merely mortal; as time will show."
+
+
+def test_a_task_keeps_the_quote_it_refers_to(assistant, clock):
+    assistant.send(f"Here is a quote by Ada Lovelace: '{QUOTE}'", max_tokens=8)
+    set_it = assistant.send("append the quote from Ada Lovelace to your 3rd reply from now")
+    assert set_it.finish_reason == "memory"
+    assert set_it.text == f'OK, I will append "{QUOTE}" — Ada Lovelace in my reply number 3 from now.'
+    replies = [assistant.send(q, max_tokens=8).text for q in ["hi", "what is 2+2?", "tell me a joke", "ok"]]
+    assert [QUOTE in r for r in replies] == [False, False, True, False]  # the quote itself, at that reply
+    assert replies[2].endswith(f'\n\n"{QUOTE}" — Ada Lovelace')
+    assert "the quote from Ada Lovelace" not in replies[2]
+
+
+def test_a_task_finds_what_it_names_in_another_conversation_or_asks_the_model(assistant, clock):
+    assistant.send("A joke about penguins: 'Why don't penguins fly? They can't afford plane tickets.'", max_tokens=8)
+    assistant.new_conversation()
+    assert assistant.wait_idle(60)
+    said = assistant.send("In two replies, say the joke about penguins").text
+    assert said.startswith("OK, I will say \"Why don't penguins fly?")
+    assistant.send("hello", max_tokens=8)
+    assert assistant.send("and now?", max_tokens=8).text == "Why don't penguins fly? They can't afford plane tickets."
+    # nothing given by that name: the model is asked to do it then, in the user's words
+    unknown = assistant.send("append the poem by Mary Oliver to your next reply").text
+    assert unknown == "OK, in my reply number 1 from now: Append the poem by Mary Oliver."

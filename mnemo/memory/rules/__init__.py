@@ -28,6 +28,8 @@ from mnemo.memory.rules.intents import (
 from mnemo.memory.rules.lists import list_ops
 from mnemo.memory.rules.names import NOT_NAMES
 from mnemo.memory.rules.own import own_words
+from mnemo.memory.rules.refers import KINDS as REFERRED
+from mnemo.memory.rules.refers import Reference, referent
 from mnemo.memory.rules.task import tasks
 from mnemo.memory.rules.text import subject_key, third_person
 from mnemo.memory.rules.times import DEFAULT_HOUR
@@ -40,6 +42,7 @@ __all__ = [
     "NUMBERS",
     "ORDINALS",
     "PRECEDENCE",
+    "REFERRED",
     "WEEKDAYS",
     "Asked",
     "CancelTask",
@@ -50,12 +53,14 @@ __all__ = [
     "ListOp",
     "NewTask",
     "Person",
+    "Reference",
     "Remember",
     "facts",
     "list_ops",
     "own_words",
     "parse",
     "person",
+    "referent",
     "subject_key",
     "tasks",
     "third_person",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mnemo.memory.rules.refers import Reference
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -37,6 +39,7 @@ class NewTask:
     replies: int | None = None
     due_at: float | None = None
     repeat: bool = False
+    refers: Reference | None = None  # what the text names that the user gave before ("the quote from X")
 
 
 @dataclass(frozen=True)
