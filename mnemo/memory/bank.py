@@ -369,6 +369,18 @@ class MemoryBank:
         """The list as it is now (None: never written)."""
         return next((r for r in self.records.history(f"list:{name}") if r.status == MemoryStatus.ACTIVE), None)
 
+    def asked_list(self, name: str) -> Record | None:
+        """The list a question means: the one it names, or, asked about "my list" or what to
+        buy (the shopping list) when there is none such, the one list the user keeps, or
+        their grocery list."""
+        current = self.current_list(name)
+        if current is not None or name != "shopping list":
+            return current
+        kept = sorted(s.removeprefix("list:") for s in self.records.subjects() if s.startswith("list:"))
+        shopping = [n for n in kept if n.split()[0] in ("grocery", "groceries", "shopping", "food")]
+        only = kept if len(kept) == 1 else shopping[:1]
+        return self.current_list(only[0]) if only else None
+
     def values_of(self, subject: str) -> list[tuple[str, Record]]:
         """Every value the user gave ``subject``, oldest first, with its memory ("The user's
         name is Ada." -> "Ada"); forgotten ones are gone."""

@@ -95,9 +95,10 @@ def _asked(bank: MemoryBank, intent: rules.Asked, where: Where, done: Done) -> N
     """A question memory answers: the list as it is now, or every value of a subject."""
     form = intent.form
     if intent.what == "list":
-        current = bank.current_list(intent.name)
+        current = bank.asked_list(intent.name)
         items = dict(current.meta.get("items", {})) if current else {}
-        done.acks.append(say.list_answer(intent.name, items, form.kind, form.keys))
+        name = current.meta.get("list", intent.name) if current else intent.name
+        done.acks.append(say.list_answer(name, items, form.kind, form.keys))
         done.used += [current] if current else []
         return
     values = bank.values_of(intent.name)

@@ -225,3 +225,13 @@ def test_a_lower_case_name_nobody_has_forgets_by_the_usual_subjects(bank):
     assert rules.person("chess") is not None  # one word, read as a name ...
     assert bank._naming(rules.person("chess")) == []  # ... that nobody is called
     assert [r.text for r in bank._naming(rules.person("sam"))][0] == "The user's brother is called Sam."
+
+
+def test_a_question_about_my_list_finds_the_one_list_kept(bank):
+    assert bank.asked_list("shopping list") is None
+    grocery = bank.update_list(ListOp("grocery list", "add", "milk", 2), None)
+    assert bank.asked_list("shopping list") == grocery  # "what's on my list?": the only one
+    bank.update_list(ListOp("packing list", "add", "socks", 3), None)
+    assert bank.asked_list("shopping list").id == grocery.id  # "what do I need to buy?": the groceries
+    assert bank.asked_list("packing list").meta["items"] == {"socks": 3}
+    assert bank.asked_list("todo list") is None
