@@ -24,21 +24,31 @@ def _things(group: str) -> str:
     return rf"(?P<{group}>[a-z]+(?:\ [a-z]+){{0,2}}?)"
 
 
+_NOW = r"(?:\ (?:now|so\ far|again|right\ now|at\ the\ moment|currently|today|these\ days))?"
 _TELL = r"(?:(?:tell|remind|show)\ (?:me|us)|let\ me\ know|i\ (?:forgot|forget)|do\ you\ (?:know|remember))\ "
 LIST_ASKED = Phrases(
     "asked-list",
     (
         "asked-list-whats-on",
-        rf"(?:{_TELL})?what(?:'s|\ is|\ are|\ have\ i\ got|\ do\ i\ have|\ did\ i\ put|\ items\ are|'s\ left"
-        rf"|\ is\ left|\ is\ still|'s\ still|\ things\ are|\ remains)\ (?:on|in)\ {_list('l1')}"
-        r"(?:\ (?:now|so\ far|again))?",
+        rf"(?:{_TELL})?(?:what|which)(?:'s|\ is|\ are|\ have\ i\ got|\ do\ i\ have|\ did\ i\ put|\ items\ are|'s\ left"
+        rf"|\ is\ left|\ is\ still|'s\ still|\ things\ are|\ remains|\ items\ do\ i\ have)\ (?:on|in)\ {_list('l1')}"
+        rf"{_NOW}",
     ),
-    ("asked-list-show", rf"(?:show|give|read|list|tell)(?:\ me|\ us)?(?:\ out)?\ {_list('l2')}(?:\ (?:now|again))?"),
+    ("asked-list-show", rf"(?:show|give|read|list|tell)(?:\ me|\ us)?(?:\ out)?\ {_list('l2')}{_NOW}"),
+    (
+        "asked-list-can-i-see",
+        rf"(?:can|could|may)\ (?:i|we)\ (?:see|have|get|hear|look\ at)\ {_list('l4')}{_NOW}",
+    ),
     (
         "asked-list-what-to-buy",
         rf"(?:{_TELL})?what\ (?:do|should|must|did)\ (?:i|we)\ (?:still\ )?"
         r"(?:need\ to\ |have\ to\ |want\ to\ |say\ i'd\ )?"
-        r"(?:buy|get|pick\ up|shop\ for)(?:\ at\ the\ (?:shops?|store|supermarket))?",
+        r"(?:buy|get|pick\ up|shop\ for)(?:\ (?:at|from)\ the\ (?:shops?|store|supermarket|market|grocery\ store))?",
+    ),
+    (
+        "asked-list-what-groceries",
+        r"(?:what|which)\ (?:groceries|items|things|food|shopping)\ do\ (?:i|we)\ (?:still\ )?need"
+        r"(?:\ to\ (?:buy|get|pick\ up))?(?:\ (?:at|from)\ the\ (?:shops?|store|supermarket|market))?",
     ),
     (
         "asked-list-what-i-need",
@@ -46,12 +56,14 @@ LIST_ASKED = Phrases(
     ),
     (
         "asked-list-anything-on",
-        rf"(?:is\ there|do\ i\ have|have\ i\ got|are\ there)\ (?:anything|any\ items|things)\ (?:on|in)\ {_list('l3')}",
+        rf"(?:is\ there|do\ i\ have|have\ i\ got|are\ there)\ (?:anything|any\ items|things)\ (?:on|in)\ {_list('l3')}"
+        rf"{_NOW}",
     ),
 )
+_SO_FAR = r"(?:,?\ (?:so\ far|before|over\ time|until\ now|in\ order|altogether|in\ total|over\ the\ years))?"
 _GAVE = (
     r"(?:i|i've|i\ have|i\ had)\ (?:ever\ |already\ |so\ far\ )?(?:given|gave|told|said|used|gone\ by|went\ by"
-    r"|mentioned|called\ myself|had)(?:\ to)?(?:\ you)?(?:\ (?:so\ far|before|over\ time|until\ now|in\ order))?"
+    rf"|mentioned|called\ myself|had)(?:\ to)?(?:\ you)?{_SO_FAR}"
 )
 HISTORY_ASKED = Phrases(
     "asked-history",
@@ -62,8 +74,17 @@ HISTORY_ASKED = Phrases(
     (
         "asked-history-which-given",
         rf"(?:what|which)\ {_things('t2')}\ (?:have|did)\ i\ (?:ever\ )?"
-        r"(?:give|given|tell|told|use|used|go\ by|gone\ by"
-        r"|mention|mentioned)(?:\ to)?(?:\ you)?(?:\ (?:so\ far|before|over\ time|until\ now))?",
+        r"(?:give|given|tell|told|use|used|go\ by|gone\ by|had|have"
+        rf"|mention|mentioned)(?:\ to)?(?:\ you)?{_SO_FAR}",
+    ),
+    (
+        "asked-history-all-my",
+        rf"what\ (?:are|were|have\ been)\ all\ (?:of\ )?my\ {_things('t5')}{_SO_FAR}",
+    ),
+    (
+        "asked-history-call-me",
+        r"what\ (?:all\ )?(?:(?:the\ )?names\ )?(?:have|did)\ (?:i\ (?:asked|told|ask|tell)\ you\ to\ call\ me"
+        rf"|you\ called\ me)(?P<c>){_SO_FAR}",
     ),
     (
         "asked-history-list-every",
@@ -205,11 +226,11 @@ def read(text: str, now: float) -> list[Intent] | None:
         return None
     form = _form(how)
     if m := _LIST_ASKED.fullmatch(asked):
-        which = m["l1"] or m["l2"] or m["l3"]
+        which = m["l1"] or m["l2"] or m["l3"] or m["l4"]
         name = which and f"{which} list"
         return [Asked("list", list_name(name), form)]
     if m := _HISTORY_ASKED.fullmatch(asked):
-        things = next(m[g] for g in ("t1", "t2", "t3", "t4", "b", "h") if m[g])
+        things = "name" if m["c"] is not None else next(m[g] for g in ("t1", "t2", "t3", "t4", "t5", "b", "h") if m[g])
         subject = _subject(things)
         if subject is None:
             return None

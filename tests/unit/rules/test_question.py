@@ -37,6 +37,20 @@ LIST_QUESTIONS = [
     ("asked-list-anything-on", "are there any items on the list?", "shopping list"),
     ("asked-list-anything-on", "Have I got anything on my grocery list", "grocery list"),
     ("asked-list-anything-on", "is there anything in our list", "shopping list"),
+    ("asked-list-anything-on", "Is there anything on my list right now?", "shopping list"),
+    ("asked-list-whats-on", "Which items are on my shopping list?", "shopping list"),
+    ("asked-list-whats-on", "what's in my shopping list at the moment", "shopping list"),
+    ("asked-list-can-i-see", "Can I see my shopping list?", "shopping list"),
+    ("asked-list-can-i-see", "could I have the list please", "shopping list"),
+    ("asked-list-can-i-see", "May I see my grocery list", "grocery list"),
+    ("asked-list-can-i-see", "can we look at our list", "shopping list"),
+    ("asked-list-can-i-see", "Can I get my shopping list now?", "shopping list"),
+    ("asked-list-what-groceries", "What groceries do I need?", "shopping list"),
+    ("asked-list-what-groceries", "which items do we still need to buy", "shopping list"),
+    ("asked-list-what-groceries", "What food do I need from the supermarket?", "shopping list"),
+    ("asked-list-what-groceries", "What things do we need?", "shopping list"),
+    ("asked-list-what-groceries", "what shopping do I need to get", "shopping list"),
+    ("asked-list-what-to-buy", "What do I have to get from the store?", "shopping list"),
 ]
 
 
@@ -72,6 +86,18 @@ HISTORY_QUESTIONS = [
     ("asked-history-of", "give me the full history of my name", "name", False),
     ("asked-history-of", "Tell me the history of my address please", "home", False),
     ("asked-history-of", "what is the whole history of my name?", "name", False),
+    ("asked-history-which-given", "What names have I had?", "name", False),
+    ("asked-history-which-given", "Which names have I given you, in order?", "name", False),
+    ("asked-history-all-my", "What were all my names?", "name", False),
+    ("asked-history-all-my", "what have been all my favourite colours so far", "favourite colour", False),
+    ("asked-history-all-my", "What are all my nicknames?", "name", False),
+    ("asked-history-all-my", "What were all of my addresses?", "home", False),
+    ("asked-history-all-my", "what are all my names over the years", "name", False),
+    ("asked-history-call-me", "What have I asked you to call me?", "name", False),
+    ("asked-history-call-me", "What names have you called me so far?", "name", False),
+    ("asked-history-call-me", "what did I tell you to call me before", "name", False),
+    ("asked-history-call-me", "What have you called me?", "name", False),
+    ("asked-history-call-me", "What all have I told you to call me, in order?", "name", False),
 ]
 
 
@@ -189,6 +215,10 @@ NOT_QUESTIONS = [
     ("asked-history-which-given", "What books have I given you to read? Summarise them."),
     ("asked-history-of", "What's the history of Rome?"),
     ("form-json", "Write a JSON schema for a shopping list"),
+    ("asked-list-what-groceries", "What food do I need for a lasagne?"),
+    ("asked-list-can-i-see", "Can I see a list of your commands?"),
+    ("asked-history-call-me", "What should you call me in French?"),
+    ("asked-list-whats-on", "What's on my list of things to learn this year, and where do I start?"),
 ]
 
 
