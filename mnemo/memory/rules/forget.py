@@ -21,7 +21,7 @@ _ERASE_WHAT = Phrases(
         r"(?:what|everything|anything|all)\ (?:(?:that\ )?you\ (?:know|remember|have|have\ stored|keep|kept)\ )?"
         r"about\ ",
     ),
-    ("forget-erase-the-memory", r"the\ memor(?:y|ies)\ (?:about|of)\ "),
+    ("forget-erase-the-memory", r"(?:all\ )?(?:the\ |your\ |any\ )?memor(?:y|ies)\ (?:about|of)\ "),
     ("forget-erase-your-memory-of", r"your\ memory\ of\ "),
     ("forget-erase-my", r"(?=my\b)"),
 )
@@ -37,7 +37,8 @@ _FORGETTING = Phrases(
 )
 _FORGET = re.compile(
     rf"""^\s*(?:{one_of(("please", *ASKING))}\ )?{_FORGETTING}
-    (?P<v>.*?)(?:\s+from\ (?:your\ )?memory|\s+anymore|\s+any\ more)?[.!?]*$""",
+    (?P<v>.*?)(?:\s+from\ (?:your\ )?memory|\s+anymore|\s+any\ more)?
+    (?:,?\s+(?:completely|entirely|for\ good|altogether|permanently|forever|totally))?[.!?]*$""",
     re.I | re.S | re.VERBOSE,
 )
 _REQUEST = (
@@ -95,8 +96,10 @@ _TOLD = Phrases(
     "forget-told",
     (
         "told-you-about",
-        r"^(?:what|everything|anything|all)(?:\ that)?(?:\ (?:I|I've|I\ have|we|we've)\ (?:told|said\ to|mentioned\ to"
-        r"|shared\ with|said|mentioned|shared)(?:\ you)?|\ you\ (?:know|remember))?\ (?:about|regarding|concerning)\ ",
+        r"^(?:what|everything|anything|all|all\ the\ (?:stuff|things|facts|memories))(?:\ that)?"
+        r"(?:\ (?:I|I've|I\ have|we|we've)\ (?:told|said\ to|mentioned\ to"
+        r"|shared\ with|said|mentioned|shared)(?:\ you)?|\ you\ (?:know|remember|have))?"
+        r"\ (?:about|regarding|concerning|to\ do\ with|related\ to|relating\ to|involving)\ ",
     ),
 ).compile(re.I)
 _POLITE_END = re.compile(
@@ -152,6 +155,7 @@ _PERSON = Phrases(
     ("forget-person-name", rf"(?P<n>{_A_NAME})"),
     ("forget-person-kin-and-name", rf"{_my_kin('i')},?\ (?P<m>{_A_NAME})"),
     ("forget-person-name-and-kin", rf"(?P<o>{_A_NAME}),?\ {_my_kin('j')}"),
+    ("forget-person-who", rf"who\ (?:(?P<w>{_A_NAME})|{_my_kin('q')})\ (?:is|was)"),
 ).compile(re.I)
 
 
@@ -169,8 +173,8 @@ def person(query: str) -> Person | None:
     m = _PERSON.fullmatch(clean(query))
     if not m:
         return None
-    kin = (m["k"] or m["i"] or m["j"] or "").lower() or None
-    name = m["n"] or m["m"] or m["o"]
+    kin = (m["k"] or m["i"] or m["j"] or m["q"] or "").lower() or None
+    name = m["n"] or m["m"] or m["o"] or m["w"]
     if name and not_a_name(name) is not None:
         return None  # "forget everything", "forget that"
     if name and not kin and name.lower() in _NOT_PEOPLE:

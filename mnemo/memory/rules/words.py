@@ -131,6 +131,8 @@ RELATIVES = (
     "roommate",
     "neighbour",
     "neighbor",
+    *("ex", "ex-wife", "ex-husband", "ex-boyfriend", "ex-girlfriend", "ex-partner"),
+    *("stepmum", "stepmom", "stepdad", "stepmother", "stepfather", "teacher", "therapist", "landlord", "mate"),
 )
 PETS = (
     "dog",

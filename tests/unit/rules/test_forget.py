@@ -111,6 +111,18 @@ FORGET_PERSON = [
     ("forget-erase-what-you-know+forget-person-name-and-kin", "delete everything about Tom, our cat", "cat", "Tom"),
     ("forget+forget-person-name-and-kin", "forget Dana, my boss, please", "boss", "Dana"),
     ("forget+forget-person-name-and-kin", "forget Lee my best friend", "best friend", "Lee"),
+    ("forget+forget-person-who", "forget who Sam is", None, "Sam"),
+    ("forget+forget-person-who", "Forget who my sister is", "sister", None),
+    ("forget-stop-remembering+forget-person-who", "stop remembering who Priya is", None, "Priya"),
+    ("forget+forget-person-who", "please forget who my boss was", "boss", None),
+    ("forget+forget-person-who", "forget who Rex was, he's gone", None, "Rex"),
+    ("forget+told-you-about+forget-person-kin", "forget everything to do with my brother", "brother", None),
+    ("forget+told-you-about+forget-person-name", "forget anything related to Sam", None, "Sam"),
+    ("forget+told-you-about+forget-person-kin", "forget all the stuff about my brother", "brother", None),
+    ("forget-erase-the-memory+forget-person-kin", "erase all memories of my brother", "brother", None),
+    ("forget+forget-person-kin", "Forget my brother completely", "brother", None),
+    ("forget+forget-person-name", "forget Sam entirely.", None, "Sam"),
+    ("forget+told-you-about+forget-person-kin", "Please forget all about my ex", "ex", None),
 ]
 
 
