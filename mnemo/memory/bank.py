@@ -411,7 +411,7 @@ class MemoryBank:
     def matching(self, query: str, threshold: float = 0.45) -> list[Record]:
         """Memories a "forget ..." request is about: a person's by any of their names (the
         relation and the name are one subject), by subject, then by meaning and words."""
-        who = rules.person(query)
+        who = rules.person(query) or self._named_thing(query)
         named = self._naming(who) if who else []
         q = rules.subject_key(query)
         words = set(re.findall(r"[a-z]+", q))
@@ -442,6 +442,12 @@ class MemoryBank:
                     if m := _CALLED.match(r.text):
                         out.append((m["k"].lower(), m["v"]))
         return out
+
+    def _named_thing(self, query: str) -> rules.Person | None:
+        """ "my car" once the user named their car ("My car is called Betty"): a thing with a
+        name is forgotten by either, as a person is."""
+        m = re.fullmatch(r"(?:my|our)\s+([a-z]+(?:\s[a-z]+)?)", rules.subject_key(query))
+        return rules.Person(m[1]) if m and any(kin == m[1] for kin, _ in self.people()) else None
 
     def _naming(self, who: rules.Person) -> list[Record]:
         """Every memory that names ``who`` by one of their names: "my brother" finds what

@@ -235,3 +235,18 @@ def test_a_question_about_my_list_finds_the_one_list_kept(bank):
     assert bank.asked_list("shopping list").id == grocery.id  # "what do I need to buy?": the groceries
     assert bank.asked_list("packing list").meta["items"] == {"socks": 3}
     assert bank.asked_list("todo list") is None
+
+
+@pytest.mark.parametrize("query", ["my car", "Betty"])
+def test_a_thing_with_a_name_is_forgotten_by_either(bank, query):
+    for text in ["My car is called Betty.", "Betty needs new tyres.", "My car broke down again.", "My bike is fine."]:
+        _said(bank, text)
+    bank.forget_about(query)
+    assert [r.text for r in bank.records.listing(episodes=True)] == ["My bike is fine.", "The user's bike is fine."]
+
+
+def test_a_thing_nobody_named_is_forgotten_by_its_subject_only(bank):
+    _said(bank, "My car is a Tesla.")
+    _said(bank, "My car broke down again.")
+    bank.forget_about("my car")
+    assert [r.text for r in bank.records.listing(episodes=True)] == ["My car broke down again."]
