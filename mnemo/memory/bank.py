@@ -395,6 +395,8 @@ class MemoryBank:
         this conversation's messages before ``before``, newest first, else in memory's
         episodes of what the user said elsewhere."""
         said = [m for m in self.store.messages(conversation_id) if m.role == "user" and m.id < before]
+        if ref.kind == rules.REFERRED_IT:  # "append it …": what the last message gave, or nothing
+            return rules.referent(said[-1].content, ref) if said else None
         for m in reversed(said):
             if found := rules.referent(m.content, ref):
                 return found

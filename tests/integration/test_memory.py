@@ -469,3 +469,12 @@ def test_a_task_finds_what_it_names_in_another_conversation_or_asks_the_model(as
     # nothing given by that name: the model is asked to do it then, in the user's words
     unknown = assistant.send("append the poem by Mary Oliver to your next reply").text
     assert unknown == "OK, in my reply number 1 from now: Append the poem by Mary Oliver."
+
+
+def test_a_task_about_it_keeps_what_the_last_message_gave(assistant):
+    assistant.send("My sign-off: 'Stay curious, keep learning.'", max_tokens=8)
+    assert assistant.send("append it to your 2nd reply").text == (
+        'OK, I will append "Stay curious, keep learning." in my reply number 2 from now.'
+    )
+    assistant.send("hi", max_tokens=8)
+    assert assistant.send("hello", max_tokens=8).text.endswith('\n\n"Stay curious, keep learning."')

@@ -28,6 +28,7 @@ from mnemo.memory.rules.intents import (
 from mnemo.memory.rules.lists import list_ops
 from mnemo.memory.rules.names import NOT_NAMES
 from mnemo.memory.rules.own import own_words
+from mnemo.memory.rules.refers import IT as REFERRED_IT
 from mnemo.memory.rules.refers import KINDS as REFERRED
 from mnemo.memory.rules.refers import Reference, referent
 from mnemo.memory.rules.task import tasks
@@ -43,6 +44,7 @@ __all__ = [
     "ORDINALS",
     "PRECEDENCE",
     "REFERRED",
+    "REFERRED_IT",
     "WEEKDAYS",
     "Asked",
     "CancelTask",

@@ -21,6 +21,7 @@ KINDS = {
     "fact": ("fact",),
     "tip": ("tip", "advice"),
 }
+IT = "it"  # what the last message gave, whatever it is
 _NOUN = "|".join(sorted({w for words in KINDS.values() for w in (*words, *(f"{w}s" for w in words))}, key=len)[::-1])
 _STOP = r"(?:to|in|into|on|onto|at|after|for|when|as|and|from\ now|every)\b"
 _WHO = rf"(?:(?!{_STOP})[\w.'-]+(?:\ |$)){{1,4}}"
@@ -39,6 +40,11 @@ REFERS = Phrases(
     ("refers-the-noun-i-gave", rf"\b(?:the|that|this|my)\ (?P<n3>{_NOUN})\ {_GAVE}"),
     ("refers-the-noun-about", rf"\b(?:the|that|this)\ (?P<n4>{_NOUN})\ (?:about|on)\ (?P<about>{_WHO})"),
     ("refers-that-noun", rf"\b(?:that|this|my|the\ same)\ (?P<n5>{_NOUN})\b"),
+    (
+        "refers-it",  # what the user's last message gave: "append it to your 5th reply"
+        r"^(?:please\ )?(?:append|add|include|attach|put|stick|tack|say|repeat|end\ with)\ "
+        r"(?P<n6>it|that|this|those\ words|these\ words|them)(?:\ (?:back|again|as\ well|too|at\ the\ end(?:\ of)?))?$",
+    ),
 ).compile(re.I)
 
 
@@ -53,6 +59,8 @@ class Reference:
 
 def _kind(noun: str) -> str:
     noun = noun.lower()
+    if noun in ("it", "that", "this", "those words", "these words", "them"):
+        return IT
     return next(k for k, words in KINDS.items() if noun in words or noun.rstrip("s") in words or noun[:-1] in words)
 
 
@@ -62,7 +70,7 @@ def reference(what: str) -> Reference | None:
     m = REFERS.search(what)
     if not m:
         return None
-    noun = next(m[g] for g in ("n1", "n2", "n3", "n4", "n5") if m[g])
+    noun = next(m[g] for g in ("n1", "n2", "n3", "n4", "n5", "n6") if m[g])
     by = m["by1"] or m["by2"]
     if by and by.split()[0].lower() in _VERBS:
         by = " ".join(by.split()[1:])  # "Add Ada Lovelace's quote": the verb is no one's name
@@ -86,8 +94,8 @@ def referent(text: str, ref: Reference) -> str | None:
     """The thing ``ref`` names, as ``text`` gives it ("'That brain of mine …' — Ada
     Lovelace"), when ``text`` gives one: it says the kind, whose and what about, and holds
     the thing (quoted, a link, or after a colon)."""
-    kind_words = KINDS[ref.kind]
-    if not re.search(rf"\b(?:{'|'.join(kind_words)})s?\b", text, re.I) and ref.kind != "link":
+    kind_words = KINDS.get(ref.kind, ())
+    if kind_words and not re.search(rf"\b(?:{'|'.join(kind_words)})s?\b", text, re.I) and ref.kind != "link":
         return None
     if not _mentions(text, ref.by) or not _mentions(text, ref.about):
         return None

@@ -367,6 +367,11 @@ REFERENCES = [
     ("replies-nth+refers-that-noun", "Repeat that poem in your second reply", 2, "say", ("poem", None, None)),
     ("replies-after-n+refers-that-noun", "after two replies, add the same joke", 2, "append", ("joke", None, None)),
     ("replies-nth+refers-that-noun", "End your third answer with this quote", 3, "append", ("quote", None, None)),
+    ("replies-nth+refers-it", "append it to your 5th reply", 5, "append", ("it", None, None)),
+    ("replies-in-n+refers-it", "In two replies, say it back", 2, "say", ("it", None, None)),
+    ("replies-nth+refers-it", "add that to your third answer", 3, "append", ("it", None, None)),
+    ("replies-nth+refers-it", "Include those words in your 4th reply", 4, "append", ("it", None, None)),
+    ("replies-nth+refers-it", "put this at the end of your 2nd reply", 2, "append", ("it", None, None)),
 ]
 
 
