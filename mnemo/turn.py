@@ -458,6 +458,8 @@ class Turn:
         for intent in rules.parse(said, ctx.clock()):
             commands.apply(ctx.bank, intent, where, self.done)
         self.fired = ctx.bank.tasks.due(self.conv.id, self.replies_so_far + 1, self.text, ctx.clock(), self.user.id)
+        if self.done.used:  # an answer from memory: the memories it was made of
+            self.memories = ctx.bank.given([r.id for r in self.done.used])
 
     def refuse(self) -> None:
         """An incognito conversation: a memory command gets one line saying memory is off,

@@ -82,6 +82,11 @@ class Forgetting:
         return [rest for _, rest in self.trimmed]
 
 
+# The value a fact gives its subject: "The user's name is Ada.", "The user lives in Porto."
+_VALUE = re.compile(
+    r"^The user(?:'s [^.]*? (?:is called|is named|is|are)| lives in| works (?:as|at|for)| is| prefers) (?P<v>.+?)\.?$"
+)
+_CALLED = re.compile(r"^The user's (?P<k>.+?) is called (?P<v>.+?)\.$")
 _ITEM_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 _QUERY_STOP = {"i", "my", "me", "the", "a", "an", "about", "that", "what", "to", "of", "am", "is", "are"}
 
@@ -330,7 +335,7 @@ class MemoryBank:
         """The list after ``op`` (a new version of it), or None when ``op`` removes an item
         the list does not hold: nothing changes."""
         subject = f"list:{op.name}"
-        current = next((r for r in self.records.history(subject) if r.status == MemoryStatus.ACTIVE), None)
+        current = self.current_list(op.name)
         items: dict[str, int] = dict(current.meta.get("items", {})) if current else {}
         if op.op == "clear":
             items = {}
@@ -360,17 +365,63 @@ class MemoryBank:
         self._poke()
         return record
 
+    def current_list(self, name: str) -> Record | None:
+        """The list as it is now (None: never written)."""
+        return next((r for r in self.records.history(f"list:{name}") if r.status == MemoryStatus.ACTIVE), None)
+
+    def asked_list(self, name: str) -> Record | None:
+        """The list a question means: the one it names, or, asked about "my list" or what to
+        buy (the shopping list) when there is none such, the one list the user keeps, or
+        their grocery list."""
+        current = self.current_list(name)
+        if current is not None or name != "shopping list":
+            return current
+        kept = sorted(s.removeprefix("list:") for s in self.records.subjects() if s.startswith("list:"))
+        shopping = [n for n in kept if n.split()[0] in ("grocery", "groceries", "shopping", "food")]
+        only = kept if len(kept) == 1 else shopping[:1]
+        return self.current_list(only[0]) if only else None
+
+    def values_of(self, subject: str) -> list[tuple[str, Record]]:
+        """Every value the user gave ``subject``, oldest first, with its memory ("The user's
+        name is Ada." -> "Ada"); forgotten ones are gone."""
+        out: list[tuple[str, Record]] = []
+        for r in self.records.history(subject):
+            if r.kind not in (MemoryKind.EPISODE, MemoryKind.LIST) and (m := _VALUE.match(r.text)):
+                out.append((m["v"], r))
+        return out
+
+    def referent(self, ref: rules.Reference, conversation_id: int, before: int) -> str | None:
+        """What a task names that the user gave before ("the quote from Ada Lovelace"): in
+        this conversation's messages before ``before``, newest first, else in memory's
+        episodes of what the user said elsewhere."""
+        said = [m for m in self.store.messages(conversation_id) if m.role == "user" and m.id < before]
+        if ref.kind == rules.REFERRED_IT:  # "append it …": what the last message gave, or nothing
+            return rules.referent(said[-1].content, ref) if said else None
+        for m in reversed(said):
+            if found := rules.referent(m.content, ref):
+                return found
+        words = " ".join(w for w in (ref.by, ref.about, *rules.REFERRED[ref.kind]) if w)
+        for mid, _ in self.records.fts(words, 100):
+            r = self.records.get(mid)
+            if r.kind == MemoryKind.EPISODE and r.meta.get("role") == "user" and r.source_message_id != before:
+                if found := rules.referent(r.text, ref):
+                    return found
+        return None
+
     # -------------------------------------------------------------- forgetting
 
     def matching(self, query: str, threshold: float = 0.45) -> list[Record]:
-        """Memories a "forget ..." request is about: by subject, then by meaning and words."""
+        """Memories a "forget ..." request is about: a person's by any of their names (the
+        relation and the name are one subject), by subject, then by meaning and words."""
+        who = rules.person(query) or self._named_thing(query)
+        named = self._naming(who) if who else []
         q = rules.subject_key(query)
         words = set(re.findall(r"[a-z]+", q))
         stems = {w.rstrip("s") for w in words} - {"i", "my", "me", "the", "a", "about", "that", "what", "where"}
         if {"live", "living", "address", "home", "lives"} & words:
             stems.add("home")
         subjects = self.records.subjects()
-        hits: dict[int, Record] = {}
+        hits: dict[int, Record] = {r.id: r for r in named}
         for subject in subjects:
             subject_words = {w.rstrip("s") for w in re.findall(r"[a-z]+", subject)} - {"list"}
             if subject_words & stems:
@@ -382,6 +433,45 @@ class MemoryBank:
                 if sim >= threshold:
                     hits.setdefault(mid, self.records.get(mid))
         return sorted({**hits, **{r.id: r for r in self._echoes(list(hits.values()))}}.values(), key=lambda r: r.id)
+
+    def people(self) -> list[tuple[str, str]]:
+        """(relation, name) of everyone and every pet the user has named, every value kept
+        ("The user's brother is called Sam." -> ("brother", "Sam"))."""
+        out: list[tuple[str, str]] = []
+        for subject in self.records.subjects():
+            if subject.endswith(" name") and not subject.startswith("list:"):
+                for r in self.records.history(subject):
+                    if m := _CALLED.match(r.text):
+                        out.append((m["k"].lower(), m["v"]))
+        return out
+
+    def _named_thing(self, query: str) -> rules.Person | None:
+        """ "my car" once the user named their car ("My car is called Betty"): a thing with a
+        name is forgotten by either, as a person is."""
+        m = re.fullmatch(r"(?:my|our)\s+([a-z]+(?:\s[a-z]+)?)", rules.subject_key(query))
+        return rules.Person(m[1]) if m and any(kin == m[1] for kin, _ in self.people()) else None
+
+    def _naming(self, who: rules.Person) -> list[Record]:
+        """Every memory that names ``who`` by one of their names: "my brother" finds what
+        says "Sam" once the user said their brother is called Sam, and "Sam" what says "my
+        brother"; a name typed in lower case counts only when someone is called so."""
+        kins = {who.kin} if who.kin else set()
+        names = {who.name} if who.name and who.name[:1].isupper() else set()
+        for kin, name in self.people():
+            if kin == who.kin or (who.name and name.lower() == who.name.lower()):
+                kins.add(kin)
+                names.add(name)
+        if not kins and not names:
+            return []
+        says = [re.compile(rf"\b(?:my|our|your|the user's)\s+(?:\w+\s+)?{re.escape(k)}(?:'s)?\b", re.I) for k in kins]
+        says += [re.compile(rf"\b{re.escape(n)}(?:'s)?\b") for n in names]
+        found: dict[int, Record] = {}
+        for kin in kins:
+            found.update((r.id, r) for r in self.records.history(f"{kin} name"))
+        for term in (*kins, *names):
+            ids = [mid for mid, _ in self.records.fts(term, 500)]
+            found.update((r.id, r) for r in self.records.many(ids) if any(p.search(r.text) for p in says))
+        return list(found.values())
 
     def _echoes(self, memories: list[Record]) -> list[Record]:
         """Episodes that repeat what ``memories`` hold: the messages that stated them, the

@@ -1,12 +1,12 @@
 """What the rules read in a message, applied against the memory bank: remember, forget,
-lists, tasks, facts. Each command records what it wrote and what mnemo says back
-(``mnemo.memory.say``); the turn answers with that instead of the model when it is all
-the message asked."""
+lists, tasks, facts, and the questions memory answers itself. Each command records what it
+wrote and what mnemo says back (``mnemo.memory.say``); the turn answers with that instead
+of the model when it is all the message asked."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from mnemo.memory import rules, say
@@ -24,6 +24,7 @@ class Done:
     written: list[Record] = field(default_factory=list)
     acks: list[str] = field(default_factory=list)
     forgotten: list[Forgetting] = field(default_factory=list)  # what it erased, to undo it
+    used: list[Record] = field(default_factory=list)  # what an answer from memory was made of
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,48 @@ def _list(bank: MemoryBank, intent: rules.ListOp, where: Where, done: Done) -> N
     done.acks.append(say.second_person(record.text))
 
 
+def _kept(bank: MemoryBank, intent: rules.NewTask, where: Where) -> rules.NewTask:
+    """A task that names what the user gave before ("append the quote from Ada Lovelace")
+    keeps that thing itself, found now: the quote is appended, not the words about it.
+    Not found: the model is asked to do it then, as the user said it."""
+    assert intent.refers is not None
+    found = bank.referent(intent.refers, where.conversation_id, where.message.id)
+    if found is None:
+        return replace(intent, action="instruct")
+    if intent.action == "say":  # said as the reply itself: the words, not in quotes
+        return replace(intent, text=found[1:-1] if found[:1] == found[-1:] == '"' else found)
+    return replace(intent, action="append", text=found)
+
+
 def _new_task(bank: MemoryBank, intent: rules.NewTask, where: Where, done: Done) -> None:
+    if intent.refers is not None:
+        intent = _kept(bank, intent, where)
     task = bank.tasks.add(intent, where.conversation_id, where.reply_number, where.message.id)
     done.acks.append(say.task_set(task, intent))
 
 
 def _cancel_task(bank: MemoryBank, intent: rules.CancelTask, where: Where, done: Done) -> None:
     done.acks.append(say.cancelled(bank.tasks.cancel(intent.query)))
+
+
+def _asked(bank: MemoryBank, intent: rules.Asked, where: Where, done: Done) -> None:
+    """A question memory answers: the list as it is now, or every value of a subject."""
+    form = intent.form
+    if intent.what == "list":
+        current = bank.asked_list(intent.name)
+        items = dict(current.meta.get("items", {})) if current else {}
+        name = current.meta.get("list", intent.name) if current else intent.name
+        done.acks.append(say.list_answer(name, items, form.kind, form.keys))
+        done.used += [current] if current else []
+        return
+    values = bank.values_of(intent.name)
+    if values or intent.name == "name":  # no such subject: the model's, with what recall finds
+        done.acks.append(
+            say.history_answer(
+                intent.name, [(v, r.created_at) for v, r in values], form.kind, form.keys, intent.earlier
+            )
+        )
+        done.used += [r for _, r in values]
 
 
 def _fact(bank: MemoryBank, intent: rules.Fact, where: Where, done: Done) -> None:
@@ -88,6 +124,7 @@ _APPLY: dict[type, Callable[[MemoryBank, Any, Where, Done], None]] = {
     rules.NewTask: _new_task,
     rules.CancelTask: _cancel_task,
     rules.Fact: _fact,
+    rules.Asked: _asked,
 }
 
 

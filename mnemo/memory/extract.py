@@ -11,6 +11,7 @@ import json
 import re
 
 from mnemo.memory.rules import Fact, subject_key
+from mnemo.memory.rules.names import is_name
 
 SCHEMA = {
     "type": "object",
@@ -65,6 +66,9 @@ _STOP = {
 }
 
 
+_NAMED = re.compile(r"^the user's (?:first |full |given )?name is (?P<v>.+?)\.?$", re.I)
+
+
 def messages_for(user_text: str) -> list[dict[str, str]]:
     return [{"role": "system", "content": INSTRUCTIONS}, {"role": "user", "content": f"Message: {user_text}"}]
 
@@ -85,6 +89,9 @@ def parse(raw: str, user_text: str) -> list[Fact]:
         content = set(re.findall(r"[\w']+", statement.lower())) - _STOP
         if len(statement) < 8 or not content or not content <= source | {w.rstrip("s") for w in source}:
             continue  # a word the user never said: invented
+        named = _NAMED.match(statement)
+        if named and not is_name(named["v"]):
+            continue  # "The user's name is I'm.": a name slot holding no name
         if not statement.endswith("."):
             statement += "."
         facts.append(Fact("fact", statement[0].upper() + statement[1:], subject or None))

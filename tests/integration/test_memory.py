@@ -2,6 +2,7 @@
 model where what is remembered does not depend on what a model says, the real SmolLM2
 where it does."""
 
+import json
 import re
 
 import pytest
@@ -408,3 +409,72 @@ def test_pasted_text_leaves_no_memory_of_the_user_behind(assistant, text):
     assert said and all(r.kind == "episode" for r in said)  # what was said stays findable as said
     assistant.send("My name is Ruth.")  # the user's own words still teach it
     assert [r.text for r in assistant.memories()] == ["The user's name is Ruth."]
+
+
+def test_a_list_and_a_history_are_answered_from_memory_in_the_form_asked(assistant, clock):
+    for said in ["My name is Ada.", "Actually, call me Bea.", "I'm Cy"]:
+        clock.now += 60
+        assistant.send(said, max_tokens=8)
+    assistant.send("add 3 eggs and milk to my shopping list")
+    assistant.send("I also need to buy 2 lemons")
+    assistant.new_conversation()  # from memory, not from the conversation
+    reply = assistant.send("What's on my shopping list? Answer as a JSON list with `item` and `quantity`.")
+    assert reply.finish_reason == "memory"  # mnemo's answer: the model wrote none of it
+    assert texts(reply) == ["The user's shopping list: 3 eggs, 1 milk, 2 lemons."]  # and what it was made of
+    assert json.loads(reply.text) == [
+        {"item": "eggs", "quantity": 3},
+        {"item": "milk", "quantity": 1},
+        {"item": "lemons", "quantity": 2},
+    ]
+    assert assistant.send("What do I need to buy? Bullet points please").text == "- 3 eggs\n- 1 milk\n- 2 lemons"
+    names = assistant.send("What are all the names I have given you?")
+    assert names.finish_reason == "memory"
+    assert names.text == "You have given me 3 names, in this order: Ada, Bea and Cy (Cy is the current one)."
+    as_json = assistant.send("Which names did I tell you? JSON with `name` and `order`")
+    assert json.loads(as_json.text) == [
+        {"name": "Ada", "order": 1},
+        {"name": "Bea", "order": 2},
+        {"name": "Cy", "order": 3},
+    ]
+    # more than the question: the model answers, with the list recalled
+    mixed = assistant.send("What's on my list and what could I cook with it?")
+    assert mixed.finish_reason != "memory" and any("eggs" in m.text for m in mixed.memories)
+    # a name forgotten leaves the history
+    assistant.send("forget my name")
+    assert assistant.send("What names have I given you?").text == "You have not told me your name."
+
+
+QUOTE = "That brain of mine is something more than merely mortal; as time will show."
+
+
+def test_a_task_keeps_the_quote_it_refers_to(assistant, clock):
+    assistant.send(f"Here is a quote by Ada Lovelace: '{QUOTE}'", max_tokens=8)
+    set_it = assistant.send("append the quote from Ada Lovelace to your 3rd reply from now")
+    assert set_it.finish_reason == "memory"
+    assert set_it.text == f'OK, I will append "{QUOTE}" — Ada Lovelace in my reply number 3 from now.'
+    replies = [assistant.send(q, max_tokens=8).text for q in ["hi", "what is 2+2?", "tell me a joke", "ok"]]
+    assert [QUOTE in r for r in replies] == [False, False, True, False]  # the quote itself, at that reply
+    assert replies[2].endswith(f'\n\n"{QUOTE}" — Ada Lovelace')
+    assert "the quote from Ada Lovelace" not in replies[2]
+
+
+def test_a_task_finds_what_it_names_in_another_conversation_or_asks_the_model(assistant, clock):
+    assistant.send("A joke about penguins: 'Why don't penguins fly? They can't afford plane tickets.'", max_tokens=8)
+    assistant.new_conversation()
+    assert assistant.wait_idle(60)
+    said = assistant.send("In two replies, say the joke about penguins").text
+    assert said.startswith("OK, I will say \"Why don't penguins fly?")
+    assistant.send("hello", max_tokens=8)
+    assert assistant.send("and now?", max_tokens=8).text == "Why don't penguins fly? They can't afford plane tickets."
+    # nothing given by that name: the model is asked to do it then, in the user's words
+    unknown = assistant.send("append the poem by Mary Oliver to your next reply").text
+    assert unknown == "OK, in my reply number 1 from now: Append the poem by Mary Oliver."
+
+
+def test_a_task_about_it_keeps_what_the_last_message_gave(assistant):
+    assistant.send("My sign-off: 'Stay curious, keep learning.'", max_tokens=8)
+    assert assistant.send("append it to your 2nd reply").text == (
+        'OK, I will append "Stay curious, keep learning." in my reply number 2 from now.'
+    )
+    assistant.send("hi", max_tokens=8)
+    assert assistant.send("hello", max_tokens=8).text.endswith('\n\n"Stay curious, keep learning."')

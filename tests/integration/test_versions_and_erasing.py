@@ -311,3 +311,31 @@ def test_a_model_that_dies_loading_keeps_the_versions_straight(assistant, monkey
         list(assistant.stream("What is a wombat?", edit=user.id))
     assert [m.content for m in assistant.history()] == ["What is a wombat?", ""]
     assert assistant.versions()[user.id] == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "forget", ["forget everything about my brother", "forget Sam", "Forget what I told you about Sam"]
+)
+def test_a_forget_finds_a_person_by_any_of_their_names_and_erases_it(assistant, scripted_home, clock, forget):
+    for said in ["My brother is called Sam.", "Sam is moving to Oslo.", "My sister lives in Rome."]:
+        clock.now += 60
+        assistant.send(said)
+    assistant.new_conversation()
+    assert assistant.wait_idle(60)
+    assert fts_terms(scripted_home, "oslo")
+    reply = assistant.send(forget)
+    assert reply.finish_reason == "memory" and reply.text.startswith("Done, I forgot 1 memory and ")
+    # not in the memories, their full-text index or their vectors (the conversation keeps its messages)
+    assert fts_terms(scripted_home, "oslo") == [] and fts_terms(scripted_home, "sam") == []
+    db = assistant._store.db
+    assert not db.execute("select count(*) from memories where text like '%Sam%' or text like '%brother%'").fetchone()[
+        0
+    ]
+    assert not db.execute(
+        "select count(*) from memory_vectors v join memories m on m.id = v.memory_id where m.status = 'forgotten'"
+    ).fetchone()[0]
+    left = db.execute("select text from memories where status = 'active' and text like '%Rome%'").fetchall()
+    assert ("My sister lives in Rome.",) in left  # the sister is someone else
+    assistant.new_conversation()
+    recalled = assistant.send("Where is Sam moving to?").memories
+    assert not any("Oslo" in m.text or "Sam" in m.text for m in recalled)

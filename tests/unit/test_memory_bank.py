@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from mnemo.export import age
+from mnemo.memory import rules
 from mnemo.memory.bank import MemoryBank, chunks
 from mnemo.memory.index import VectorIndex
 from mnemo.memory.recall import keywords, time_target
@@ -184,3 +185,68 @@ def test_forgetting_part_of_a_memory_and_undoing_it(bank):
     assert bank.unforget(forgetting) == 2
     assert bank.records.get(nuts.id).text == nuts.text and bank.records.get(dog.id).subject == "dog name"
     assert {r for r, _ in bank.records.fts("Rex")} == {dog.id}
+
+
+def _said(bank, text: str, role: str = "user"):
+    conv = bank.store.create_conversation("c") if not bank.store.conversations() else bank.store.conversations()[0]
+    bank.store.clock.now += 60
+    message = bank.store.add_message(conv.id, role, text)
+    bank.ingest(message)
+    for fact in rules.facts(text):
+        bank.add(fact.text, fact.kind, subject=fact.subject, message=message)
+
+
+@pytest.mark.parametrize("query", ["my brother", "Sam", "sam", "my brother Sam", "Sam, my brother"])
+def test_a_forget_finds_a_person_by_any_of_their_names(bank, query):
+    for text in [
+        "My brother is called Sam.",
+        "Sam is moving to Oslo.",
+        "My little brother loves chess.",
+        "Sam's birthday is in May.",
+        "I had lunch with my sister.",
+        "I like samosas.",
+    ]:
+        _said(bank, text)
+    forgetting = bank.forget_about(query)
+    gone = sorted(r.text for r in forgetting.erased)
+    assert "The user's brother is called Sam." in gone
+    assert {"Sam is moving to Oslo.", "My little brother loves chess.", "Sam's birthday is in May."} <= set(gone)
+    left = [r.text for r in bank.records.listing(episodes=True)]
+    assert left == ["I had lunch with my sister.", "I like samosas.", "The user likes samosas."]
+    db = bank.store.db  # nothing of it left to find: not the rows, not the full-text index
+    for word in ["oslo", "chess", "sam", "brother", "birthday"]:
+        assert not db.execute("select rowid from memories_fts where memories_fts match ?", [word]).fetchall(), word
+    assert not db.execute("select count(*) from memories where text like '%Oslo%'").fetchone()[0]
+
+
+def test_a_lower_case_name_nobody_has_forgets_by_the_usual_subjects(bank):
+    _said(bank, "I play chess on Sundays.")
+    _said(bank, "My brother is called Sam.")
+    assert rules.person("chess") is not None  # one word, read as a name ...
+    assert bank._naming(rules.person("chess")) == []  # ... that nobody is called
+    assert [r.text for r in bank._naming(rules.person("sam"))][0] == "The user's brother is called Sam."
+
+
+def test_a_question_about_my_list_finds_the_one_list_kept(bank):
+    assert bank.asked_list("shopping list") is None
+    grocery = bank.update_list(ListOp("grocery list", "add", "milk", 2), None)
+    assert bank.asked_list("shopping list") == grocery  # "what's on my list?": the only one
+    bank.update_list(ListOp("packing list", "add", "socks", 3), None)
+    assert bank.asked_list("shopping list").id == grocery.id  # "what do I need to buy?": the groceries
+    assert bank.asked_list("packing list").meta["items"] == {"socks": 3}
+    assert bank.asked_list("todo list") is None
+
+
+@pytest.mark.parametrize("query", ["my car", "Betty"])
+def test_a_thing_with_a_name_is_forgotten_by_either(bank, query):
+    for text in ["My car is called Betty.", "Betty needs new tyres.", "My car broke down again.", "My bike is fine."]:
+        _said(bank, text)
+    bank.forget_about(query)
+    assert [r.text for r in bank.records.listing(episodes=True)] == ["My bike is fine.", "The user's bike is fine."]
+
+
+def test_a_thing_nobody_named_is_forgotten_by_its_subject_only(bank):
+    _said(bank, "My car is a Tesla.")
+    _said(bank, "My car broke down again.")
+    bank.forget_about("my car")
+    assert [r.text for r in bank.records.listing(episodes=True)] == ["My car broke down again."]

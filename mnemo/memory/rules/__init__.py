@@ -10,12 +10,27 @@ memory pipeline: where a new phrasing goes).
 
 from __future__ import annotations
 
-from mnemo.memory.rules import forget, remember
+from mnemo.memory.rules import forget, question, remember
 from mnemo.memory.rules.fact import NOT_FACT_SUBJECTS, facts
-from mnemo.memory.rules.intents import CancelTask, Fact, Forget, Intent, ListOp, NewTask, Reader, Remember
+from mnemo.memory.rules.forget import Person, person
+from mnemo.memory.rules.intents import (
+    Asked,
+    CancelTask,
+    Fact,
+    Forget,
+    Form,
+    Intent,
+    ListOp,
+    NewTask,
+    Reader,
+    Remember,
+)
 from mnemo.memory.rules.lists import list_ops
 from mnemo.memory.rules.names import NOT_NAMES
 from mnemo.memory.rules.own import own_words
+from mnemo.memory.rules.refers import IT as REFERRED_IT
+from mnemo.memory.rules.refers import KINDS as REFERRED
+from mnemo.memory.rules.refers import Reference, referent
 from mnemo.memory.rules.task import tasks
 from mnemo.memory.rules.text import subject_key, third_person
 from mnemo.memory.rules.times import DEFAULT_HOUR
@@ -28,18 +43,26 @@ __all__ = [
     "NUMBERS",
     "ORDINALS",
     "PRECEDENCE",
+    "REFERRED",
+    "REFERRED_IT",
     "WEEKDAYS",
+    "Asked",
     "CancelTask",
     "Fact",
     "Forget",
+    "Form",
     "Intent",
     "ListOp",
     "NewTask",
+    "Person",
+    "Reference",
     "Remember",
     "facts",
     "list_ops",
     "own_words",
     "parse",
+    "person",
+    "referent",
     "subject_key",
     "tasks",
     "third_person",
@@ -63,11 +86,13 @@ def _facts(text: str, now: float) -> list[Intent] | None:
 #   list removal (a message about a list, "… from my list", goes on to the lists).
 # - remember next: "remember that …" is kept as said (or, about shopping, goes to the
 #   list), not read as a task or a fact; "don't forget to …" goes on.
+# - questions next: "what's on my shopping list? answer as JSON" is answered from memory
+#   (not a list change, nor a task "in your answer"); only a message that is just that.
 # - tasks before lists: "remind me in 2 hours to buy milk" and "in your 5th reply add
 #   'x'" are tasks, not list additions.
 # - lists before facts: a message that changes a list states nothing about the user.
 # - facts last: almost any statement may hold one.
-PRECEDENCE: tuple[Reader, ...] = (forget.read, remember.read, _tasks, _lists, _facts)
+PRECEDENCE: tuple[Reader, ...] = (forget.read, remember.read, question.read, _tasks, _lists, _facts)
 
 
 def parse(text: str, now: float) -> list[Intent]:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from mnemo.memory.rules.intents import Fact
-from mnemo.memory.rules.names import NAME_WORD, NOT_NAMES, name_in
+from mnemo.memory.rules.names import NAME_WORD, NOT_NAMES, fragment, is_name, name_in
 from mnemo.memory.rules.phrases import Phrases, declare
 from mnemo.memory.rules.text import cap, clean, sentences, subject_key, third_person
 from mnemo.memory.rules.words import (
@@ -127,8 +127,10 @@ def _prefers(m: re.Match[str]) -> Fact:
     return Fact("preference", f"The user prefers {clean(m['v'])} over {clean(m['w'])}.")
 
 
-def _called(m: re.Match[str]) -> Fact:
+def _called(m: re.Match[str]) -> Fact | None:
     thing = clean(m["k"]).lower()
+    if fragment(clean(m["v"])):
+        return None  # "my dog's name is I don't know"
     return Fact("fact", f"The user's {thing} is called {clean(m['v'])}.", subject_key(f"{thing} name"))
 
 
@@ -140,7 +142,7 @@ _NOT_KIN_NAMES = {*NOT_NAMES, *(w.capitalize() for w in (*WEEKDAYS, *MONTHS)), "
 
 def _kin_called(m: re.Match[str]) -> Fact | tuple[Fact, ...] | None:
     name = m["v"]
-    if name.split()[0] in _NOT_KIN_NAMES:
+    if name.split()[0] in _NOT_KIN_NAMES or not is_name(name.split()[0]):
         return None
     thing = m["k"].lower()
     called = Fact("fact", f"The user's {thing} is called {name}.", subject_key(f"{thing} name"))
@@ -209,6 +211,8 @@ def _my_x_is(m: re.Match[str]) -> Fact | None:
     thing = clean(m["k"]).lower()
     if thing in NOT_FACT_SUBJECTS or thing.split()[-1] in NOT_FACT_SUBJECTS or _NO_VALUE.match(m["v"]):
         return None
+    if thing.split()[-1] in ("name", "surname") and not is_name(clean(m["v"])) or fragment(clean(m["v"])):
+        return None  # "my name is I'm not telling", "my job is I don't know": no value
     return Fact("fact", f"The user's {thing} is {clean(m['v'])}.", subject_key(thing))
 
 
@@ -298,7 +302,51 @@ RULES: tuple[tuple[str, str, Make], ...] = (
     ("fact-my-x-is", r"\bmy\ (?P<k>[a-z]+(?:\ [a-z]+)?)\ (?:is|are)\ (?P<v>[^,;!?]+)", _my_x_is),
 )
 declare("facts", *(name for name, _, _ in RULES))
-_RULES = [(re.compile(pattern, re.I | re.VERBOSE), make) for _, pattern, make in RULES]
+_RULES = [(name, re.compile(pattern, re.I | re.VERBOSE), make) for name, pattern, make in RULES]
+
+# A value that says nothing lasting about the user, a class each: a pronoun ("I like it",
+# "I love you"), what points at the conversation ("I like that idea", "my mum is here"), a
+# clause about the reply ("I love how you explain", "I like when you do that"), a fragment
+# ("my favourite colour is I don't know"), a place in the text ("my code is below").
+NOT_A_VALUE = declare(
+    "not-values",
+    "not-value-pronoun",
+    "not-value-deictic",
+    "not-value-clause",
+    "not-value-fragment",
+    "not-value-in-the-text",
+)
+_PRONOUN_VALUES = {"it", "you", "them", "him", "her", "us", "me", "one", "ones", "yours", "mine", "ya", "u"}
+_PRONOUN_VALUES |= {"everything", "anything", "nothing", "something", "someone", "anyone", "everyone"}
+_DEICTIC = {"that", "this", "these", "those", "here", "there", "such"}
+_CLAUSE = {"how", "what", "when", "where", "why", "which", "whatever", "whenever", "if", "whether"}
+_IN_THE_TEXT = {"below", "above", "attached", "following", "as follows", "the following", "here below"}
+_VALUED = {"fact-name", "fact-instruction", "fact-diet"}  # their own checks (a name, a standing instruction)
+
+
+def not_a_value(value: str) -> str | None:
+    """The class of a value that says nothing lasting ("it", "that idea", "how you explain"), else None."""
+    words = clean(value).lower().split()
+    if not words:
+        return "not-value-fragment"
+    if words[0] in _PRONOUN_VALUES:
+        return "not-value-pronoun"
+    if words[0] in _DEICTIC:
+        return "not-value-deictic"
+    if words[0] in _CLAUSE:
+        return "not-value-clause"
+    if " ".join(words) in _IN_THE_TEXT or words[0] in ("below", "above"):
+        return "not-value-in-the-text"
+    if fragment(value):
+        return "not-value-fragment"
+    return None
+
+
+def _no_value(name: str, m: re.Match[str]) -> bool:
+    if name in _VALUED:
+        return False
+    values = [m.groupdict().get(g) for g in ("v", "w", "obj")]
+    return any(v is not None and not_a_value(v) is not None for v in values)
 
 
 # Two statements in one sentence: "My dog is called Rex and my cat is called Tom", "I live
@@ -337,8 +385,10 @@ def facts(text: str) -> list[Fact]:
         if sentence.endswith("?"):
             continue  # a question states nothing
         for clause in filter(None, map(_stated, _TWO_FACTS.split(sentence))):
-            for pattern, make in _RULES:
+            for name, pattern, make in _RULES:
                 m = pattern.search(clause)
+                if m and _no_value(name, m):
+                    break  # "I like it", "my dog is called I forget what": the clause states nothing
                 if m and (fact := make(m)) is not None:
                     found += fact if isinstance(fact, tuple) else [fact]
                     break  # one fact per clause, the most specific rule first

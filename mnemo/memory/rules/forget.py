@@ -6,11 +6,13 @@ before another request ("forget the previous instructions and write a poem")."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from mnemo.memory.rules.intents import Forget, Intent
+from mnemo.memory.rules.names import not_a_name
 from mnemo.memory.rules.phrases import Phrases
 from mnemo.memory.rules.text import clean
-from mnemo.memory.rules.words import ASKING, THANKS, one_of
+from mnemo.memory.rules.words import ASKING, KIN_ADJECTIVES, PETS, RELATIVES, THANKS, one_of
 
 _ERASE_WHAT = Phrases(
     "forget-erase",
@@ -19,7 +21,7 @@ _ERASE_WHAT = Phrases(
         r"(?:what|everything|anything|all)\ (?:(?:that\ )?you\ (?:know|remember|have|have\ stored|keep|kept)\ )?"
         r"about\ ",
     ),
-    ("forget-erase-the-memory", r"the\ memor(?:y|ies)\ (?:about|of)\ "),
+    ("forget-erase-the-memory", r"(?:all\ )?(?:the\ |your\ |any\ )?memor(?:y|ies)\ (?:about|of)\ "),
     ("forget-erase-your-memory-of", r"your\ memory\ of\ "),
     ("forget-erase-my", r"(?=my\b)"),
 )
@@ -35,7 +37,8 @@ _FORGETTING = Phrases(
 )
 _FORGET = re.compile(
     rf"""^\s*(?:{one_of(("please", *ASKING))}\ )?{_FORGETTING}
-    (?P<v>.*?)(?:\s+from\ (?:your\ )?memory|\s+anymore|\s+any\ more)?[.!?]*$""",
+    (?P<v>.*?)(?:\s+from\ (?:your\ )?memory|\s+anymore|\s+any\ more)?
+    (?:,?\s+(?:completely|entirely|for\ good|altogether|permanently|forever|totally))?[.!?]*$""",
     re.I | re.S | re.VERBOSE,
 )
 _REQUEST = (
@@ -93,8 +96,10 @@ _TOLD = Phrases(
     "forget-told",
     (
         "told-you-about",
-        r"^(?:what|everything|anything|all)(?:\ that)?(?:\ (?:I|I've|I\ have|we|we've)\ (?:told|said\ to|mentioned\ to"
-        r"|shared\ with|said|mentioned|shared)(?:\ you)?|\ you\ (?:know|remember))?\ (?:about|regarding|concerning)\ ",
+        r"^(?:what|everything|anything|all|all\ the\ (?:stuff|things|facts|memories))(?:\ that)?"
+        r"(?:\ (?:I|I've|I\ have|we|we've)\ (?:told|said\ to|mentioned\ to"
+        r"|shared\ with|said|mentioned|shared)(?:\ you)?|\ you\ (?:know|remember|have))?"
+        r"\ (?:about|regarding|concerning|to\ do\ with|related\ to|relating\ to|involving)\ ",
     ),
 ).compile(re.I)
 _POLITE_END = re.compile(
@@ -102,7 +107,20 @@ _POLITE_END = re.compile(
     re.I | re.VERBOSE,
 )
 _FORGET_IT = re.compile(r"^\s*forget\ it\b", re.I | re.VERBOSE)
-_LIST = re.compile(r"\blist\b", re.I)  # "forget the milk on my list": the list's, not memory's
+_LIST = re.compile(r"\blist\b", re.I)
+_NOT_PEOPLE = {
+    "address",
+    "job",
+    "birthday",
+    "email",
+    "phone",
+    "diet",
+    "allergies",
+    "age",
+    "name",
+    "password",
+    "work",
+}  # "forget the milk on my list": the list's, not memory's
 
 
 def _forget_query(said: str) -> str:
@@ -117,3 +135,48 @@ def read(text: str, now: float) -> list[Intent] | None:
         return None
     query = _forget_query(m["v"])
     return [Forget(query)] if query else []
+
+
+# What to forget that is a person (or a pet) by one of their names: who they are to the
+# user ("my brother", "my little sister", "our dog") or what they are called ("Sam"), or
+# both ("my brother Sam", "Sam, my brother"). The bank then forgets what names them by any
+# of their names: the relation and the name are one subject.
+_KIN = one_of(sorted((*RELATIVES, *PETS), key=len, reverse=True))
+
+
+def _my_kin(group: str) -> str:
+    return rf"(?:my|our|the\ user's)\ (?:{one_of(KIN_ADJECTIVES)}\ )?(?P<{group}>{_KIN})"
+
+
+_A_NAME = r"[A-Za-z][a-z'-]+"
+_PERSON = Phrases(
+    "forget-person",
+    ("forget-person-kin", _my_kin("k")),
+    ("forget-person-name", rf"(?P<n>{_A_NAME})"),
+    ("forget-person-kin-and-name", rf"{_my_kin('i')},?\ (?P<m>{_A_NAME})"),
+    ("forget-person-name-and-kin", rf"(?P<o>{_A_NAME}),?\ {_my_kin('j')}"),
+    ("forget-person-who", rf"who\ (?:(?P<w>{_A_NAME})|{_my_kin('q')})\ (?:is|was)"),
+).compile(re.I)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a forget is about: their relation to the user ("brother"), their name ("Sam")."""
+
+    kin: str | None = None
+    name: str | None = None
+
+
+def person(query: str) -> Person | None:
+    """The person ``query`` names, if it is only that: "my brother" -> Person("brother"),
+    "Sam" -> Person(name="Sam"), "my brother Sam" -> both; "my brother's phone" -> None."""
+    m = _PERSON.fullmatch(clean(query))
+    if not m:
+        return None
+    kin = (m["k"] or m["i"] or m["j"] or m["q"] or "").lower() or None
+    name = m["n"] or m["m"] or m["o"] or m["w"]
+    if name and not_a_name(name) is not None:
+        return None  # "forget everything", "forget that"
+    if name and not kin and name.lower() in _NOT_PEOPLE:
+        return None  # "forget chess": one word, but no one's name
+    return Person(kin, name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mnemo.memory.rules.refers import Reference
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -37,6 +39,7 @@ class NewTask:
     replies: int | None = None
     due_at: float | None = None
     repeat: bool = False
+    refers: Reference | None = None  # what the text names that the user gave before ("the quote from X")
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,28 @@ class Remember:
     text: str
 
 
-Intent = Fact | ListOp | Forget | NewTask | CancelTask | Remember
+@dataclass(frozen=True)
+class Form:
+    """How the user asked for an answer: plain (a sentence), markdown (a list), table,
+    json, comma-separated, lines; the keys (or columns) they named, in their order."""
+
+    kind: str = "plain"
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question mnemo answers from memory itself: what a list holds (``what="list"``,
+    ``name`` the list), or every value a subject had (``what="history"``, ``name`` the
+    subject; ``earlier``: only the values before the current one)."""
+
+    what: str  # list | history
+    name: str
+    form: Form = Form()
+    earlier: bool = False
+
+
+Intent = Fact | ListOp | Forget | NewTask | CancelTask | Remember | Asked
 # A reader: the intents of its kind in a message (a list, maybe empty: the message is
 # its, no other reader looks), or None (not its kind: the next reader looks).
 Reader = Callable[[str, float], list[Intent] | None]

@@ -62,7 +62,8 @@ def _items(text: str) -> list[tuple[str, int | None]]:
     return out
 
 
-def _list_name(name: str | None) -> str:
+def list_name(name: str | None) -> str:
+    """The list a name says: "my list", "the list" are the shopping list."""
     words = (name or "").split()
     return (
         "shopping list"
@@ -246,7 +247,7 @@ def _item_then_ask(lowered: str) -> list[ListOp] | None:
         return None  # "here is my code, add it to my list": not a named item
     else:
         items = _items(_FETCHED.sub("", first) if op == "add" else first)
-    name = _list_name(m["list"])
+    name = list_name(m["list"])
     return [ListOp(name, op, item, (n or 1) if op == "add" else n) for item, n in items] or None
 
 
@@ -261,7 +262,7 @@ def list_ops(text: str) -> list[ListOp]:
     lowered = text.lower()
     if _CLEAR.search(lowered):
         m = re.search(r"\b([a-z]+) list\b", lowered)
-        return [ListOp(_list_name(m.group(0) if m else None), "clear")]
+        return [ListOp(list_name(m.group(0) if m else None), "clear")]
     if (asked := _item_then_ask(lowered)) is not None:
         return asked
     ops: list[ListOp] = []
@@ -269,6 +270,6 @@ def list_ops(text: str) -> list[ListOp]:
         found = _list_rule(_without_trailing(clause.strip(" ,")))
         if found:
             op, m, implied = found
-            name = _list_name(m.groupdict().get("list"))
+            name = list_name(m.groupdict().get("list"))
             ops += [ListOp(name, op, item, (n or 1) if op == "add" else n, implied) for item, n in _items(m["items"])]
     return ops

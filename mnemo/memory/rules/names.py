@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import re
 
-from mnemo.memory.rules.phrases import Phrases
-from mnemo.memory.rules.words import TITLES, one_of
+from mnemo.memory.rules.phrases import Phrases, declare
+from mnemo.memory.rules.words import (
+    DEMONYMS,
+    FEELINGS,
+    FUNCTION_WORDS,
+    MONTHS,
+    PRONOUNS,
+    TITLES,
+    WEEKDAYS,
+    one_of,
+)
 
 NOT_NAMES = {
     "Sorry",
@@ -92,6 +101,73 @@ _NAMED = Phrases(
 ).compile(re.I)
 _TITLED = re.compile(_TITLE, re.VERBOSE)
 
+# What a name slot holds that is no name, a class each: "This is I'm not sure" (a
+# contraction), "I'm You know" (a pronoun), "This is Why I ask" (a function word), "I'm
+# Absolutely sure" (an adverb), "I'm Thinking of …" (a verb), "I'm English" (where from, a
+# faith, a feeling), "I'm Tuesday's …" (a day), and, after "I'm"/"this is", a name that the
+# sentence carries on from ("This is Python code": a fragment of another sentence).
+NOT_A_NAME = declare(
+    "not-names",
+    "not-name-pronoun",
+    "not-name-function-word",
+    "not-name-contraction",
+    "not-name-adverb",
+    "not-name-verb-form",
+    "not-name-demonym-or-feeling",
+    "not-name-date",
+    "not-name-fragment",
+)
+_CONTRACTION = re.compile(r"(?:'(?:m|s|re|ve|ll|d|t)|n't)$", re.I)
+_ADVERB = re.compile(r"(?:tely|ally|ously|ably|ibly|ntly|estly|ctly|ately|iously)$", re.I)
+_VERB_FORM = re.compile(r"[a-z]{2,}ing$", re.I)
+_DATES = {*WEEKDAYS, *MONTHS}
+# After "I'm Liam" or "This is Liam", what may follow the name in the same sentence: the end,
+# a stop or comma, a surname, or one of these ("I'm Liam and I like tea", "… from Leeds").
+_AFTER_NAME = re.compile(
+    r"""^(?:\s*(?:$|[.,;:!?)—–-])
+    |\s+(?-i:[A-Z])
+    |\s+(?:and|but|from|by|btw|here|speaking|again|now|actually|too|also|though|of|calling|writing|with|in|at
+    |who|nice|pleased|glad|i|i'm|not|the\ one|your|you|if|so|to|again)\b)""",
+    re.I | re.VERBOSE,
+)
+_WEAK_SLOT = re.compile(r"\b(?:i'm|i\ am|this\ is)\s+$", re.I | re.VERBOSE)
+
+
+def not_a_name(word: str, weak: bool = False) -> str | None:
+    """The class of a word that cannot be a name ("I'm", "You", "Why"), else None; ``weak``:
+    after "I'm" or "this is", where a verb's -ing form is no name either ("I'm Thinking";
+    "my name is Irving" is one)."""
+    lowered = word.lower()
+    if lowered in PRONOUNS:
+        return "not-name-pronoun"
+    if _CONTRACTION.search(word):
+        return "not-name-contraction"
+    if lowered in FUNCTION_WORDS or word in NOT_NAMES:
+        return "not-name-function-word"
+    if lowered in DEMONYMS or lowered in FEELINGS:
+        return "not-name-demonym-or-feeling"
+    if lowered.split("-")[0] in _DATES:
+        return "not-name-date"
+    if len(word) > 6 and _ADVERB.search(word):
+        return "not-name-adverb"
+    if weak and len(word) > 5 and _VERB_FORM.search(word):
+        return "not-name-verb-form"
+    return None
+
+
+def fragment(value: str) -> bool:
+    """A value that begins another sentence instead of naming something ("my dog is called
+    I don't know", "my name is I'm not telling"): its first word a pronoun or a contraction."""
+    first = (value.split() or [""])[0]
+    return not_a_name(first) in ("not-name-pronoun", "not-name-contraction")
+
+
+def is_name(value: str) -> bool:
+    """A value for the name slot that is a name: every word of it capitalised and none of
+    them a word that is never a name ("I'm", "My", "Because")."""
+    words = value.split()
+    return bool(words) and len(words) <= 4 and all(w[:1].isupper() and not_a_name(w.rstrip(".")) is None for w in words)
+
 
 def name_in(sentence: str) -> str | None:
     """The name the user gives in ``sentence``, if any: "I'm Dr. Patel" -> "Dr. Patel"."""
@@ -101,11 +177,16 @@ def name_in(sentence: str) -> str | None:
         title, name = (titled[0], named[titled.end() :]) if titled else (None, named)
         name = name.split("\n")[0]
         first, *rest = name.split()
-        if first in NOT_NAMES:
+        before = sentence[m.start() : m.start("v")] if m["v"] else ""
+        weak = bool(_WEAK_SLOT.search(before)) and not title
+        if not_a_name(first, weak) is not None:
             continue
+        after = sentence[m.start("v") + len(first) :] if weak else ""
+        if weak and not _AFTER_NAME.match(after):
+            continue  # "This is Python code", "I'm Doing well": the sentence goes on another way
         if title:  # "I'm Dr. Patel": the name is as they gave it
             return title + first
         # "my name is Mary Jane": both words; "I'm Liam And …" or "Liam here": the first
-        both = rest and rest[0] not in NOT_NAMES and m.group(0).lower().startswith("my name")
+        both = rest and not_a_name(rest[0]) is None and m.group(0).lower().startswith("my name")
         return f"{first} {rest[0]}" if both else first
     return None

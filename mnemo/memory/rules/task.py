@@ -8,6 +8,7 @@ import re
 
 from mnemo.memory.rules.intents import CancelTask, NewTask
 from mnemo.memory.rules.phrases import Phrases, declare
+from mnemo.memory.rules.refers import reference
 from mnemo.memory.rules.text import QUOTE, cap, clean, number
 from mnemo.memory.rules.times import WHEN_DUE, due_time
 from mnemo.memory.rules.words import ASKING, DIGITS, KINDLY, ORDINALS, cardinals, one_of
@@ -46,7 +47,8 @@ _APPENDING = (
     "close with",
     "put",
 )
-_APPEND = re.compile(rf"\b{one_of(_APPENDING)}\b")
+_APPEND = re.compile(rf"\b(?:{one_of(_APPENDING)}|end\ (?:your|the|my|that)\ (?:\w+\ ){{1,3}}with)\b")
+_SAYING = re.compile(r"\b(?:say|repeat|quote|recite|tell\ me|give\ me|write|show\ me|remind\ me\ of)\b", re.VERBOSE)
 # Left over around what to do once the "when" is taken out: "in …", "could you …", "to …".
 _LEAD = re.compile(
     rf"""^(?:{one_of(("please", "pls", *ASKING, "will you", KINDLY))}\s+)*
@@ -88,12 +90,18 @@ def _after_replies(text: str, lowered: str) -> NewTask | None:
     action = "append" if _APPEND.search(lowered) else "say"
     if quote:
         return NewTask("after_replies", action, quote["q"], replies=n)
-    if not _APPEND.search(lowered) or not re.search(r"\b(your|you)\b", lowered):
-        return None  # "my second reply was wrong": about replies, not a task
-    # No quoted words: what to add is for the model to write then ("the quote from Emerson").
     what = _LEAD.sub("", clean(re.sub(r"\s+", " ", text[: when.start()] + " " + text[when.end() :])))
-    what = re.sub(r"\b(?:to|in|on|for)\s*$", "", what).strip(" ,")
-    return NewTask("after_replies", "instruct", cap(what), replies=n)
+    what = cap(re.sub(r"\b(?:to|in|on|for)\s*$", "", what).strip(" ,"))
+    refers = reference(what)
+    if not re.search(r"\b(your|you)\b", lowered) and refers is None:
+        return None  # "my second reply was wrong": about replies, not a task
+    if not _APPEND.search(lowered):
+        # "say the quote from Ada Lovelace in your third reply": that quote, once it is found
+        said = refers is not None and _SAYING.search(lowered)
+        return NewTask("after_replies", "say", what, replies=n, refers=refers) if said else None
+    # No quoted words: what to add is for the model to write then ("a quote from Seneca"), or
+    # what the user gave before, once it is found ("the quote from Ada Lovelace").
+    return NewTask("after_replies", "instruct", what, replies=n, refers=refers)
 
 
 TRIGGER = Phrases(

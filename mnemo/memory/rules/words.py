@@ -131,6 +131,8 @@ RELATIVES = (
     "roommate",
     "neighbour",
     "neighbor",
+    *("ex", "ex-wife", "ex-husband", "ex-boyfriend", "ex-girlfriend", "ex-partner"),
+    *("stepmum", "stepmom", "stepdad", "stepmother", "stepfather", "teacher", "therapist", "landlord", "mate"),
 )
 PETS = (
     "dog",
@@ -169,6 +171,45 @@ COLOURS = (
 # ----------------------------------------------------------------------- names
 
 TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof")
+
+# Words that are never a name, whatever their capital: what a name slot ("I'm X", "this is
+# X", "call me X") catches when the sentence goes on another way ("I'm You know", "This is
+# Why I ask", "Call me Maybe"). names.NOT_A_NAME reads them, a class each.
+PRONOUNS = (
+    *("i", "me", "you", "he", "him", "she", "her", "we", "us", "they", "them", "it", "one"),
+    *("myself", "yourself", "himself", "herself", "ourselves", "themselves", "mine", "yours", "ours", "theirs"),
+    *("everyone", "everybody", "someone", "somebody", "anyone", "anybody", "nobody", "noone", "nothing"),
+    *("something", "anything", "everything"),
+)
+FUNCTION_WORDS = (
+    *("my", "your", "our", "his", "their", "its", "this", "that", "these", "those", "the", "a", "an"),
+    *("some", "any", "no", "every", "each", "all", "both", "either", "neither", "such", "other", "another"),
+    *("why", "how", "where", "when", "what", "which", "who", "whom", "whose", "whatever", "whoever"),
+    *("and", "but", "or", "nor", "if", "so", "then", "than", "because", "although", "though", "while"),
+    *("unless", "until", "since", "as", "like", "just", "only", "also", "even", "still", "too", "very"),
+    *("not", "never", "always", "here", "there", "now", "today", "tonight", "tomorrow", "yesterday"),
+    *("in", "on", "at", "to", "from", "of", "for", "with", "by", "about", "into", "over", "out", "up"),
+    *("yes", "yeah", "yep", "yup", "nope", "nah", "maybe", "perhaps", "ok", "okay", "well", "oh", "hmm"),
+    *("um", "uh", "hey", "hi", "hello", "thanks", "thank", "please", "sorry", "sure", "fine", "good"),
+    *("gonna", "wanna", "gotta", "kinda", "sorta", "lemme", "dunno"),
+    *("is", "am", "are", "was", "were", "be", "been", "do", "does", "did", "have", "has", "had", "can"),
+    *("will", "would", "should", "could", "must", "may", "might", "shall", "let", "lets"),
+)
+# What "I'm X" says that is not a name: where from, what faith, how one is.
+DEMONYMS = (
+    *("english", "british", "irish", "scottish", "welsh", "american", "canadian", "australian", "french"),
+    *("german", "dutch", "belgian", "spanish", "portuguese", "italian", "swiss", "austrian", "polish"),
+    *("danish", "swedish", "norwegian", "finnish", "russian", "ukrainian", "greek", "turkish", "chinese"),
+    *("japanese", "korean", "indian", "pakistani", "mexican", "brazilian", "argentinian", "african"),
+    *("european", "asian", "catholic", "protestant", "christian", "jewish", "muslim", "hindu", "buddhist"),
+    *("atheist", "agnostic", "vegan", "vegetarian"),
+)
+FEELINGS = (
+    *("excited", "curious", "unsure", "confused", "bored", "stuck", "lost", "new", "great", "awesome"),
+    *("important", "hard", "easy", "interesting", "amazing", "terrible", "awful", "nervous", "worried"),
+    *("stressed", "upset", "angry", "sad", "exhausted", "hungry", "thirsty", "sick", "ill", "alone"),
+    *("available", "free", "ready", "right", "wrong", "correct", "serious", "honest", "certain"),
+)
 
 
 def plurals(words: Iterable[str]) -> str:

@@ -329,3 +329,55 @@ SUPPOSED = [
 @pytest.mark.parametrize("label, text, notes", SUPPOSED)
 def test_what_is_only_supposed_states_nothing(label, text, notes):
     assert [f.text for f in parsed(text) if isinstance(f, Fact)] == notes
+
+
+# A value that says nothing lasting about the user, as five people would say it: no fact.
+NO_VALUES = [
+    ("not-value-pronoun+fact-likes", "I like it"),
+    ("not-value-pronoun+fact-likes", "I love you"),
+    ("not-value-pronoun+fact-likes", "I don't like them"),
+    ("not-value-pronoun+fact-allergy", "I'm allergic to it"),
+    ("not-value-pronoun+fact-my-x-is", "My favourite food is it"),
+    ("not-value-pronoun+fact-likes", "I enjoy it when you explain things"),
+    ("not-value-deictic+fact-likes", "I like that idea"),
+    ("not-value-deictic+fact-likes", "I love this!"),
+    ("not-value-deictic+fact-my-x-is", "My mum is here"),
+    ("not-value-deictic+fact-my-x-is", "My email is that"),
+    ("not-value-deictic+fact-prefers", "I prefer this over that"),
+    ("not-value-deictic+fact-favourite", "My favourite is this one"),
+    ("not-value-clause+fact-likes", "I love how you explain"),
+    ("not-value-clause+fact-likes", "I like what you did"),
+    ("not-value-clause+fact-likes", "I like when you do that"),
+    ("not-value-clause+fact-my-x-is", "My question is why it fails"),
+    ("not-value-clause+fact-likes", "I hate when it crashes"),
+    ("not-value-fragment+fact-favourite", "My favourite colour is I don't know"),
+    ("not-value-fragment+fact-my-x-is", "My job is I'm not sure"),
+    ("not-value-fragment+fact-called", "My dog is called I forget what"),
+    ("not-value-fragment+fact-likes", "I like I guess"),
+    ("not-value-fragment+fact-my-x-is", "My answer is I'd rather not"),
+    ("not-value-in-the-text+fact-my-x-is", "My code is below"),
+    ("not-value-in-the-text+fact-my-x-is", "My question is above"),
+    ("not-value-in-the-text+fact-my-x-is", "My draft is attached"),
+    ("not-value-in-the-text+fact-my-x-is", "My list is as follows"),
+    ("not-value-in-the-text+fact-my-x-is", "My essay is the following"),
+]
+
+
+@pytest.mark.parametrize("label, text", NO_VALUES)
+def test_a_value_that_says_nothing_lasting_is_no_fact(label, text):
+    assert [f for f in parsed(text) if isinstance(f, Fact)] == []
+
+
+# Values near those classes that say something: kept.
+VALUES_NEAR_NONE = [
+    ("fact-likes", "I like to code", "The user likes to code."),
+    ("fact-likes", "I love hiking in the Alps", "The user loves hiking in the Alps."),
+    ("fact-my-x-is", "My car is a Tesla", "The user's car is a Tesla."),
+    ("fact-home", "I live in Thatcham", "The user lives in Thatcham."),
+    ("fact-likes", "I love Italian food", "The user loves Italian food."),
+]
+
+
+@pytest.mark.parametrize("label, text, note", VALUES_NEAR_NONE)
+def test_values_near_the_empty_classes_are_kept(label, text, note):
+    assert [f.text for f in parsed(text) if isinstance(f, Fact)] == [note]

@@ -86,3 +86,65 @@ NOT_FORGETS = [
 def test_near_misses_do_not_trigger(label, text):
     found = acted_on(text)
     assert not found, found
+
+
+# A forget about a person (or pet) by one of their names, as five people would say it: the
+# bank then forgets what names them by any of their names (tests/unit/test_memory_bank.py).
+FORGET_PERSON = [
+    ("forget+told-you-about+forget-person-kin", "forget everything about my brother", "brother", None),
+    ("forget-erase-what-you-know+forget-person-kin", "Delete what you know about my little brother", "brother", None),
+    ("forget-erase-my+forget-person-kin", "erase my brother from your memory", "brother", None),
+    ("forget-stop-remembering+forget-person-kin", "stop remembering my sister", "sister", None),
+    ("forget+forget-person-kin", "Please forget about our dog", "dog", None),
+    ("forget+forget-person-name", "forget Sam", None, "Sam"),
+    ("forget+told-you-about+forget-person-name", "Forget everything I told you about Sam.", None, "Sam"),
+    ("forget-erase-what-you-know+forget-person-name", "wipe all you know about Priya", None, "Priya"),
+    ("forget+forget-person-name", "forget sam please", None, "sam"),
+    ("forget-stop-remembering+forget-person-name", "Don't remember Rex anymore", None, "Rex"),
+    ("forget+forget-person-kin-and-name", "forget my brother Sam", "brother", "Sam"),
+    ("forget+forget-person-kin-and-name", "Forget about my mum, Ruth", "mum", "Ruth"),
+    ("forget-erase-what-you-know+forget-person-kin-and-name", "remove everything about our cat Tom", "cat", "Tom"),
+    ("forget+told-you-about+forget-person-kin-and-name", "forget what I said about my boss Dana", "boss", "Dana"),
+    ("forget+forget-person-kin-and-name", "forget my best friend Lee", "best friend", "Lee"),
+    ("forget+forget-person-name-and-kin", "forget Sam, my brother", "brother", "Sam"),
+    ("forget+forget-person-name-and-kin", "Forget about Ruth my mum", "mum", "Ruth"),
+    ("forget-erase-what-you-know+forget-person-name-and-kin", "delete everything about Tom, our cat", "cat", "Tom"),
+    ("forget+forget-person-name-and-kin", "forget Dana, my boss, please", "boss", "Dana"),
+    ("forget+forget-person-name-and-kin", "forget Lee my best friend", "best friend", "Lee"),
+    ("forget+forget-person-who", "forget who Sam is", None, "Sam"),
+    ("forget+forget-person-who", "Forget who my sister is", "sister", None),
+    ("forget-stop-remembering+forget-person-who", "stop remembering who Priya is", None, "Priya"),
+    ("forget+forget-person-who", "please forget who my boss was", "boss", None),
+    ("forget+forget-person-who", "forget who Rex was, he's gone", None, "Rex"),
+    ("forget+told-you-about+forget-person-kin", "forget everything to do with my brother", "brother", None),
+    ("forget+told-you-about+forget-person-name", "forget anything related to Sam", None, "Sam"),
+    ("forget+told-you-about+forget-person-kin", "forget all the stuff about my brother", "brother", None),
+    ("forget-erase-the-memory+forget-person-kin", "erase all memories of my brother", "brother", None),
+    ("forget+forget-person-kin", "Forget my brother completely", "brother", None),
+    ("forget+forget-person-name", "forget Sam entirely.", None, "Sam"),
+    ("forget+told-you-about+forget-person-kin", "Please forget all about my ex", "ex", None),
+]
+
+
+@pytest.mark.parametrize("label, text, kin, name", FORGET_PERSON)
+def test_a_forget_about_a_person_names_them(label, text, kin, name):
+    found = parsed(text)
+    assert found and isinstance(found[0], Forget), found
+    assert rules.person(found[0].query) == rules.Person(kin, name), found[0].query
+
+
+# A forget that names something of a person, or no one: not the person's whole subject.
+NOT_A_PERSON = [
+    ("forget-person-kin", "forget my brother's phone number"),
+    ("forget-person-kin", "forget where my sister lives"),
+    ("forget-person-name", "forget my address"),
+    ("forget-person-name", "forget everything about my job"),
+    ("forget-person-name", "forget that"),
+    ("forget-person-kin-and-name", "forget my brother is in Oslo"),
+]
+
+
+@pytest.mark.parametrize("label, text", NOT_A_PERSON)
+def test_a_forget_about_something_else_names_no_person(label, text):
+    found = parsed(text)
+    assert not found or not isinstance(found[0], Forget) or rules.person(found[0].query) is None, found

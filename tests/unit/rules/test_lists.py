@@ -259,7 +259,6 @@ NOT_LISTS = [
     ("add-need-some", "I need two weeks off"),
     ("remove", "How do I delete a file in bash?"),
     ("remove-bought-the", "I bought a new laptop yesterday"),
-    ("add", "What is on my shopping list?"),
     ("add", "Add a docstring to this function"),
     ("remove-from-the-list", "Remove the duplicates from this list: 3, 3, 4"),
     ("add-want-to-get-some", "I want to get better at chess"),

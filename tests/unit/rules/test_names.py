@@ -78,3 +78,85 @@ NOT_NAMES = [
 def test_near_misses_do_not_trigger(label, text):
     found = acted_on(text)
     assert not found, found
+
+
+# What a name slot catches when the sentence goes on another way: never a name, a class
+# each, as five people would say it (from real dialogues: "The user's name is I'm." was
+# stored from "This is I'm not sure ...").
+JUNK_NAMES = [
+    ("not-name-contraction", "This is I'm not sure what to do"),
+    ("not-name-contraction", "My name is I'm not telling you"),
+    ("not-name-contraction", "Hi, I'm I'm a bit lost"),
+    ("not-name-contraction", "Call me Don't ask"),
+    ("not-name-contraction", "It's I'm here again"),
+    ("not-name-pronoun", "I'm You know what I mean"),
+    ("not-name-pronoun", "This is Me again"),
+    ("not-name-pronoun", "I am He who asked before"),
+    ("not-name-pronoun", "I'm Everyone's favourite"),
+    ("not-name-pronoun", "This is They said so"),
+    ("not-name-function-word", "Call me Maybe"),
+    ("not-name-function-word", "This is Why I ask"),
+    ("not-name-function-word", "My name is My business"),
+    ("not-name-function-word", "This is Because of you"),
+    ("not-name-function-word", "Call me When you can"),
+    ("not-name-adverb", "I'm Absolutely sure"),
+    ("not-name-adverb", "I'm Totally fine"),
+    ("not-name-adverb", "This is Seriously annoying"),
+    ("not-name-adverb", "I'm Honestly not sure"),
+    ("not-name-adverb", "I'm Definitely coming"),
+    ("not-name-verb-form", "I'm Thinking about it"),
+    ("not-name-verb-form", "I'm Doing well"),
+    ("not-name-verb-form", "I'm Hoping you can help"),
+    ("not-name-verb-form", "I'm Planning a trip"),
+    ("not-name-verb-form", "This is Amazing news"),
+    ("not-name-demonym-or-feeling", "I'm English"),
+    ("not-name-demonym-or-feeling", "I'm Excited!"),
+    ("not-name-demonym-or-feeling", "I'm Catholic"),
+    ("not-name-demonym-or-feeling", "This is Great"),
+    ("not-name-demonym-or-feeling", "I'm Curious."),
+    ("not-name-date", "This is Tuesday's plan"),
+    ("not-name-date", "I'm Monday morning tired"),
+    ("not-name-date", "This is May"),
+    ("not-name-date", "I'm Friday-ready"),
+    ("not-name-date", "this is June"),
+    ("not-name-fragment", "This is Python code"),
+    ("not-name-fragment", "This is Chapter one of my book"),
+    ("not-name-fragment", "I'm Team lead here"),
+    ("not-name-fragment", "This is Section two"),
+    ("not-name-fragment", "I'm Level three now"),
+]
+
+
+@pytest.mark.parametrize("label, text", JUNK_NAMES)
+def test_a_name_slot_holding_no_name_gives_no_name(label, text):
+    names = [i for i in parsed(text) if isinstance(i, Fact) and i.subject == "name"]
+    assert not names, names
+
+
+# Names that look like those classes and are names: kept.
+NAMES_NEAR_JUNK = [
+    ("name-i-am", "I'm Emily", "Emily"),
+    ("name-call-me", "Call me Kelly", "Kelly"),
+    ("name-my-name-is", "My name is Irving", "Irving"),
+    ("name-i-am", "I'm Sam, nice to meet you", "Sam"),
+    ("name-this-is", "Hi, this is Priya from accounting", "Priya"),
+    ("name-i-am", "I'm Noor and I like tea", "Noor"),
+    ("name-i-am", "Hello, I'm Zoe.", "Zoe"),
+    ("name-i-am", "I'm Ana by the way", "Ana"),
+    ("name-i-am", "I'm Tom Baker", "Tom"),
+    ("name-my-name-is", "My name is Sterling", "Sterling"),
+]
+
+
+@pytest.mark.parametrize("label, text, name", NAMES_NEAR_JUNK)
+def test_names_near_the_junk_classes_are_kept(label, text, name):
+    names = [i.text for i in parsed(text) if isinstance(i, Fact) and i.subject == "name"]
+    assert names == [f"The user's name is {name}."]
+
+
+@pytest.mark.parametrize("word", ["I'm", "You", "Because", "My", "Absolutely", "English", "Tuesday", "I'm Sam"])
+def test_is_name_refuses_the_junk_classes(word):
+    from mnemo.memory.rules.names import is_name
+
+    assert not is_name(word)
+    assert is_name("Sam") and is_name("Mary Jane") and is_name("Irving")

@@ -13,11 +13,22 @@ from tests.unit.rules import (
     test_material,
     test_names,
     test_precedence,
+    test_question,
     test_remember,
     test_tasks,
 )
 
-MODULES = (test_facts, test_forget, test_lists, test_material, test_names, test_precedence, test_remember, test_tasks)
+MODULES = (
+    test_facts,
+    test_forget,
+    test_lists,
+    test_material,
+    test_names,
+    test_precedence,
+    test_question,
+    test_remember,
+    test_tasks,
+)
 
 
 def _tables():

@@ -223,3 +223,208 @@ NOT_TASKS = [
 def test_near_misses_do_not_trigger(label, text):
     found = acted_on(text)
     assert not found, found
+
+
+# A task that names what the user gave before, as five people would say it: the rules read
+# what it names; the bank finds the thing itself when the task is set (test_memory.py).
+REFERENCES = [
+    (
+        "replies-nth+refers-the-noun-by",
+        "append the quote from Ada Lovelace to your 5th reply from now",
+        5,
+        "append",
+        ("quote", "Ada Lovelace", None),
+    ),
+    (
+        "replies-in-n+refers-the-noun-by",
+        "In three replies, add the quote by Marcus Aurelius at the end",
+        3,
+        "append",
+        ("quote", "Marcus Aurelius", None),
+    ),
+    (
+        "replies-nth+refers-the-noun-by",
+        "please include the poem by Mary Oliver in your second answer",
+        2,
+        "append",
+        ("poem", "Mary Oliver", None),
+    ),
+    (
+        "replies-after-n+refers-the-noun-by",
+        "after two more replies, attach that quotation from seneca",
+        2,
+        "append",
+        ("quote", "seneca", None),
+    ),
+    (
+        "replies-nth+refers-the-noun-by",
+        "Say the quote from Ada Lovelace in your third reply",
+        3,
+        "say",
+        ("quote", "Ada Lovelace", None),
+    ),
+    (
+        "replies-nth+refers-whose-noun",
+        "Add Ada Lovelace's quote to your 4th reply",
+        4,
+        "append",
+        ("quote", "Ada Lovelace", None),
+    ),
+    (
+        "replies-in-n+refers-whose-noun",
+        "in two responses, end with Oscar Wilde's line",
+        2,
+        "append",
+        ("quote", "Oscar Wilde", None),
+    ),
+    ("replies-nth+refers-whose-noun", "Append Keats's poem to your fifth reply", 5, "append", ("poem", "Keats", None)),
+    (
+        "replies-n-from-now+refers-whose-noun",
+        "three replies from now, repeat Grandma's saying to me",
+        3,
+        "say",
+        ("quote", "Grandma", None),
+    ),
+    (
+        "replies-nth+refers-whose-noun",
+        "put Yoda's quote at the end of your 2nd answer",
+        2,
+        "append",
+        ("quote", "Yoda", None),
+    ),
+    (
+        "replies-nth+refers-the-noun-i-gave",
+        "append the poem I gave you to your 3rd reply",
+        3,
+        "append",
+        ("poem", None, None),
+    ),
+    (
+        "replies-in-n+refers-the-noun-i-gave",
+        "in 2 replies add the link I sent earlier",
+        2,
+        "append",
+        ("link", None, None),
+    ),
+    (
+        "replies-nth+refers-the-noun-i-gave",
+        "Include the quote I shared above in your next reply",
+        1,
+        "append",
+        ("quote", None, None),
+    ),
+    (
+        "replies-after-n+refers-the-noun-i-gave",
+        "After 4 answers, say the joke I told you",
+        4,
+        "say",
+        ("joke", None, None),
+    ),
+    (
+        "replies-nth+refers-the-noun-i-gave",
+        "at the end of your 2nd response, add the haiku I wrote",
+        2,
+        "append",
+        ("poem", None, None),
+    ),
+    (
+        "replies-nth+refers-the-noun-about",
+        "append the joke about penguins to your 3rd reply",
+        3,
+        "append",
+        ("joke", None, "penguins"),
+    ),
+    (
+        "replies-in-n+refers-the-noun-about",
+        "in two replies, include the quote about patience",
+        2,
+        "append",
+        ("quote", None, "patience"),
+    ),
+    (
+        "replies-nth+refers-the-noun-about",
+        "Say the poem about the sea in your fourth answer",
+        4,
+        "say",
+        ("poem", None, "the sea"),
+    ),
+    (
+        "replies-after-n+refers-the-noun-about",
+        "after three replies attach the tip about sleep",
+        3,
+        "append",
+        ("tip", None, "sleep"),
+    ),
+    (
+        "replies-nth+refers-the-noun-about",
+        "add the fact about octopuses to your 2nd reply",
+        2,
+        "append",
+        ("fact", None, "octopuses"),
+    ),
+    ("replies-nth+refers-that-noun", "append that quote to your 5th reply", 5, "append", ("quote", None, None)),
+    ("replies-in-n+refers-that-noun", "in 3 replies, include my motto", 3, "append", ("quote", None, None)),
+    ("replies-nth+refers-that-noun", "Repeat that poem in your second reply", 2, "say", ("poem", None, None)),
+    ("replies-after-n+refers-that-noun", "after two replies, add the same joke", 2, "append", ("joke", None, None)),
+    ("replies-nth+refers-that-noun", "End your third answer with this quote", 3, "append", ("quote", None, None)),
+    ("replies-nth+refers-it", "append it to your 5th reply", 5, "append", ("it", None, None)),
+    ("replies-in-n+refers-it", "In two replies, say it back", 2, "say", ("it", None, None)),
+    ("replies-nth+refers-it", "add that to your third answer", 3, "append", ("it", None, None)),
+    ("replies-nth+refers-it", "Include those words in your 4th reply", 4, "append", ("it", None, None)),
+    ("replies-nth+refers-it", "put this at the end of your 2nd reply", 2, "append", ("it", None, None)),
+]
+
+
+@pytest.mark.parametrize("label, text, n, action, names", REFERENCES)
+def test_a_task_that_names_what_was_given_before(label, text, n, action, names):
+    tasks = [i for i in parsed(text) if isinstance(i, NewTask)]
+    assert tasks and tasks[0].replies == n, parsed(text)
+    assert tasks[0].action == ("say" if action == "say" else "instruct")  # appended once it is found
+    assert tasks[0].refers == rules.Reference(*names)
+
+
+given_things = [
+    (
+        "Here is a quote by Ada Lovelace: 'That brain of mine is something more than merely mortal; "
+        "as time will show.'",
+        ("quote", "Ada Lovelace", None),
+        '"That brain of mine is something more than merely mortal; as time will show." — Ada Lovelace',
+    ),
+    (
+        "My favourite quotation from ada lovelace is “The Analytical Engine weaves algebraic patterns”.",
+        ("quote", "Ada Lovelace", None),
+        '"The Analytical Engine weaves algebraic patterns" — ada lovelace',
+    ),
+    (
+        "Here's a haiku I wrote: An old silent pond, a frog jumps in",
+        ("poem", None, None),
+        "An old silent pond, a frog jumps in",
+    ),
+    ("I love this site: https://example.org/read.", ("link", None, None), "https://example.org/read"),
+    (
+        "A joke about penguins: \"Why don't penguins fly? They can't afford tickets.\"",
+        ("joke", None, "penguins"),
+        "\"Why don't penguins fly? They can't afford tickets.\"",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, names, thing", given_things)
+def test_the_thing_a_task_names_is_found_as_given(text, names, thing):
+    assert rules.referent(text, rules.Reference(*names)) == thing
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        (
+            "Here is a quote by Seneca: 'Luck is what happens when preparation meets opportunity.'",
+            ("quote", "Ada Lovelace", None),
+        ),
+        ("It's a quote I like", ("quote", None, None)),  # no quote in it
+        ("Here is a poem: 'Roses are red'", ("joke", None, None)),
+        ("A joke about cats: 'Meow meow meow'", ("joke", None, "penguins")),
+    ],
+)
+def test_a_message_that_does_not_give_it_is_not_the_thing(text, names):
+    assert rules.referent(text, rules.Reference(*names)) is None
