@@ -50,6 +50,7 @@ HOP_SEEDS = 3  # the best matches whose names are followed for a second hop
 FOCUS_LEAST = 2
 STEM = 5
 FILLER_WORDS = 5
+FOCUS_DEPTH = 3  # times k: how far down the ranking long turns are quoted in part
 KIND_WEIGHT: dict[str, float] = {
     MemoryKind.FACT: 1.6,
     MemoryKind.PREFERENCE: 1.6,
@@ -256,7 +257,16 @@ def _filler(sentence: str) -> bool:
 
 
 def focus(text: str, query: str) -> str | None:
-    """The part of a long turn that ``query`` is about, or None to quote all of it: from the
+    """The part of a long turn that ``query`` is about, or None to quote all of it (see
+    ``_focus``)."""
+    return _focus(text, {w[:STEM] for w in keywords(query).split()})
+
+
+_WORD = re.compile(r"[\w']+")
+
+
+def _focus(text: str, stems: set[str]) -> str | None:
+    """The part of a long turn that a question (its words' ``stems``) is about (None: all of it): from the
     first sentence holding one of the question's words to the one after the last (what answers
     often follows what names the subject), less the fillers between; where no sentence holds
     one, the longest and the one after it. Measured with `mnemo eval recall --locomo`: the
@@ -266,8 +276,7 @@ def focus(text: str, query: str) -> str | None:
     parts = [p for p in _SENTENCE.split(body.strip()) if p]
     if len(parts) < FOCUS_LEAST:
         return None
-    stems = {w[:STEM] for w in keywords(query).split()}
-    hits = [i for i, p in enumerate(parts) if stems & {w[:STEM] for w in re.findall(r"[\w']+", p.lower())}]
+    hits = [i for i, p in enumerate(parts) if stems & {w[:STEM] for w in _WORD.findall(p.lower())}]
     if not hits:
         hits = [max(range(len(parts)), key=lambda i: len(parts[i]))]
     last = min(hits[-1] + 1, len(parts) - 1)
@@ -404,11 +413,13 @@ def recall(
     fact_sources: set[int] = set()
     used = 0
     # What the question asks for outright (every past value, what was said at that time) first.
+    # Long turns quoted in part (the best few: the rest are seldom reached, and quoted whole).
+    stems = {w[:STEM] for w in keywords(query).split()}
     ranked = [
-        replace(x, text=focus(x.record.text, query))
-        if x.record.kind == MemoryKind.EPISODE and not (x.listed or x.timely)
+        replace(x, text=_focus(x.record.text, stems))
+        if i < FOCUS_DEPTH * k and x.record.kind == MemoryKind.EPISODE and not (x.listed or x.timely)
         else x
-        for x in sorted(scored.values(), key=lambda x: (not (x.listed or x.timely), -x.score))
+        for i, x in enumerate(sorted(scored.values(), key=lambda x: (not (x.listed or x.timely), -x.score)))
     ]
     costs = dict(zip((x.record.id for x in ranked), count_many([x.text or x.record.text for x in ranked])))  # one trip
     vecs = vectors([x.record.id for x in ranked if x.record.kind == MemoryKind.EPISODE]) if vectors else {}
