@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -286,6 +287,54 @@ def _focus(text: str, stems: set[str]) -> str | None:
     return label + " ".join(parts[i] for i in kept)
 
 
+# Relative dates in a recalled turn, resolved against the day it was said ("I went yesterday",
+# said on 8 May 2023: "yesterday (7 May 2023)"): the block gives each note's age, but "when did
+# she go?" asks for the day, and a small model gets the arithmetic wrong.
+_RELATIVE = re.compile(
+    rf"\b(?:(?P<ago>(?P<n>{DIGITS}|{ARTICLE}|{one_of(CARDINALS)}) (?P<u>day|week|month|year)s? ago)|"
+    r"(?P<word>yesterday|today|tonight|this morning|this afternoon|this evening|last night|"
+    r"last weekend|last week|last month|last year))\b",
+    re.I,
+)
+
+
+def _day(t: datetime) -> str:
+    return f"{t.day} {t:%B %Y}"
+
+
+def dated(text: str, said_at: float) -> str:
+    """``text`` with each relative date followed by the date it means, as of ``said_at``."""
+    said = datetime.fromtimestamp(said_at)
+
+    def resolve(m: re.Match[str]) -> str:
+        word = (m["word"] or "").lower()
+        if m["ago"]:
+            n = int(_count(m["n"]))
+            unit = m["u"].lower()
+            if unit == "day":
+                when = _day(said - timedelta(days=n))
+            elif unit == "week":
+                when = f"the week of {_day(said - timedelta(weeks=n))}"
+            elif unit == "month":
+                month = said.month - 1 - n
+                when = f"{datetime(said.year + month // 12, month % 12 + 1, 1):%B %Y}"
+            else:
+                when = str(said.year - n)
+        elif word == "yesterday" or word == "last night":
+            when = _day(said - timedelta(days=1))
+        elif word in ("last week", "last weekend"):
+            when = f"the {word.split()[1]} before {_day(said)}"
+        elif word == "last month":
+            when = f"{said.replace(day=1) - timedelta(days=1):%B %Y}"
+        elif word == "last year":
+            when = str(said.year - 1)
+        else:  # today, tonight, this morning …
+            when = _day(said)
+        return f"{m[0]} ({when})"
+
+    return _RELATIVE.sub(resolve, text)
+
+
 def recency(age_s: float) -> float:
     return 1.0 + 0.25 * math.exp(-max(age_s, 0) / (7 * 86400))
 
@@ -413,12 +462,17 @@ def recall(
     fact_sources: set[int] = set()
     used = 0
     # What the question asks for outright (every past value, what was said at that time) first.
-    # Long turns quoted in part (the best few: the rest are seldom reached, and quoted whole).
+    # Long turns quoted in part, relative dates resolved (the best few: the rest are seldom
+    # reached, and quoted as they are).
     stems = {w[:STEM] for w in keywords(query).split()}
+
+    def quoted(x: Recalled) -> Recalled:
+        part = None if x.listed or x.timely else _focus(x.record.text, stems)
+        text = part or x.record.text
+        return replace(x, text=dated(text, x.record.created_at) if _RELATIVE.search(text) else part)
+
     ranked = [
-        replace(x, text=_focus(x.record.text, stems))
-        if i < FOCUS_DEPTH * k and x.record.kind == MemoryKind.EPISODE and not (x.listed or x.timely)
-        else x
+        quoted(x) if i < FOCUS_DEPTH * k and x.record.kind == MemoryKind.EPISODE else x
         for i, x in enumerate(sorted(scored.values(), key=lambda x: (not (x.listed or x.timely), -x.score)))
     ]
     costs = dict(zip((x.record.id for x in ranked), count_many([x.text or x.record.text for x in ranked])))  # one trip

@@ -377,3 +377,44 @@ def test_recall_quotes_the_part_of_a_long_turn_and_packs_by_it(records):
         count_many=lambda ts: [len(t.split()) for t in ts],
     )
     assert [x.text for x in found] == ["Mel: We went camping at the lake. Then we drove home."]
+
+
+def test_relative_dates_in_a_recalled_turn_are_resolved_against_the_day_it_was_said():
+    from datetime import datetime
+
+    from mnemo.memory.recall import dated
+
+    said = datetime(2023, 5, 8, 13, 56).timestamp()
+    assert dated("Mel: I went to a support group yesterday.", said) == (
+        "Mel: I went to a support group yesterday (7 May 2023)."
+    )
+    assert dated("Two days ago I ran; last week I painted", said) == (
+        "Two days ago (6 May 2023) I ran; last week (the week before 8 May 2023) I painted"
+    )
+    assert dated("last month, last year and tonight", said) == (
+        "last month (April 2023), last year (2022) and tonight (8 May 2023)"
+    )
+    assert dated("two months ago", datetime(2023, 1, 8).timestamp()) == "two months ago (November 2022)"
+    assert dated("We met at noon.", said) == "We met at noon."
+
+
+def test_recall_gives_the_day_a_relative_date_means(records):
+    from datetime import datetime
+
+    from mnemo.memory.recall import recall
+
+    records.store.clock.now = datetime(2023, 5, 8, 13, 56).timestamp()
+    went = records.add("episode", "Caroline: I went to the support group yesterday.", meta={"role": "user"})
+    records.store.clock.now = NOW
+    found = recall(
+        records,
+        lambda q: [(went.id, 0.6)],
+        lambda q, ids: {i: 0.6 for i in ids},
+        "When did Caroline go to the support group?",
+        now=NOW,
+        exclude_sources=set(),
+        exclude_ids=set(),
+        budget_tokens=600,
+        count_many=lambda ts: [len(t.split()) for t in ts],
+    )
+    assert [x.text for x in found] == ["Caroline: I went to the support group yesterday (7 May 2023)."]
