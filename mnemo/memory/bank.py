@@ -14,7 +14,7 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mnemo.export import age
@@ -615,6 +615,8 @@ class MemoryBank:
 
     def _memory(self, x: Recalled) -> Memory:
         r = x.record
+        if x.text is not None:
+            r = replace(r, text=x.text)  # the part of a long turn that the question is about
         text = note_text(r) + (" (an earlier value, since replaced)" if x.earlier else "")
         return Memory(r.id, r.kind, text, round(x.score, 4), r.created_at, r.source_message_id, x.earlier)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -44,6 +45,13 @@ COMMON_LEAST = 50
 # (measured with `mnemo eval recall --locomo`).
 SPEAKER_WEIGHT = 1.6
 HOP_SEEDS = 3  # the best matches whose names are followed for a second hop
+# A recalled turn of this many sentences or more is quoted in part (see ``focus``): words
+# compared by their first STEM letters ("painting" / "painted"); an exclamation of at most
+# FILLER_WORDS words is a filler.
+FOCUS_LEAST = 2
+STEM = 5
+FILLER_WORDS = 5
+FOCUS_DEPTH = 3  # times k: how far down the ranking long turns are quoted in part
 KIND_WEIGHT: dict[str, float] = {
     MemoryKind.FACT: 1.6,
     MemoryKind.PREFERENCE: 1.6,
@@ -72,22 +80,36 @@ YOU_SAID = re.compile(
     r"propose)\b|\byour (?:answer|reply|suggestion|advice|recommendation|idea)",
     re.I,
 )
-# The user asks what they asked before: their own past questions are evidence then, and
-# only then (otherwise "what's my dog called?" comes back as if it said something).
+# The user asks what they asked before: their own past questions and requests are evidence
+# then, and only then (otherwise "what's my dog called?" comes back as if it said something).
 I_ASKED = re.compile(
     r"\b(?:I|we)(?:'ve| have)? (?:asked|wondered|wanted to know|inquired|enquired|queried)\b|"
-    r"\bdid (?:I|we) (?:ask|wonder|want to know)\b|\b(?:my|our) (?:last |earlier |previous )?questions?\b",
+    r"\bdid (?:I|we) (?:ask|wonder|want to know|request)\b|\b(?:I|we)(?:'ve| have)? requested\b|"
+    r"\b(?:my|our) (?:last |earlier |previous )?(?:questions?|requests?)\b",
     re.I,
 )
 _LABEL = re.compile(r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2}: ")  # "Caroline: …" (a turn recorded with its speaker)
 
 
+# A sentence that asks the assistant for something ("Tell me about myself.", "Give me a recipe",
+# "Please write a haiku about autumn"): like a question, it says nothing of the user. Not the
+# ones that hand something over to keep ("Remember that …", "Note …").
+REQUEST = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|now|and|hey|hi|please)[,!]? )*(?:(?:can|could|would|will) you (?:please )?)?"
+    r"(?:tell|give|show|write|explain|describe|list|suggest|recommend|find|help|summari[sz]e|translate|"
+    r"draft|generate|create|compose|search|look up|calculate|define|brainstorm|teach|rewrite|compare|"
+    r"convert|outline)\b",
+    re.I,
+)
+
+
 def only_asks(text: str) -> bool:
-    """Is ``text`` nothing but questions ("What's my dog called?", "How was Rome? Did you
-    go to the Vatican?"), stating nothing?"""
+    """Is ``text`` nothing but questions and requests to the assistant ("What's my dog
+    called?", "How was Rome? Did you go to the Vatican?", "Tell me about myself."), stating
+    nothing?"""
     body = _LABEL.sub("", text.strip(), count=1)
     sentences = [s.strip() for s in re.split(r"(?<=[.!?…])\s+|\n+", body) if s.strip()]
-    return bool(sentences) and all(s.endswith("?") for s in sentences)
+    return bool(sentences) and all(s.endswith("?") or REQUEST.match(s) for s in sentences)
 
 
 # "I" and "me", less the idioms of a request: "how do I …", "give me …", "show me …".
@@ -144,6 +166,7 @@ class Recalled:
     earlier: bool = False  # a superseded value, recalled because every past value was asked for
     timely: bool = False  # said at the moment the question asks about
     listed: bool = False  # part of a subject's history that the question asks for in full
+    text: str | None = None  # the part of a long episode the question is about (None: all of it)
 
 
 def time_target(query: str, now: float) -> tuple[float, float] | None:
@@ -223,6 +246,93 @@ def about_others(text: str) -> bool:
     """Is the message about someone in the user's life, without the user in it?"""
     m = ABOUT_OTHERS.match(text)
     return m is not None and not WITH_USER.search(text, m.end())
+
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+
+
+def _filler(sentence: str) -> bool:
+    """A question back to the other speaker or a short exclamation ("How about you?", "Wow,
+    that's great!"): what a long turn can lose without losing what it says."""
+    return sentence.endswith("?") or (sentence.endswith("!") and len(sentence.split()) <= FILLER_WORDS)
+
+
+def focus(text: str, query: str) -> str | None:
+    """The part of a long turn that ``query`` is about, or None to quote all of it (see
+    ``_focus``)."""
+    return _focus(text, {w[:STEM] for w in keywords(query).split()})
+
+
+_WORD = re.compile(r"[\w']+")
+
+
+def _focus(text: str, stems: set[str]) -> str | None:
+    """The part of a long turn that a question (its words' ``stems``) is about (None: all of it): from the
+    first sentence holding one of the question's words to the one after the last (what answers
+    often follows what names the subject), less the fillers between; where no sentence holds
+    one, the longest and the one after it. Measured with `mnemo eval recall --locomo`: the
+    block 29 % shorter for the same turns found."""
+    m = _LABEL.match(text)
+    label, body = (m.group(0), text[m.end() :]) if m else ("", text)
+    parts = [p for p in _SENTENCE.split(body.strip()) if p]
+    if len(parts) < FOCUS_LEAST:
+        return None
+    hits = [i for i, p in enumerate(parts) if stems & {w[:STEM] for w in _WORD.findall(p.lower())}]
+    if not hits:
+        hits = [max(range(len(parts)), key=lambda i: len(parts[i]))]
+    last = min(hits[-1] + 1, len(parts) - 1)
+    kept = [i for i in range(hits[0], last + 1) if i in hits or not _filler(parts[i])] or hits
+    if len(kept) == len(parts):
+        return None
+    return label + " ".join(parts[i] for i in kept)
+
+
+# Relative dates in a recalled turn, resolved against the day it was said ("I went yesterday",
+# said on 8 May 2023: "yesterday (7 May 2023)"): the block gives each note's age, but "when did
+# she go?" asks for the day, and a small model gets the arithmetic wrong.
+_RELATIVE = re.compile(
+    rf"\b(?:(?P<ago>(?P<n>{DIGITS}|{ARTICLE}|{one_of(CARDINALS)}) (?P<u>day|week|month|year)s? ago)|"
+    r"(?P<word>yesterday|today|tonight|this morning|this afternoon|this evening|last night|"
+    r"last weekend|last week|last month|last year))\b",
+    re.I,
+)
+
+
+def _day(t: datetime) -> str:
+    return f"{t.day} {t:%B %Y}"
+
+
+def dated(text: str, said_at: float) -> str:
+    """``text`` with each relative date followed by the date it means, as of ``said_at``."""
+    said = datetime.fromtimestamp(said_at)
+
+    def resolve(m: re.Match[str]) -> str:
+        word = (m["word"] or "").lower()
+        if m["ago"]:
+            n = int(_count(m["n"]))
+            unit = m["u"].lower()
+            if unit == "day":
+                when = _day(said - timedelta(days=n))
+            elif unit == "week":
+                when = f"the week of {_day(said - timedelta(weeks=n))}"
+            elif unit == "month":
+                month = said.month - 1 - n
+                when = f"{datetime(said.year + month // 12, month % 12 + 1, 1):%B %Y}"
+            else:
+                when = str(said.year - n)
+        elif word == "yesterday" or word == "last night":
+            when = _day(said - timedelta(days=1))
+        elif word in ("last week", "last weekend"):
+            when = f"the {word.split()[1]} before {_day(said)}"
+        elif word == "last month":
+            when = f"{said.replace(day=1) - timedelta(days=1):%B %Y}"
+        elif word == "last year":
+            when = str(said.year - 1)
+        else:  # today, tonight, this morning …
+            when = _day(said)
+        return f"{m[0]} ({when})"
+
+    return _RELATIVE.sub(resolve, text)
 
 
 def recency(age_s: float) -> float:
@@ -352,8 +462,20 @@ def recall(
     fact_sources: set[int] = set()
     used = 0
     # What the question asks for outright (every past value, what was said at that time) first.
-    ranked = sorted(scored.values(), key=lambda x: (not (x.listed or x.timely), -x.score))
-    costs = dict(zip((x.record.id for x in ranked), count_many([x.record.text for x in ranked])))  # one trip
+    # Long turns quoted in part, relative dates resolved (the best few: the rest are seldom
+    # reached, and quoted as they are).
+    stems = {w[:STEM] for w in keywords(query).split()}
+
+    def quoted(x: Recalled) -> Recalled:
+        part = None if x.listed or x.timely else _focus(x.record.text, stems)
+        text = part or x.record.text
+        return replace(x, text=dated(text, x.record.created_at) if _RELATIVE.search(text) else part)
+
+    ranked = [
+        quoted(x) if i < FOCUS_DEPTH * k and x.record.kind == MemoryKind.EPISODE else x
+        for i, x in enumerate(sorted(scored.values(), key=lambda x: (not (x.listed or x.timely), -x.score)))
+    ]
+    costs = dict(zip((x.record.id for x in ranked), count_many([x.text or x.record.text for x in ranked])))  # one trip
     vecs = vectors([x.record.id for x in ranked if x.record.kind == MemoryKind.EPISODE]) if vectors else {}
     said: list[np.ndarray] = []  # the chosen episodes' vectors
     for item in ranked:

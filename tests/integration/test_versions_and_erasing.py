@@ -92,10 +92,10 @@ def recalled_elsewhere(assistant, query: str) -> str:
 def test_switching_back_to_a_version_brings_its_episodes_back(assistant):
     """An edit drops the old version's episodes; switching back to it remembers them again,
     and the version switched away from leaves memory."""
-    first = assistant.send("Tell me about the wombats of Tasmania.")
+    first = assistant.send("I saw the wombats of Tasmania.")
     old_user = assistant.history()[0]
     assert {old_user.id, first.message_id} <= episode_sources(assistant)
-    edited = assistant.stream("Tell me about the quolls of Victoria.", edit=old_user.id)
+    edited = assistant.stream("I saw the quolls of Victoria.", edit=old_user.id)
     list(edited)
     new_user = assistant.history()[0]
     on_path = {new_user.id, edited.reply.message_id}

@@ -304,3 +304,117 @@ def test_speaker_is_the_labels_first_name():
 
     assert speaker("Ana Lima: We went hiking.") == "Ana"
     assert speaker("We went hiking: it rained.") is None
+
+
+def test_the_users_past_requests_only_when_asked_what_they_asked(records):
+    """A request to the assistant ("Tell me about myself.", "Give me a recipe") says nothing of
+    the user, like a question; a message handing something over to keep does."""
+    told = add(records, "episode", "I baked banana bread for my sister's birthday.", days_ago=3)
+    about = add(records, "episode", "Tell me about myself.", days_ago=1)
+    recipe = add(records, "episode", "Please give me a recipe for banana bread", days_ago=1)
+    asked = add(records, "episode", "Can you write a haiku about banana bread?", days_ago=1)
+    kept = add(records, "episode", "Remember that I bake banana bread on Sundays.", days_ago=2)
+    sims = {told.id: 0.6, about.id: 0.5, recipe.id: 0.8, asked.id: 0.7, kept.id: 0.6}
+    order = ranked(records, "What did I bake?", sims)
+    assert told.id in order and kept.id in order
+    assert not {about.id, recipe.id, asked.id} & set(order)
+    again = ranked(records, "What did I ask you to do about banana bread?", sims)
+    assert recipe.id in again and asked.id in again
+    assert recipe.id in ranked(records, "What were my last requests?", sims)
+
+
+def test_only_asks_is_questions_and_requests_alone():
+    from mnemo.memory.recall import only_asks
+
+    assert only_asks("Tell me about myself.")
+    assert only_asks("Give me a recipe")
+    assert only_asks("Ana: Okay, could you please summarise this? And list the steps.")
+    assert only_asks("How was Rome? Did you go to the Vatican?")
+    assert not only_asks("Tell me about it! I got a new job at the bakery.")
+    assert not only_asks("Remember that my dog is called Rex.")
+    assert not only_asks("I need a recipe for banana bread.")
+
+
+def test_a_long_turn_is_quoted_from_what_the_question_is_about():
+    from mnemo.memory.recall import focus
+
+    turn = (
+        "Mel: Wow, that's great! How are you? We went camping at the lake last weekend. "
+        "The kids loved roasting marshmallows. It rained on Sunday though. Anyway, how's work?"
+    )
+    assert focus(turn, "Where did Mel go camping?") == (
+        "Mel: We went camping at the lake last weekend. The kids loved roasting marshmallows."
+    )
+    # the fillers between two sentences about the question go, the sentences stay
+    assert focus("I painted a lake. Wow! Cool? Then I painted a boat. Bye now.", "What did I paint?") == (
+        "I painted a lake. Then I painted a boat. Bye now."
+    )
+    # no sentence with the question's words: the longest and the one after it
+    assert focus("Yes! It was a lovely trip to the mountains with my aunt. So calm. Bye!", "holiday") == (
+        "It was a lovely trip to the mountains with my aunt. So calm."
+    )
+    assert focus("We went camping at the lake.", "camping") is None  # one sentence: all of it
+    assert focus("We went camping. It was fun.", "camping") is None  # nothing to leave out
+
+
+def test_recall_quotes_the_part_of_a_long_turn_and_packs_by_it(records):
+    from mnemo.memory.recall import recall
+
+    long = add(
+        records,
+        "episode",
+        "Mel: Hi! How are you? We went camping at the lake. Then we drove home. Talk soon, bye!",
+    )
+    found = recall(
+        records,
+        lambda q: [(long.id, 0.6)],
+        lambda q, ids: {i: 0.6 for i in ids},
+        "Where did Mel go camping?",
+        now=NOW,
+        exclude_sources=set(),
+        exclude_ids=set(),
+        budget_tokens=12 + 11,  # the part's 11 words fit, the whole turn's 18 would not
+        count_many=lambda ts: [len(t.split()) for t in ts],
+    )
+    assert [x.text for x in found] == ["Mel: We went camping at the lake. Then we drove home."]
+
+
+def test_relative_dates_in_a_recalled_turn_are_resolved_against_the_day_it_was_said():
+    from datetime import datetime
+
+    from mnemo.memory.recall import dated
+
+    said = datetime(2023, 5, 8, 13, 56).timestamp()
+    assert dated("Mel: I went to a support group yesterday.", said) == (
+        "Mel: I went to a support group yesterday (7 May 2023)."
+    )
+    assert dated("Two days ago I ran; last week I painted", said) == (
+        "Two days ago (6 May 2023) I ran; last week (the week before 8 May 2023) I painted"
+    )
+    assert dated("last month, last year and tonight", said) == (
+        "last month (April 2023), last year (2022) and tonight (8 May 2023)"
+    )
+    assert dated("two months ago", datetime(2023, 1, 8).timestamp()) == "two months ago (November 2022)"
+    assert dated("We met at noon.", said) == "We met at noon."
+
+
+def test_recall_gives_the_day_a_relative_date_means(records):
+    from datetime import datetime
+
+    from mnemo.memory.recall import recall
+
+    records.store.clock.now = datetime(2023, 5, 8, 13, 56).timestamp()
+    went = records.add("episode", "Caroline: I went to the support group yesterday.", meta={"role": "user"})
+    records.store.clock.now = NOW
+    found = recall(
+        records,
+        lambda q: [(went.id, 0.6)],
+        lambda q, ids: {i: 0.6 for i in ids},
+        "When did Caroline go to the support group?",
+        now=NOW,
+        exclude_sources=set(),
+        exclude_ids=set(),
+        budget_tokens=600,
+        count_many=lambda ts: [len(t.split()) for t in ts],
+    )
+    assert [x.text for x in found] == ["Caroline: I went to the support group yesterday (7 May 2023)."]
