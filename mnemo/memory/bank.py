@@ -374,7 +374,7 @@ class MemoryBank:
         buy (the shopping list) when there is none such, the one list the user keeps, or
         their grocery list."""
         current = self.current_list(name)
-        if current is not None or name != "shopping list":
+        if current is not None or name != rules.DEFAULT_LIST:
             return current
         kept = sorted(s.removeprefix("list:") for s in self.records.subjects() if s.startswith("list:"))
         shopping = [n for n in kept if n.split()[0] in ("grocery", "groceries", "shopping", "food")]

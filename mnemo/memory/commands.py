@@ -96,6 +96,8 @@ def _asked(bank: MemoryBank, intent: rules.Asked, where: Where, done: Done) -> N
     form = intent.form
     if intent.what == "list":
         current = bank.asked_list(intent.name)
+        if current is None and intent.name != rules.DEFAULT_LIST:
+            return  # a list memory does not keep ("my todo list"): the model's, with its tools
         items = dict(current.meta.get("items", {})) if current else {}
         name = current.meta.get("list", intent.name) if current else intent.name
         done.acks.append(say.list_answer(name, items, form.kind, form.keys))

@@ -439,6 +439,9 @@ def test_a_list_and_a_history_are_answered_from_memory_in_the_form_asked(assista
     # more than the question: the model answers, with the list recalled
     mixed = assistant.send("What's on my list and what could I cook with it?")
     assert mixed.finish_reason != "memory" and any("eggs" in m.text for m in mixed.memories)
+    # a list memory does not keep is the model's to answer (it may have a tool for it)
+    todo = assistant.send("What is on my todo list?")
+    assert todo.finish_reason != "memory" and "todo list is empty" not in todo.text
     # a name forgotten leaves the history
     assistant.send("forget my name")
     assert assistant.send("What names have I given you?").text == "You have not told me your name."

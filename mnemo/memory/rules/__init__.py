@@ -25,7 +25,7 @@ from mnemo.memory.rules.intents import (
     Reader,
     Remember,
 )
-from mnemo.memory.rules.lists import list_ops
+from mnemo.memory.rules.lists import DEFAULT_LIST, list_ops
 from mnemo.memory.rules.names import NOT_NAMES
 from mnemo.memory.rules.own import own_words
 from mnemo.memory.rules.refers import IT as REFERRED_IT
@@ -37,6 +37,7 @@ from mnemo.memory.rules.times import DEFAULT_HOUR
 from mnemo.memory.rules.words import NUMBERS, ORDINALS, WEEKDAYS
 
 __all__ = [
+    "DEFAULT_LIST",
     "DEFAULT_HOUR",
     "NOT_FACT_SUBJECTS",
     "NOT_NAMES",

@@ -62,13 +62,16 @@ def _items(text: str) -> list[tuple[str, int | None]]:
     return out
 
 
+DEFAULT_LIST = "shopping list"  # the list "my list" and "the list" mean
+
+
 def list_name(name: str | None) -> str:
     """The list a name says: "my list", "the list" are the shopping list."""
     words = (name or "").split()
     return (
-        "shopping list"
+        DEFAULT_LIST
         if not words or words[0] in ("the", "my", "our", "a", "new", "fresh", "whole", "entire", "another")
-        else name or "shopping list"
+        else name or DEFAULT_LIST
     )
 
 
