@@ -413,8 +413,9 @@ class MemoryBank:
     def matching(self, query: str, threshold: float = 0.45) -> list[Record]:
         """Memories a "forget ..." request is about: a person's by any of their names (the
         relation and the name are one subject), by subject, then by meaning and words."""
-        who = rules.person(query) or self._named_thing(query)
-        named = self._naming(who) if who else []
+        people = self.people()
+        who = rules.person(query) or self._named_thing(query, people)
+        named = self._naming(who, people) if who else []
         q = rules.subject_key(query)
         words = set(re.findall(r"[a-z]+", q))
         stems = {w.rstrip("s") for w in words} - {"i", "my", "me", "the", "a", "about", "that", "what", "where"}
@@ -445,19 +446,19 @@ class MemoryBank:
                         out.append((m["k"].lower(), m["v"]))
         return out
 
-    def _named_thing(self, query: str) -> rules.Person | None:
+    def _named_thing(self, query: str, people: list[tuple[str, str]]) -> rules.Person | None:
         """ "my car" once the user named their car ("My car is called Betty"): a thing with a
         name is forgotten by either, as a person is."""
         m = re.fullmatch(r"(?:my|our)\s+([a-z]+(?:\s[a-z]+)?)", rules.subject_key(query))
-        return rules.Person(m[1]) if m and any(kin == m[1] for kin, _ in self.people()) else None
+        return rules.Person(m[1]) if m and any(kin == m[1] for kin, _ in people) else None
 
-    def _naming(self, who: rules.Person) -> list[Record]:
+    def _naming(self, who: rules.Person, people: list[tuple[str, str]]) -> list[Record]:
         """Every memory that names ``who`` by one of their names: "my brother" finds what
         says "Sam" once the user said their brother is called Sam, and "Sam" what says "my
         brother"; a name typed in lower case counts only when someone is called so."""
         kins = {who.kin} if who.kin else set()
         names = {who.name} if who.name and who.name[:1].isupper() else set()
-        for kin, name in self.people():
+        for kin, name in people:
             if kin == who.kin or (who.name and name.lower() == who.name.lower()):
                 kins.add(kin)
                 names.add(name)

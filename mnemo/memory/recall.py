@@ -260,7 +260,12 @@ def _filler(sentence: str) -> bool:
 def focus(text: str, query: str) -> str | None:
     """The part of a long turn that ``query`` is about, or None to quote all of it (see
     ``_focus``)."""
-    return _focus(text, {w[:STEM] for w in keywords(query).split()})
+    return _focus(text, _stems(query))
+
+
+def _stems(query: str) -> set[str]:
+    """The question's words as ``_focus`` compares them (their first STEM letters)."""
+    return {w[:STEM] for w in keywords(query).split()}
 
 
 _WORD = re.compile(r"[\w']+")
@@ -464,7 +469,7 @@ def recall(
     # What the question asks for outright (every past value, what was said at that time) first.
     # Long turns quoted in part, relative dates resolved (the best few: the rest are seldom
     # reached, and quoted as they are).
-    stems = {w[:STEM] for w in keywords(query).split()}
+    stems = _stems(query)
 
     def quoted(x: Recalled) -> Recalled:
         part = None if x.listed or x.timely else _focus(x.record.text, stems)

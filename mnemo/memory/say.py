@@ -24,6 +24,11 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _and(parts: list[str]) -> str:
+    """ "a, b and c"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def remembered(written: list[Record]) -> str:
     return "Got it, I will remember that. " + " ".join(second_person(r.text) for r in written)
 
@@ -46,8 +51,7 @@ def _forgot(query: str, gone: list[Record]) -> str:
     parts = [_plural(active, "memory", "memories")] if active else []
     parts += [_plural(earlier, "earlier value", "earlier values")] if earlier else []
     parts += [_plural(said, "past message that mentioned it", "past messages that mentioned it")] if said else []
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f'Done, I forgot {listed} about "{query}".'
+    return f'Done, I forgot {_and(parts)} about "{query}".'
 
 
 MEMORY_OFF = "Memory is off in this conversation (incognito); nothing was changed."
@@ -152,10 +156,6 @@ def _listed(parts: list[str], kind: str) -> str:
     if kind == "lines":
         return "\n".join(parts)
     return ", ".join(parts)
-
-
-def _and(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def list_answer(name: str, items: dict[str, int], kind: str = "plain", keys: tuple[str, ...] = ()) -> str:

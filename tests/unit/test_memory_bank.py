@@ -223,8 +223,8 @@ def test_a_lower_case_name_nobody_has_forgets_by_the_usual_subjects(bank):
     _said(bank, "I play chess on Sundays.")
     _said(bank, "My brother is called Sam.")
     assert rules.person("chess") is not None  # one word, read as a name ...
-    assert bank._naming(rules.person("chess")) == []  # ... that nobody is called
-    assert [r.text for r in bank._naming(rules.person("sam"))][0] == "The user's brother is called Sam."
+    assert bank._naming(rules.person("chess"), bank.people()) == []  # ... that nobody is called
+    assert [r.text for r in bank._naming(rules.person("sam"), bank.people())][0] == "The user's brother is called Sam."
 
 
 def test_a_question_about_my_list_finds_the_one_list_kept(bank):
