@@ -127,10 +127,8 @@ def _prefers(m: re.Match[str]) -> Fact:
     return Fact("preference", f"The user prefers {clean(m['v'])} over {clean(m['w'])}.")
 
 
-def _called(m: re.Match[str]) -> Fact | None:
+def _called(m: re.Match[str]) -> Fact:
     thing = clean(m["k"]).lower()
-    if fragment(clean(m["v"])):
-        return None  # "my dog's name is I don't know"
     return Fact("fact", f"The user's {thing} is called {clean(m['v'])}.", subject_key(f"{thing} name"))
 
 
@@ -211,8 +209,8 @@ def _my_x_is(m: re.Match[str]) -> Fact | None:
     thing = clean(m["k"]).lower()
     if thing in NOT_FACT_SUBJECTS or thing.split()[-1] in NOT_FACT_SUBJECTS or _NO_VALUE.match(m["v"]):
         return None
-    if thing.split()[-1] in ("name", "surname") and not is_name(clean(m["v"])) or fragment(clean(m["v"])):
-        return None  # "my name is I'm not telling", "my job is I don't know": no value
+    if thing.split()[-1] in ("name", "surname") and not is_name(clean(m["v"])):
+        return None  # "my name is Not telling": no name (a fragment is no value at all: _no_value)
     return Fact("fact", f"The user's {thing} is {clean(m['v'])}.", subject_key(thing))
 
 
@@ -337,7 +335,7 @@ def not_a_value(value: str) -> str | None:
         return "not-value-clause"
     if " ".join(words) in _IN_THE_TEXT or words[0] in ("below", "above"):
         return "not-value-in-the-text"
-    if fragment(value):
+    if fragment(" ".join(words)):
         return "not-value-fragment"
     return None
 
