@@ -107,7 +107,8 @@ _POLITE_END = re.compile(
     re.I | re.VERBOSE,
 )
 _FORGET_IT = re.compile(r"^\s*forget\ it\b", re.I | re.VERBOSE)
-_LIST = re.compile(r"\blist\b", re.I)
+_LIST = re.compile(r"\blist\b", re.I)  # "forget the milk on my list": the list's, not memory's
+# One word that names a kind of memory, not someone ("forget address", "forget job").
 _NOT_PEOPLE = {
     "address",
     "job",
@@ -120,7 +121,7 @@ _NOT_PEOPLE = {
     "name",
     "password",
     "work",
-}  # "forget the milk on my list": the list's, not memory's
+}
 
 
 def _forget_query(said: str) -> str:
