@@ -24,7 +24,7 @@ def _spin(stop) -> None:  # a core kept busy, as llama.cpp keeps it while it gen
         sum(i * i for i in range(10_000))
 
 
-def _times(model, runs: int, threads: int | None) -> dict[str, float]:
+def _times(model, runs: int, threads: int) -> dict[str, float]:
     controller = ThreadpoolController()
     query = ["What did Caroline research about adoption agencies?"]
     batch = [f"Melanie: we painted the sunrise at the lake on day {i}, the kids loved it." for i in range(64)]
@@ -34,7 +34,7 @@ def _times(model, runs: int, threads: int | None) -> dict[str, float]:
         for _ in range(runs):
             with controller.limit(limits=threads, user_api="blas"):
                 t = time.perf_counter()
-                model._encode(texts, 32)  # past MiniLM.encode's own limit
+                model.encode(texts)
                 samples.append((time.perf_counter() - t) * 1000)
         out[name] = round(statistics.median(samples), 1)
     return out
@@ -55,7 +55,7 @@ def main() -> None:
         for p in spinners:
             p.start()
         try:
-            default = _times(model, runs, None)
+            default = _times(model, runs, cores)  # numpy's default: a thread a core
             one = _times(model, runs, 1)
         finally:
             stop.set()

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
-BLAS_THREADS = 1  # see MiniLM.encode
+BLAS_THREADS = 1  # see one_blas_thread
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -35,6 +35,17 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
     return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+def one_blas_thread() -> None:
+    """numpy's BLAS on one thread, for this whole process (set once, kept). These matrices
+    are small, and the model's process computes on the same cores meanwhile: BLAS threads
+    then wait on each other, measured ten times slower than one thread on a loaded 2-core
+    machine (scripts/embedder_threads.py). Idle, they spin after each call and slow what
+    runs beside them: recall's word search, run beside the embedding, took twice as long."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=BLAS_THREADS, user_api="blas")
 
 
 class MiniLM:
@@ -63,16 +74,10 @@ class MiniLM:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
-        from threadpoolctl import ThreadpoolController
-
-        self._blas = ThreadpoolController()
+        one_blas_thread()
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """On one BLAS thread: these matrices are small, and the model's process computes on
-        the same cores meanwhile; numpy's BLAS threads then wait on each other, measured ten
-        times slower than one thread on a loaded 2-core machine (scripts/embedder_threads.py)."""
-        with self._blas.limit(limits=BLAS_THREADS, user_api="blas"):
-            return self._encode(texts, batch_size)
+        return self._encode(texts, batch_size)
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from mnemo.memory.records import Record, Records
 from mnemo.memory.rules.words import ARTICLE, ARTICLES, CARDINALS, DIGITS, HALF, SECONDS, one_of
 
 RRF_K = 60
+_BESIDE = ThreadPoolExecutor(1, thread_name_prefix="mnemo-recall")  # the meaning search, beside the words'
 TIMELY = 3  # messages recalled for "about N hours ago": the best fits of time and meaning
 # The gate, per question: a message that neither speaks of the user ("my", "we", "I'd")
 # nor names something memory holds is answered without memory unless a memory is this
@@ -363,18 +365,28 @@ def recall(
     ``vectors``: the memories' embeddings, to leave out near copies of what was chosen."""
     fused: dict[int, float] = {}
     sims: dict[int, float] = {}
+    candidates: dict[int, Record] = {}
+
+    def fetch(ids: list[int]) -> None:
+        candidates.update((r.id, r) for r in records.many([i for i in ids if i not in candidates]))
 
     def search(text: str, weight: float = 1.0) -> set[int]:
-        """Fuse the vector and the word rankings of ``text`` into ``fused``; its word hits."""
-        if vector_search is not None:
-            found = vector_search(text)
+        """Fuse the vector and the word rankings of ``text`` into ``fused`` and read what they
+        found into ``candidates``; return the word hits. The meaning search (embedding, then
+        the scan, in numpy) runs beside the word search and the reading of its hits (SQLite):
+        each lets go of the GIL, and they take about as long."""
+        meaning = _BESIDE.submit(vector_search, text) if vector_search is not None else None
+        words = keywords(text)
+        hits = records.fts(words, 50) if words else []
+        fetch([mid for mid, _ in hits])
+        if meaning is not None:
+            found = meaning.result()
             for rank, (mid, sim) in zip(shared_ranks(found), found):
                 sims[mid] = max(sims.get(mid, -1.0), sim * weight)
                 fused[mid] = fused.get(mid, 0.0) + weight / (RRF_K + rank)
-        words = keywords(text)
-        hits = records.fts(words, 50) if words else []
         for rank, (mid, _) in zip(shared_ranks(hits), hits):
             fused[mid] = fused.get(mid, 0.0) + WORD_WEIGHT * weight / (RRF_K + rank)
+        fetch(list(fused))
         return {mid for mid, _ in hits}
 
     searched = without_common(query, records)
@@ -392,7 +404,6 @@ def recall(
     # out of croissants"): only such memories, not what is merely near them.
     only_close = not opened
 
-    candidates = {r.id: r for r in records.many(list(fused))}
     # A second hop: names in the best matches lead to what else was said of them ("visit
     # Hannah" -> "Hannah is moving to Lisbon"), weighted below the first.
     floor = max(MIN_SIM, best - SPREAD)
@@ -401,10 +412,8 @@ def recall(
     )[:HOP_SEEDS]
     hop = sorted({n for m in seeds for n in names(candidates[m].text)} - set(asked_names))
     if hop and vector_search is not None:
-        before = set(fused)
         search(query + " " + " ".join(hop), weight=0.5)
         bm25 |= {mid for mid, _ in records.fts(" ".join(hop), 50)}  # what names them counts as a word match
-        candidates.update({r.id: r for r in records.many(list(set(fused) - before))})
     best = max(sims.values(), default=0.0)
 
     own_words = bool(YOU_SAID.search(query))
@@ -416,8 +425,6 @@ def recall(
         r = candidates.get(mid)
         if r is None or r.status != MemoryStatus.ACTIVE or (r.meta.get("generated") and not own_words):
             continue
-        if r.kind == MemoryKind.EPISODE and not asked_before and only_asks(r.text):
-            continue  # a past question says nothing, unless what was asked is the question
         sim = sims.get(mid)
         close = sim is not None and sim >= max(MIN_SIM, best - SPREAD)
         worded = mid in bm25 and (sim is None or sim >= MIN_SIM_WITH_WORDS)
@@ -425,6 +432,8 @@ def recall(
             continue
         if only_close and (sim or 0.0) < STRONG_SIM:
             continue
+        if r.kind == MemoryKind.EPISODE and not asked_before and only_asks(r.text):
+            continue  # a past question says nothing, unless what was asked is the question
         weight = KIND_WEIGHT.get(r.kind, 1.0)
         if r.kind == MemoryKind.EPISODE and r.meta.get("role") == "assistant":
             weight *= 0.6
@@ -492,7 +501,7 @@ def recall(
         if key in seen_text or (r.kind == MemoryKind.EPISODE and r.source_message_id in fact_sources | stale):
             continue
         vec = vecs.get(r.id) if r.kind == MemoryKind.EPISODE and not (item.listed or item.timely) else None
-        if vec is not None and said and max(float(v @ vec) for v in said) >= NEAR_COPY:
+        if vec is not None and said and float(np.max(np.array(said) @ vec)) >= NEAR_COPY:
             continue  # the same thing said again in other words adds nothing
         cost = costs[r.id] + 12
         if used + cost > budget_tokens or len(chosen) >= k:

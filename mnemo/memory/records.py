@@ -33,20 +33,28 @@ class Record:
         return dict(self.__dict__)
 
 
-def _record(row: dict[str, Any]) -> Record:
+_COLUMNS = (
+    "id, kind, text, subject, status, pinned, conversation_id, source_message_id, superseded_by, "
+    "created_at, updated_at, meta"
+)
+
+
+def _record(row: tuple[Any, ...]) -> Record:
+    """A row of ``select {_COLUMNS}`` (positional: recall reads a hundred a question)."""
+    mid, kind, text, subject, status, pinned, conversation, source, superseded, created, updated, meta = row
     return Record(
-        id=row["id"],
-        kind=row["kind"],
-        text=row["text"],
-        subject=row["subject"],
-        status=row["status"],
-        pinned=bool(row["pinned"]),
-        conversation_id=row["conversation_id"],
-        source_message_id=row["source_message_id"],
-        superseded_by=row["superseded_by"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        meta=json.loads(row["meta"]) if row["meta"] else {},
+        id=mid,
+        kind=kind,
+        text=text,
+        subject=subject,
+        status=status,
+        pinned=bool(pinned),
+        conversation_id=conversation,
+        source_message_id=source,
+        superseded_by=superseded,
+        created_at=created,
+        updated_at=updated,
+        meta=json.loads(meta) if meta else {},
     )
 
 
@@ -122,11 +130,11 @@ class Records:
         return [r for r in rows if r.id in hits or query in r.text.lower()]
 
     def _rows(self, where: str, params: list[Any], order: str = "id", limit: int | None = None) -> list[Record]:
-        sql = f"select * from memories where {where} order by {order}"
+        sql = f"select {_COLUMNS} from memories where {where} order by {order}"
         if limit:
             sql += f" limit {int(limit)}"
         with self.store.lock:
-            return [_record(r) for r in self.db.query(sql, params)]
+            return [_record(r) for r in self.db.execute(sql, params).fetchall()]
 
     def get(self, memory_id: int) -> Record:
         rows = self._rows("id = ?", [memory_id])
