@@ -16,7 +16,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from mnemo.kinds import ModelState
 from mnemo.tui import commands
@@ -27,6 +26,7 @@ from mnemo.tui.model_state import ModelsMixin
 from mnemo.tui.state import ChatState
 from mnemo.tui.turns import TurnsMixin
 from mnemo.tui.widgets.chat import ChatView, Welcome
+from mnemo.tui.widgets.footer import Footer
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import Sidebar
 from mnemo.tui.widgets.status import StatusBar

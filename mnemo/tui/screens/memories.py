@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label
+from textual.widgets import DataTable, Input, Label
 from textual.worker import get_current_worker
 
 from mnemo.export import age
 from mnemo.tui.messages import MemoriesRead, ReadFailed
 from mnemo.tui.screens.dialogs import AskText, Confirm
 from mnemo.tui.state import call
+from mnemo.tui.widgets.footer import Footer
 from mnemo.tui.widgets.plain import plain
 
 if TYPE_CHECKING:
