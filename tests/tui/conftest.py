@@ -16,8 +16,8 @@ from mnemo.engine.scripted import ScriptedEngine
 # on the chat app's tests (-n 2, user CPU seconds, same machine, same hour): 88.8 at 30 a
 # second, 80.7 at 10; at 4 (an earlier round) the layout lagged the keys under load (the
 # help's last line not reached by pagedown, a scroll position read before it moved: flaky
-# about one run in four). At 10 the chat app's tests passed in five runs of the fast suite
-# and one of them on six workers. A user's TEXTUAL_FPS wins.
+# about one run in four). At 10 they passed five runs (three of the whole fast suite, one
+# on six workers). A user's TEXTUAL_FPS wins.
 FPS = 10
 
 
