@@ -32,6 +32,7 @@ log = logging.getLogger("mnemo.memory")
 
 CHUNK_CHARS = 600
 QUERY_CHARS = 2000  # longest query recall reads
+SIDE_BY_SIDE_FROM = 30_000  # memories from which recall runs its two searches side by side (recall.search)
 MAX_EPISODES = 40  # chunks kept of one message (about 24,000 characters)
 EMBEDDER_WAIT = 60.0  # a fresh process waits this long, at most, for the embedder before recall
 BACKLOG_WAIT = 2.0  # ... and this long for memories still waiting for their vector
@@ -611,6 +612,7 @@ class MemoryBank:
             count_many=count_many or _approx_tokens,
             k=k,
             vectors=vectors,
+            side_by_side=len(self.index) > SIDE_BY_SIDE_FROM,
         )
         return [self._memory(x) for x in found]
 

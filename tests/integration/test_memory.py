@@ -481,3 +481,19 @@ def test_a_task_about_it_keeps_what_the_last_message_gave(assistant):
     )
     assistant.send("hi", max_tokens=8)
     assert assistant.send("hello", max_tokens=8).text.endswith('\n\n"Stay curious, keep learning."')
+
+
+def test_recall_side_by_side_finds_what_it_finds_one_after_the_other(assistant, clock, monkeypatch):
+    """In a large store recall's meaning and word searches run in two threads
+    (bank.SIDE_BY_SIDE_FROM); what it recalls is the same either way."""
+    from mnemo.memory import bank
+
+    assistant.send("My favourite colour is teal and my dog is called Rex.", max_tokens=8)
+    filler(assistant, clock, 24)
+    assert assistant.wait_idle(120)
+    asked = ["What is my favourite colour?", "What do you know about bees and jazz?", "What is my dog called?"]
+    one_after = [[m.text for m in assistant.recall(q, k=10)] for q in asked]
+    monkeypatch.setattr(bank, "SIDE_BY_SIDE_FROM", 0)
+    side_by_side = [[m.text for m in assistant.recall(q, k=10)] for q in asked]
+    assert side_by_side == one_after
+    assert any("teal" in t for t in one_after[0]) and any("Rex" in t for t in one_after[2])

@@ -92,6 +92,7 @@ class MessageView(Vertical, can_focus=True):
         self.finish_reason = finish_reason
         self.memories = memories or []
         self.message_id = message_id
+        self._doing: str | None = None  # what think() shows
 
     def compose(self):
         yield Label(self._header(), classes="meta")
@@ -108,7 +109,11 @@ class MessageView(Vertical, can_focus=True):
 
     def think(self, doing: str | None) -> None:
         """What the reply is waiting on before its first token ("recalling memories…");
-        None once it writes."""
+        None once it writes. Said again as it was, it changes nothing (each delta says None:
+        a label updated lays the screen out again)."""
+        if doing == self._doing:
+            return
+        self._doing = doing
         for label in self.query(".thinking").results(Label):
             label.update(doing or "")
             label.display = bool(doing)
