@@ -77,9 +77,6 @@ class MiniLM:
         one_blas_thread()
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        return self._encode(texts, batch_size)
-
-    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
         out = np.zeros((len(texts), self.w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))  # little padding per batch

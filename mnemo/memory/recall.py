@@ -346,16 +346,6 @@ def recency(age_s: float) -> float:
     return 1.0 + 0.25 * math.exp(-max(age_s, 0) / (7 * 86400))
 
 
-class _Done:
-    """A search already run, read like a future."""
-
-    def __init__(self, value: list[tuple[int, float]]):
-        self.value = value
-
-    def result(self) -> list[tuple[int, float]]:
-        return self.value
-
-
 def recall(
     records: Records,
     vector_search: Callable[[str], list[tuple[int, float]]] | None,
@@ -390,21 +380,16 @@ def recall(
         its hits (SQLite), each letting go of the GIL: at 100k memories the word search takes
         as long as the embedding and this saved 6 ms a recall; in a small store the two
         threads' wait for the GIL cost 2 to 5 ms more than it saved (`mnemo bench`)."""
-        meaning = (
-            _BESIDE.submit(vector_search, text)
-            if vector_search is not None and side_by_side
-            else _Done(vector_search(text))
-            if vector_search is not None
-            else None
-        )
+        beside = _BESIDE.submit(vector_search, text) if vector_search is not None and side_by_side else None
+        found = vector_search(text) if vector_search is not None and beside is None else []
         words = keywords(text)
         hits = records.fts(words, 50) if words else []
-        fetch([mid for mid, _ in hits])
-        if meaning is not None:
-            found = meaning.result()
-            for rank, (mid, sim) in zip(shared_ranks(found), found):
-                sims[mid] = max(sims.get(mid, -1.0), sim * weight)
-                fused[mid] = fused.get(mid, 0.0) + weight / (RRF_K + rank)
+        if beside is not None:
+            fetch([mid for mid, _ in hits])  # while the meaning search runs
+            found = beside.result()
+        for rank, (mid, sim) in zip(shared_ranks(found), found):
+            sims[mid] = max(sims.get(mid, -1.0), sim * weight)
+            fused[mid] = fused.get(mid, 0.0) + weight / (RRF_K + rank)
         for rank, (mid, _) in zip(shared_ranks(hits), hits):
             fused[mid] = fused.get(mid, 0.0) + WORD_WEIGHT * weight / (RRF_K + rank)
         fetch(list(fused))
