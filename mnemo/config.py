@@ -94,7 +94,7 @@ class Registry:
             ) from None
 
 
-EMBEDDERS = ("numpy", "sentence-transformers")
+EMBEDDERS = ("onnx", "numpy", "sentence-transformers")
 MAX_THREADS = 1024
 
 
@@ -138,7 +138,7 @@ class Settings:
     send_key: str = "enter"  # TUI: sends the message
     newline_key: str = "ctrl+j"  # TUI: a new line in the message (many terminals never send shift+enter)
     keys: tuple[tuple[str, str], ...] = ()  # [keys] table: TUI binding id -> key(s), e.g. memories = "f3"
-    embedder: str = "numpy"  # or "sentence-transformers" (torch; uses a GPU when torch sees one)
+    embedder: str = "onnx"  # or "numpy" (slower), "sentence-transformers" (torch; uses a GPU when torch sees one)
     n_threads: int | None = (
         None  # llama.cpp's CPU threads for every local model without its own; None: the physical cores
     )

@@ -229,6 +229,7 @@ def _embedder() -> dict[str, Any]:
     return {
         "name": "all-MiniLM-L6-v2",
         "model_dir": model_dir,
+        "onnxruntime": importlib.util.find_spec("onnxruntime") is not None,
         "sentence_transformers": st,
         "torch": torch,
         "ok": bool(model_dir and st and torch),

@@ -1,4 +1,5 @@
-"""The numpy MiniLM gives sentence-transformers' vectors (so either can fill the index)."""
+"""The MiniLM on onnxruntime, on numpy and in sentence-transformers gives the same vectors
+(so any of them can fill the index)."""
 
 import sys
 
@@ -18,8 +19,8 @@ TEXTS = [
 
 
 @pytest.mark.model
-def test_numpy_backend_matches_sentence_transformers():
-    fast = Embedder("numpy")
+def test_onnx_backend_matches_sentence_transformers():
+    fast = Embedder("onnx")
     assert fast.ready(60)
     a = fast.encode(TEXTS)
     reference = Embedder("sentence-transformers", device="cpu")
@@ -30,12 +31,33 @@ def test_numpy_backend_matches_sentence_transformers():
     assert float((a * b).sum(1).min()) > 0.9999
 
 
-def test_numpy_backend_loads_without_torch():
+def test_onnx_graph_computes_what_numpy_computes():
+    from mnemo.memory.embedder import model_dir
+    from mnemo.memory.minilm import MiniLM
+
+    onnx, plain = MiniLM(model_dir(), runtime="onnx"), MiniLM(model_dir(), runtime="numpy")
+    assert onnx._session is not None and plain._session is None
+    a, b = onnx.encode(TEXTS), plain.encode(TEXTS)
+    assert a.shape == b.shape == (len(TEXTS), 384) and a.dtype == np.float32
+    assert float(np.abs(a - b).max()) < 1e-5
+    # batched with padding (texts of different lengths in one batch) as one at a time
+    assert float(np.abs(onnx.encode(TEXTS[:2]) - np.stack([onnx.encode([t])[0] for t in TEXTS[:2]])).max()) < 1e-5
+
+
+def _in_a_child(prelude: str) -> str:
     import subprocess
 
-    code = (
+    code = prelude + (
         "import sys; from mnemo.memory.embedder import Embedder; e = Embedder(); e.ready(60); "
-        "v = e.encode(['hello world']); print(v.shape, 'torch' in sys.modules)"
+        "v = e.encode(['hello world']); print(v.shape, e._model.runtime, 'torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip() == "(1, 384) False", out.stderr
+    return out.stdout.strip() or out.stderr
+
+
+def test_default_embedder_runs_on_onnxruntime_without_torch():
+    assert _in_a_child("") == "(1, 384) onnx False"
+
+
+def test_embedder_falls_back_to_numpy_where_onnxruntime_cannot_be_imported():
+    assert _in_a_child("import sys; sys.modules['onnxruntime'] = None; ") == "(1, 384) numpy False"
