@@ -42,6 +42,11 @@ WORD_WEIGHT = 0.5  # a word ranking counts half a meaning ranking: question word
 # with `mnemo eval recall --locomo`: 0.61 -> 0.72 of the questions found).
 COMMON_SHARE = 0.2
 COMMON_LEAST = 50
+WORD_HITS = 50  # the word search's list
+# FTS5 ranks every memory a query's words match (about 3 µs each): in a large store a word
+# held by more than this many is left out of the word search when the rarer words fill its
+# list by themselves (see word_search).
+RANKED_UP_TO = 1000
 # A turn recorded with its speaker ("Ana: …") when the question names that speaker ("what did
 # Ana paint?"): what one says of oneself is more often the answer than what is said to one
 # (measured with `mnemo eval recall --locomo`).
@@ -214,6 +219,23 @@ def without_common(query: str, records: Records) -> str:
     return " ".join(kept) if keywords(" ".join(kept)) else query
 
 
+def word_search(records: Records, words: str) -> list[tuple[int, float]]:
+    """The memories holding any of ``words``, best first by BM25. A word more than
+    RANKED_UP_TO memories hold weighs little by BM25's own measure, rarity, and costs the
+    most to rank: it is searched only when the rarer words find fewer than a full list (at
+    100k memories, "… my X get Y?" ranked 4,000 to 9,000 memories for "get" and its forms,
+    8 to 26 ms). Stores smaller than RANKED_UP_TO never leave a word out."""
+    if not words:
+        return []
+    frequent = records.frequent(words.split(), RANKED_UP_TO)
+    rare = " ".join(w for w in words.split() if w not in frequent)
+    if frequent and rare:
+        hits = records.fts(rare, WORD_HITS)
+        if len(hits) == WORD_HITS:
+            return hits
+    return records.fts(words, WORD_HITS)
+
+
 def speaker(text: str) -> str | None:
     """The first name of the label a turn was recorded with ("Ana Lima: …" -> "Ana")."""
     m = _LABEL.match(text)
@@ -382,8 +404,7 @@ def recall(
         threads' wait for the GIL cost 2 to 5 ms more than it saved (`mnemo bench`)."""
         beside = _BESIDE.submit(vector_search, text) if vector_search is not None and side_by_side else None
         found = vector_search(text) if vector_search is not None and beside is None else []
-        words = keywords(text)
-        hits = records.fts(words, 50) if words else []
+        hits = word_search(records, keywords(text))
         if beside is not None:
             fetch([mid for mid, _ in hits])  # while the meaning search runs
             found = beside.result()

@@ -368,18 +368,23 @@ class Records:
     def in_more_than(self, words: list[str], share: float, least: int) -> set[str]:
         """The ``words`` that more than ``share`` of the active memories hold (when there are at
         least ``least`` of them): the speakers' names, said in every turn, say nothing of which
-        turn is meant. Each count stops at the bound, so a word in half of 100k costs little."""
-        if not words:
-            return set()
-        sql = "select count(*) from (select rowid from memories_fts where memories_fts match ? limit ?)"
+        turn is meant."""
         with self.store.lock:
             # The highest id, not a count (a count reads every row: ms at 100k): an upper
             # bound of how many there are, so a word is called common only when it is.
             total = self.db.execute("select coalesce(max(rowid), 0) from memories_fts").fetchone()[0]
-            if total < least:
+        return set() if total < least else self.frequent(words, int(total * share))
+
+    def frequent(self, words: list[str], more_than: int) -> set[str]:
+        """The ``words`` that more than ``more_than`` memories hold. Each count stops at the
+        bound, so a word in half of 100k costs little."""
+        if not words:
+            return set()
+        sql = "select count(*) from (select rowid from memories_fts where memories_fts match ? limit ?)"
+        with self.store.lock:
+            if self.db.execute("select coalesce(max(rowid), 0) from memories_fts").fetchone()[0] <= more_than:
                 return set()
-            bound = int(total * share)
-            return {w for w in words if self.db.execute(sql, [fts_query(w), bound + 1]).fetchone()[0] > bound}
+            return {w for w in words if self.db.execute(sql, [fts_query(w), more_than + 1]).fetchone()[0] > more_than}
 
     def import_rows(self, rows: list[dict[str, Any]]) -> int:
         """Insert exported memories in one transaction, skipping ones already here."""

@@ -162,7 +162,9 @@ def test_embedder_setting(home):
     (home / "config.toml").write_text('embedder = "sentence-transformers"\n')
     assert config.load_settings().embedder == "sentence-transformers"
     (home / "config.toml").write_text('theme = "nord"\nembedder = "gpu"\n')
-    with pytest.raises(ConfigError, match="config.toml, line 2.*embedder must be one of onnx, numpy, sentence-transformers"):
+    with pytest.raises(
+        ConfigError, match="config.toml, line 2.*embedder must be one of onnx, numpy, sentence-transformers"
+    ):
         config.load_settings()
 
 

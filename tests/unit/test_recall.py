@@ -267,6 +267,30 @@ def test_in_a_small_memory_every_word_counts(records):
     assert without_common("What did Noor bake for the picnic?", records) == "What did Noor bake for the picnic?"
 
 
+def test_a_word_in_very_many_memories_is_searched_only_when_the_rarer_words_find_too_few(records, monkeypatch):
+    from mnemo.memory import recall
+
+    monkeypatch.setattr(recall, "RANKED_UP_TO", 80)  # as 1,000 is in a store of 100k, at test size
+    ranked_for: list[str] = []  # what FTS5 was asked to rank
+    fts = records.fts
+    monkeypatch.setattr(records, "fts", lambda words, limit, **kw: ranked_for.append(words) or fts(words, limit, **kw))
+    records.add_episodes([f"We ate lunch by the river, day {i}." for i in range(100)], NOW)
+    records.add_episodes([f"The tapir ate a melon, number {i}." for i in range(60)], NOW)
+    tapirs = {mid for mid, _ in fts("tapir", 100)}
+    hits = recall.word_search(records, "tapir ate")
+    assert ranked_for == ["tapir"]  # "ate", in 160 memories, left out
+    assert len(hits) == recall.WORD_HITS and {mid for mid, _ in hits} <= tapirs
+    records.add_episodes([f"A tapir was seen, time {i}." for i in range(2)], NOW)
+    monkeypatch.setattr(recall, "WORD_HITS", 70)  # now the rarer word finds 62, fewer than a list
+    ranked_for.clear()
+    hits = recall.word_search(records, "tapir ate")
+    assert ranked_for == ["tapir", "tapir ate"]  # then the whole question
+    assert len(hits) == 70 and {mid for mid, _ in hits[:62]} == {mid for mid, _ in fts("tapir", 100)}
+    monkeypatch.setattr(recall, "RANKED_UP_TO", 1000)  # a store smaller than that leaves nothing out
+    ranked_for.clear()
+    assert recall.word_search(records, "tapir ate") == fts("tapir ate", 70) and ranked_for == ["tapir ate"]
+
+
 def test_the_meaning_search_is_not_steered_by_the_name_everywhere(records):
     _dialogue(records, 60)
     tart = records.fts("lemon tart", 1)[0][0]
