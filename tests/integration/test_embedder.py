@@ -33,31 +33,38 @@ def test_onnx_backend_matches_sentence_transformers():
 
 def test_onnx_graph_computes_what_numpy_computes():
     from mnemo.memory.embedder import model_dir
-    from mnemo.memory.minilm import MiniLM
+    from mnemo.memory.minilm import ONNX_AFTER, MiniLM
 
     onnx, plain = MiniLM(model_dir(), runtime="onnx"), MiniLM(model_dir(), runtime="numpy")
-    assert onnx._session is not None and plain._session is None
-    a, b = onnx.encode(TEXTS), plain.encode(TEXTS)
-    assert a.shape == b.shape == (len(TEXTS), 384) and a.dtype == np.float32
+    onnx.encode(["warm up"] * ONNX_AFTER)  # enough to move to onnxruntime
+    assert onnx.moved.wait(60) and onnx.runtime == "onnx" and plain.runtime == "numpy"
+    short = [t for t in TEXTS if len(t) < 200]  # one batch, padded to its longest
+    a, b = onnx.encode(short), plain.encode(short)
+    assert a.shape == b.shape == (len(short), 384) and a.dtype == np.float32
     assert float(np.abs(a - b).max()) < 1e-5
+    long = ["word " * 400]  # cut at MAX_TOKENS: every position embedding in use
+    assert float(np.abs(onnx.encode(long) - plain.encode(long)).max()) < 1e-5
     # batched with padding (texts of different lengths in one batch) as one at a time
     assert float(np.abs(onnx.encode(TEXTS[:2]) - np.stack([onnx.encode([t])[0] for t in TEXTS[:2]])).max()) < 1e-5
 
 
-def _in_a_child(prelude: str) -> str:
+def _in_a_child(prelude: str, texts: int) -> str:
     import subprocess
 
     code = prelude + (
         "import sys; from mnemo.memory.embedder import Embedder; e = Embedder(); e.ready(60); "
-        "v = e.encode(['hello world']); print(v.shape, e._model.runtime, 'torch' in sys.modules)"
+        f"v = e.encode([f'text {{i}}' for i in range({texts})]); e._model.moved.wait(0 if {texts} < 32 else 60); "
+        "print(v.shape, e._model.runtime, sys.modules.get('onnxruntime') is not None, 'torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     return out.stdout.strip() or out.stderr
 
 
-def test_default_embedder_runs_on_onnxruntime_without_torch():
-    assert _in_a_child("") == "(1, 384) onnx False"
+def test_default_embedder_moves_to_onnxruntime_once_it_pays_without_torch():
+    assert _in_a_child("", 2) == "(2, 384) numpy False False"  # `mnemo ask`: onnxruntime never loaded
+    assert _in_a_child("", 40) == "(40, 384) onnx True False"
 
 
-def test_embedder_falls_back_to_numpy_where_onnxruntime_cannot_be_imported():
-    assert _in_a_child("import sys; sys.modules['onnxruntime'] = None; ") == "(1, 384) numpy False"
+def test_embedder_stays_on_numpy_where_onnxruntime_cannot_be_imported():
+    prelude = "import sys; sys.modules['onnxruntime'] = None; "
+    assert _in_a_child(prelude, 40) == "(40, 384) numpy False False"

@@ -48,6 +48,28 @@ class Clock:
         return self.now
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _css_parsed_once_a_worker():
+    """Each app parses the same CSS again (Textual keeps its parse cache per stylesheet, and a
+    theme set at start re-parses into a new one): a tenth of these tests' CPU. Here the rules
+    parsed from the same CSS with the same variables are kept for the whole worker, as one
+    stylesheet keeps them for itself; what an app draws is the same."""
+    from textual.css.stylesheet import Stylesheet
+
+    parse = Stylesheet._parse_rules
+    parsed: dict[tuple, list] = {}
+
+    def cached(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):
+        key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(sorted(self._variables.items())))
+        if key not in parsed:
+            parsed[key] = parse(self, css, read_from, is_default_rules, tie_breaker, scope)
+        return parsed[key]
+
+    Stylesheet._parse_rules = cached  # type: ignore[method-assign]
+    yield
+    Stylesheet._parse_rules = parse  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _drop_textual_style_cache():
     """Textual caches ``StylesCache.get_inner_outer`` per instance (an ``lru_cache`` on a
