@@ -462,10 +462,14 @@ class Turn:
             self.memories = ctx.bank.given([r.id for r in self.done.used])
 
     def refuse(self) -> None:
-        """An incognito conversation: a memory command gets one line saying memory is off,
-        not the model (which would take it for plain text)."""
-        if any(_is_command(intent) for intent in rules.parse(self.text, self.ctx.clock())):
+        """An incognito conversation: a memory command, or a question only memory answers
+        (what the list holds, every name given), gets one line saying memory is off, not the
+        model (which would take the command for plain text, and make the list up)."""
+        intents = rules.parse(self.text, self.ctx.clock())
+        if any(_is_command(intent) for intent in intents):
             self.done.acks.append(say.memory_off())
+        elif any(_memory_answers(intent) for intent in intents):
+            self.done.acks.append(say.memory_off_asked())
 
     def plan(self) -> None:
         """The prompt for the model: the window, and the memories recalled for this message."""
@@ -601,6 +605,11 @@ class Turn:
             f"{len(text) - built.cut:,} of its {len(text):,} characters (start and end); "
             "the whole message is saved"
         ]
+
+
+def _memory_answers(intent: object) -> bool:
+    """A question memory answers itself (``commands._asked``): a list mnemo keeps, a history."""
+    return isinstance(intent, rules.Asked) and (intent.what != "list" or intent.name == rules.DEFAULT_LIST)
 
 
 def _is_command(intent: object) -> bool:

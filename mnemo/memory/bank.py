@@ -24,7 +24,7 @@ from mnemo.memory.embedder import Embedder
 from mnemo.memory.index import VectorIndex
 from mnemo.memory.recall import Recalled, recall
 from mnemo.memory.records import Record, Records
-from mnemo.memory.tasks import Tasks
+from mnemo.memory.tasks import Task, Tasks
 from mnemo.store import Message, Store
 from mnemo.text import as_data, to_you
 
@@ -72,6 +72,7 @@ class Forgetting:
     query: str
     erased: tuple[Record, ...] = ()
     trimmed: tuple[tuple[Record, str], ...] = ()
+    tasks: tuple[Task, ...] = ()  # pending tasks that named who was forgotten, cancelled
 
     @property
     def records(self) -> list[Record]:
@@ -414,9 +415,7 @@ class MemoryBank:
     def matching(self, query: str, threshold: float = 0.45) -> list[Record]:
         """Memories a "forget ..." request is about: a person's by any of their names (the
         relation and the name are one subject), by subject, then by meaning and words."""
-        people = self.people()
-        who = rules.person(query) or self._named_thing(query, people)
-        named = self._naming(who, people) if who else []
+        named = self._naming(*self._names_of(query))
         q = rules.subject_key(query)
         words = set(re.findall(r"[a-z]+", q))
         stems = {w.rstrip("s") for w in words} - {"i", "my", "me", "the", "a", "about", "that", "what", "where"}
@@ -453,27 +452,49 @@ class MemoryBank:
         m = re.fullmatch(r"(?:my|our)\s+([a-z]+(?:\s[a-z]+)?)", rules.subject_key(query))
         return rules.Person(m[1]) if m and any(kin == m[1] for kin, _ in people) else None
 
-    def _naming(self, who: rules.Person, people: list[tuple[str, str]]) -> list[Record]:
-        """Every memory that names ``who`` by one of their names: "my brother" finds what
-        says "Sam" once the user said their brother is called Sam, and "Sam" what says "my
-        brother"; a name typed in lower case counts only when someone is called so."""
+    def _names_of(self, query: str) -> tuple[set[str], set[str]]:
+        """The relations and the names "forget ``query``" means one person (or named thing)
+        by: "my brother" is also "Sam" once the user said their brother is called Sam, and
+        "Sam" also "my brother"; a name typed in lower case counts only when someone is
+        called so."""
+        people = self.people()
+        who = rules.person(query) or self._named_thing(query, people) or _called(query, people)
+        if who is None:
+            return set(), set()
         kins = {who.kin} if who.kin else set()
         names = {who.name} if who.name and who.name[:1].isupper() else set()
         for kin, name in people:
             if kin == who.kin or (who.name and name.lower() == who.name.lower()):
                 kins.add(kin)
                 names.add(name)
+        return kins, names
+
+    @staticmethod
+    def _naming_test(kins: set[str], names: set[str]) -> Callable[[str], bool]:
+        says = [re.compile(rf"\b(?:my|our|your|the user's)\s+(?:\w+\s+)?{re.escape(k)}(?:'s)?\b", re.I) for k in kins]
+        return lambda text: any(p.search(text) for p in says) or any(rules.mentions(n, text) for n in names)
+
+    def _naming(self, kins: set[str], names: set[str]) -> list[Record]:
+        """Every memory that names the one person by one of their names."""
         if not kins and not names:
             return []
-        says = [re.compile(rf"\b(?:my|our|your|the user's)\s+(?:\w+\s+)?{re.escape(k)}(?:'s)?\b", re.I) for k in kins]
-        says += [re.compile(rf"\b{re.escape(n)}(?:'s)?\b") for n in names]
+        names_them = self._naming_test(kins, names)
         found: dict[int, Record] = {}
         for kin in kins:
             found.update((r.id, r) for r in self.records.history(f"{kin} name"))
         for term in (*kins, *names):
             ids = [mid for mid, _ in self.records.fts(term, 500)]
-            found.update((r.id, r) for r in self.records.many(ids) if any(p.search(r.text) for p in says))
+            found.update((r.id, r) for r in self.records.many(ids) if names_them(r.text))
         return list(found.values())
+
+    def _tasks_naming(self, query: str) -> list[Task]:
+        """The pending tasks that name the person "forget ``query``" means ("remind me to
+        call Sam", once Sam is forgotten, would bring him back)."""
+        kins, names = self._names_of(query)
+        if not kins and not names:
+            return []
+        names_them = self._naming_test(kins, names)
+        return [t for t in self.tasks.pending() if names_them(t.text) or (t.trigger and names_them(t.trigger))]
 
     def _echoes(self, memories: list[Record]) -> list[Record]:
         """Episodes that repeat what ``memories`` hold: the messages that stated them, the
@@ -488,10 +509,11 @@ class MemoryBank:
             if fact.kind == MemoryKind.LIST:
                 continue  # items are common words ("milk"): only the messages that listed them
             words = _distinctive(fact)
+            called = _CALLED.match(fact.text)  # a name: as written ("Will", not "will", nor "Will you")
             if words:
                 for mid, _ in self.records.fts(" ".join(words), 200, all_words=True):
                     r = self.records.get(mid)
-                    if r.kind == MemoryKind.EPISODE:
+                    if r.kind == MemoryKind.EPISODE and (called is None or rules.mentions(called["v"], r.text)):
                         echoes[r.id] = r
         return list(echoes.values())
 
@@ -515,15 +537,18 @@ class MemoryBank:
         trimmed = [(r, rest) for r in matched if (rest := without(r, query)) is not None]
         kept = {r.id for r, _ in trimmed}
         erased = [r for r in matched if r.id not in kept]
+        tasks = self._tasks_naming(query)  # while the person's names are still known
         self.forget(erased)
         for r, rest in trimmed:
             self.edit(r.id, text=rest)
-        return Forgetting(query, tuple(erased), tuple(trimmed))
+        self.tasks.set_status([t.id for t in tasks], "cancelled")
+        return Forgetting(query, tuple(erased), tuple(trimmed), tuple(tasks))
 
     def unforget(self, forgetting: Forgetting) -> int:
         """Undo a ``forget_about`` from the copies it returned; returns how many came back."""
         back = [*forgetting.erased, *(r for r, _ in forgetting.trimmed)]
         self.records.restore(back)
+        self.tasks.set_status([t.id for t in forgetting.tasks], "pending")
         self.index.remove([r.id for r in back])
         self._poke()  # their vectors are computed again
         return len(back)
@@ -669,6 +694,12 @@ _TEMPLATE_WORDS = {
     "of",
     "and",
 }
+
+
+def _called(query: str, people: list[tuple[str, str]]) -> rules.Person | None:
+    """ "Will", "May": a word that is never read as a name, but is what someone is called."""
+    said = query.strip(" .!?\"'")
+    return next((rules.Person(kin, name) for kin, name in people if name == said), None)
 
 
 def _distinctive(fact: Record) -> list[str]:

@@ -50,9 +50,9 @@ def _remember(bank: MemoryBank, intent: rules.Remember, where: Where, done: Done
 
 def _forget(bank: MemoryBank, intent: rules.Forget, where: Where, done: Done) -> None:
     forgetting = forget(bank, intent.query)
-    if forgetting.records:
+    if forgetting.records or forgetting.tasks:
         done.forgotten.append(forgetting)
-    done.acks.append(say.forgot(intent.query, forgetting.records, forgetting.kept))
+    done.acks.append(say.forgot(intent.query, forgetting.records, forgetting.kept, len(forgetting.tasks)))
 
 
 def _list(bank: MemoryBank, intent: rules.ListOp, where: Where, done: Done) -> None:

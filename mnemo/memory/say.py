@@ -33,12 +33,14 @@ def remembered(written: list[Record]) -> str:
     return "Got it, I will remember that. " + " ".join(second_person(r.text) for r in written)
 
 
-def forgot(query: str, gone: list[Record], kept: list[str] | None = None) -> str:
-    """What a "forget …" turn says: what it forgot, counted as the user would count it, and
-    what is left of a memory that named more than that."""
-    said = _forgot(query, gone)
+def forgot(query: str, gone: list[Record], kept: list[str] | None = None, cancelled: int = 0) -> str:
+    """What a "forget …" turn says: what it forgot, counted as the user would count it, what
+    is left of a memory that named more than that, and the tasks that named it, cancelled."""
+    said = _forgot(query, gone) if gone or not cancelled else f'Done, I forgot "{query}".'
     if kept:
         said += " I kept the rest: " + " ".join(second_person(t) for t in kept)
+    if cancelled:
+        said += f" I also cancelled {_plural(cancelled, 'task', 'tasks')} that named it."
     return said
 
 
@@ -60,6 +62,11 @@ MEMORY_OFF = "Memory is off in this conversation (incognito); nothing was change
 def memory_off() -> str:
     """What a memory command gets in an incognito conversation."""
     return MEMORY_OFF
+
+
+def memory_off_asked() -> str:
+    """What a question only memory answers gets in an incognito conversation."""
+    return "Memory is off in this conversation (incognito), so I can't see your lists or what you told me before."
 
 
 def at_time(when: float, now: float) -> str:

@@ -121,10 +121,10 @@ class Tasks:
         ]
         if not hits and re.search(r"\b(all|every|reminders?|triggers?|tasks?)\b", q):
             hits = pending
-        self._set_status([t.id for t in hits], "cancelled")
+        self.set_status([t.id for t in hits], "cancelled")
         return hits
 
-    def _set_status(self, ids: list[int], status: str) -> None:
+    def set_status(self, ids: list[int], status: str) -> None:
         if not ids:
             return
         with self.store.transaction():

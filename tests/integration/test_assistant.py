@@ -139,6 +139,10 @@ def test_memory_commands_in_incognito_say_memory_is_off(assistant):
     assert assistant.memories() == []
     reply = assistant.send("my name is Ada")  # not a command: the model answers, nothing is learnt
     assert reply.finish_reason != "memory" and assistant.memories() == []
+    for text in ("What's on my shopping list?", "what's on my list? as JSON please"):  # memory's to answer
+        reply = assistant.send(text)
+        assert reply.finish_reason == "memory" and reply.text.startswith("Memory is off in this conversation")
+    assert assistant.send("What's on my reading list?").finish_reason != "memory"  # no list mnemo keeps
     assistant.new_conversation()
     assert assistant.send("/remember I like green tea").remembered  # outside incognito as before
 

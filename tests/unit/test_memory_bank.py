@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mnemo.export import age
-from mnemo.memory import rules
+from mnemo.memory import rules, say
 from mnemo.memory.bank import MemoryBank, chunks
 from mnemo.memory.index import VectorIndex
 from mnemo.memory.recall import keywords, time_target
@@ -254,8 +254,46 @@ def test_a_lower_case_name_nobody_has_forgets_by_the_usual_subjects(bank):
     _said(bank, "I play chess on Sundays.")
     _said(bank, "My brother is called Sam.")
     assert rules.person("chess") is not None  # one word, read as a name ...
-    assert bank._naming(rules.person("chess"), bank.people()) == []  # ... that nobody is called
-    assert [r.text for r in bank._naming(rules.person("sam"), bank.people())][0] == "The user's brother is called Sam."
+    assert bank._naming(*bank._names_of("chess")) == []  # ... that nobody is called
+    assert [r.text for r in bank._naming(*bank._names_of("sam"))][0] == "The user's brother is called Sam."
+
+
+@pytest.mark.parametrize("name", ["Will", "May", "Mark"])
+def test_a_name_that_is_also_a_word_is_not_found_where_that_word_opens_a_sentence(bank, name):
+    for text in [
+        f"My brother is called {name}.",
+        f"{name} is moving to Oslo.",
+        f"Yesterday {name} and I played chess.",
+        f"{name}'s birthday is soon.",
+        f"{name} I ask you something? {name} the date in your diary.",  # "Will I", "May the", "Mark the"
+        f"{name} you remind me about the dentist?",
+        f"I {name.lower()} bake bread tomorrow.",
+    ]:
+        _said(bank, text)
+    gone = {r.text for r in bank.forget_about(name).erased}
+    assert {
+        f"{name} is moving to Oslo.",
+        f"Yesterday {name} and I played chess.",
+        f"{name}'s birthday is soon.",
+    } <= gone
+    left = {r.text for r in bank.records.listing(episodes=True)}
+    assert f"{name} you remind me about the dentist?" in left and f"I {name.lower()} bake bread tomorrow." in left
+    assert f"{name} I ask you something? {name} the date in your diary." in left
+
+
+def test_forgetting_a_person_cancels_the_pending_tasks_that_name_them_and_undo_brings_them_back(bank):
+    _said(bank, "My sister is called Ana.")
+    conv = bank.store.conversations()[0]
+    call = bank.tasks.add(NewTask("at_time", "remind", "call Ana about the trip", due_at=NOW + 3600), conv.id, 0, None)
+    gift = bank.tasks.add(NewTask("at_time", "remind", "buy a gift for my sister", due_at=NOW + 7200), conv.id, 0, None)
+    plants = bank.tasks.add(NewTask("at_time", "remind", "water the plants", due_at=NOW + 3600), conv.id, 0, None)
+    forgetting = bank.forget_about("my sister")
+    assert {t.id for t in forgetting.tasks} == {call.id, gift.id}
+    assert [t.id for t in bank.tasks.pending()] == [plants.id]
+    bank.unforget(forgetting)
+    assert [t.id for t in bank.tasks.pending()] == [call.id, gift.id, plants.id]
+    said = say.forgot("my sister", forgetting.records, forgetting.kept, len(forgetting.tasks))
+    assert said.endswith("I also cancelled 2 tasks that named it.")
 
 
 def test_a_question_about_my_list_finds_the_one_list_kept(bank):

@@ -26,7 +26,7 @@ from mnemo.memory.rules.intents import (
     Remember,
 )
 from mnemo.memory.rules.lists import DEFAULT_LIST, list_ops
-from mnemo.memory.rules.names import NOT_NAMES
+from mnemo.memory.rules.names import NOT_NAMES, mentions
 from mnemo.memory.rules.own import own_words
 from mnemo.memory.rules.refers import IT as REFERRED_IT
 from mnemo.memory.rules.refers import KINDS as REFERRED
@@ -60,6 +60,7 @@ __all__ = [
     "Remember",
     "facts",
     "list_ops",
+    "mentions",
     "own_words",
     "parse",
     "person",

@@ -190,3 +190,21 @@ def name_in(sentence: str) -> str | None:
         both = rest and not_a_name(rest[0]) is None and m.group(0).lower().startswith("my name")
         return f"{first} {rest[0]}" if both else first
     return None
+
+
+# A name that is also a word (Will, May, Mark, Bill, Sue) opens a sentence as that word
+# when a pronoun or an article follows it: "Will you call me?", "May I ask?", "Mark the
+# date", where "Will is my brother" and "Will, you're late" name someone.
+_AS_A_WORD = re.compile(rf"\s+(?i:{one_of(PRONOUNS)}|my|your|our|his|their|the|a|an|this|that|these|those|there)\b")
+_SENTENCE_END = (".", "!", "?", ":", ";", "\n")  # ":" ends a speaker's label ("Ana: Will you …")
+
+
+def mentions(name: str, text: str) -> bool:
+    """Does ``text`` name ``name`` (as written, capitalised, or with 's), and not only say the
+    word it also is at a sentence's start?"""
+    for m in re.finditer(rf"\b{re.escape(name)}(?:'s)?\b", text):
+        before = text[: m.start()].rstrip(" \t\"'(")
+        if (not before or before.endswith(_SENTENCE_END)) and _AS_A_WORD.match(text, m.end()):
+            continue
+        return True
+    return False
