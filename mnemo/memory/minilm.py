@@ -94,14 +94,18 @@ class MiniLM:
         self._session: Any = None
         self._to_onnx = runtime == "onnx"
         self._embedded = 0
+        self._counting = threading.Lock()
         self.moved = threading.Event()  # set once the move to onnxruntime is done or given up
         if not self._to_onnx:
             self.moved.set()
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        self._embedded += len(texts)
-        if self._to_onnx and self._embedded >= ONNX_AFTER:
-            self._to_onnx = False
+        with self._counting:  # the bank's worker and recall embed from two threads
+            self._embedded += len(texts)
+            move = self._to_onnx and self._embedded >= ONNX_AFTER
+            if move:
+                self._to_onnx = False
+        if move:
             threading.Thread(target=self._move, name="mnemo-embedder-onnx", daemon=True).start()
         w, session = self.w, self._session  # in this order: _move sets the session, then drops w
         encodings = self.tokenizer.encode_batch(texts)
