@@ -15,6 +15,7 @@ def printable(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
+BLOCK_TAGS = ("<memory>", "</memory>")  # around the recalled notes in a prompt; a reply ends before one
 _TAG = re.compile(r"<\s*/?\s*(memory|profile)\b", re.I)
 
 

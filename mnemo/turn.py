@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from mnemo import prompt
@@ -26,7 +26,7 @@ from mnemo.engine import Engine, Generation
 from mnemo.errors import BackendError
 from mnemo.kinds import COMMAND_REPLIES, Finish, MemoryKind
 from mnemo.memory import commands, rules, say
-from mnemo.text import as_data, to_you
+from mnemo.text import BLOCK_TAGS, as_data, to_you
 from mnemo.tools import loop, policy
 from mnemo.tools.toolbox import Toolbox, ToolCall, ToolFinished, ToolStarted
 
@@ -489,6 +489,10 @@ class Turn:
             sources = window_ids | {self.user.id}
             self.memories = recall(ctx.bank, engine, self.text, sources, skip={r.id for r in self.done.written})
         if self.memories:  # without a memory block the plan is already the prompt
+            # A small model goes on from its notes into their tag ("… (2 minutes ago)\n<memory>"):
+            # the reply ends where it would write one.
+            sampling = ctx.spec.sampling
+            self.rounds.spec = replace(ctx.spec, sampling=replace(sampling, stop=(*sampling.stop, *BLOCK_TAGS)))
             built = prompt.build(
                 engine,
                 system,

@@ -99,11 +99,11 @@ class ScriptedEngine(Engine):
         limit = max_tokens or sampling.max_tokens
         stop = stop or threading.Event()
         if self.script:
-            raw = self.script.pop(0)
+            raw = _before_stop(self.script.pop(0), sampling.stop)
             pieces = re.findall(r".{1,4}", raw, re.S)
             yield from self._write(pieces, limit, messages, stop, joined=True)
             return
-        pieces = self.reply_words(messages)
+        pieces = _before_stop(" ".join(self.reply_words(messages)), sampling.stop).split()
         yield from self._write(pieces, limit, messages, stop)
 
     def _write(
@@ -173,3 +173,9 @@ def factory(**options: object):
 
     make.made = made  # type: ignore[attr-defined]
     return make
+
+
+def _before_stop(text: str, stops: tuple[str, ...]) -> str:
+    """What a model writes before the first of its stop strings (llama.cpp's ``stop``)."""
+    cuts = [i for i in (text.find(s) for s in stops) if i >= 0]
+    return text[: min(cuts)].rstrip() if cuts else text

@@ -163,3 +163,21 @@ def test_due_reminders_fire_once_on_time(scripted_home, monkeypatch):
         assert a.due_reminders() == ["Reminder: stretch"]
         assert a.due_reminders() == []
         assert "Reminder" not in a.send("hello").text  # fired once, not again with the next message
+
+
+def test_a_reply_that_goes_on_into_the_memory_block_s_tag_ends_before_it(home):
+    """A small model, its notes in the prompt, wrote one of them back and then the block's
+    opening tag (`mnemo eval ltm`, SmolLM2-135M): the reply ends where a tag would begin."""
+    from mnemo.engine import scripted
+
+    (home / "models.toml").write_text('default = "echo"\n[[models]]\nname = "echo"\nkind = "scripted"\n')
+    make = scripted.factory(script=[])
+    with Assistant.open(engine_factory=make) as a:
+        a.send("My favourite colour is purple.")
+        script = make.made[-1].script
+        script.append("Your favourite colour is purple. (2 minutes ago)\n<memory>\nWhat you remember from")
+        reply = a.send("What is my favourite colour?")
+        assert reply.memories and reply.text == "Your favourite colour is purple. (2 minutes ago)"
+        script.append("Sure: <memory>kept</memory> is an XML element.")  # no notes in the prompt: plain text
+        reply = a.send("Write an XML element named memory.")
+        assert not reply.memories and reply.text == "Sure: <memory>kept</memory> is an XML element."
