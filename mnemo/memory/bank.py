@@ -412,10 +412,13 @@ class MemoryBank:
 
     # -------------------------------------------------------------- forgetting
 
-    def matching(self, query: str, threshold: float = 0.45) -> list[Record]:
+    def matching(
+        self, query: str, threshold: float = 0.45, who: tuple[set[str], set[str]] | None = None
+    ) -> list[Record]:
         """Memories a "forget ..." request is about: a person's by any of their names (the
-        relation and the name are one subject), by subject, then by meaning and words."""
-        named = self._naming(*self._names_of(query))
+        relation and the name are one subject; ``who``, when already read: ``_names_of``), by
+        subject, then by meaning and words."""
+        named = self._naming(*(who or self._names_of(query)))
         q = rules.subject_key(query)
         words = set(re.findall(r"[a-z]+", q))
         stems = {w.rstrip("s") for w in words} - {"i", "my", "me", "the", "a", "about", "that", "what", "where"}
@@ -487,10 +490,9 @@ class MemoryBank:
             found.update((r.id, r) for r in self.records.many(ids) if names_them(r.text))
         return list(found.values())
 
-    def _tasks_naming(self, query: str) -> list[Task]:
-        """The pending tasks that name the person "forget ``query``" means ("remind me to
-        call Sam", once Sam is forgotten, would bring him back)."""
-        kins, names = self._names_of(query)
+    def _tasks_naming(self, kins: set[str], names: set[str]) -> list[Task]:
+        """The pending tasks that name the one person ("remind me to call Sam", once Sam is
+        forgotten, would bring him back)."""
         if not kins and not names:
             return []
         names_them = self._naming_test(kins, names)
@@ -517,10 +519,10 @@ class MemoryBank:
                         echoes[r.id] = r
         return list(echoes.values())
 
-    def about(self, query: str) -> list[Record]:
+    def about(self, query: str, who: tuple[set[str], set[str]] | None = None) -> list[Record]:
         """What "forget ``query``" would forget (not forgotten already)."""
         self.ready_for_recall()
-        return [r for r in self.matching(query) if r.status != MemoryStatus.FORGOTTEN]
+        return [r for r in self.matching(query, who=who) if r.status != MemoryStatus.FORGOTTEN]
 
     def forget(self, records: list[Record]) -> int:
         """Erase these memories (a tombstone without content stays; see ``Records.forget``)."""
@@ -533,11 +535,12 @@ class MemoryBank:
         """What "forget ``query``" is about, erased; a memory that names other things too
         ("allergic to peanuts and cashews", for "peanuts") loses only the named part. The
         returned copies are the only place the old text is left: ``unforget`` puts it back."""
-        matched = self.about(query)
+        who = self._names_of(query)  # read before the facts that give the names are erased
+        matched = self.about(query, who)
         trimmed = [(r, rest) for r in matched if (rest := without(r, query)) is not None]
         kept = {r.id for r, _ in trimmed}
         erased = [r for r in matched if r.id not in kept]
-        tasks = self._tasks_naming(query)  # while the person's names are still known
+        tasks = self._tasks_naming(*who)
         self.forget(erased)
         for r, rest in trimmed:
             self.edit(r.id, text=rest)

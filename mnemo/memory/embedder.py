@@ -5,7 +5,7 @@ Three backends give the same vectors (checked by tests): ``onnx`` (the default) 
 ``numpy`` run ``minilm.py`` on the CPU without torch and load in 0.2 s (``onnx`` starts
 on numpy and moves to onnxruntime, 2 to 2.5 times faster, once it has embedded enough to
 pay for its load); ``sentence-transformers`` imports torch (seconds) and is there for
-running on a GPU. Either loads lazily, in a background thread
+running on a GPU. Each loads lazily, in a background thread
 started by :meth:`Embedder.start`; callers that need vectors wait with :meth:`ready`.
 """
 

@@ -90,14 +90,18 @@ class MiniLM:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
         one_blas_thread()
-        self.runtime = "numpy"  # what computes now
-        self._session: Any = None
+        self._session: Any = None  # onnxruntime's, once moved
         self._to_onnx = runtime == "onnx"
         self._embedded = 0
         self._counting = threading.Lock()
         self.moved = threading.Event()  # set once the move to onnxruntime is done or given up
         if not self._to_onnx:
             self.moved.set()
+
+    @property
+    def runtime(self) -> str:
+        """What computes now: "numpy", or "onnx" once moved."""
+        return "numpy" if self._session is None else "onnx"
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         with self._counting:  # the bank's worker and recall embed from two threads
@@ -129,7 +133,6 @@ class MiniLM:
     def _move(self) -> None:
         try:
             self._session = _session(self.w, self.heads, self.layers, self.eps)
-            self.runtime = "onnx"
             self.w = {}  # onnxruntime holds its own (packed) copy
         except ImportError as e:  # no onnxruntime wheel for this machine
             log.warning("onnxruntime cannot be imported (%s); the embedder stays on numpy", e)

@@ -370,21 +370,23 @@ class Records:
         least ``least`` of them): the speakers' names, said in every turn, say nothing of which
         turn is meant."""
         with self.store.lock:
-            # The highest id, not a count (a count reads every row: ms at 100k): an upper
-            # bound of how many there are, so a word is called common only when it is.
-            total = self.db.execute("select coalesce(max(rowid), 0) from memories_fts").fetchone()[0]
-        return set() if total < least else self.frequent(words, int(total * share))
+            total = self._highest_id()
+            return set() if total < least else self._held_by_more_than(words, int(total * share))
 
     def frequent(self, words: list[str], more_than: int) -> set[str]:
-        """The ``words`` that more than ``more_than`` memories hold. Each count stops at the
-        bound, so a word in half of 100k costs little."""
-        if not words:
-            return set()
-        sql = "select count(*) from (select rowid from memories_fts where memories_fts match ? limit ?)"
+        """The ``words`` that more than ``more_than`` memories hold."""
         with self.store.lock:
-            if self.db.execute("select coalesce(max(rowid), 0) from memories_fts").fetchone()[0] <= more_than:
-                return set()
-            return {w for w in words if self.db.execute(sql, [fts_query(w), more_than + 1]).fetchone()[0] > more_than}
+            return set() if self._highest_id() <= more_than else self._held_by_more_than(words, more_than)
+
+    def _highest_id(self) -> int:
+        # The highest id, not a count (a count reads every row: ms at 100k): an upper bound
+        # of how many there are, so a word is called common only when it is.
+        return self.db.execute("select coalesce(max(rowid), 0) from memories_fts").fetchone()[0]
+
+    def _held_by_more_than(self, words: list[str], n: int) -> set[str]:
+        """Each count stops at the bound, so a word in half of 100k costs little."""
+        sql = "select count(*) from (select rowid from memories_fts where memories_fts match ? limit ?)"
+        return {w for w in words if self.db.execute(sql, [fts_query(w), n + 1]).fetchone()[0] > n}
 
     def import_rows(self, rows: list[dict[str, Any]]) -> int:
         """Insert exported memories in one transaction, skipping ones already here."""

@@ -208,7 +208,7 @@ def test_forgetting_part_of_a_memory_and_undoing_it(bank):
     nuts = bank.add("The user is allergic to peanuts and cashews.")
     dog = bank.add("The user's dog is called Rex.", subject="dog name")
     bank.records.save_vectors("m", [nuts, dog], np.eye(2, 384, dtype=np.float32))
-    bank.about = lambda query: [nuts, dog]  # what matching found, without the embedder
+    bank.about = lambda query, who=None: [nuts, dog]  # what matching found, without the embedder
     forgetting = bank.forget_about("peanuts")
     assert forgetting.kept == ["The user is allergic to cashews."] and forgetting.erased == (dog,)
     assert bank.records.get(dog.id).text == "" and bank.records.get(dog.id).subject is None
