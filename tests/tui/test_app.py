@@ -13,85 +13,9 @@ from mnemo.tui.screens.dialogs import AskText, Confirm, ErrorScreen, HelpScreen
 from mnemo.tui.screens.memories import MemoriesScreen
 from mnemo.tui.screens.memory_panel import MemoryPanel
 from mnemo.tui.screens.models import ModelPicker
-from mnemo.tui.widgets.chat import MessageView
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import ConversationItem
-from mnemo.tui.widgets.status import StatusBar
-
-SIZE = (120, 40)
-
-
-async def ready(pilot, app: MnemoApp) -> None:
-    """The model is loaded and the status line has read the figures that come with it."""
-    for _ in range(400):
-        if (
-            app.assistant is not None
-            and app.model_state == "ready"
-            and app.figures is not None
-            and app.figures.model_state == "ready"
-        ):
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the app never became ready")
-
-
-async def fresh_status(pilot, app: MnemoApp) -> str:
-    """The status line once a worker has read the figures anew."""
-    app.figures = None
-    app.read_status()
-    for _ in range(200):
-        await pilot.pause(0.02)
-        if app.figures is not None:
-            return status(app)
-    raise AssertionError("the status was never read")
-
-
-READS = ("database", "conversations", "memories")  # the workers that read the database for the UI
-
-
-async def settled(pilot, app: MnemoApp) -> None:
-    """The database work the UI started (in workers) is done, and what it read is shown."""
-    for _ in range(500):
-        if not any(w.group in READS and not w.is_finished for w in app.workers):
-            await pilot.pause(0.05)
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the database reads never finished")
-
-
-async def idle(pilot, app: MnemoApp) -> None:
-    for _ in range(1000):
-        await pilot.pause(0.02)
-        if not app.generating:
-            await pilot.pause(0.05)
-            await settled(pilot, app)
-            return
-    raise AssertionError("the reply never finished")
-
-
-async def say(pilot, app: MnemoApp, text: str) -> None:
-    prompt = app.query_one(PromptInput)
-    prompt.focus()
-    prompt.text = text
-    await pilot.press("enter")
-    await pilot.pause(0.05)
-    await idle(pilot, app)
-
-
-async def until(pilot, condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("it never happened")
-
-
-def views(app: MnemoApp) -> list[MessageView]:
-    return list(app.query(MessageView))
-
-
-def status(app: MnemoApp) -> str:
-    return str(app.query_one(StatusBar).render())
+from tests.tui.drive import SIZE, idle, on_conversation, ready, say, settled, status, until, views
 
 
 async def test_first_frame_before_the_assistant_and_typing_meanwhile(scripted, home):
@@ -233,14 +157,22 @@ async def test_edit_last_and_regenerate(make_app, scripted):
         assert [m.content for m in app.assistant.history()] == [v.text for v in views(app)]
 
 
-async def on_conversation(pilot, app: MnemoApp, conversation_id: int, key: str) -> None:
-    """Highlight a conversation in the sidebar and press ``key`` there."""
-    listing = app.query_one("#conversations")
-    listing.focus()
-    listing.index = [i.conversation.id for i in app.query(ConversationItem)].index(conversation_id)
-    await pilot.press(key)
-    await pilot.pause(0.1)
-    await settled(pilot, app)
+async def test_the_sidebar_keeps_the_rows_that_read_the_same_and_their_counts_follow(make_app):
+    from textual.widgets import Label
+
+    app = make_app(memory=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await say(pilot, app, "the first message")
+        (item,) = app.query(ConversationItem)
+        await say(pilot, app, "the second message")
+        assert list(app.query(ConversationItem)) == [item]  # read again after the reply, not mounted again
+        assert item.conversation.message_count == 4  # what the delete dialog says
+        app.assistant.rename_conversation(item.conversation.id, "Renamed by hand")
+        app.refresh_sidebar()
+        await settled(pilot, app)
+        (renamed,) = app.query(ConversationItem)
+        assert renamed is not item and str(renamed.query_one(Label).render()) == "Renamed by hand"
 
 
 async def test_sidebar_new_switch_rename_pin_delete_search(make_app):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from mnemo.assistant import Assistant
 from mnemo.tui.app import MnemoApp
 from mnemo.tui.widgets.chat import Welcome
-from tests.tui.test_app import SIZE, ready, settled, views
+from tests.tui.drive import SIZE, ready, settled, views
 
 
 def two_conversations(scripted) -> int:

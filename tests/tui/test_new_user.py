@@ -11,7 +11,7 @@ from mnemo.tui.screens.dialogs import Confirm
 from mnemo.tui.screens.memory_panel import MemoryPanel
 from mnemo.tui.widgets.chat import MessageView, Reminder
 from mnemo.tui.widgets.prompt import PromptInput
-from tests.tui.test_app import SIZE, fresh_status, idle, ready, say, settled, until, views
+from tests.tui.drive import SIZE, fresh_status, idle, ready, say, settled, until, views
 
 
 def notes(app) -> list[str]:

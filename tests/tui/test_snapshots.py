@@ -12,7 +12,7 @@ from mnemo.tui.screens.memory_panel import MemoryPanel
 from mnemo.tui.screens.models import ModelPicker
 from mnemo.tui.widgets.chat import MessageView
 from mnemo.tui.widgets.prompt import PromptInput
-from tests.tui.test_app import idle, ready
+from tests.tui.drive import idle, ready
 
 SIZE = (110, 32)
 NOW = 1_800_000_000.0
@@ -141,7 +141,7 @@ def test_thinking(snap_compare, make_app, size):
     """From Enter to the first token the reply says what it waits on (here, the model
     reading the prompt; the scripted model stalls before its first token)."""
     from mnemo.engine.scripted import ScriptedEngine
-    from tests.tui.test_app import until, views
+    from tests.tui.drive import until, views
 
     app = make_app(memory=False, engine_factory=lambda spec: ScriptedEngine(spec, stall=1.5))
 

@@ -16,6 +16,7 @@ from mnemo.tui.screens.approve import ApproveTool
 from mnemo.tui.widgets.chat import MessageView
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.tool_card import STOPPED, ToolCard, card_title, short_args
+from tests.tui.drive import until
 
 SIZE = (100, 32)
 SIZES = [(80, 24), (120, 40)]
@@ -38,14 +39,6 @@ WRITE = ToolCall(
     why="you denied it",
     result="The call to write_file did not run: you denied it. Answer without it, or say what you would need.",
 )
-
-
-async def until(pilot, condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("it never happened")
 
 
 async def ready(pilot, app) -> None:

@@ -14,7 +14,8 @@ import pytest
 from mnemo.engine.scripted import call_text
 from tests.conftest import SCRIPTED_MODELS, write_user_models
 from tests.scripted_mnemo import install
-from tests.tui.test_tools import SIZE, dialog_up, ready, send, until
+from tests.tui.drive import until
+from tests.tui.test_tools import SIZE, dialog_up, ready, send
 
 pytestmark = pytest.mark.slow  # a real MCP server starts
 

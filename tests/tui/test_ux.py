@@ -18,7 +18,7 @@ from mnemo.tui.screens.models import ModelPicker
 from mnemo.tui.widgets.chat import ChatView, code_blocks
 from mnemo.tui.widgets.prompt import PromptInput
 from mnemo.tui.widgets.sidebar import ConversationItem
-from tests.tui.test_app import on_conversation, ready, say, settled, status, until, views
+from tests.tui.drive import on_conversation, ready, say, settled, status, until, views
 
 SMALL = (80, 24)
 BIG = (120, 40)

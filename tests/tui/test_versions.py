@@ -3,7 +3,7 @@ through them) and forgetting with ctrl+g to undo it; Pilot, a real Assistant and
 
 from __future__ import annotations
 
-from tests.tui.test_app import SIZE, idle, ready, say, settled, until, views
+from tests.tui.drive import SIZE, idle, ready, say, settled, until, views
 
 
 def header(view) -> str:

@@ -17,13 +17,20 @@ from mnemo.tui.widgets.plain import plain
 
 class ConversationItem(ListItem):
     def __init__(self, conversation: Any, snippet: str = ""):
-        pin = "● " if conversation.pinned else ""
-        ghost = "◌ " if conversation.incognito else ""
-        labels = [Label(plain(f"{pin}{ghost}{conversation.title or 'New conversation'}"))]
+        self.row = row(conversation, snippet)
+        _, title, snippet = self.row
+        labels = [Label(plain(title))]
         if snippet:  # what matched the search, in its words
-            labels.append(Label(plain(" ".join(snippet.split())), classes="snippet"))
+            labels.append(Label(plain(snippet), classes="snippet"))
         super().__init__(*labels)
         self.conversation = conversation
+
+
+def row(conversation: Any, snippet: str = "") -> tuple[int, str, str]:
+    """What a conversation's row shows: its id, its title line, the snippet a search found."""
+    pin = "● " if conversation.pinned else ""
+    ghost = "◌ " if conversation.incognito else ""
+    return conversation.id, f"{pin}{ghost}{conversation.title or 'New conversation'}", " ".join(snippet.split())
 
 
 class SearchBox(Input):
@@ -66,6 +73,8 @@ class Sidebar(Vertical):
     class SearchLeft(Message):
         """Esc in the search box: the search is cleared; focus goes back to the message box."""
 
+    _note = ""
+
     def compose(self) -> ComposeResult:
         yield SearchBox(placeholder="Search conversations…", id="conversation-search")
         yield ConversationList(id="conversations")
@@ -84,11 +93,19 @@ class Sidebar(Vertical):
         keep: int | None = None,
     ) -> None:
         """List ``conversations``; the highlight stays on ``keep`` (the one just renamed or
-        pinned), else on the row where it was (after a delete), else on ``current``."""
+        pinned), else on the row where it was (after a delete), else on ``current``. Rows that
+        would read as they do are kept (the list is read again after every reply, and a
+        hundred rows mounted anew each time are a hundred widgets laid out and styled)."""
         view = self.query_one(ListView)
         was = view.index
-        await view.clear()
-        await view.extend(ConversationItem(c, (snippets or {}).get(c.id, "")) for c in conversations)
+        snippets = snippets or {}
+        shown = list(view.query(ConversationItem))
+        if [item.row for item in shown] == [row(c, snippets.get(c.id, "")) for c in conversations]:
+            for item, conversation in zip(shown, conversations):
+                item.conversation = conversation  # its counts and times, which the rows do not show
+        else:
+            await view.clear()
+            await view.extend(ConversationItem(c, snippets.get(c.id, "")) for c in conversations)
         ids = [c.id for c in conversations]
         if keep in ids:
             view.index = ids.index(keep)
@@ -96,7 +113,9 @@ class Sidebar(Vertical):
             view.index = min(was, len(ids) - 1)
         elif current in ids:
             view.index = ids.index(current)
-        self.query_one("#search-info", Label).update(note)
+        if note != self._note:  # a label updated lays the screen out again
+            self._note = note
+            self.query_one("#search-info", Label).update(note)
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         if isinstance(event.item, ConversationItem):
