@@ -100,6 +100,8 @@ class MessageView(Vertical, can_focus=True):
             yield Static(Text(shown(self.text)), classes="body paste")
         else:
             yield Markdown(shown(self.text), classes="body")
+        if self.role == "user":  # a message of the user's uses no memories and waits on nothing
+            return
         hint = Label(self._footer(), classes="memories-hint")
         hint.display = bool(self.memories)
         yield hint
