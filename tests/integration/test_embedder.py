@@ -31,6 +31,23 @@ def test_onnx_backend_matches_sentence_transformers():
     assert float((a * b).sum(1).min()) > 0.9999
 
 
+def test_the_weights_mapped_from_the_file_are_the_tensors_safetensors_reads(tmp_path):
+    from safetensors.numpy import load_file, save_file
+
+    from mnemo.memory.embedder import model_dir
+    from mnemo.memory.minilm import read_safetensors
+
+    path = model_dir() / "model.safetensors"
+    read, mapped = load_file(str(path)), read_safetensors(path)
+    assert read.keys() == mapped.keys()
+    assert all(mapped[k].dtype == read[k].dtype and np.array_equal(mapped[k], read[k]) for k in read)
+    assert not mapped["embeddings.word_embeddings.weight"].flags.writeable  # the file's, not a copy
+    odd = tmp_path / "odd.safetensors"
+    save_file({"x": np.zeros(3, dtype=np.uint8)}, str(odd))
+    with pytest.raises(ValueError, match="dtype U8"):
+        read_safetensors(odd)
+
+
 def test_onnx_graph_computes_what_numpy_computes():
     from mnemo.memory.embedder import model_dir
     from mnemo.memory.minilm import ONNX_AFTER, MiniLM
